@@ -1,0 +1,112 @@
+// Checks that need the whole scenario: names that must exist, names that
+// must be unique, addresses that must not collide, schedules that must fit.
+import { requirement } from '../checks/catalog.js';
+import { overlaps, parseCidr } from './cidr.js';
+import type { Scenario } from './schema.js';
+import { faultTarget, resolveSchedule } from './schedule.js';
+import { formatMs } from './units.js';
+
+export interface RefIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+export function checkReferences(s: Scenario): RefIssue[] {
+  const issues: RefIssue[] = [];
+  const add = (path: (string | number)[], message: string) => issues.push({ path, message });
+
+  unique(s.sites, 'sites', 'site', add);
+  unique(s.links, 'links', 'link', add);
+  unique(s.workload, 'workload', 'workload', add);
+  unique(s.faults, 'faults', 'fault', add);
+  unique(s.checks, 'checks', 'check', add);
+  s.sites.forEach((site, i) => unique(site.nodes, `sites.${i}.nodes`, `node in site "${site.name}"`, add));
+
+  const sites = new Set(s.sites.map((x) => x.name));
+  const nodes = new Set(s.sites.flatMap((x) => x.nodes.map((n) => `${x.name}/${n.name}`)));
+  const links = new Map(s.links.map((l) => [l.name, l]));
+  const workloads = new Set(s.workload.map((w) => w.name));
+
+  s.sites.forEach((a, i) => {
+    const ca = parseCidr(a.subnet)!;
+    for (let j = 0; j < i; j++) {
+      if (overlaps(ca, parseCidr(s.sites[j]!.subnet)!)) {
+        add(['sites', i, 'subnet'], `subnet ${a.subnet} of site "${a.name}" overlaps ${s.sites[j]!.subnet} of site "${s.sites[j]!.name}": give each site its own range`);
+      }
+    }
+    const hosts = 2 ** (32 - ca.prefix) - 3; // network, broadcast, gateway
+    if (a.nodes.length > hosts) add(['sites', i, 'nodes'], `site "${a.name}" has ${a.nodes.length} nodes but ${a.subnet} holds ${hosts}: use a larger subnet`);
+  });
+
+  const pairs = new Map<string, string>();
+  s.links.forEach((l, i) => {
+    l.between.forEach((end, k) => {
+      if (!sites.has(end)) add(['links', i, 'between', k], `link "${l.name}" joins "${end}", which is not a site (sites: ${[...sites].join(', ')})`);
+    });
+    if (l.between[0] === l.between[1]) add(['links', i, 'between'], `link "${l.name}" joins site "${l.between[0]}" to itself: name two different sites`);
+    const key = [...l.between].sort().join('|');
+    const twin = pairs.get(key);
+    if (twin !== undefined) add(['links', i, 'between'], `links "${twin}" and "${l.name}" join the same two sites: keep one`);
+    pairs.set(key, l.name);
+  });
+
+  s.workload.forEach((w, i) => {
+    for (const field of ['from', 'to'] as const) {
+      if (!nodes.has(w[field])) add(['workload', i, field], `workload "${w.name}" uses node "${w[field]}", which does not exist (nodes: ${[...nodes].join(', ')})`);
+    }
+    if (w.from === w.to) add(['workload', i, 'to'], `heartbeat "${w.name}" goes from ${w.from} to itself: name two different nodes`);
+    if (w.interval < 5) add(['workload', i, 'interval'], `heartbeat interval ${formatMs(w.interval)} is below the 5 ms the harness can resolve: use 5ms or more`);
+  });
+
+  s.faults.forEach((f, i) => {
+    if (f.kind === 'pause-node') {
+      if (!nodes.has(f.node)) add(['faults', i, 'node'], `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario`);
+    } else if (!links.has(f.link)) {
+      add(['faults', i, 'link'], `fault "${f.name}" acts on link "${f.link}", which does not exist (links: ${[...links.keys()].join(', ') || 'none'})`);
+    }
+    if (f.duration <= 0) add(['faults', i, 'duration'], `fault "${f.name}" lasts 0 ms: give it a positive duration`);
+  });
+
+  const sched = resolveSchedule(s.faults);
+  if (!sched.ok) {
+    add(['faults', sched.index, sched.field], sched.message);
+  } else {
+    for (const t of sched.faults) {
+      if (t.endMs > s.duration) {
+        add(['faults', t.index], `fault "${t.fault.name}" runs ${formatMs(t.startMs)}-${formatMs(t.endMs)}, past the scenario's duration of ${formatMs(s.duration)}: start it earlier, shorten it, or lengthen the scenario`);
+      }
+    }
+    const byTarget = new Map<string, typeof sched.faults>();
+    for (const t of sched.faults) byTarget.set(faultTarget(t.fault), [...(byTarget.get(faultTarget(t.fault)) ?? []), t]);
+    for (const [target, list] of byTarget) {
+      for (let k = 1; k < list.length; k++) {
+        const prev = list[k - 1]!;
+        const cur = list[k]!;
+        if (cur.startMs < prev.endMs) {
+          add(['faults', cur.index], `faults "${prev.fault.name}" and "${cur.fault.name}" overlap on ${target} (${formatMs(cur.startMs)} < ${formatMs(prev.endMs)}): each heals what it changed, so schedule them one after the other`);
+        }
+      }
+    }
+  }
+
+  s.checks.forEach((c, i) => {
+    c.requirements.forEach((id, k) => {
+      if (!requirement(id)) add(['checks', i, 'requirements', k], `requirement "${id}" is not in the catalog: see \`msh requirements\` for the IDs`);
+    });
+    if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist`);
+  });
+  return issues;
+}
+
+function unique(
+  items: readonly { name: string }[],
+  path: string,
+  what: string,
+  add: (path: (string | number)[], message: string) => void,
+): void {
+  const seen = new Set<string>();
+  items.forEach((it, i) => {
+    if (seen.has(it.name)) add([...path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), i, 'name'], `${what} "${it.name}" is defined twice: names must be unique`);
+    seen.add(it.name);
+  });
+}

@@ -1,0 +1,64 @@
+// Fault schedules are plain data: resolving them to absolute times is pure,
+// so an impossible schedule is an error at load time, not a surprise mid-run.
+import type { FaultSpec } from './schema.js';
+
+export interface TimedFault {
+  readonly fault: FaultSpec;
+  readonly index: number;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export type ScheduleResult =
+  | { ok: true; faults: TimedFault[] }
+  | { ok: false; index: number; field: 'at' | 'after'; message: string };
+
+export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
+  const byName = new Map(faults.map((f, i) => [f.name, i]));
+  const start = new Map<number, number>();
+  const resolving = new Set<number>();
+
+  const resolve = (i: number, chain: string[]): ScheduleResult | number => {
+    const known = start.get(i);
+    if (known !== undefined) return known;
+    const f = faults[i]!;
+    if ((f.at === undefined) === (f.after === undefined)) {
+      return { ok: false, index: i, field: 'at', message: `fault "${f.name}" needs exactly one of 'at' (a time) or 'after' (another fault)` };
+    }
+    if (f.at !== undefined) {
+      start.set(i, f.at);
+      return f.at;
+    }
+    const a = f.after!;
+    const j = byName.get(a.fault);
+    if (j === undefined) {
+      return { ok: false, index: i, field: 'after', message: `fault "${f.name}" starts after "${a.fault}", which is not a fault of this scenario (known: ${[...byName.keys()].join(', ')})` };
+    }
+    if (resolving.has(j)) {
+      return { ok: false, index: i, field: 'after', message: `faults start after each other in a cycle: ${[...chain, f.name, a.fault].join(' -> ')}` };
+    }
+    resolving.add(i);
+    const base = resolve(j, [...chain, f.name]);
+    resolving.delete(i);
+    if (typeof base !== 'number') return base;
+    const t = base + (a.on === 'heal' ? faults[j]!.duration : 0) + a.delay;
+    start.set(i, t);
+    return t;
+  };
+
+  const out: TimedFault[] = [];
+  for (let i = 0; i < faults.length; i++) {
+    resolving.add(i);
+    const s = resolve(i, []);
+    resolving.delete(i);
+    if (typeof s !== 'number') return s;
+    out.push({ fault: faults[i]!, index: i, startMs: s, endMs: s + faults[i]!.duration });
+  }
+  out.sort((x, y) => x.startMs - y.startMs || x.index - y.index);
+  return { ok: true, faults: out };
+}
+
+/** What a fault acts on, for the rule that two faults may not overlap on one target. */
+export function faultTarget(f: FaultSpec): string {
+  return f.kind === 'pause-node' ? `node ${f.node}` : `link ${f.link}`;
+}

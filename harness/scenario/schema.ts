@@ -1,0 +1,169 @@
+// The scenario format, defined once: the loader validates with it and
+// `msh schema` prints the JSON Schema generated from it for editors.
+import { z } from 'zod';
+import { parseCidr, contains, SITE_SPACE } from './cidr.js';
+import { parseDuration, parsePercent, parseRate } from './units.js';
+
+const NAME = /^[a-z][a-z0-9-]{0,14}$/;
+const name = (what: string) =>
+  z.string().regex(NAME, {
+    message: `${what} must be 1-15 characters: a lowercase letter, then lowercase letters, digits or '-'`,
+  });
+
+const duration = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration: write e.g. 50ms, 10s or 2m` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: 'A duration: 50ms, 1.5s, 2m, or a number of milliseconds' });
+
+const percent = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const p = parsePercent(v);
+    if (p === null) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a percentage: write e.g. 0.5% (0 to 100)` });
+      return z.NEVER;
+    }
+    return p;
+  })
+  .meta({ description: 'A loss rate: 0.5% or a number of percent' });
+
+const rate = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const k = parseRate(v);
+    if (k === null) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a bandwidth: write e.g. 512kbit, 10mbit or 1gbit` });
+      return z.NEVER;
+    }
+    return k;
+  })
+  .meta({ description: 'A bandwidth: 512kbit, 10mbit, 1gbit, or a number of kbit/s' });
+
+const subnet = z.string().refine(
+  (s) => {
+    const c = parseCidr(s);
+    return c !== null && contains(SITE_SPACE, c) && c.prefix <= 29;
+  },
+  { message: 'subnet must be an IPv4 network inside 198.18.0.0/16 with no host bits set, /16 to /29 (e.g. 198.18.1.0/24)' },
+);
+
+const nodeRef = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, { message: 'a node is named as site/node, e.g. east/hb' });
+
+const node = z.strictObject({
+  name: name('node name'),
+  role: z.enum(['host', 'controller', 'vnf', 'db']).default('host'),
+  image: z.string().default('base').meta({ description: 'Image name; "base" is the harness image' }),
+});
+
+const site = z.strictObject({
+  name: name('site name'),
+  subnet,
+  nodes: z.array(node).min(1, { message: 'a site needs at least one node' }),
+});
+
+const impairmentFields = {
+  latency: duration.optional(),
+  jitter: duration.optional(),
+  loss: percent.optional(),
+  bandwidth: rate.optional(),
+};
+
+const link = z.strictObject({
+  name: name('link name'),
+  between: z.tuple([name('site name'), name('site name')], {
+    message: 'between lists exactly two site names, e.g. [east, west]',
+  }),
+  ...impairmentFields,
+});
+
+const heartbeat = z.strictObject({
+  kind: z.literal('heartbeat'),
+  name: name('workload name'),
+  from: nodeRef,
+  to: nodeRef,
+  interval: duration.default(50),
+  port: z.number().int().min(1024).max(65535).default(7000),
+});
+
+const workload = z.discriminatedUnion('kind', [heartbeat]);
+
+const after = z.strictObject({
+  fault: name('fault name'),
+  on: z.enum(['start', 'heal']).default('heal'),
+  delay: duration.default(0),
+});
+
+const timing = {
+  name: name('fault name'),
+  at: duration.optional().meta({ description: 'Start, from the start of the workload' }),
+  after: after.optional().meta({ description: 'Start relative to another fault' }),
+  duration,
+};
+
+const partition = z.strictObject({
+  kind: z.literal('partition'),
+  ...timing,
+  link: name('link name'),
+  direction: z.enum(['both', 'a-to-b', 'b-to-a']).default('both'),
+});
+
+const impair = z.strictObject({
+  kind: z.literal('impair'),
+  ...timing,
+  link: name('link name'),
+  ...impairmentFields,
+});
+
+const pauseNode = z.strictObject({
+  kind: z.literal('pause-node'),
+  ...timing,
+  node: nodeRef,
+});
+
+const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode]);
+
+const check = z.strictObject({
+  name: name('check name'),
+  kind: z.enum(['heartbeat-rtt', 'partition-gap', 'heartbeat-continuity', 'baseline-restored']),
+  requirements: z.array(z.string()).min(1, { message: 'a check decides at least one requirement ID' }),
+  workload: name('workload name').optional(),
+  tolerance: z
+    .union([z.number(), z.string()])
+    .optional()
+    .meta({ description: 'A duration (100ms) or a relative bound (10%), as the check kind expects' }),
+  intervals: z.number().positive().optional().meta({ description: 'heartbeat-continuity: largest gap allowed, in heartbeat intervals' }),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { message: 'name must be lowercase letters, digits and -' }),
+  description: z.string().default(''),
+  tags: z.array(z.string()).default([]),
+  seed: z.number().int().nonnegative().default(1),
+  duration: duration.meta({ description: 'How long the workload runs' }),
+  sites: z.array(site).min(1),
+  links: z.array(link).default([]),
+  workload: z.array(workload).default([]),
+  faults: z.array(fault).default([]),
+  checks: z.array(check).default([]),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type Site = Scenario['sites'][number];
+export type NodeSpec = Site['nodes'][number];
+export type LinkSpec = Scenario['links'][number];
+export type WorkloadSpec = Scenario['workload'][number];
+export type FaultSpec = Scenario['faults'][number];
+export type CheckSpec = Scenario['checks'][number];
+
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' });
+}

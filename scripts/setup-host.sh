@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Make this host ready to run msh: Debian packages present, a Docker engine
+# answering on the default socket. Idempotent; silent and fast (well under 2 s)
+# when the host is already ready. Prints one line per action it takes.
+#
+# Run as root. Needs no stdin (safe in CI). Environment knobs:
+#   MSH_DOCKER_STORAGE_DRIVER  force dockerd's --storage-driver (default: let
+#                              dockerd pick; here it picks overlay2, which works
+#                              on this kernel, 6.x on ext4, so no override).
+#   MSH_DOCKERD_LOG            dockerd log file (default /var/log/msh-dockerd.log)
+#   MSH_DOCKERD_TIMEOUT        seconds to wait for `docker info` (default 60)
+set -euo pipefail
+
+PACKAGES=(docker.io debootstrap iproute2 tcpdump nftables iputils-ping ca-certificates)
+DOCKERD_LOG=${MSH_DOCKERD_LOG:-/var/log/msh-dockerd.log}
+DOCKERD_TIMEOUT=${MSH_DOCKERD_TIMEOUT:-60}
+APT_LOG=/var/log/msh-apt.log
+
+die() { echo "setup-host: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+
+# Two callers at once (parallel make targets, two shells) must not both run
+# apt or both start a dockerd.
+exec 8>/tmp/msh-setup-host.lock
+flock 8
+
+# --- Debian packages ------------------------------------------------------
+missing=()
+for p in "${PACKAGES[@]}"; do
+  st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+  [ "${st:0:2}" = "ii" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "apt: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep docker.io's postinst from starting a dockerd with default options
+  # (docker0 bridge, iptables rules) through its init script: we start our
+  # own below. Only add a policy-rc.d if the host has none, and remove it after.
+  policy_added=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  trap '[ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d' EXIT
+  apt_run() {
+    if ! "$@" </dev/null >>"$APT_LOG" 2>&1; then
+      echo "setup-host: '$*' failed; last lines of $APT_LOG:" >&2
+      tail -n 30 "$APT_LOG" >&2
+      exit 1
+    fi
+  }
+  apt_run apt-get update -q
+  apt_run apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    "${missing[@]}"
+fi
+
+# --- Docker engine ----------------------------------------------------------
+# Always talk to the local engine we manage, whatever DOCKER_HOST says.
+export DOCKER_HOST=unix:///var/run/docker.sock
+
+docker_up() { timeout 10 docker info >/dev/null 2>&1; }
+
+if ! docker_up; then
+  start=$(date +%s.%N)
+  pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+    # A dockerd exists but does not answer yet (still starting, or started by
+    # something else): wait for it rather than start a second one.
+    echo "dockerd: running but not answering; waiting"
+  else
+    storage_opt=()
+    [ -n "${MSH_DOCKER_STORAGE_DRIVER:-}" ] && storage_opt=(--storage-driver="$MSH_DOCKER_STORAGE_DRIVER")
+    # No docker0 bridge and no iptables/ip6tables rules: every container runs
+    # with NetworkMode none and the harness wires its interfaces itself.
+    # setsid + nohup + all std streams redirected: the daemon outlives the
+    # calling shell/make and holds none of its pipes open. dockerd 20.10
+    # starts and supervises its own containerd when none is running.
+    echo "=== $(date -Is) msh setup-host: starting dockerd" >>"$DOCKERD_LOG"
+    setsid nohup dockerd --bridge=none --iptables=false --ip6tables=false \
+      "${storage_opt[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1 &
+  fi
+  deadline=$(( $(date +%s) + DOCKERD_TIMEOUT ))
+  until docker_up; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "setup-host: dockerd did not answer within ${DOCKERD_TIMEOUT} s; last lines of $DOCKERD_LOG:" >&2
+      tail -n 40 "$DOCKERD_LOG" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  driver=$(docker info -f '{{.Driver}}' 2>/dev/null || echo '?')
+  elapsed=$(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN{printf "%.1f", a-b}')
+  echo "dockerd: started in $elapsed s (storage driver $driver, log $DOCKERD_LOG)"
+fi
