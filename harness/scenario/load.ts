@@ -2,7 +2,7 @@
 // its file:line:col. Parsing keeps the YAML document so each schema issue can
 // be pointed at the exact node it is about.
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { MshError, type Located } from './errors.js';
 import { checkReferences } from './references.js';
@@ -25,23 +25,46 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
 
 export function parseScenario(file: string, text: string): LoadedScenario {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': yaml's warnings (e.g. about collection keys) would go
+  // to stderr; every problem is reported through the issues instead.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const at = (offset: number, message: string): Located => {
     const p = lc.linePos(offset);
     return { file, line: p.line, col: p.col, message };
   };
 
   if (doc.errors.length > 0) {
-    throw invalid(file, doc.errors.map((e) => at(e.pos[0], `YAML syntax: ${e.message.split('\n')[0]}`)));
+    throw invalid(file, doc.errors.map((e) => yamlError(doc, text, e, at)));
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // yaml resolves aliases only here: an undefined anchor or an alias bomb throws.
+    const bad = unresolvedAlias(doc);
+    throw invalid(file, [
+      bad
+        ? at(bad.offset, `YAML alias *${bad.name} refers to no anchor above it: define &${bad.name} before using it, or write the value out`)
+        : at(0, `YAML aliases: ${(err as Error).message}: write the values out instead of using aliases`),
+    ]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw invalid(file, [at(0, 'a scenario file is a YAML mapping with name, duration, sites, ... (see scenarios/wan-heartbeat.yaml)')]);
+    throw invalid(file, [at(doc.contents?.range?.[0] ?? 0, 'a scenario file is a YAML mapping with name, duration, sites, ... (see scenarios/wan-heartbeat.yaml)')]);
   }
 
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    throw invalid(file, parsed.error.issues.map((i) => locateZodIssue(doc, i, at)));
+    const issues = parsed.error.issues;
+    // A misspelt required key shows up twice: as an unknown key and as the
+    // key it was meant to be, missing. Report only the unknown key: its
+    // "did you mean" says what to change, at the line to change.
+    const misspelt = new Set(
+      issues.flatMap((i) =>
+        i.code === 'unrecognized_keys' ? i.keys.map((k) => nearest(k, knownKeys(doc, i.path))).flatMap((h) => (h ? [pathKey([...i.path, h])] : [])) : [],
+      ),
+    );
+    const kept = issues.filter((i) => !(isMissing(doc, i.path) && misspelt.has(pathKey(i.path))));
+    throw invalid(file, kept.flatMap((i) => locateZodIssue(doc, i, at)));
   }
   const refs = checkReferences(parsed.data);
   if (refs.length > 0) {
@@ -64,55 +87,157 @@ function nodeAt(doc: Document, path: readonly PropertyKey[]): Node | undefined {
   return undefined;
 }
 
-function locateZodIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number, m: string) => Located): Located {
+function pathKey(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+/** True when the key a path ends in is absent from its (existing) parent. */
+function isMissing(doc: Document, path: readonly PropertyKey[]): boolean {
+  return path.length > 0 && !doc.hasIn(path as unknown[]) && isMap(doc.getIn(path.slice(0, -1) as unknown[], true));
+}
+
+/** yaml's parse errors, reworded where yaml's own text does not say what to change. */
+function yamlError(doc: Document, text: string, e: YAMLError, at: (o: number, m: string) => Located): Located {
+  const offset = e.pos[0];
+  if (e.code === 'DUPLICATE_KEY') {
+    const key = /^[^:\n]*/.exec(text.slice(offset))![0].trim();
+    return at(offset, `YAML: key "${key}" appears twice in the same mapping: remove or rename one of them`);
+  }
+  if (e.code === 'TAB_AS_INDENT') {
+    return at(offset, 'YAML syntax: a tab is used for indentation: indent with spaces instead');
+  }
+  if (e.code === 'MULTIPLE_DOCS') {
+    return at(offset, `YAML: a scenario file holds one document: remove this "---" and what follows, or move it to a file of its own`);
+  }
+  if ((e.code === 'MISSING_CHAR' || e.code === 'BAD_INDENT') && /end with a|Missing closing/.test(e.message)) {
+    // An unclosed [ ], { } or quote is noticed where the file moves on,
+    // often lines later; point at where it was opened instead.
+    const open = unclosedAt(doc, offset);
+    if (open) {
+      const [start, what, close] = open;
+      return at(start, `YAML syntax: this ${what} is never closed: end it with ${close}`);
+    }
+  }
+  return at(offset, `YAML syntax: ${e.message.split('\n')[0]}: fix the YAML here (check indentation, brackets, quotes and the space after ':')`);
+}
+
+function unclosedAt(doc: Document, offset: number): [number, string, string] | undefined {
+  let found: [number, string, string] | undefined;
+  visit(doc, (_key, node) => {
+    if (found || !node || typeof node !== 'object' || !('range' in node)) return;
+    const range = (node as Node).range;
+    if (!range || range[1] !== offset) return;
+    if (isCollection(node) && node.flow) {
+      found = isMap(node) ? [range[0], '{ mapping', '}'] : [range[0], '[ list', ']'];
+    } else if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
+      const q = node.type === 'QUOTE_DOUBLE' ? '"' : "'";
+      found = [range[0], `${q}quoted${q} string`, `a closing ${q}`];
+    }
+    return found ? visit.BREAK : undefined;
+  });
+  return found;
+}
+
+/** The first alias whose anchor is not defined before it, if any. */
+function unresolvedAlias(doc: Document): { name: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let bad: { name: string; offset: number } | undefined;
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) {
+        bad = { name: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+    } else if (node && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string') {
+      anchors.add(node.anchor);
+    }
+    return undefined;
+  });
+  return bad;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  array: 'a list',
+  tuple: 'a list',
+  object: 'a mapping (key: value lines)',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing (an empty value)';
+  if (isSeq(v)) return 'a list';
+  if (isMap(v)) return 'a mapping';
+  if (typeof v === 'string') return `the text "${v}"`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function locateZodIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number, m: string) => Located): Located[] {
   const node = nodeAt(doc, issue.path);
   const offset = node?.range?.[0] ?? 0;
   const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'top level';
 
   if (issue.code === 'unrecognized_keys' && isMap(node)) {
-    const known = knownKeys(issue);
-    const key = issue.keys[0]!;
-    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-    const keyOffset = isPair(pair) && isScalar(pair.key) ? (pair.key.range?.[0] ?? offset) : offset;
-    const hint = nearest(key, known);
-    return at(keyOffset, `unknown key "${key}" in ${where}${hint ? `: did you mean "${hint}"?` : ''}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`);
+    const known = knownKeys(doc, issue.path);
+    return issue.keys.map((key) => {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+      const keyOffset = isPair(pair) && isScalar(pair.key) ? (pair.key.range?.[0] ?? offset) : offset;
+      const hint = nearest(key, known);
+      return at(keyOffset, `unknown key "${key}" in ${where}${hint ? `: did you mean "${hint}"?` : ': remove it'}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`);
+    });
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return at(offset, `missing "${String(issue.path.at(-1))}" in ${issue.path.slice(0, -1).map(String).join('.') || 'top level'}: add it`);
+  const isKind = issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator';
+  const parent = issue.path.at(-1) === 'kind' ? issue.path.slice(0, -1) : issue.path;
+  if (isMissing(doc, issue.path)) {
+    const within = issue.path.slice(0, -1).map(String).join('.') || 'top level';
+    return [at(offset, `missing "${String(issue.path.at(-1))}" in ${within}: add it${isKind ? ` (one of ${unionKinds(doc, parent).join(', ')})` : ''}`)];
   }
   if (issue.code === 'invalid_value') {
-    return at(offset, `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
+    const value = doc.getIn(issue.path as unknown[]);
+    const hint = typeof value === 'string' ? nearest(value, issue.values.map(String)) : undefined;
+    return [at(offset, `${where}: ${hint ? `did you mean "${hint}"? ` : ''}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`)];
   }
-  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    const kinds = unionKinds(issue.path);
-    return at(offset, `${where}: unknown kind "${String(doc.getIn([...issue.path.filter((k) => k !== 'kind'), 'kind']))}"; use one of ${kinds.join(', ')}`);
+  if (isKind) {
+    const kinds = unionKinds(doc, parent);
+    const kind = String(doc.getIn([...parent, 'kind'] as unknown[]));
+    const hint = nearest(kind, kinds);
+    return [at(offset, `${where}: unknown kind "${kind}"; ${hint ? `did you mean "${hint}"? ` : ''}use one of ${kinds.join(', ')}`)];
   }
-  return at(offset, `${where}: ${issue.message}`);
+  if (issue.code === 'invalid_type') {
+    const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+    return [at(offset, `${where}: expected ${expected}, found ${describe(doc.getIn(issue.path as unknown[]))}`)];
+  }
+  return [at(offset, `${where}: ${issue.message}`)];
 }
 
-function knownKeys(issue: z.core.$ZodIssue): string[] {
+function knownKeys(doc: Document, path: readonly PropertyKey[]): string[] {
   // zod's unrecognized_keys issue does not carry the allowed keys; the schema
   // shape does. Walk the schema along the issue's path to find it.
-  const shape = shapeAt(scenarioSchema, issue.path);
-  return shape ? Object.keys(shape) : [];
+  const def = (schemaAt(doc, scenarioSchema, path) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
-function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
-  const def = (schemaAt(schema, path) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
-  return def?.type === 'object' ? def.shape : undefined;
-}
-
-/** Walks zod's schema definition along a data path (objects and arrays). */
-function schemaAt(schema: unknown, path: readonly PropertyKey[]): unknown {
-  let s = schema;
-  for (const key of path) {
-    s = unwrap(s);
-    const def = (s as { def?: Record<string, unknown> }).def;
-    if (def?.type === 'object') s = (def.shape as Record<string, unknown>)[String(key)];
-    else if (def?.type === 'array') s = def.element;
+/**
+ * Walks zod's schema definition along a data path (objects and arrays); at a
+ * union of kinds, follows the option named by the document's `kind` there.
+ */
+function schemaAt(doc: Document, schema: unknown, path: readonly PropertyKey[]): unknown {
+  const option = (s: unknown, n: number): unknown => {
+    const def = (s as { def?: { type?: string; options?: unknown[] } }).def;
+    if (def?.type !== 'union') return s;
+    const kind = String(doc.getIn([...path.slice(0, n), 'kind'] as unknown[]));
+    return unwrap(def.options?.find((o) => optionKinds(o).includes(kind)) ?? s);
+  };
+  let s = unwrap(schema);
+  for (let n = 0; n < path.length; n++) {
+    const def = (option(s, n) as { def?: Record<string, unknown> }).def;
+    if (def?.type === 'object') s = unwrap((def.shape as Record<string, unknown>)[String(path[n])]);
+    else if (def?.type === 'array') s = unwrap(def.element);
     else break;
   }
-  return unwrap(s);
+  return option(s, path.length);
 }
 
 function unwrap(s: unknown): unknown {
@@ -123,13 +248,17 @@ function unwrap(s: unknown): unknown {
   }
 }
 
-/** The `kind` values a discriminated union at this path accepts. */
-function unionKinds(path: readonly PropertyKey[]): string[] {
-  const options = (schemaAt(scenarioSchema, path) as { def?: { options?: unknown[] } }).def?.options ?? [];
-  return options.flatMap((o) => {
-    const kind = (o as { def?: { shape?: { kind?: { def?: { values?: unknown[] } } } } }).def?.shape?.kind?.def?.values;
-    return (kind ?? []).map(String);
-  });
+function optionKinds(option: unknown): string[] {
+  const kind = (option as { def?: { shape?: { kind?: { def?: { values?: unknown[] } } } } }).def?.shape?.kind?.def?.values;
+  return (kind ?? []).map(String);
+}
+
+/** The `kind` values a discriminated union at this path (of the object, not its kind) accepts. */
+function unionKinds(doc: Document, path: readonly PropertyKey[]): string[] {
+  // Walk to the array holding the object: the union is its element schema.
+  const options = (schemaAt(doc, scenarioSchema, path.slice(0, -1)) as { def?: { element?: unknown } }).def?.element;
+  const union = unwrap(options) as { def?: { options?: unknown[] } };
+  return (union.def?.options ?? []).flatMap(optionKinds);
 }
 
 function nearest(word: string, options: readonly string[]): string | undefined {

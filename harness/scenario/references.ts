@@ -1,6 +1,6 @@
 // Checks that need the whole scenario: names that must exist, names that
 // must be unique, addresses that must not collide, schedules that must fit.
-import { requirement } from '../checks/catalog.js';
+import { CATALOG, requirement } from '../checks/catalog.js';
 import { overlaps, parseCidr } from './cidr.js';
 import type { Scenario } from './schema.js';
 import { faultTarget, resolveSchedule } from './schedule.js';
@@ -20,7 +20,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
   unique(s.workload, 'workload', 'workload', add);
   unique(s.faults, 'faults', 'fault', add);
   unique(s.checks, 'checks', 'check', add);
-  s.sites.forEach((site, i) => unique(site.nodes, `sites.${i}.nodes`, `node in site "${site.name}"`, add));
+  s.sites.forEach((site, i) => unique(site.nodes, `sites.${i}.nodes`, 'node', add, ` in site "${site.name}"`));
 
   const sites = new Set(s.sites.map((x) => x.name));
   const nodes = new Set(s.sites.flatMap((x) => x.nodes.map((n) => `${x.name}/${n.name}`)));
@@ -35,7 +35,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
       }
     }
     const hosts = 2 ** (32 - ca.prefix) - 3; // network, broadcast, gateway
-    if (a.nodes.length > hosts) add(['sites', i, 'nodes'], `site "${a.name}" has ${a.nodes.length} nodes but ${a.subnet} holds ${hosts}: use a larger subnet`);
+    if (a.nodes.length > hosts) add(['sites', i, 'subnet'], `site "${a.name}" has ${a.nodes.length} nodes but ${a.subnet} holds ${hosts}: use a larger subnet`);
   });
 
   const pairs = new Map<string, string>();
@@ -60,7 +60,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
 
   s.faults.forEach((f, i) => {
     if (f.kind === 'pause-node') {
-      if (!nodes.has(f.node)) add(['faults', i, 'node'], `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario`);
+      if (!nodes.has(f.node)) add(['faults', i, 'node'], `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario (nodes: ${[...nodes].join(', ')})`);
     } else if (!links.has(f.link)) {
       add(['faults', i, 'link'], `fault "${f.name}" acts on link "${f.link}", which does not exist (links: ${[...links.keys()].join(', ') || 'none'})`);
     }
@@ -73,7 +73,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
   } else {
     for (const t of sched.faults) {
       if (t.endMs > s.duration) {
-        add(['faults', t.index], `fault "${t.fault.name}" runs ${formatMs(t.startMs)}-${formatMs(t.endMs)}, past the scenario's duration of ${formatMs(s.duration)}: start it earlier, shorten it, or lengthen the scenario`);
+        add(['faults', t.index, 'duration'], `fault "${t.fault.name}" runs ${formatMs(t.startMs)}-${formatMs(t.endMs)}, past the scenario's duration of ${formatMs(s.duration)}: start it earlier, shorten it, or lengthen the scenario`);
       }
     }
     const byTarget = new Map<string, typeof sched.faults>();
@@ -83,7 +83,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
         const prev = list[k - 1]!;
         const cur = list[k]!;
         if (cur.startMs < prev.endMs) {
-          add(['faults', cur.index], `faults "${prev.fault.name}" and "${cur.fault.name}" overlap on ${target} (${formatMs(cur.startMs)} < ${formatMs(prev.endMs)}): each heals what it changed, so schedule them one after the other`);
+          add(['faults', cur.index, cur.fault.at !== undefined ? 'at' : 'after'], `faults "${prev.fault.name}" and "${cur.fault.name}" overlap on ${target} (${formatMs(cur.startMs)} < ${formatMs(prev.endMs)}): each heals what it changed, so schedule them one after the other`);
         }
       }
     }
@@ -91,9 +91,9 @@ export function checkReferences(s: Scenario): RefIssue[] {
 
   s.checks.forEach((c, i) => {
     c.requirements.forEach((id, k) => {
-      if (!requirement(id)) add(['checks', i, 'requirements', k], `requirement "${id}" is not in the catalog: see \`msh requirements\` for the IDs`);
+      if (!requirement(id)) add(['checks', i, 'requirements', k], `requirement "${id}" is not in the catalog: use one of its IDs (${CATALOG.map((r) => r.id).join(', ')}; \`msh requirements\` lists them)`);
     });
-    if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist`);
+    if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist (workloads: ${[...workloads].join(', ') || 'none'})`);
   });
   return issues;
 }
@@ -103,10 +103,11 @@ function unique(
   path: string,
   what: string,
   add: (path: (string | number)[], message: string) => void,
+  within = '',
 ): void {
   const seen = new Set<string>();
   items.forEach((it, i) => {
-    if (seen.has(it.name)) add([...path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), i, 'name'], `${what} "${it.name}" is defined twice: names must be unique`);
+    if (seen.has(it.name)) add([...path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), i, 'name'], `${what} "${it.name}" is defined twice${within}: rename or remove one (names must be unique)`);
     seen.add(it.name);
   });
 }

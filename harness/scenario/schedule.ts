@@ -22,8 +22,11 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
     const known = start.get(i);
     if (known !== undefined) return known;
     const f = faults[i]!;
-    if ((f.at === undefined) === (f.after === undefined)) {
-      return { ok: false, index: i, field: 'at', message: `fault "${f.name}" needs exactly one of 'at' (a time) or 'after' (another fault)` };
+    if (f.at !== undefined && f.after !== undefined) {
+      return { ok: false, index: i, field: 'at', message: `fault "${f.name}" has both 'at' and 'after': keep one of them (a fault starts at a time or after another fault)` };
+    }
+    if (f.at === undefined && f.after === undefined) {
+      return { ok: false, index: i, field: 'at', message: `fault "${f.name}" has no start: add 'at' (a time, e.g. at: 5s) or 'after' (another fault)` };
     }
     if (f.at !== undefined) {
       start.set(i, f.at);
@@ -32,10 +35,10 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
     const a = f.after!;
     const j = byName.get(a.fault);
     if (j === undefined) {
-      return { ok: false, index: i, field: 'after', message: `fault "${f.name}" starts after "${a.fault}", which is not a fault of this scenario (known: ${[...byName.keys()].join(', ')})` };
+      return { ok: false, index: i, field: 'after', message: `fault "${f.name}" starts after "${a.fault}", which is not a fault of this scenario: name one of ${[...byName.keys()].filter((n) => n !== f.name).join(', ') || '(none: use \'at\')'}` };
     }
     if (resolving.has(j)) {
-      return { ok: false, index: i, field: 'after', message: `faults start after each other in a cycle: ${[...chain, f.name, a.fault].join(' -> ')}` };
+      return { ok: false, index: i, field: 'after', message: `faults start after each other in a cycle: ${[...chain, f.name, a.fault].join(' -> ')}: give one of them an 'at' time instead` };
     }
     resolving.add(i);
     const base = resolve(j, [...chain, f.name]);

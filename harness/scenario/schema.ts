@@ -1,7 +1,7 @@
 // The scenario format, defined once: the loader validates with it and
 // `msh schema` prints the JSON Schema generated from it for editors.
 import { z } from 'zod';
-import { parseCidr, contains, SITE_SPACE } from './cidr.js';
+import { parseCidr, parseIp, contains, formatCidr, mask, SITE_SPACE } from './cidr.js';
 import { parseDuration, parsePercent, parseRate } from './units.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
@@ -11,7 +11,7 @@ const name = (what: string) =>
   });
 
 const duration = z
-  .union([z.number(), z.string()])
+  .union([z.number(), z.string()], { error: 'expected a duration: write e.g. 50ms, 10s or 2m' })
   .transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === null) {
@@ -23,7 +23,7 @@ const duration = z
   .meta({ description: 'A duration: 50ms, 1.5s, 2m, or a number of milliseconds' });
 
 const percent = z
-  .union([z.number(), z.string()])
+  .union([z.number(), z.string()], { error: 'expected a percentage: write e.g. 0.5% (0 to 100)' })
   .transform((v, ctx) => {
     const p = parsePercent(v);
     if (p === null) {
@@ -35,7 +35,7 @@ const percent = z
   .meta({ description: 'A loss rate: 0.5% or a number of percent' });
 
 const rate = z
-  .union([z.number(), z.string()])
+  .union([z.number(), z.string()], { error: 'expected a bandwidth: write e.g. 512kbit, 10mbit or 1gbit' })
   .transform((v, ctx) => {
     const k = parseRate(v);
     if (k === null) {
@@ -46,13 +46,24 @@ const rate = z
   })
   .meta({ description: 'A bandwidth: 512kbit, 10mbit, 1gbit, or a number of kbit/s' });
 
-const subnet = z.string().refine(
-  (s) => {
-    const c = parseCidr(s);
-    return c !== null && contains(SITE_SPACE, c) && c.prefix <= 29;
-  },
-  { message: 'subnet must be an IPv4 network inside 198.18.0.0/16 with no host bits set, /16 to /29 (e.g. 198.18.1.0/24)' },
-);
+const subnet = z.string().superRefine((s, ctx) => {
+  const problem = subnetProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** What is wrong with a site subnet, said as what to write instead; null if nothing. */
+function subnetProblem(s: string): string | null {
+  const [ip, len, ...rest] = s.split('/');
+  const addr = ip === undefined ? null : parseIp(ip);
+  if (rest.length > 0 || addr === null || len === undefined || !/^\d{1,2}$/.test(len) || Number(len) > 32) {
+    return `"${s}" is not an IPv4 network: write it as address/prefix, e.g. 198.18.1.0/24`;
+  }
+  const net = { base: (addr & mask(Number(len))) >>> 0, prefix: Number(len) };
+  if (!contains(SITE_SPACE, net)) return `subnet ${s} is not inside ${formatCidr(SITE_SPACE)}, where site subnets live: pick one inside it, e.g. 198.18.1.0/24`;
+  if (net.prefix > 29) return `subnet ${s} is too small for a site: use a /29 or larger (e.g. 198.18.1.0/24)`;
+  if (parseCidr(s) === null) return `subnet ${s} has host bits set: write the network address, ${formatCidr(net)}`;
+  return null;
+}
 
 const nodeRef = z
   .string()
@@ -137,19 +148,21 @@ const check = z.strictObject({
   requirements: z.array(z.string()).min(1, { message: 'a check decides at least one requirement ID' }),
   workload: name('workload name').optional(),
   tolerance: z
-    .union([z.number(), z.string()])
+    .union([z.number(), z.string()], { error: 'expected a duration (e.g. 100ms) or a relative bound (e.g. 10%)' })
     .optional()
     .meta({ description: 'A duration (100ms) or a relative bound (10%), as the check kind expects' }),
   intervals: z.number().positive().optional().meta({ description: 'heartbeat-continuity: largest gap allowed, in heartbeat intervals' }),
 });
 
 export const scenarioSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { message: 'name must be lowercase letters, digits and -' }),
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, {
+    message: "scenario name must be 1-41 characters: a lowercase letter, then lowercase letters, digits or '-' (e.g. wan-heartbeat)",
+  }),
   description: z.string().default(''),
   tags: z.array(z.string()).default([]),
   seed: z.number().int().nonnegative().default(1),
   duration: duration.meta({ description: 'How long the workload runs' }),
-  sites: z.array(site).min(1),
+  sites: z.array(site).min(1, { message: 'a scenario needs at least one site' }),
   links: z.array(link).default([]),
   workload: z.array(workload).default([]),
   faults: z.array(fault).default([]),

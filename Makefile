@@ -1,0 +1,45 @@
+# The two commands: `make run` (default conformance suite -> reports/) and
+# `make test` (all tests). Both set everything up first; the set-up steps are
+# idempotent and skip work already done (stamps, image content hashes).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+CACHE := .cache
+TS := $(shell find harness -name '*.ts')
+
+.PHONY: setup host images run test test-unit bench clean
+
+setup: host $(CACHE)/npm.stamp dist/.stamp schema/scenario.schema.json images
+
+host:
+	@bash scripts/setup-host.sh
+
+$(CACHE)/npm.stamp: package.json package-lock.json
+	@mkdir -p $(CACHE)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+dist/.stamp: $(TS) tsconfig.json $(CACHE)/npm.stamp
+	npx tsc -p tsconfig.json
+	@touch $@
+
+schema/scenario.schema.json: dist/.stamp
+	@mkdir -p schema
+	node bin/msh.js schema > $@.tmp && mv $@.tmp $@
+
+images: host
+	@bash scripts/build-image.sh
+
+run: setup
+	node bin/msh.js run --tag default
+
+test: setup
+	npx vitest run
+
+test-unit: $(CACHE)/npm.stamp
+	npx vitest run test/unit
+
+bench: setup
+	node dist/bench/main.js
+
+clean:
+	@if [ -f dist/.stamp ]; then node bin/msh.js clean; fi

@@ -1,0 +1,44 @@
+// Entry point: dispatches a verb, turns errors into messages (never stack traces).
+import { MshError, formatLocated } from '../scenario/errors.js';
+import { cleanCommand, downCommand } from './down.js';
+import { requirementsCommand, schemaCommand } from './info.js';
+import { println, type Io } from './io.js';
+import { listCommand } from './list.js';
+import { runCommand } from './run.js';
+import { upCommand } from './up.js';
+import { validateCommand } from './validate.js';
+
+const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; help: string }> = {
+  run: { run: runCommand, help: 'run <scenario.yaml...> [--out DIR] [--seed N] [--tag T]   run scenarios (all when none named) and write reports' },
+  validate: { run: validateCommand, help: 'validate <scenario.yaml...>                              schema and reference checks only' },
+  list: { run: listCommand, help: 'list [--format table|json] [--tag T]                     scenarios, tags and requirement IDs' },
+  up: { run: upCommand, help: 'up <scenario.yaml>                                       bring a topology up and leave it running' },
+  down: { run: downCommand, help: 'down [run-id|scenario]                                   tear down topologies left up' },
+  clean: { run: cleanCommand, help: 'clean                                                    remove everything any run left behind' },
+  schema: { run: schemaCommand, help: 'schema                                                   print the JSON Schema of scenario files' },
+  requirements: { run: requirementsCommand, help: 'requirements                                             print the requirement catalog' },
+};
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [verb, ...rest] = argv;
+  const cmd = verb === undefined ? undefined : COMMANDS[verb];
+  if (!cmd) {
+    if (verb !== undefined && verb !== 'help' && verb !== '--help') println(io.stderr, `msh: unknown command "${verb}"\n`);
+    println(io.stderr, 'usage: msh <command>\n');
+    for (const c of Object.values(COMMANDS)) println(io.stderr, `  msh ${c.help}`);
+    return verb === undefined || verb === 'help' || verb === '--help' ? 0 : 2;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (err) {
+    if (err instanceof MshError) {
+      println(io.stderr, `msh ${verb}: ${err.message}`);
+      for (const i of err.issues) println(io.stderr, `  ${formatLocated(i)}`);
+      return err.code === 'SCENARIO_INVALID' || err.code === 'USAGE' ? 2 : 1;
+    }
+    // parseArgs and friends throw plain errors with a readable message.
+    println(io.stderr, `msh ${verb}: ${(err as Error).message}`);
+    if (process.env.MSH_DEBUG) println(io.stderr, (err as Error).stack ?? '');
+    return 1;
+  }
+}

@@ -1,0 +1,31 @@
+// Plays the resolved fault schedule against a live deployment. Each fault is
+// injected at its time and healed at its end, or at once when the run is
+// aborted, so nothing stays broken.
+import { inject } from '../faults/nemesis.js';
+import { now, type History } from '../observe/history.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { faultTarget, type TimedFault } from '../scenario/schedule.js';
+import type { Deployment } from '../topology/deploy.js';
+import { sleepUntil } from './time.js';
+
+export async function playFaults(faults: readonly TimedFault[], t0: number, d: Deployment, runtime: Runtime, history: History, signal: AbortSignal): Promise<void> {
+  await Promise.all(
+    faults.map(async (tf) => {
+      if (!(await sleepUntil(t0 + tf.startMs, signal))) return;
+      const f = tf.fault;
+      const base = { kind: 'fault' as const, fault: f.name, faultKind: f.kind, target: faultTarget(f) };
+      let active;
+      try {
+        active = await inject(f, d, runtime);
+      } catch (err) {
+        history.append({ t: now(), ...base, type: 'start', did: { error: (err as Error).message } });
+        history.append({ t: now(), ...base, type: 'heal', did: { error: 'never injected' } });
+        return;
+      }
+      history.append({ t: now(), ...base, type: 'start', did: active.did });
+      await sleepUntil(t0 + tf.endMs, signal);
+      const healed = await active.heal().catch((err: Error) => ({ error: err.message }));
+      history.append({ t: now(), ...base, type: 'heal', did: healed });
+    }),
+  );
+}

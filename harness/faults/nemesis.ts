@@ -1,0 +1,83 @@
+// The nemesis: each fault kind injects, returns what it actually did, and
+// heals back to the planned baseline. Relay counters taken at both ends of
+// the fault window are the evidence that the impairment took effect.
+import type { Runtime } from '../runtime/runtime.js';
+import type { FaultSpec } from '../scenario/schema.js';
+import { linkConfig, type Deployment } from '../topology/deploy.js';
+import type { LinkPlan } from '../topology/plan.js';
+import type { DirectionStats, LinkStats } from '../wan/control.js';
+import type { Impairment } from '../wan/impairment.js';
+
+export type Did = Record<string, unknown>;
+
+export interface ActiveFault {
+  readonly did: Did;
+  heal(): Promise<Did>;
+}
+
+export async function inject(f: FaultSpec, d: Deployment, runtime: Runtime): Promise<ActiveFault> {
+  switch (f.kind) {
+    case 'partition': {
+      const link = linkOf(d, f.link);
+      const aToB = { ...link.baseline, down: f.direction !== 'b-to-a' };
+      const bToA = { ...link.baseline, down: f.direction !== 'a-to-b' };
+      return impairLink(d, link, aToB, bToA, { direction: f.direction, a: link.a.site, b: link.b.site });
+    }
+    case 'impair': {
+      const link = linkOf(d, f.link);
+      const changed: Impairment = {
+        latencyMs: f.latency ?? link.baseline.latencyMs,
+        jitterMs: f.jitter ?? link.baseline.jitterMs,
+        lossPct: f.loss ?? link.baseline.lossPct,
+        bandwidthKbit: f.bandwidth ?? link.baseline.bandwidthKbit,
+        down: false,
+      };
+      return impairLink(d, link, changed, changed, {});
+    }
+    case 'pause-node': {
+      const id = d.containers.get(f.node)!;
+      await runtime.pause(id);
+      return {
+        did: { paused: f.node },
+        heal: async () => {
+          await runtime.unpause(id);
+          return { unpaused: f.node };
+        },
+      };
+    }
+  }
+}
+
+function linkOf(d: Deployment, name: string): LinkPlan {
+  return d.plan.links.find((l) => l.name === name)!;
+}
+
+async function impairLink(d: Deployment, link: LinkPlan, aToB: Impairment, bToA: Impairment, extra: Did): Promise<ActiveFault> {
+  const before = (await d.relay.stats())[link.name];
+  await d.relay.set(linkConfig(d.plan, link, aToB, bToA));
+  return {
+    did: { ...extra, link: link.name, aToB, bToA },
+    heal: async () => {
+      const after = (await d.relay.stats())[link.name];
+      await d.relay.set(linkConfig(d.plan, link, link.baseline, link.baseline));
+      return { restored: link.baseline, effect: before && after ? windowEffect(before, after) : null };
+    },
+  };
+}
+
+/** What the relay did to the link's traffic between two counter snapshots. */
+export function windowEffect(before: LinkStats, after: LinkStats): Did {
+  const dir = (b: DirectionStats, a: DirectionStats) => {
+    const forwarded = a.forwarded - b.forwarded;
+    const delaySum = (a.meanDelayMs ?? 0) * a.forwarded - (b.meanDelayMs ?? 0) * b.forwarded;
+    return {
+      received: a.received - b.received,
+      forwarded,
+      droppedDown: a.droppedDown - b.droppedDown,
+      droppedLoss: a.droppedLoss - b.droppedLoss,
+      droppedQueue: a.droppedQueue - b.droppedQueue,
+      meanDelayMs: forwarded > 0 ? delaySum / forwarded : null,
+    };
+  };
+  return { aToB: dir(before.aToB, after.aToB), bToA: dir(before.bToA, after.bToA) };
+}

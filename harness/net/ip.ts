@@ -1,0 +1,51 @@
+// Runs iproute2 against named namespaces and container netns (by pid).
+import { execa } from 'execa';
+import { MshError } from '../scenario/errors.js';
+
+async function batch(prefixArgs: readonly string[], cmds: readonly string[], where: string): Promise<void> {
+  if (cmds.length === 0) return;
+  const r = await execa(prefixArgs[0]!, [...prefixArgs.slice(1), '-batch', '-'], { input: cmds.join('\n') + '\n', reject: false });
+  if (r.exitCode !== 0) {
+    throw new MshError('RUNTIME', `ip in ${where} failed: ${r.stderr.trim() || r.stdout.trim()}\ncommands:\n  ${cmds.join('\n  ')}`);
+  }
+}
+
+export async function nsAdd(ns: string): Promise<void> {
+  await execa('ip', ['netns', 'add', ns]);
+}
+
+export async function nsDelete(ns: string): Promise<void> {
+  // Kill what still runs inside first: a process keeps the namespace alive.
+  const pids = await execa('ip', ['netns', 'pids', ns], { reject: false });
+  for (const p of pids.stdout.split(/\s+/).filter(Boolean)) {
+    try {
+      process.kill(Number(p), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await execa('ip', ['netns', 'delete', ns], { reject: false });
+}
+
+export async function nsList(): Promise<string[]> {
+  const r = await execa('ip', ['netns', 'list'], { reject: false });
+  return r.stdout.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+}
+
+export async function inNs(ns: string, cmds: readonly string[]): Promise<void> {
+  await batch(['ip', '-n', ns], cmds, `namespace ${ns}`);
+}
+
+export async function inPid(pid: number, cmds: readonly string[]): Promise<void> {
+  await batch(['nsenter', '-t', String(pid), '-n', 'ip'], cmds, `container netns of pid ${pid}`);
+}
+
+export async function sysctlNs(ns: string, key: string, value: string): Promise<void> {
+  await execa('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `${key}=${value}`]);
+}
+
+/** JSON output of an `ip -j` query in a namespace (for baseline snapshots). */
+export async function queryNs(ns: string, args: readonly string[]): Promise<unknown> {
+  const r = await execa('ip', ['-n', ns, '-j', ...args]);
+  return r.stdout.trim() === '' ? [] : JSON.parse(r.stdout);
+}

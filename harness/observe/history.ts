@@ -1,0 +1,86 @@
+// The run's single timeline. Every event is appended to history.jsonl the
+// moment it happens (one write per line, no buffering), so a crash or a
+// SIGKILL keeps everything recorded so far.
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/** Wall-clock time in ms with sub-ms precision; all containers share this kernel clock. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
+
+/** A workload operation (Jepsen's shape): who did what, and how it went. */
+export interface OpEvent {
+  readonly t: number;
+  readonly kind: 'op';
+  readonly process: string; // workload@site/node
+  readonly type: OpType;
+  readonly f: string;
+  readonly value?: Readonly<Record<string, unknown>>;
+}
+
+/** A fault started or healed, with what it actually did. */
+export interface FaultEvent {
+  readonly t: number;
+  readonly kind: 'fault';
+  readonly type: 'start' | 'heal';
+  readonly fault: string;
+  readonly faultKind: string;
+  readonly target: string;
+  readonly did: Readonly<Record<string, unknown>>;
+}
+
+export interface PhaseEvent {
+  readonly t: number;
+  readonly kind: 'phase';
+  readonly phase: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** Baseline state of the topology before faults, and its comparison after healing. */
+export interface BaselineEvent {
+  readonly t: number;
+  readonly kind: 'baseline';
+  readonly type: 'snapshot' | 'compare';
+  readonly differences: readonly string[];
+}
+
+export interface LogEvent {
+  readonly t: number;
+  readonly kind: 'log';
+  readonly source: string;
+  readonly line: string;
+}
+
+export type HistoryEvent = OpEvent | FaultEvent | PhaseEvent | BaselineEvent | LogEvent;
+
+export interface History {
+  append(e: HistoryEvent): void;
+  events(): readonly HistoryEvent[];
+  close(): void;
+}
+
+/** In-memory history mirrored to a JSONL file when a path is given. */
+export function openHistory(path?: string, onEvent?: (e: HistoryEvent) => void): History {
+  const fd = path === undefined ? undefined : openSync(path, 'a');
+  const all: HistoryEvent[] = [];
+  return {
+    append(e) {
+      all.push(e);
+      if (fd !== undefined) writeSync(fd, JSON.stringify(e) + '\n');
+      onEvent?.(e);
+    },
+    events: () => all,
+    close() {
+      if (fd !== undefined) closeSync(fd);
+    },
+  };
+}
+
+export function parseHistory(text: string): HistoryEvent[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as HistoryEvent);
+}

@@ -1,0 +1,16 @@
+// The verdict table printed at the end of a run.
+import Table from 'cli-table3';
+import type { Verdict } from '../checks/verdict.js';
+
+export function verdictTable(scenario: string, verdicts: readonly Verdict[], color: boolean): string {
+  const paint = (s: string) => {
+    if (!color) return s.toUpperCase();
+    const code = { pass: 32, fail: 31, unknown: 33, skip: 90 }[s] ?? 0;
+    return `\u001b[${code}m${s.toUpperCase()}\u001b[0m`;
+  };
+  const t = new Table({ head: ['scenario', 'requirement', 'status', 'evidence'], colWidths: [18, 28, 9, 70], wordWrap: true, style: { head: [], border: [] } });
+  for (const v of verdicts) {
+    t.push([scenario, v.id, paint(v.status), v.checks.map((c) => c.summary).join('\n') || 'not decided by this scenario']);
+  }
+  return t.toString();
+}

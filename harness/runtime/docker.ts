@@ -1,0 +1,114 @@
+// The Runtime on a Docker engine, through dockerode. Containers get no
+// network from Docker (NetworkMode none): the harness wires every interface.
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import Docker from 'dockerode';
+import { MshError } from '../scenario/errors.js';
+import type { ContainerInfo, ContainerSpec, ExecOptions, ExecResult, Runtime } from './runtime.js';
+
+export class DockerRuntime implements Runtime {
+  private readonly docker: Docker;
+
+  constructor(socketPath = '/var/run/docker.sock') {
+    this.docker = new Docker({ socketPath });
+  }
+
+  async create(spec: ContainerSpec): Promise<string> {
+    const c = await this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      Hostname: spec.hostname,
+      Labels: { ...spec.labels },
+      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      ...(spec.cmd ? { Cmd: [...spec.cmd] } : {}),
+      HostConfig: {
+        NetworkMode: 'none',
+        Binds: [...spec.binds],
+        // NET_ADMIN/NET_RAW for addresses, ARP and captures; the rest stays default.
+        CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],
+        Init: false,
+      },
+    });
+    return c.id;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.docker.getContainer(id).start();
+  }
+
+  async stop(id: string): Promise<void> {
+    await this.docker.getContainer(id).stop({ t: 1 });
+  }
+
+  async kill(id: string, signal = 'SIGKILL'): Promise<void> {
+    await this.docker.getContainer(id).kill({ signal });
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.docker.getContainer(id).pause();
+  }
+
+  async unpause(id: string): Promise<void> {
+    await this.docker.getContainer(id).unpause();
+  }
+
+  async exec(id: string, cmd: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    this.docker.modem.demuxStream(stream, out, err);
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const lines = createInterface({ input: out });
+    lines.on('line', (l) => {
+      if (opts.onLine) opts.onLine(l);
+      else stdout.push(l);
+    });
+    err.on('data', (d: Buffer) => stderr.push(d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+    out.end();
+    err.end();
+    await new Promise((r) => lines.once('close', r));
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, stdout: stdout.join('\n'), stderr: stderr.join('') };
+  }
+
+  async logs(id: string): Promise<string> {
+    const buf = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false });
+    return buf.toString();
+  }
+
+  async pid(id: string): Promise<number> {
+    const info = await this.docker.getContainer(id).inspect();
+    if (!info.State.Running || !info.State.Pid) throw new MshError('RUNTIME', `container ${info.Name} is not running`);
+    return info.State.Pid;
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      // Removing twice is fine: teardown and signal handlers may race.
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+  }
+
+  async list(label: string, value?: string): Promise<ContainerInfo[]> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: [value === undefined ? label : `${label}=${value}`] } });
+    return found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), labels: c.Labels, state: c.State }));
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

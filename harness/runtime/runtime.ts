@@ -1,0 +1,54 @@
+// What the harness needs from a container engine, and nothing more. The
+// Docker implementation lives in docker.ts; nothing else imports dockerode.
+
+export const LABEL = {
+  run: 'msh.run',
+  scenario: 'msh.scenario',
+  site: 'msh.site',
+  node: 'msh.node',
+  owner: 'msh.owner-pid',
+  keep: 'msh.keep',
+} as const;
+
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly hostname: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly binds: readonly string[]; // "host:container[:ro]"
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cmd?: readonly string[];
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface ExecOptions {
+  /** Called for each complete stdout line as it arrives (long-running agents). */
+  readonly onLine?: (line: string) => void;
+}
+
+export interface ContainerInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: string;
+}
+
+export interface Runtime {
+  create(spec: ContainerSpec): Promise<string>;
+  start(id: string): Promise<void>;
+  stop(id: string): Promise<void>;
+  kill(id: string, signal?: string): Promise<void>;
+  pause(id: string): Promise<void>;
+  unpause(id: string): Promise<void>;
+  exec(id: string, cmd: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  logs(id: string): Promise<string>;
+  pid(id: string): Promise<number>;
+  remove(id: string): Promise<void>;
+  list(label: string, value?: string): Promise<ContainerInfo[]>;
+  imageExists(ref: string): Promise<boolean>;
+}

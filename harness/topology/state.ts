@@ -1,0 +1,95 @@
+// A run's footprint on the host, found from names and labels alone, so
+// `down`, `clean` and the next run's start can remove what a dead run left.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { STATE_ROOT } from '../paths.js';
+import { nsDelete, nsList } from '../net/ip.js';
+import { LABEL, type Runtime } from '../runtime/runtime.js';
+
+export const RUN_ID = /^[0-9a-f]{6}$/;
+const NS_OF_RUN = /^msh-([0-9a-f]{6})-/;
+
+export interface RunState {
+  readonly runId: string;
+  readonly scenario: string;
+  readonly ownerPid: number;
+  readonly keep: boolean; // left up on purpose (`msh up`): only `down`/`clean` remove it
+  readonly startedAt: string;
+}
+
+export function stateDir(runId: string): string {
+  return join(STATE_ROOT, runId);
+}
+
+export async function writeState(s: RunState, extra: Record<string, unknown> = {}): Promise<string> {
+  const dir = stateDir(s.runId);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'state.json'), JSON.stringify({ ...s, ...extra }, null, 2));
+  return dir;
+}
+
+export async function readState(runId: string): Promise<(RunState & Record<string, unknown>) | undefined> {
+  try {
+    return JSON.parse(await readFile(join(stateDir(runId), 'state.json'), 'utf8')) as RunState & Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RunFootprint {
+  readonly runId: string;
+  readonly scenario: string | undefined;
+  readonly containers: string[];
+  readonly namespaces: string[];
+  readonly state: RunState | undefined;
+}
+
+export async function listRuns(runtime: Runtime): Promise<RunFootprint[]> {
+  const runs = new Map<string, { containers: string[]; namespaces: string[]; scenario?: string }>();
+  const get = (id: string) => {
+    let r = runs.get(id);
+    if (!r) runs.set(id, (r = { containers: [], namespaces: [] }));
+    return r;
+  };
+  for (const c of await runtime.list(LABEL.run)) {
+    const r = get(c.labels[LABEL.run]!);
+    r.containers.push(c.name);
+    r.scenario = c.labels[LABEL.scenario];
+  }
+  for (const ns of await nsList()) {
+    const m = NS_OF_RUN.exec(ns);
+    if (m) get(m[1]!).namespaces.push(ns);
+  }
+  for (const d of await readdir(STATE_ROOT).catch(() => [] as string[])) if (RUN_ID.test(d)) get(d);
+  const out: RunFootprint[] = [];
+  for (const [runId, r] of runs) {
+    const state = await readState(runId);
+    out.push({ runId, scenario: state?.scenario ?? r.scenario, containers: r.containers, namespaces: r.namespaces, state });
+  }
+  return out.sort((a, b) => a.runId.localeCompare(b.runId));
+}
+
+export function ownerAlive(s: RunState | undefined): boolean {
+  if (!s) return false;
+  try {
+    process.kill(s.ownerPid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes every container, namespace (and the processes in it) and state dir of a run. Safe to call twice. */
+export async function destroyRun(runtime: Runtime, runId: string): Promise<{ containers: number; namespaces: number }> {
+  const containers = await runtime.list(LABEL.run, runId);
+  await Promise.all(containers.map((c) => runtime.remove(c.id)));
+  const namespaces = (await nsList()).filter((ns) => ns.startsWith(`msh-${runId}-`));
+  await Promise.all(namespaces.map(nsDelete));
+  await rm(stateDir(runId), { recursive: true, force: true });
+  return { containers: containers.length, namespaces: namespaces.length };
+}
+
+/** Runs whose owner died without tearing down (SIGKILL) and that were not left up on purpose. */
+export async function staleRuns(runtime: Runtime): Promise<RunFootprint[]> {
+  return (await listRuns(runtime)).filter((r) => !r.state?.keep && !ownerAlive(r.state));
+}

@@ -1,0 +1,566 @@
+/**
+ * User-space WAN link emulator: the stand-in for netem on hosts without it.
+ *
+ *   node dist/wan/relay.js --control <unix socket path> [--seed <n>] [--exit-with-stdin]
+ *
+ * Runs in a WAN namespace. Each link is a point-to-point VXLAN tunnel between
+ * two sites whose vxlan devices both have this relay as `remote`: side a's
+ * datagrams arrive on listen:a.port and leave from listen:b.port towards
+ * b.peer:(b.peerPort ?? b.port), after the aToB impairment; and vice versa.
+ * Nothing is ever sent anywhere but a link's two configured peers, and
+ * datagrams from any other source are counted and discarded.
+ *
+ * Control protocol: see control.ts. Prints `ready` on stdout once the control
+ * socket listens; logs go to stderr. SIGTERM/SIGINT close everything and
+ * unlink the control socket.
+ *
+ * Replay: one PRNG per link direction, seeded from (--seed, link id,
+ * direction). Given the same datagram arrival order per direction, loss and
+ * jitter decisions repeat exactly; arrival times themselves come from the
+ * kernel and are not replayable.
+ */
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  RequestSchema,
+  type DirectionStats,
+  type LinkConfig,
+  type LinkSide,
+  type LinkStats,
+  type RelayRequest,
+  type RelayResponse,
+} from './control.js';
+import {
+  WIRE_OVERHEAD_BYTES,
+  createRng,
+  decide,
+  deriveSeed,
+  initialState,
+  type DirectionState,
+  type Impairment,
+} from './impairment.js';
+
+/**
+ * Node timers fire on a millisecond clock that is cached per loop turn:
+ * measured here they land 0.7 ms early to 1.3 ms late. A 20 ms one-way delay
+ * must be accurate to well under a millisecond, so the scheduler sleeps on
+ * setTimeout until SPIN_MS before the deadline and then polls with
+ * setImmediate, which keeps serving socket I/O between polls. The cost is
+ * up to SPIN_MS of one busy core per distinct deadline, paid only while
+ * datagrams are in flight.
+ */
+const SPIN_MS = 2;
+
+interface Scheduled {
+  at: number;
+  seq: number;
+  run: (now: number) => void;
+}
+
+/** Min-heap of deadlines on performance.now(), FIFO among equal deadlines. */
+export class PreciseScheduler {
+  private readonly heap: Scheduled[] = [];
+  private seq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private armedFor = Number.POSITIVE_INFINITY;
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  schedule(at: number, run: (now: number) => void): void {
+    this.push({ at, seq: this.seq++, run });
+    if (at < this.armedFor) this.arm();
+  }
+
+  clear(): void {
+    this.heap.length = 0;
+    this.disarm();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  private arm(): void {
+    this.disarm();
+    const next = this.heap[0];
+    if (!next) return;
+    const remaining = next.at - performance.now();
+    if (remaining <= 0) {
+      this.runDue();
+      return;
+    }
+    this.armedFor = next.at;
+    if (remaining > SPIN_MS) {
+      this.timer = setTimeout(this.tick, Math.floor(remaining - SPIN_MS));
+    } else {
+      this.immediate = setImmediate(this.tick);
+    }
+  }
+
+  private readonly tick = (): void => {
+    this.timer = null;
+    this.immediate = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    this.runDue();
+  };
+
+  private runDue(): void {
+    let now = performance.now();
+    for (let top = this.heap[0]; top && top.at <= now; top = this.heap[0]) {
+      this.pop();
+      try {
+        top.run(now);
+      } catch (err) {
+        process.stderr.write(`relay: scheduled send failed: ${String(err)}\n`);
+      }
+      now = performance.now();
+    }
+    this.arm();
+  }
+
+  private less(i: number, j: number): boolean {
+    const a = this.heap[i]!;
+    const b = this.heap[j]!;
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  private swap(i: number, j: number): void {
+    const t = this.heap[i]!;
+    this.heap[i] = this.heap[j]!;
+    this.heap[j] = t;
+  }
+
+  private push(item: Scheduled): void {
+    this.heap.push(item);
+    let i = this.heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const last = this.heap.pop();
+    if (last === undefined || this.heap.length === 0) return;
+    this.heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.heap.length && this.less(l, m)) m = l;
+      if (r < this.heap.length && this.less(r, m)) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}
+
+class Direction {
+  imp: Impairment;
+  readonly rng: () => number;
+  readonly state: DirectionState = initialState();
+  received = 0;
+  forwarded = 0;
+  droppedLoss = 0;
+  droppedDown = 0;
+  droppedQueue = 0;
+  droppedForeign = 0;
+  sendErrors = 0;
+  bytes = 0;
+  bytesForwarded = 0;
+  private delaySum = 0;
+  private maxLateness = 0;
+
+  constructor(imp: Impairment, seed: number) {
+    this.imp = { ...imp };
+    this.rng = createRng(seed);
+  }
+
+  recordSend(bytes: number, delayMs: number, latenessMs: number): void {
+    this.forwarded++;
+    this.bytesForwarded += bytes;
+    this.delaySum += delayMs;
+    if (latenessMs > this.maxLateness) this.maxLateness = latenessMs;
+  }
+
+  stats(): DirectionStats {
+    return {
+      received: this.received,
+      forwarded: this.forwarded,
+      droppedLoss: this.droppedLoss,
+      droppedDown: this.droppedDown,
+      droppedQueue: this.droppedQueue,
+      droppedForeign: this.droppedForeign,
+      sendErrors: this.sendErrors,
+      bytes: this.bytes,
+      bytesForwarded: this.bytesForwarded,
+      meanDelayMs: this.forwarded === 0 ? null : round3(this.delaySum / this.forwarded),
+      delayTotalMs: round3(this.delaySum),
+      maxLatenessMs: round3(this.maxLateness),
+    };
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function sameEndpoints(x: LinkConfig, y: LinkConfig): boolean {
+  const side = (s: LinkSide, t: LinkSide): boolean =>
+    s.port === t.port && s.peer === t.peer && (s.peerPort ?? s.port) === (t.peerPort ?? t.port);
+  return x.listen === y.listen && side(x.a, y.a) && side(x.b, y.b);
+}
+
+function bindUdp(address: string, port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket({ type: 'udp4' });
+    const onError = (err: Error): void => {
+      sock.close();
+      reject(new Error(`bind ${address}:${port}: ${err.message}`));
+    };
+    sock.once('error', onError);
+    sock.bind({ address, port, exclusive: true }, () => {
+      sock.off('error', onError);
+      // Bursts (a TCP window arriving at once) must queue in the relay, not
+      // overflow the default ~200 KiB socket buffer; capped by rmem_max.
+      try {
+        sock.setRecvBufferSize(4 << 20);
+        sock.setSendBufferSize(4 << 20);
+      } catch {
+        /* keep the kernel default */
+      }
+      sock.on('error', (e) => process.stderr.write(`relay: socket ${address}:${port}: ${e.message}\n`));
+      resolve(sock);
+    });
+  });
+}
+
+class Link {
+  config: LinkConfig;
+  readonly aToB: Direction;
+  readonly bToA: Direction;
+  private closed = false;
+
+  private readonly sockA: dgram.Socket;
+  private readonly sockB: dgram.Socket;
+  private readonly scheduler: PreciseScheduler;
+
+  private constructor(
+    config: LinkConfig,
+    seed: number,
+    sockA: dgram.Socket,
+    sockB: dgram.Socket,
+    scheduler: PreciseScheduler,
+  ) {
+    this.sockA = sockA;
+    this.sockB = sockB;
+    this.scheduler = scheduler;
+    this.config = structuredClone(config);
+    this.aToB = new Direction(config.aToB, deriveSeed(seed, `${config.id}/aToB`));
+    this.bToA = new Direction(config.bToA, deriveSeed(seed, `${config.id}/bToA`));
+    sockA.on('message', (msg, rinfo) => this.onMessage(msg, rinfo, this.config.a, this.aToB, sockB, this.config.b));
+    sockB.on('message', (msg, rinfo) => this.onMessage(msg, rinfo, this.config.b, this.bToA, sockA, this.config.a));
+  }
+
+  static async open(config: LinkConfig, seed: number, scheduler: PreciseScheduler): Promise<Link> {
+    const sockA = await bindUdp(config.listen, config.a.port);
+    let sockB: dgram.Socket;
+    try {
+      sockB = await bindUdp(config.listen, config.b.port);
+    } catch (err) {
+      sockA.close();
+      throw err;
+    }
+    return new Link(config, seed, sockA, sockB, scheduler);
+  }
+
+  update(config: LinkConfig): void {
+    this.config = structuredClone(config);
+    // Datagrams already scheduled keep their fate; only later arrivals see the change
+    // (like `tc qdisc change`, which does not flush the queue).
+    this.aToB.imp = { ...config.aToB };
+    this.bToA.imp = { ...config.bToA };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sockA.close();
+    this.sockB.close();
+  }
+
+  stats(): LinkStats {
+    return { aToB: this.aToB.stats(), bToA: this.bToA.stats() };
+  }
+
+  private onMessage(
+    msg: Buffer,
+    rinfo: dgram.RemoteInfo,
+    from: LinkSide,
+    dir: Direction,
+    out: dgram.Socket,
+    to: LinkSide,
+  ): void {
+    const now = performance.now();
+    // The vxlan device picks a per-flow source port, so only the address is checked.
+    if (rinfo.address !== from.peer) {
+      dir.droppedForeign++;
+      return;
+    }
+    dir.received++;
+    dir.bytes += msg.length;
+    const d = decide(dir.imp, dir.rng, now, msg.length + WIRE_OVERHEAD_BYTES, dir.state);
+    switch (d.action) {
+      case 'drop-down':
+        dir.droppedDown++;
+        return;
+      case 'drop-loss':
+        dir.droppedLoss++;
+        return;
+      case 'drop-queue':
+        dir.droppedQueue++;
+        return;
+      case 'forward':
+        break;
+    }
+    const peer = to.peer;
+    const peerPort = to.peerPort ?? to.port;
+    this.scheduler.schedule(d.deliverAt, (sendNow) => {
+      if (this.closed) return;
+      dir.recordSend(msg.length, sendNow - now, sendNow - d.deliverAt);
+      out.send(msg, peerPort, peer, (err) => {
+        if (err) dir.sendErrors++;
+      });
+    });
+  }
+}
+
+/** The relay's state and request handling, independent of the process around it. */
+export class Relay {
+  private readonly links = new Map<string, Link>();
+  private readonly scheduler = new PreciseScheduler();
+  // Requests from all control connections run one at a time, so a `set` that
+  // is still binding sockets cannot race another `set` of the same link.
+  private chain: Promise<unknown> = Promise.resolve();
+
+  readonly seed: number;
+
+  constructor(seed: number) {
+    this.seed = seed;
+  }
+
+  handleLine(line: string): Promise<RelayResponse> {
+    const next = this.chain.then(() => this.handle(line));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async handle(line: string): Promise<RelayResponse> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      return { ok: false, error: 'request is not valid JSON' };
+    }
+    const parsed = RequestSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, error: `invalid request: ${z.prettifyError(parsed.error)}` };
+    try {
+      return await this.execute(parsed.data);
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async execute(req: RelayRequest): Promise<RelayResponse> {
+    switch (req.op) {
+      case 'ping':
+        return { ok: true };
+      case 'set': {
+        const link = req.link;
+        const existing = this.links.get(link.id);
+        if (existing) {
+          if (!sameEndpoints(existing.config, link)) {
+            throw new Error(`link ${link.id}: listen address, ports and peers cannot change; delete it first`);
+          }
+          existing.update(link);
+          log(`link ${link.id} updated ${describe(link)}`);
+          return { ok: true, created: false };
+        }
+        this.links.set(link.id, await Link.open(link, this.seed, this.scheduler).catch((err: unknown) => {
+          throw new Error(`link ${link.id}: ${err instanceof Error ? err.message : String(err)}`);
+        }));
+        log(`link ${link.id} created ${link.listen}:${link.a.port}<->${link.a.peer} ${link.listen}:${link.b.port}<->${link.b.peer} ${describe(link)}`);
+        return { ok: true, created: true };
+      }
+      case 'delete': {
+        const link = this.links.get(req.id);
+        if (!link) return { ok: true, deleted: false };
+        link.close();
+        this.links.delete(req.id);
+        log(`link ${req.id} deleted`);
+        return { ok: true, deleted: true };
+      }
+      case 'stats': {
+        const links: Record<string, LinkStats> = {};
+        for (const [id, link] of this.links) links[id] = link.stats();
+        return { ok: true, links };
+      }
+      case 'get': {
+        const links: Record<string, LinkConfig> = {};
+        for (const [id, link] of this.links) links[id] = structuredClone(link.config);
+        return { ok: true, seed: this.seed, links };
+      }
+    }
+  }
+
+  close(): void {
+    this.scheduler.clear();
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+  }
+}
+
+function describe(l: LinkConfig): string {
+  const one = (i: Impairment): string =>
+    i.down
+      ? 'down'
+      : `${i.latencyMs}±${i.jitterMs}ms loss=${i.lossPct}% rate=${i.bandwidthKbit === null ? '-' : `${i.bandwidthKbit}kbit`}`;
+  return `aToB[${one(l.aToB)}] bToA[${one(l.bToA)}]`;
+}
+
+function log(msg: string): void {
+  process.stderr.write(`relay: ${msg}\n`);
+}
+
+/** Removes a stale socket file left by a dead relay; refuses if a live one answers. */
+async function claimSocketPath(path: string): Promise<void> {
+  if (!fs.existsSync(path)) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = net.createConnection(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (alive) throw new Error(`control socket ${path} is in use by a running relay`);
+  fs.unlinkSync(path);
+}
+
+const MAX_LINE = 1 << 20;
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      control: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      'exit-with-stdin': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const controlPath = values.control;
+  if (!controlPath) throw new Error('usage: relay --control <unix socket path> [--seed <n>] [--exit-with-stdin]');
+  if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) {
+    throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
+  }
+  const relay = new Relay(Number(values.seed));
+
+  await claimSocketPath(controlPath);
+  const connections = new Set<net.Socket>();
+  const server = net.createServer((conn) => {
+    connections.add(conn);
+    conn.setEncoding('utf8');
+    let buffer = '';
+    conn.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.trim() === '') continue;
+        void relay.handleLine(line).then((resp) => {
+          if (!conn.destroyed) conn.write(`${JSON.stringify(resp)}\n`);
+        });
+      }
+      if (buffer.length > MAX_LINE) {
+        conn.end(`${JSON.stringify({ ok: false, error: 'request line too long' })}\n`);
+        buffer = '';
+      }
+    });
+    conn.on('error', () => undefined);
+    conn.on('close', () => connections.delete(conn));
+  });
+
+  let stopping = false;
+  const shutdown = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    relay.close();
+    server.close();
+    for (const c of connections) c.destroy();
+    try {
+      fs.unlinkSync(controlPath);
+    } catch {
+      /* already gone */
+    }
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => shutdown(0));
+  process.on('SIGINT', () => shutdown(0));
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`relay: fatal: ${err.stack ?? String(err)}\n`);
+    shutdown(1);
+  });
+  if (values['exit-with-stdin']) {
+    // Ties the relay's life to its parent's: when the harness dies, the pipe closes.
+    process.stdin.on('end', () => shutdown(0));
+    process.stdin.on('error', () => shutdown(0));
+    process.stdin.resume();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(controlPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  fs.chmodSync(controlPath, 0o600);
+  log(`seed ${relay.seed}, control ${controlPath}`);
+  process.stdout.write('ready\n');
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(fs.realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`relay: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  });
+}

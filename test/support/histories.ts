@@ -1,0 +1,47 @@
+// Literal histories for checker tests: what a heartbeat run would record,
+// generated from a simple model of the link, with no cluster.
+import type { HistoryEvent } from '../../harness/observe/history.js';
+
+export interface Window {
+  fault: string;
+  faultKind: 'partition' | 'impair' | 'pause-node';
+  target: string;
+  start: number;
+  end: number;
+  did: Record<string, unknown>;
+}
+
+export interface HeartbeatModel {
+  durationMs: number;
+  intervalMs: number;
+  /** one-way delay of a packet sent at t in a direction ('ab' east->west), or null if dropped */
+  delay: (t: number, dir: 'ab' | 'ba') => number | null;
+  windows?: Window[];
+}
+
+/** Heartbeats of workload "hb" between east/hb and west/hb, as the agents would print them. */
+export function heartbeatHistory(m: HeartbeatModel): HistoryEvent[] {
+  const ev: HistoryEvent[] = [];
+  const procs = { ab: ['hb@east/hb', 'hb@west/hb'], ba: ['hb@west/hb', 'hb@east/hb'] } as const;
+  for (const dir of ['ab', 'ba'] as const) {
+    const [sender, receiver] = procs[dir];
+    const back = dir === 'ab' ? 'ba' : 'ab';
+    for (let seq = 1, t = 0; t < m.durationMs; seq++, t += m.intervalMs) {
+      ev.push({ t, kind: 'op', process: sender, type: 'invoke', f: 'send', value: { seq } });
+      const d1 = m.delay(t, dir);
+      if (d1 === null) continue;
+      ev.push({ t: t + d1, kind: 'op', process: receiver, type: 'info', f: 'recv', value: { seq, delayMs: d1 } });
+      const d2 = m.delay(t + d1, back);
+      if (d2 === null) continue;
+      ev.push({ t: t + d1 + d2, kind: 'op', process: sender, type: 'ok', f: 'ack', value: { seq, rttMs: d1 + d2 } });
+    }
+  }
+  for (const w of m.windows ?? []) {
+    const base = { kind: 'fault' as const, fault: w.fault, faultKind: w.faultKind, target: w.target };
+    ev.push({ t: w.start, ...base, type: 'start', did: w.did });
+    ev.push({ t: w.end, ...base, type: 'heal', did: {} });
+  }
+  return ev.sort((a, b) => a.t - b.t);
+}
+
+export const imp = (latencyMs: number, down = false) => ({ latencyMs, jitterMs: 0, lossPct: 0, bandwidthKbit: null, down });

@@ -1,0 +1,175 @@
+// The bad-scenario corpus: every file in fixtures/bad-scenarios/ is the good
+// example (scenarios/wan-heartbeat.yaml) with exactly one mistake, named in
+// its first-line comment. Each must be rejected with an MshError whose first
+// issue points at the mistake and says what to change.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MshError } from '../../harness/scenario/errors.js';
+import { loadScenario, parseScenario } from '../../harness/scenario/load.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIR = join(ROOT, 'fixtures', 'bad-scenarios');
+const GOOD = join(ROOT, 'scenarios', 'wan-heartbeat.yaml');
+
+interface Expected {
+  /** Line of the mistake (1-based; line 1 is the comment saying what is wrong). */
+  readonly line: number;
+  /** Column, where it is stable. */
+  readonly col?: number;
+  /** Part of the message that says what to change. */
+  readonly message: string;
+}
+
+const CASES: Record<string, Expected> = {
+  // YAML itself
+  'yaml-syntax.yaml': { line: 20, message: 'this [ list is never closed: end it with ]' },
+  'yaml-unclosed-quote.yaml': { line: 3, message: 'string is never closed: end it with a closing "' },
+  'yaml-tab-indent.yaml': { line: 21, message: 'indent with spaces instead' },
+  'duplicate-key.yaml': { line: 22, col: 5, message: 'key "latency" appears twice in the same mapping: remove or rename one' },
+  'top-level-list.yaml': { line: 2, col: 1, message: 'a scenario file is a YAML mapping with name, duration, sites' },
+
+  // Schema: required fields, unknown keys, types
+  // A missing top-level field has no line of its own: the top-level mapping's start.
+  'missing-name.yaml': { line: 2, col: 1, message: 'missing "name" in top level: add it' },
+  'missing-duration.yaml': { line: 2, col: 1, message: 'missing "duration" in top level: add it' },
+  'missing-sites.yaml': { line: 2, col: 1, message: 'missing "sites" in top level: add it' },
+  'sites-empty.yaml': { line: 8, col: 8, message: 'a scenario needs at least one site' },
+  'fault-missing-kind.yaml': { line: 31, col: 5, message: 'missing "kind" in faults.0: add it (one of partition, impair, pause-node)' },
+  'wrong-type.yaml': { line: 5, col: 7, message: 'seed: expected a number, found the text "forty-two"' },
+  'unknown-key-top.yaml': { line: 3, col: 1, message: 'unknown key "descripton" in top level: did you mean "description"?' },
+  'unknown-key-site.yaml': { line: 14, col: 5, message: 'unknown key "subnte" in sites.1: did you mean "subnet"?' },
+  'unknown-key-node.yaml': { line: 17, col: 9, message: 'unknown key "imgae" in sites.1.nodes.0: did you mean "image"?' },
+  'unknown-key-link.yaml': { line: 21, col: 5, message: 'unknown key "latncy" in links.0: did you mean "latency"?' },
+  'unknown-key-fault.yaml': { line: 35, col: 5, message: 'unknown key "duraton" in faults.0: did you mean "duration"?' },
+  'unknown-key-after.yaml': { line: 39, col: 36, message: 'unknown key "delya" in faults.1.after: did you mean "delay"?' },
+  'fault-unknown-kind.yaml': { line: 31, col: 11, message: 'did you mean "partition"? use one of partition, impair, pause-node' },
+  'bad-name-uppercase.yaml': { line: 2, col: 7, message: "a lowercase letter, then lowercase letters, digits or '-'" },
+
+  // Units
+  'bad-duration.yaml': { line: 6, col: 11, message: '"5 parsecs" is not a duration: write e.g. 50ms, 10s or 2m' },
+  'bad-percent.yaml': { line: 22, col: 11, message: '"150%" is not a percentage: write e.g. 0.5% (0 to 100)' },
+  'bad-bandwidth.yaml': { line: 22, col: 16, message: '"10 mbps" is not a bandwidth: write e.g. 512kbit, 10mbit or 1gbit' },
+
+  // Addresses
+  'subnet-outside-site-space.yaml': { line: 14, col: 13, message: 'is not inside 198.18.0.0/16, where site subnets live: pick one inside it' },
+  'subnet-host-bits.yaml': { line: 14, col: 13, message: 'has host bits set: write the network address, 198.18.2.0/24' },
+  'subnet-overlap.yaml': { line: 14, col: 13, message: 'overlaps 198.18.1.0/24 of site "east": give each site its own range' },
+  'subnet-too-small.yaml': { line: 10, col: 13, message: 'has 6 nodes but 198.18.1.0/29 holds 5: use a larger subnet' },
+
+  // Names and references
+  'duplicate-site.yaml': { line: 17, col: 11, message: 'site "east" is defined twice: rename or remove one' },
+  'duplicate-node.yaml': { line: 13, col: 15, message: 'node "hb" is defined twice in site "east": rename or remove one' },
+  'link-unknown-site.yaml': { line: 20, col: 21, message: 'joins "wset", which is not a site (sites: east, west)' },
+  'link-self.yaml': { line: 20, col: 14, message: 'joins site "east" to itself: name two different sites' },
+  'link-duplicate.yaml': { line: 23, col: 14, message: 'links "wan1" and "wan2" join the same two sites: keep one' },
+  'workload-unknown-node.yaml': { line: 27, col: 9, message: 'uses node "west/hb2", which does not exist (nodes: east/hb, west/hb)' },
+  'heartbeat-self.yaml': { line: 27, col: 9, message: 'goes from east/hb to itself: name two different nodes' },
+  'fault-unknown-link.yaml': { line: 33, col: 11, message: 'acts on link "wan2", which does not exist (links: wan1)' },
+  'check-unknown-requirement.yaml': { line: 48, col: 20, message: 'requirement "WAN-FIDELTY" is not in the catalog: use one of its IDs (WAN-FIDELITY' },
+  'check-unknown-workload.yaml': { line: 46, col: 15, message: 'reads workload "hb1", which does not exist (workloads: hb)' },
+
+  // Fault schedule
+  'fault-at-and-after.yaml': { line: 39, col: 9, message: "has both 'at' and 'after': keep one of them" },
+  // A fault without a start has no line for it: the fault's own first line.
+  'fault-no-start.yaml': { line: 31, col: 5, message: "has no start: add 'at' (a time, e.g. at: 5s) or 'after'" },
+  'fault-after-unknown.yaml': { line: 39, col: 12, message: 'starts after "cutt", which is not a fault of this scenario: name one of cut' },
+  // A cycle has no single wrong line: it is reported at the 'after' that closes it.
+  'fault-after-cycle.yaml': { line: 39, col: 12, message: "in a cycle: cut -> slow -> cut: give one of them an 'at' time instead" },
+  'fault-past-duration.yaml': { line: 40, col: 15, message: 'start it earlier, shorten it, or lengthen the scenario' },
+  'fault-overlap.yaml': { line: 39, col: 12, message: 'overlap on link wan1 (8 s < 15 s): each heals what it changed, so schedule them one after the other' },
+};
+
+const files = readdirSync(DIR).sort();
+
+/** Loads a file and returns what it threw (or undefined if it loaded). */
+async function rejection(file: string): Promise<unknown> {
+  try {
+    await loadScenario(file);
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+describe('bad scenario corpus', () => {
+  it('holds at least 24 files', () => {
+    expect(files.length).toBeGreaterThanOrEqual(24);
+  });
+
+  it('has every file in the table, and every table entry as a file', () => {
+    expect(files.filter((f) => !(f in CASES))).toEqual([]);
+    expect(Object.keys(CASES).filter((f) => !files.includes(f))).toEqual([]);
+  });
+
+  it.each(files)('%s says what is wrong in a first-line comment', (name) => {
+    const first = readFileSync(join(DIR, name), 'utf8').split('\n')[0]!;
+    expect(first).toMatch(/^# \S.{10,}/);
+  });
+
+  it.each(files)('%s is rejected with an MshError, never another exception', async (name) => {
+    const err = await rejection(join(DIR, name));
+    expect(err).toBeInstanceOf(MshError);
+  });
+
+  it.each(Object.entries(CASES))('%s: reported at the mistake, saying what to change', async (name, want) => {
+    const file = join(DIR, name);
+    const err = await rejection(file);
+    expect(err, `${name} loaded without error`).toBeInstanceOf(MshError);
+    const e = err as MshError;
+    expect(['SCENARIO_INVALID', 'SCENARIO_UNREADABLE']).toContain(e.code);
+    // One mistake per file, so one problem reported: no cascades.
+    expect(e.issues.map((i) => `${i.line}:${i.col} ${i.message}`)).toHaveLength(1);
+    const first = e.issues[0]!;
+    expect(first.file).toBe(file);
+    expect(first.line).toBe(want.line);
+    if (want.col !== undefined) expect(first.col).toBe(want.col);
+    expect(first.message).toContain(want.message);
+  });
+});
+
+describe('loader robustness', () => {
+  // Every one-line damage to the good example: the loader either accepts it
+  // or reports located issues; it never throws anything but an MshError.
+  const text = readFileSync(GOOD, 'utf8');
+  const lines = text.split('\n');
+  const variants: string[] = [];
+  lines.forEach((line, i) => {
+    const edit = (f: (l: string) => string) => lines.map((l, j) => (j === i ? f(l) : l)).join('\n');
+    variants.push(lines.filter((_, j) => j !== i).join('\n')); // line removed
+    variants.push(lines.slice(0, i).join('\n')); // file cut short
+    variants.push(edit((l) => ` ${l}`)); // indented one more
+    variants.push(edit((l) => l.replace(/: .*/, ': '))); // value emptied
+    variants.push(edit((l) => l.replace(/: .*/, ': [1, {a: b}]'))); // wrong type
+    variants.push(edit((l) => l.replace(/: .*/, ': -1')));
+    variants.push(edit((l) => l.replace(/: .*/, ': *nowhere'))); // undefined alias
+  });
+
+  it('never throws anything but an MshError with located issues', () => {
+    for (const v of variants) {
+      let err: unknown;
+      try {
+        parseScenario('damaged.yaml', v);
+        continue;
+      } catch (e) {
+        err = e;
+      }
+      expect(err, v).toBeInstanceOf(MshError);
+      const issues = (err as MshError).issues;
+      expect(issues.length, v).toBeGreaterThan(0);
+      for (const i of issues) {
+        expect(i.file).toBe('damaged.yaml');
+        expect(i.line).toBeGreaterThanOrEqual(1);
+        expect(i.col).toBeGreaterThanOrEqual(1);
+        expect(i.message).not.toMatch(/^\S+: Invalid input$/);
+      }
+    }
+  });
+
+  it('reports an unreadable file as SCENARIO_UNREADABLE', async () => {
+    const err = await rejection(join(DIR, 'no-such-file.yaml'));
+    expect(err).toBeInstanceOf(MshError);
+    expect((err as MshError).code).toBe('SCENARIO_UNREADABLE');
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks, verdicts } from '../../harness/checks/run-checks.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { planTopology } from '../../harness/topology/plan.js';
+import { heartbeatHistory, imp, type Window } from '../support/histories.js';
+
+const scenario = (extraChecks = '') =>
+  parseScenario(
+    'test.yaml',
+    `
+name: t
+duration: 30s
+sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
+links:
+  - { name: wan1, between: [east, west], latency: 10ms }
+workload:
+  - { kind: heartbeat, name: hb, from: east/hb, to: west/hb, interval: 50ms }
+checks:
+  - { name: rtt, kind: heartbeat-rtt, workload: hb, tolerance: 10%, requirements: [WAN-FIDELITY] }
+  - { name: gap, kind: partition-gap, workload: hb, tolerance: 100ms, requirements: [WAN-PARTITION-GAP] }
+  - { name: cont, kind: heartbeat-continuity, workload: hb, intervals: 3, requirements: [WAN-HEARTBEAT-CONTINUITY] }
+${extraChecks}`,
+  ).scenario;
+
+const cut: Window = { fault: 'cut', faultKind: 'partition', target: 'link wan1', start: 5000, end: 15000, did: { aToB: imp(10, true), bToA: imp(10, true) } };
+const slow: Window = { fault: 'slow', faultKind: 'impair', target: 'link wan1', start: 18000, end: 26000, did: { aToB: imp(100), bToA: imp(100) } };
+const inWindow = (w: Window, t: number) => t >= w.start && t < w.end;
+
+/** A faithful link: 10 ms each way, cut during `cut`, 100 ms during `slow`. */
+const faithful = (t: number) => (inWindow(cut, t) ? null : inWindow(slow, t) ? 100 : 10 + 0.2);
+
+function decide(h: ReturnType<typeof heartbeatHistory>) {
+  const s = scenario();
+  const results = runChecks(h, s, planTopology(s, 'abcdef'));
+  return Object.fromEntries(results.map((r) => [r.check, r]));
+}
+
+describe('heartbeat checkers on literal histories', () => {
+  it('pass on a faithful link', () => {
+    const r = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: faithful, windows: [cut, slow] }));
+    expect(r.rtt!.status).toBe('pass');
+    expect(r.gap!.status).toBe('pass');
+    expect(r.cont!.status).toBe('pass');
+    const rows = r.rtt!.evidence.rows as { phase: string; expectedMs: number; medianMs: number }[];
+    expect(rows.map((x) => [x.phase, x.expectedMs])).toEqual([
+      ['baseline', 20],
+      ['baseline', 20],
+      ['slow', 200],
+      ['baseline', 20],
+    ]);
+  });
+
+  it('RTT fails when the link delays more than it was told to (a queueing bottleneck)', () => {
+    const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (faithful(t) === null ? null : faithful(t)! + 15), windows: [cut, slow] });
+    const r = decide(h);
+    expect(r.rtt!.status).toBe('fail');
+    expect(r.rtt!.summary).toMatch(/baseline: median 50\.4 ms vs 20 ms expected/);
+  });
+
+  it('RTT fails when an impairment never took effect', () => {
+    const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (inWindow(cut, t) ? null : 10), windows: [cut, slow] });
+    expect(decide(h).rtt!.status).toBe('fail');
+  });
+
+  it('partition gap fails when the outage outlasts the injected partition', () => {
+    // Heartbeats stop 5 s into the run but only come back 1.5 s after the heal.
+    const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (t >= 5000 && t < 16500 ? null : 10), windows: [cut] });
+    const r = decide(h);
+    expect(r.gap!.status).toBe('fail');
+    expect(r.gap!.summary).toMatch(/gap 115\d\d(\.\d+)? ms for 10000 ms injected/);
+  });
+
+  it('partition gap fails when a partition was never enforced (no gap at all)', () => {
+    const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: () => 10, windows: [cut] });
+    expect(decide(h).gap!.status).toBe('fail');
+  });
+
+  it('partition gap is skip when no partition cut the path, and decides only the cut direction', () => {
+    expect(decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: () => 10 })).gap!.status).toBe('skip');
+    const oneWay: Window = { ...cut, did: { aToB: imp(10, true), bToA: imp(10) } };
+    const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t, dir) => (dir === 'ab' && inWindow(cut, t) ? null : 10), windows: [oneWay] });
+    const rows = decide(h).gap!.evidence.rows as { direction: string }[];
+    expect(rows.map((x) => x.direction)).toEqual(['east/hb -> west/hb']);
+  });
+
+  it('continuity fails on a lossy link outside fault windows', () => {
+    // Every 40th..43rd heartbeat lost: a 250 ms gap, over the 150 ms limit.
+    const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (Math.floor(t / 50) % 40 < 4 && t > 1000 ? null : 10) });
+    const r = decide(h);
+    expect(r.cont!.status).toBe('fail');
+    expect(r.cont!.summary).toMatch(/worst gap 250 ms \(limit 150\)/);
+  });
+
+  it('a checker that throws gives unknown, never pass', () => {
+    const s = scenario();
+    const broken = { ...s, checks: s.checks.map((c) => ({ ...c, tolerance: 'ten percent' })) };
+    const results = runChecks(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: faithful, windows: [cut, slow] }), broken, planTopology(s, 'abcdef'));
+    expect(results.find((r) => r.check === 'rtt')!.status).toBe('unknown');
+    expect(results.find((r) => r.check === 'gap')!.status).toBe('unknown');
+  });
+
+  it('an empty history decides nothing as pass', () => {
+    const s = scenario();
+    const vs = verdicts(s, runChecks([], s, planTopology(s, 'abcdef')));
+    for (const v of vs) expect(v.status).not.toBe('pass');
+  });
+});
