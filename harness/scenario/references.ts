@@ -4,7 +4,7 @@ import { CATALOG, requirement } from '../checks/catalog.js';
 import { overlaps, parseCidr } from './cidr.js';
 import type { Scenario } from './schema.js';
 import { faultTarget, resolveSchedule } from './schedule.js';
-import { formatMs } from './units.js';
+import { formatMs, parseDuration, parsePercent } from './units.js';
 
 export interface RefIssue {
   readonly path: readonly (string | number)[];
@@ -93,6 +93,12 @@ export function checkReferences(s: Scenario): RefIssue[] {
     c.requirements.forEach((id, k) => {
       if (!requirement(id)) add(['checks', i, 'requirements', k], `requirement "${id}" is not in the catalog: use one of its IDs (${CATALOG.map((r) => r.id).join(', ')}; \`msh requirements\` lists them)`);
     });
+    if (c.tolerance !== undefined) {
+      const t = String(c.tolerance);
+      if (c.kind === 'heartbeat-rtt' && parsePercent(t) === null) add(['checks', i, 'tolerance'], `check "${c.name}" (heartbeat-rtt) takes a relative tolerance such as 10%, not "${t}"`);
+      if (c.kind === 'partition-gap' && parseDuration(c.tolerance) === null) add(['checks', i, 'tolerance'], `check "${c.name}" (partition-gap) takes a duration tolerance such as 100ms, not "${t}"`);
+      if (c.kind !== 'heartbeat-rtt' && c.kind !== 'partition-gap') add(['checks', i, 'tolerance'], `check kind ${c.kind} takes no tolerance: remove it`);
+    }
     if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist (workloads: ${[...workloads].join(', ') || 'none'})`);
   });
   return issues;

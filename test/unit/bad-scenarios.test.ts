@@ -78,6 +78,7 @@ const CASES: Record<string, Expected> = {
   // A cycle has no single wrong line: it is reported at the 'after' that closes it.
   'fault-after-cycle.yaml': { line: 39, col: 12, message: "in a cycle: cut -> slow -> cut: give one of them an 'at' time instead" },
   'fault-past-duration.yaml': { line: 40, col: 15, message: 'start it earlier, shorten it, or lengthen the scenario' },
+  'check-bad-tolerance.yaml': { line: 52, col: 16, message: 'takes a duration tolerance such as 100ms' },
   'fault-overlap.yaml': { line: 39, col: 12, message: 'overlap on link wan1 (8 s < 15 s): each heals what it changed, so schedule them one after the other' },
 };
 
@@ -135,7 +136,7 @@ describe('loader robustness', () => {
   const text = readFileSync(GOOD, 'utf8');
   const lines = text.split('\n');
   const variants: string[] = [];
-  lines.forEach((line, i) => {
+  lines.forEach((_line, i) => {
     const edit = (f: (l: string) => string) => lines.map((l, j) => (j === i ? f(l) : l)).join('\n');
     variants.push(lines.filter((_, j) => j !== i).join('\n')); // line removed
     variants.push(lines.slice(0, i).join('\n')); // file cut short
