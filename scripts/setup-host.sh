@@ -77,11 +77,12 @@ if ! docker_up; then
     # No docker0 bridge and no iptables/ip6tables rules: every container runs
     # with NetworkMode none and the harness wires its interfaces itself.
     # setsid + nohup + all std streams redirected: the daemon outlives the
-    # calling shell/make and holds none of its pipes open. dockerd 20.10
+    # calling shell/make and holds none of its pipes open; 8>&- so the daemon
+    # does not inherit (and hold forever) the setup lock. dockerd 20.10
     # starts and supervises its own containerd when none is running.
     echo "=== $(date -Is) msh setup-host: starting dockerd" >>"$DOCKERD_LOG"
     setsid nohup dockerd --bridge=none --iptables=false --ip6tables=false \
-      "${storage_opt[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1 &
+      "${storage_opt[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1 8>&- &
   fi
   deadline=$(( $(date +%s) + DOCKERD_TIMEOUT ))
   until docker_up; do

@@ -40,9 +40,12 @@ export async function inPid(pid: number, cmds: readonly string[]): Promise<void>
   await batch(['nsenter', '-t', String(pid), '-n', 'ip'], cmds, `container netns of pid ${pid}`);
 }
 
-export async function sysctlNs(ns: string, key: string, value: string): Promise<void> {
-  await execa('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `${key}=${value}`]);
+export async function sysctlNs(ns: string, settings: Readonly<Record<string, string>>): Promise<void> {
+  await execa('ip', ['netns', 'exec', ns, 'sysctl', '-qw', ...Object.entries(settings).map(([k, v]) => `${k}=${v}`)]);
 }
+
+/** No IPv6 anywhere the harness wires: link-local chatter would cross the emulated WAN and blur counts and baselines. */
+export const NO_IPV6 = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' } as const;
 
 /** JSON output of an `ip -j` query in a namespace (for baseline snapshots). */
 export async function queryNs(ns: string, args: readonly string[]): Promise<unknown> {

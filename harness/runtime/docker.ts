@@ -26,7 +26,7 @@ export class DockerRuntime implements Runtime {
         Binds: [...spec.binds],
         // NET_ADMIN/NET_RAW for addresses, ARP and captures; the rest stays default.
         CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],
-        Init: false,
+        Sysctls: { ...spec.sysctls },
       },
     });
     return c.id;

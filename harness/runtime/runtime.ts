@@ -17,6 +17,7 @@ export interface ContainerSpec {
   readonly labels: Readonly<Record<string, string>>;
   readonly binds: readonly string[]; // "host:container[:ro]"
   readonly env?: Readonly<Record<string, string>>;
+  readonly sysctls?: Readonly<Record<string, string>>;
   readonly cmd?: readonly string[];
 }
 

@@ -2,7 +2,7 @@
 // error everything made so far is removed before the error is rethrown.
 import { MOUNT, PROJECT_ROOT, imageRef } from '../paths.js';
 import { containerCommands, nodeVethCommands, siteCommands, wanCommands } from '../net/commands.js';
-import { inNs, inPid, nsAdd, sysctlNs } from '../net/ip.js';
+import { NO_IPV6, inNs, inPid, nsAdd, sysctlNs } from '../net/ip.js';
 import { LABEL, type Runtime } from '../runtime/runtime.js';
 import { MshError } from '../scenario/errors.js';
 import type { LinkConfig, RelayClient } from '../wan/control.js';
@@ -38,13 +38,10 @@ export async function deploy(plan: Plan, runtime: Runtime, opts: DeployOptions):
     }
     step('namespaces');
     await Promise.all([plan.wanNs, ...plan.sites.map((s) => s.ns)].map(nsAdd));
+    await sysctlNs(plan.wanNs, NO_IPV6);
+    await Promise.all(plan.sites.map((s) => sysctlNs(s.ns, { ...NO_IPV6, 'net.ipv4.ip_forward': '1' })));
     await inNs(plan.wanNs, wanCommands(plan));
-    await Promise.all(
-      plan.sites.map(async (s) => {
-        await sysctlNs(s.ns, 'net.ipv4.ip_forward', '1');
-        await inNs(s.ns, siteCommands(plan, s));
-      }),
-    );
+    await Promise.all(plan.sites.map((s) => inNs(s.ns, siteCommands(plan, s))));
 
     step('relay');
     relay = await startRelay(plan.wanNs, stateDir, opts.seed);
@@ -68,6 +65,7 @@ export async function deploy(plan: Plan, runtime: Runtime, opts: DeployOptions):
               [LABEL.keep]: String(opts.keep ?? false),
             },
             binds: [`${PROJECT_ROOT}:${MOUNT}:ro`],
+            sysctls: NO_IPV6,
           });
           containers.set(n.ref, id);
           await runtime.start(id);

@@ -161,6 +161,11 @@ describe.skipIf(!canRun)('WAN relay over real VXLAN', () => {
     }
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     fs.rmSync(path.join(root, '.cache', `relay-test-${suffix}`), { recursive: true, force: true });
+    try {
+      fs.rmdirSync(path.join(root, '.cache')); // only if this test left it empty
+    } catch {
+      /* in use by others, or already gone */
+    }
   });
 
   it('answers control requests and rejects bad ones', async () => {
