@@ -1,0 +1,62 @@
+// The whole pipeline on the real thing: a short WAN scenario must pass every
+// requirement it decides; the known-bad one must fail the WAN checks.
+import { readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { passed, runScenario, type RunResult } from '../../harness/engine/run.js';
+import { parseHistory } from '../../harness/observe/history.js';
+import { DockerRuntime } from '../../harness/runtime/docker.js';
+import { loadScenario } from '../../harness/scenario/load.js';
+import { leftovers } from '../support/leftovers.js';
+
+async function run(file: string): Promise<RunResult> {
+  const outDir = await mkdtemp(join(tmpdir(), 'msh-report-'));
+  return runScenario(await loadScenario(file), new DockerRuntime(), { outDir });
+}
+
+const status = (r: RunResult, id: string) => r.verdicts.find((v) => v.id === id)!.status;
+
+describe('msh run, end to end', () => {
+  it('a faithful WAN passes fidelity, partition gap, continuity and baseline checks', async () => {
+    const r = await run('fixtures/scenarios/wan-short.yaml');
+    const detail = JSON.stringify(r.verdicts.map((v) => [v.id, v.status, v.checks.map((c) => c.summary)]), null, 1);
+    expect(r.error, detail).toBeUndefined();
+    expect(status(r, 'WAN-FIDELITY'), detail).toBe('pass');
+    expect(status(r, 'WAN-PARTITION-GAP'), detail).toBe('pass');
+    expect(status(r, 'WAN-HEARTBEAT-CONTINUITY'), detail).toBe('pass');
+    expect(status(r, 'HARNESS-BASELINE-RESTORED'), detail).toBe('pass');
+    expect(passed(r)).toBe(true);
+
+    // The report files, and a history that holds what happened.
+    const history = parseHistory(await readFile(join(r.outDir, 'history.jsonl'), 'utf8'));
+    const faults = history.filter((e) => e.kind === 'fault');
+    expect(faults.map((e) => e.kind === 'fault' && `${e.fault}:${e.type}`)).toEqual(['cut:start', 'cut:heal', 'slow:start', 'slow:heal']);
+    // The relay's counters prove each impairment took effect while it was on.
+    const cutHeal = faults[1]!;
+    expect(cutHeal.kind === 'fault' && (cutHeal.did.effect as { aToB: { droppedDown: number } }).aToB.droppedDown).toBeGreaterThan(20);
+    const slowHeal = faults[3]!;
+    const meanDelay = slowHeal.kind === 'fault' && (slowHeal.did.effect as { aToB: { meanDelayMs: number } }).aToB.meanDelayMs;
+    expect(meanDelay).toBeGreaterThan(45);
+    expect(history.filter((e) => e.kind === 'op').length).toBeGreaterThan(500);
+
+    const result = JSON.parse(await readFile(join(r.outDir, 'result.json'), 'utf8')) as { scenario: { name: string }; verdicts: { id: string; status: string; source: string; section: string }[] };
+    expect(result.scenario.name).toBe('wan-short');
+    expect(result.verdicts.find((v) => v.id === 'WAN-FIDELITY')).toMatchObject({ status: 'pass', source: 'docs/ARCHITECTURE.md' });
+    const junit = await readFile(join(r.outDir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuite name="wan-short" tests="4" failures="0" errors="0" skipped="0"/);
+    expect(await readFile(join(r.outDir, 'summary.md'), 'utf8')).toMatch(/\| WAN-PARTITION-GAP \| PASS \|/);
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('a saturated bottleneck and a paused receiver make the WAN checks fail', async () => {
+    const r = await run('fixtures/scenarios/wan-known-bad.yaml');
+    const detail = JSON.stringify(r.verdicts.map((v) => [v.id, v.status, v.checks.map((c) => c.summary)]), null, 1);
+    expect(r.error, detail).toBeUndefined();
+    expect(status(r, 'WAN-FIDELITY'), detail).toBe('fail');
+    expect(status(r, 'WAN-PARTITION-GAP'), detail).toBe('fail');
+    expect(passed(r)).toBe(false);
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+});

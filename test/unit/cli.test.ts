@@ -1,0 +1,52 @@
+// CLI commands driven in-process with captured streams.
+import { Writable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../harness/cli/main.js';
+import { scenarioJsonSchema } from '../../harness/scenario/schema.js';
+
+function capture() {
+  const chunks = { out: '', err: '' };
+  const sink = (k: 'out' | 'err') => new Writable({ write: (c, _e, cb) => ((chunks[k] += c.toString()), cb()) });
+  return { io: { stdout: sink('out'), stderr: sink('err') }, chunks };
+}
+
+describe('msh CLI (in-process)', () => {
+  it('list --format json gives scenarios, tags and the requirements each decides', async () => {
+    const { io, chunks } = capture();
+    expect(await main(['list', '--format', 'json'], io)).toBe(0);
+    const rows = JSON.parse(chunks.out) as { name: string; tags: string[]; requirements: string[] }[];
+    const wan = rows.find((r) => r.name === 'wan-heartbeat')!;
+    expect(wan.tags).toContain('smoke');
+    expect(wan.requirements).toEqual(['WAN-FIDELITY', 'WAN-PARTITION-GAP', 'WAN-HEARTBEAT-CONTINUITY', 'HARNESS-BASELINE-RESTORED']);
+  });
+
+  it('validate reports file:line:col and exits 2, with no stack trace', async () => {
+    const { io, chunks } = capture();
+    expect(await main(['validate', 'fixtures/bad-scenarios/unknown-key-link.yaml'], io)).toBe(2);
+    expect(chunks.err).toMatch(/fixtures\/bad-scenarios\/unknown-key-link\.yaml:\d+:\d+: unknown key/);
+    expect(chunks.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('validate accepts every shipped scenario', async () => {
+    const { io, chunks } = capture();
+    expect(await main(['validate'], io)).toBe(0);
+    expect(chunks.out).toMatch(/ok .*wan-heartbeat\.yaml/);
+  });
+
+  it('unknown commands and bad flags are usage errors, not crashes', async () => {
+    const a = capture();
+    expect(await main(['frobnicate'], a.io)).toBe(2);
+    expect(a.chunks.err).toMatch(/unknown command "frobnicate"/);
+    const b = capture();
+    expect(await main(['list', '--format', 'xml'], b.io)).toBe(2);
+    expect(b.chunks.err).toMatch(/--format is table or json/);
+    const c = capture();
+    expect(await main(['run', '--tag', 'no-such-tag'], c.io)).toBe(2);
+  });
+
+  it('the published JSON Schema is the one generated from the definition', async () => {
+    const published = JSON.parse(await readFile('schema/scenario.schema.json', 'utf8')) as unknown;
+    expect(published).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
+  });
+});
