@@ -11,7 +11,7 @@
 #   MSH_DOCKERD_TIMEOUT        seconds to wait for `docker info` (default 60)
 set -euo pipefail
 
-PACKAGES=(docker.io debootstrap iproute2 tcpdump nftables iputils-ping ca-certificates)
+PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping ca-certificates)
 DOCKERD_LOG=${MSH_DOCKERD_LOG:-/var/log/msh-dockerd.log}
 DOCKERD_TIMEOUT=${MSH_DOCKERD_TIMEOUT:-60}
 APT_LOG=/var/log/msh-apt.log

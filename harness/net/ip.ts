@@ -52,3 +52,14 @@ export async function queryNs(ns: string, args: readonly string[]): Promise<unkn
   const r = await execa('ip', ['-n', ns, '-j', ...args]);
   return r.stdout.trim() === '' ? [] : JSON.parse(r.stdout);
 }
+
+/**
+ * Checksum offload off on a container's eth0: with it on, the kernel leaves
+ * inner UDP/TCP checksums for the NIC to fill, the VXLAN frame reaches the
+ * user-space relay as plain UDP payload with the checksum never computed, and
+ * the far side drops every inner UDP datagram (ping still works: ICMP is
+ * always summed in software).
+ */
+export async function checksumInSoftware(pid: number, dev = 'eth0'): Promise<void> {
+  await execa('nsenter', ['-t', String(pid), '-n', 'ethtool', '-K', dev, 'tx', 'off']);
+}

@@ -2,7 +2,7 @@
 // error everything made so far is removed before the error is rethrown.
 import { MOUNT, PROJECT_ROOT, imageRef } from '../paths.js';
 import { containerCommands, nodeVethCommands, siteCommands, wanCommands } from '../net/commands.js';
-import { NO_IPV6, inNs, inPid, nsAdd, sysctlNs } from '../net/ip.js';
+import { NO_IPV6, checksumInSoftware, inNs, inPid, nsAdd, sysctlNs } from '../net/ip.js';
 import { LABEL, type Runtime } from '../runtime/runtime.js';
 import { MshError } from '../scenario/errors.js';
 import type { LinkConfig, RelayClient } from '../wan/control.js';
@@ -72,6 +72,7 @@ export async function deploy(plan: Plan, runtime: Runtime, opts: DeployOptions):
           const pid = await runtime.pid(id);
           await inNs(s.ns, nodeVethCommands(n, pid));
           await inPid(pid, containerCommands(n));
+          await checksumInSoftware(pid);
         }),
       ),
     );

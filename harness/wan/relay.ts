@@ -143,8 +143,13 @@ export class PreciseScheduler {
     await this.worker.terminate();
   }
 
+  // Always bump and notify, even for the same target: once the worker has
+  // fired for a target it waits for a new generation, so skipping an
+  // unchanged target loses the wake-up. That happened whenever the wake
+  // landed more than WAKE_EARLY_MS before the deadline (the two clocks'
+  // offset is read a few microseconds apart): the relay then stopped
+  // forwarding for good, seen mid-run as a link that never healed.
   private setWorkerTarget(t: number): void {
-    if (Object.is(this.target[0], t)) return;
     this.target[0] = t;
     Atomics.add(this.gen, 0, 1);
     Atomics.notify(this.gen, 0);
