@@ -11,7 +11,7 @@ import { leftovers } from '../support/leftovers.js';
 
 const msh = (args: string[], opts = {}) => execa('node', ['bin/msh.js', ...args], { reject: false, ...opts });
 
-/** Starts a run and resolves once its workload phase began. */
+/** Starts a run and resolves once its workload phase began (wrapped: the subprocess is a thenable). */
 async function startRun(outDir: string) {
   const child = execa('node', ['bin/msh.js', 'run', 'fixtures/scenarios/wan-short.yaml', '--out', outDir], { reject: false, buffer: true });
   await new Promise<void>((resolve, reject) => {
@@ -20,13 +20,13 @@ async function startRun(outDir: string) {
     });
     child.once('exit', () => reject(new Error('run ended before its workload started')));
   });
-  return child;
+  return { child };
 }
 
 describe('msh CLI', () => {
   it('SIGINT mid-run heals, tears down, and keeps the results written so far', async () => {
     const out = await mkdtemp(join(tmpdir(), 'msh-sigint-'));
-    const child = await startRun(out);
+    const { child } = await startRun(out);
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
     const r = await child;
@@ -41,7 +41,7 @@ describe('msh CLI', () => {
 
   it('a SIGKILLed run is found as stale and removed by msh clean', async () => {
     const out = await mkdtemp(join(tmpdir(), 'msh-sigkill-'));
-    const child = await startRun(out);
+    const { child } = await startRun(out);
     child.kill('SIGKILL');
     await child;
     const runId = (parseHistory(await readFile(join(out, 'history.jsonl'), 'utf8')).find((e) => e.kind === 'phase' && e.phase === 'bring-up') as { detail: { runId: string } }).detail.runId;

@@ -19,7 +19,7 @@ describe('scenarios/wan-heartbeat.yaml', () => {
     expect(s.seed).toBe(42);
     expect(s.duration).toBe(30_000);
     expect(s.sites.map((x) => `${x.name} ${x.subnet}`)).toEqual(['east 198.18.1.0/24', 'west 198.18.2.0/24']);
-    expect(s.links).toEqual([{ name: 'wan1', between: ['east', 'west'], latency: 10 }]);
+    expect(s.links).toEqual([{ name: 'wan1', between: ['east', 'west'], latency: 20 }]);
     expect(s.workload[0]).toMatchObject({ kind: 'heartbeat', from: 'east/hb', to: 'west/hb', interval: 50 });
     expect(s.faults.map((f) => f.name)).toEqual(['cut', 'slow']);
     expect(s.faults[1]).toMatchObject({ kind: 'impair', duration: 8000, latency: 100, after: { fault: 'cut', on: 'heal', delay: 3000 } });
