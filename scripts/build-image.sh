@@ -16,7 +16,7 @@ set -euo pipefail
 SUITE=${MSH_DEBIAN_SUITE:-bookworm}
 MIRROR=${MSH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # mariadb/galera/rsync: database roles of the site services (Galera SST by rsync).
-PACKAGES=iproute2,iputils-ping,tcpdump,procps,nftables,tini,mariadb-server,mariadb-client,galera-4,rsync,ca-certificates
+PACKAGES=iproute2,iputils-ping,iputils-arping,ethtool,keepalived,tcpdump,procps,nftables,tini,mariadb-server,mariadb-client,galera-4,rsync,ca-certificates
 REPO=msh/base
 LOCK=/tmp/msh-image.lock
 
