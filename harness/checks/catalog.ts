@@ -12,6 +12,7 @@ export interface Requirement {
 }
 
 const HARNESS_DOC = 'docs/ARCHITECTURE.md';
+const HA_SEED = 'seeds/VNF_high_availability_across_VIM.rst';
 
 export const CATALOG: readonly Requirement[] = [
   {
@@ -45,6 +46,46 @@ export const CATALOG: readonly Requirement[] = [
     section: 'Faults',
     statement:
       'After every fault is healed, links, addresses, routes and relay settings equal the snapshot taken before the first fault.',
+  },
+  {
+    id: 'HA-NEW-CALLS-1S',
+    title: 'New calls are served again within 1 s of losing the active',
+    source: HA_SEED,
+    section: 'Description',
+    statement:
+      'With the active component\'s site lost (or cut off), the service keeps "the ability to make new calls": a new call set up after the fault succeeds within 1 s of it ("short time scales (<1s)").',
+  },
+  {
+    id: 'HA-ONGOING-CALLS',
+    title: 'Ongoing calls survive a failover with their state',
+    source: HA_SEED,
+    section: 'Description',
+    statement:
+      'Calls in progress when the active is lost keep going ("keeping up existing calls"): none dropped, their replicated state continues on the new active, and the media gap is at most 1 s.',
+  },
+  {
+    id: 'HA-NO-SPLIT-BRAIN',
+    title: 'The floating service IP is never held by two actives beyond one heartbeat timeout',
+    source: HA_SEED,
+    section: 'Analysis of requirements to OpenStack (3)',
+    statement:
+      'The external IP moves to the standby when the master fails (VRRP/GARP); under a partition, two components are never active (serving the same IP) for longer than one heartbeat timeout.',
+  },
+  {
+    id: 'HA-BACKUP-L2-OVERLAY',
+    title: 'Heartbeats and state replication cross sites on the L2 overlay',
+    source: HA_SEED,
+    section: 'Analysis of requirements to OpenStack (1)',
+    statement:
+      'The backup plane (heartbeat, state replication) between sites is an overlay L2 network: on the WAN its packets are VXLAN with the backup network\'s VNI, and none travel on the external plane.',
+  },
+  {
+    id: 'HA-REMOTE-PORT-L2POP',
+    title: 'Fake remote ports carry a VTEP and drive L2 population',
+    source: HA_SEED,
+    section: 'Proposed solution',
+    statement:
+      'A remote port representing a VM of another site can be created, read (with its VTEP IP), updated and deleted through the network API, and each of these programs L2 population so the FDB entry exists exactly while the port exists.',
   },
 ];
 

@@ -1,7 +1,7 @@
 // Checkers over heartbeat histories: measured RTT against the injected
 // delay, partition length against the longest gap, and continuity outside
 // faults. Pure functions of the history and the plan.
-import type { WorkloadSpec } from '../scenario/schema.js';
+import type { HeartbeatSpec as WorkloadSpec } from '../scenario/schema.js';
 import { parseDuration, parsePercent } from '../scenario/units.js';
 import { path, type Hop } from '../topology/plan.js';
 import type { Impairment } from '../wan/impairment.js';
@@ -14,7 +14,8 @@ export const RTT_FLOOR_MS = 1;
 const MIN_SAMPLES = 5;
 
 function workloadOf(ctx: CheckContext): WorkloadSpec {
-  const w = ctx.spec.workload ? ctx.scenario.workload.find((x) => x.name === ctx.spec.workload) : ctx.scenario.workload[0];
+  const hb = ctx.scenario.workload.filter((x): x is WorkloadSpec => x.kind === 'heartbeat');
+  const w = ctx.spec.workload ? hb.find((x) => x.name === ctx.spec.workload) : hb[0];
   if (!w) throw new Error(`check ${ctx.spec.name} has no heartbeat workload to read`);
   return w;
 }

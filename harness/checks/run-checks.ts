@@ -6,6 +6,7 @@ import type { Plan } from '../topology/plan.js';
 import { baselineRestored } from './baseline.js';
 import { CATALOG } from './catalog.js';
 import type { Checker } from './context.js';
+import { backupOnOverlay, callContinuity, failoverTime, remotePortFdb, splitBrain } from './ha.js';
 import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';
 import { merge, type CheckResult, type Verdict } from './verdict.js';
 
@@ -14,6 +15,11 @@ export const CHECKERS: Readonly<Record<CheckSpec['kind'], Checker>> = {
   'partition-gap': partitionGap,
   'heartbeat-continuity': heartbeatContinuity,
   'baseline-restored': baselineRestored,
+  'failover-time': failoverTime,
+  'call-continuity': callContinuity,
+  'split-brain': splitBrain,
+  'backup-on-overlay': backupOnOverlay,
+  'remote-port-fdb': remotePortFdb,
 };
 
 export function runChecks(history: readonly HistoryEvent[], scenario: Scenario, plan: Plan): CheckResult[] {

@@ -16,7 +16,7 @@ import { planTopology } from '../topology/plan.js';
 import { destroyRun, staleRuns } from '../topology/state.js';
 import { playFaults } from './schedule-faults.js';
 import { sleepUntil } from './time.js';
-import { AGENT_DRAIN_MS, startWorkload } from './workload.js';
+import { AGENT_DRAIN_MS, startHeartbeat } from './workload.js';
 
 export interface RunOptions {
   readonly outDir: string;
@@ -72,7 +72,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     if (!signal.aborted) {
       phase('workload', { durationMs: scenario.duration });
       const t0 = now();
-      const agents = scenario.workload.flatMap((w) => startWorkload(w, d!, runtime, scenario.duration, history));
+      const agents = scenario.workload.flatMap((w) => (w.kind === 'heartbeat' ? startHeartbeat(w, d!, runtime, scenario.duration, history) : []));
       await playFaults(sched.faults, t0, d, runtime, history, signal);
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);

@@ -3,13 +3,13 @@
 import { MOUNT } from '../paths.js';
 import type { History, OpType } from '../observe/history.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { WorkloadSpec } from '../scenario/schema.js';
+import type { HeartbeatSpec } from '../scenario/schema.js';
 import type { Deployment } from '../topology/deploy.js';
 
 /** Agents keep running this long after the workload's end to collect the last replies. */
 export const AGENT_DRAIN_MS = 1000;
 
-export function startWorkload(w: WorkloadSpec, d: Deployment, runtime: Runtime, durationMs: number, history: History): Promise<unknown>[] {
+export function startHeartbeat(w: HeartbeatSpec, d: Deployment, runtime: Runtime, durationMs: number, history: History): Promise<unknown>[] {
   const address = (ref: string) => d.plan.sites.flatMap((s) => s.nodes).find((n) => n.ref === ref)!.address;
   const ends = [
     [w.from, w.to],

@@ -34,6 +34,14 @@ export async function inject(f: FaultSpec, d: Deployment, runtime: Runtime): Pro
       };
       return impairLink(d, link, changed, changed, {});
     }
+    case 'site-loss': {
+      // All of the site's containers at once, as a power loss would: no
+      // graceful stop, no heal (the site stays lost for the rest of the run).
+      const site = d.plan.sites.find((s) => s.name === f.site)!;
+      const lost = site.nodes.map((n) => n.ref);
+      await Promise.all(lost.map((ref) => runtime.kill(d.containers.get(ref)!, 'SIGKILL')));
+      return { did: { site: f.site, killed: lost }, heal: async () => ({ healed: false, reason: 'a lost site stays lost' }) };
+    }
     case 'pause-node': {
       const id = d.containers.get(f.node)!;
       await runtime.pause(id);

@@ -53,7 +53,23 @@ export interface LogEvent {
   readonly line: string;
 }
 
-export type HistoryEvent = OpEvent | FaultEvent | PhaseEvent | BaselineEvent | LogEvent;
+/** What a packet capture saw, summarized when the capture ended. */
+export interface CaptureEvent {
+  readonly t: number;
+  readonly kind: 'capture';
+  readonly source: string; // where it was taken, e.g. "wan bridge"
+  readonly file: string;
+  readonly flows: readonly {
+    readonly linkVni: number;
+    readonly tenantVni: number | null;
+    readonly proto: number;
+    readonly port: number;
+    readonly packets: number;
+    readonly bytes: number;
+  }[];
+}
+
+export type HistoryEvent = OpEvent | FaultEvent | PhaseEvent | BaselineEvent | LogEvent | CaptureEvent;
 
 export interface History {
   append(e: HistoryEvent): void;

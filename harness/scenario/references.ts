@@ -4,6 +4,7 @@ import { CATALOG, requirement } from '../checks/catalog.js';
 import { overlaps, parseCidr } from './cidr.js';
 import type { Scenario } from './schema.js';
 import { faultTarget, resolveSchedule } from './schedule.js';
+import { checkHaReferences } from './references-ha.js';
 import { formatMs, parseDuration, parsePercent } from './units.js';
 
 export interface RefIssue {
@@ -51,6 +52,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
   });
 
   s.workload.forEach((w, i) => {
+    if (w.kind !== 'heartbeat') return; // the HA kinds are checked in references-ha.ts
     for (const field of ['from', 'to'] as const) {
       if (!nodes.has(w[field])) add(['workload', i, field], `workload "${w.name}" uses node "${w[field]}", which does not exist (nodes: ${[...nodes].join(', ')})`);
     }
@@ -59,6 +61,10 @@ export function checkReferences(s: Scenario): RefIssue[] {
   });
 
   s.faults.forEach((f, i) => {
+    if (f.kind === 'site-loss') {
+      if (!sites.has(f.site)) add(['faults', i, 'site'], `fault "${f.name}" loses site "${f.site}", which does not exist (sites: ${[...sites].join(', ')})`);
+      return;
+    }
     if (f.kind === 'pause-node') {
       if (!nodes.has(f.node)) add(['faults', i, 'node'], `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario (nodes: ${[...nodes].join(', ')})`);
     } else if (!links.has(f.link)) {
@@ -72,7 +78,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
     add(['faults', sched.index, sched.field], sched.message);
   } else {
     for (const t of sched.faults) {
-      if (t.endMs > s.duration) {
+      if (Number.isFinite(t.endMs) ? t.endMs > s.duration : t.startMs >= s.duration) {
         add(['faults', t.index, 'duration'], `fault "${t.fault.name}" runs ${formatMs(t.startMs)}-${formatMs(t.endMs)}, past the scenario's duration of ${formatMs(s.duration)}: start it earlier, shorten it, or lengthen the scenario`);
       }
     }
@@ -101,6 +107,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
     }
     if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist (workloads: ${[...workloads].join(', ') || 'none'})`);
   });
+  issues.push(...checkHaReferences(s));
   return issues;
 }
 

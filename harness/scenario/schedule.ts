@@ -44,7 +44,7 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
     const base = resolve(j, [...chain, f.name]);
     resolving.delete(i);
     if (typeof base !== 'number') return base;
-    const t = base + (a.on === 'heal' ? faults[j]!.duration : 0) + a.delay;
+    const t = base + (a.on === 'heal' ? lasts(faults[j]!) : 0) + a.delay;
     start.set(i, t);
     return t;
   };
@@ -55,13 +55,25 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
     const s = resolve(i, []);
     resolving.delete(i);
     if (typeof s !== 'number') return s;
-    out.push({ fault: faults[i]!, index: i, startMs: s, endMs: s + faults[i]!.duration });
+    out.push({ fault: faults[i]!, index: i, startMs: s, endMs: s + lasts(faults[i]!) });
   }
   out.sort((x, y) => x.startMs - y.startMs || x.index - y.index);
   return { ok: true, faults: out };
 }
 
+/** A lost site stays lost: its fault never heals. */
+export function lasts(f: FaultSpec): number {
+  return f.kind === 'site-loss' ? Infinity : f.duration;
+}
+
 /** What a fault acts on, for the rule that two faults may not overlap on one target. */
 export function faultTarget(f: FaultSpec): string {
-  return f.kind === 'pause-node' ? `node ${f.node}` : `link ${f.link}`;
+  switch (f.kind) {
+    case 'pause-node':
+      return `node ${f.node}`;
+    case 'site-loss':
+      return `site ${f.site}`;
+    default:
+      return `link ${f.link}`;
+  }
 }

@@ -71,7 +71,10 @@ const nodeRef = z
 
 const node = z.strictObject({
   name: name('node name'),
-  role: z.enum(['host', 'controller', 'vnf', 'db']).default('host'),
+  role: z
+    .enum(['host', 'controller', 'vm'])
+    .default('host')
+    .meta({ description: 'host: a plain node; controller: the site\'s all-in-one node (database, site APIs, bridge agent); vm: a VM the controller attaches to tenant networks' }),
   image: z.string().default('base').meta({ description: 'Image name; "base" is the harness image' }),
 });
 
@@ -105,7 +108,47 @@ const heartbeat = z.strictObject({
   port: z.number().int().min(1024).max(65535).default(7000),
 });
 
-const workload = z.discriminatedUnion('kind', [heartbeat]);
+const network = z.strictObject({
+  name: name('network name'),
+  vni: z.number().int().min(1).max(16_777_215),
+  cidr: z.string().meta({ description: 'Tenant addresses, inside 198.18.0.0/16 and outside every site subnet; networks may overlap each other (separate VNIs)' }),
+  sites: z.array(name('site name')).min(1),
+});
+
+const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { message: 'an IPv4 address, e.g. 198.18.201.100' });
+
+const vnf = z.strictObject({
+  name: name('vnf name'),
+  mode: z.enum(['active-standby', 'nway']).default('active-standby'),
+  members: z.array(nodeRef).min(2, { message: 'a VNF needs at least two members' }),
+  backup: z.strictObject({ network: name('network name') }).meta({ description: 'The backup plane: heartbeats and state replication' }),
+  external: z.strictObject({ network: name('network name'), vip: ipv4 }).meta({ description: 'The external plane and the floating service IP' }),
+  heartbeat: z.strictObject({ interval: duration.default(50), misses: z.number().int().min(1).default(3) }).default({ interval: 50, misses: 3 }),
+  witness: nodeRef.optional().meta({ description: 'A VM on the backup plane in a third site that arbitrates takeovers; none = naive mode' }),
+  port: z.number().int().min(1024).max(65535).default(5060),
+  backupPort: z.number().int().min(1024).max(65535).default(7100),
+});
+
+const calls = z.strictObject({
+  kind: z.literal('calls'),
+  name: name('workload name'),
+  from: nodeRef,
+  vnf: name('vnf name'),
+  rate: z.number().positive().default(5).meta({ description: 'New calls per second' }),
+  hold: duration.default(2000),
+  media: duration.default(20),
+  timeout: duration.default(200),
+});
+
+const remotePortCrud = z.strictObject({
+  kind: z.literal('remote-port-crud'),
+  name: name('workload name'),
+  network: name('network name'),
+  site: name('site name').meta({ description: 'Where the remote ports are created' }),
+  tunnelIps: z.array(ipv4).min(2).meta({ description: 'Remote VTEPs to create the port at, then move it to' }),
+});
+
+const workload = z.discriminatedUnion('kind', [heartbeat, calls, remotePortCrud]);
 
 const after = z.strictObject({
   fault: name('fault name'),
@@ -140,11 +183,30 @@ const pauseNode = z.strictObject({
   node: nodeRef,
 });
 
-const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode]);
+const siteLoss = z.strictObject({
+  kind: z.literal('site-loss'),
+  ...timing,
+  duration: duration.optional().meta({ description: 'Ignored: a lost site stays lost for the rest of the run' }),
+  site: name('site name'),
+});
+
+const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode, siteLoss]);
 
 const check = z.strictObject({
   name: name('check name'),
-  kind: z.enum(['heartbeat-rtt', 'partition-gap', 'heartbeat-continuity', 'baseline-restored']),
+  kind: z.enum([
+    'heartbeat-rtt',
+    'partition-gap',
+    'heartbeat-continuity',
+    'baseline-restored',
+    'failover-time',
+    'call-continuity',
+    'split-brain',
+    'backup-on-overlay',
+    'remote-port-fdb',
+  ]),
+  vnf: name('vnf name').optional(),
+  limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed' }),
   requirements: z.array(z.string()).min(1, { message: 'a check decides at least one requirement ID' }),
   workload: name('workload name').optional(),
   tolerance: z
@@ -164,6 +226,8 @@ export const scenarioSchema = z.strictObject({
   duration: duration.meta({ description: 'How long the workload runs' }),
   sites: z.array(site).min(1, { message: 'a scenario needs at least one site' }),
   links: z.array(link).default([]),
+  networks: z.array(network).default([]),
+  vnfs: z.array(vnf).default([]),
   workload: z.array(workload).default([]),
   faults: z.array(fault).default([]),
   checks: z.array(check).default([]),
@@ -176,6 +240,10 @@ export type LinkSpec = Scenario['links'][number];
 export type WorkloadSpec = Scenario['workload'][number];
 export type FaultSpec = Scenario['faults'][number];
 export type CheckSpec = Scenario['checks'][number];
+export type HeartbeatSpec = Extract<WorkloadSpec, { kind: 'heartbeat' }>;
+export type CallsSpec = Extract<WorkloadSpec, { kind: 'calls' }>;
+export type NetworkSpec = Scenario['networks'][number];
+export type VnfSpec = Scenario['vnfs'][number];
 
 export function scenarioJsonSchema(): unknown {
   return z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' });

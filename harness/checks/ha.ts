@@ -1,0 +1,172 @@
+// Checkers for VNF high availability across sites (seed:
+// VNF_high_availability_across_VIM.rst). Pure functions of the history:
+// call generator events, VNF role events, fault windows, capture summaries.
+import type { CaptureEvent, OpEvent } from '../observe/history.js';
+import type { CallsSpec, VnfSpec } from '../scenario/schema.js';
+import type { CheckContext, Checker } from './context.js';
+import { faultWindows, ops, round, type FaultWindow } from './series.js';
+import type { CheckOutcome } from './verdict.js';
+
+export const DEFAULT_LIMIT_MS = 1000;
+
+function vnfOf(ctx: CheckContext): VnfSpec {
+  const v = ctx.spec.vnf ? ctx.scenario.vnfs.find((x) => x.name === ctx.spec.vnf) : ctx.scenario.vnfs[0];
+  if (!v) throw new Error(`check ${ctx.spec.name} has no VNF to read`);
+  return v;
+}
+
+function callsOf(ctx: CheckContext, v: VnfSpec): CallsSpec {
+  const all = ctx.scenario.workload.filter((w): w is CallsSpec => w.kind === 'calls' && w.vnf === v.name);
+  const w = ctx.spec.workload ? all.find((x) => x.name === ctx.spec.workload) : all[0];
+  if (!w) throw new Error(`check ${ctx.spec.name} has no call workload against VNF ${v.name}`);
+  return w;
+}
+
+/** Faults that can take the active away: a lost site or a cut link. */
+function disruptions(h: Parameters<Checker>[0]): FaultWindow[] {
+  return faultWindows(h).filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'partition');
+}
+
+const callId = (e: OpEvent) => String(e.value?.call);
+
+export const failoverTime: Checker = (h, ctx) => {
+  const v = vnfOf(ctx);
+  const w = callsOf(ctx, v);
+  const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
+  const setups = ops(h, `${w.name}@${w.from}`, 'call-setup');
+  const invokedAt = new Map(setups.filter((e) => e.type === 'invoke').map((e) => [callId(e), e.t]));
+  const rows = disruptions(h).map((f) => {
+    const okBefore = setups.some((e) => e.type === 'ok' && e.t < f.start);
+    const firstOk = setups.find((e) => e.type === 'ok' && (invokedAt.get(callId(e)) ?? -Infinity) >= f.start);
+    const failed = setups.filter((e) => e.type === 'fail' && e.t >= f.start && (!firstOk || e.t <= firstOk.t)).length;
+    const becameActive = h
+      .filter((e): e is OpEvent => e.kind === 'op' && e.f === 'role' && e.t >= f.start && e.value?.to === 'active' && e.process.startsWith(`${v.name}@`))
+      .at(0);
+    const outage = firstOk ? firstOk.t - f.start : Infinity;
+    return {
+      fault: f.fault,
+      outageMs: Number.isFinite(outage) ? round(outage) : null,
+      takeoverMs: becameActive ? round(becameActive.t - f.start) : null,
+      newActive: becameActive?.process ?? null,
+      failedSetups: failed,
+      limitMs: limit,
+      status: !okBefore ? 'unknown' : outage <= limit ? 'pass' : 'fail',
+    } as const;
+  });
+  if (rows.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
+  const text = (r: (typeof rows)[number]) =>
+    `${r.fault}: new calls served again after ${r.outageMs === null ? 'never' : `${r.outageMs} ms`} (limit ${r.limitMs}), ${r.failedSetups} failed setups${r.takeoverMs === null ? '' : `, ${r.newActive} active after ${r.takeoverMs} ms`}`;
+  return summarize(rows, text, 'no call succeeded before the fault: nothing to fail over from');
+};
+
+export const callContinuity: Checker = (h, ctx) => {
+  const v = vnfOf(ctx);
+  const w = callsOf(ctx, v);
+  const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
+  const proc = `${w.name}@${w.from}`;
+  const setupOk = new Map(ops(h, proc, 'call-setup').filter((e) => e.type === 'ok').map((e) => [callId(e), e.t]));
+  const ends = new Map(ops(h, proc, 'call-end').map((e) => [callId(e), e]));
+  const gaps = ops(h, proc, 'media-gap');
+  const rows = disruptions(h).map((f) => {
+    const spanning = [...setupOk].filter(([id, t]) => t < f.start && (ends.get(id)?.t ?? Infinity) > f.start).map(([id]) => id);
+    const ended = spanning.map((id) => ends.get(id)).filter((e): e is OpEvent => e !== undefined);
+    const lost = ended.filter((e) => e.type !== 'ok').map((e) => `${callId(e)} (${String(e.value?.reason ?? 'failed')})`);
+    const unfinished = spanning.length - ended.length;
+    const ids = new Set(spanning);
+    const maxGap = gaps.filter((g) => ids.has(callId(g))).reduce((m, g) => Math.max(m, Number(g.value?.gapMs ?? 0)), 0);
+    const status = spanning.length === 0 ? 'unknown' : lost.length > 0 || maxGap > limit ? 'fail' : unfinished > 0 ? 'unknown' : 'pass';
+    return { fault: f.fault, ongoingCalls: spanning.length, dropped: lost, unfinished, maxMediaGapMs: round(maxGap), limitMs: limit, status } as const;
+  });
+  if (rows.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
+  const text = (r: (typeof rows)[number]) =>
+    `${r.fault}: ${r.ongoingCalls} ongoing calls, ${r.dropped.length} dropped or lost state${r.dropped.length ? ` (${r.dropped.slice(0, 3).join(', ')})` : ''}, longest media gap ${r.maxMediaGapMs} ms (limit ${r.limitMs})`;
+  return summarize(rows, text, 'no call was in progress across the fault, or a call never ended');
+};
+
+/** Intervals during which each member considered itself active. */
+export function activeIntervals(h: Parameters<Checker>[0], v: VnfSpec, end: number): Map<string, [number, number][]> {
+  const lostAt = new Map<string, number>();
+  for (const f of faultWindows(h)) if (f.faultKind === 'site-loss') lostAt.set(f.target.replace(/^site /, ''), f.start);
+  const out = new Map<string, [number, number][]>();
+  for (const m of v.members) {
+    const stop = lostAt.get(m.split('/')[0]!) ?? end;
+    const spans: [number, number][] = [];
+    let since: number | null = null;
+    for (const e of ops(h, `${v.name}@${m}`, 'role')) {
+      if (e.t > stop) break;
+      if (e.value?.to === 'active' && since === null) since = e.t;
+      else if (e.value?.to !== 'active' && since !== null) {
+        spans.push([since, e.t]);
+        since = null;
+      }
+    }
+    if (since !== null) spans.push([since, stop]);
+    out.set(m, spans);
+  }
+  return out;
+}
+
+export const splitBrain: Checker = (h, ctx) => {
+  const v = vnfOf(ctx);
+  const timeout = v.heartbeat.interval * v.heartbeat.misses;
+  const limit = ctx.spec.limit ?? timeout;
+  const end = h.reduce((m, e) => Math.max(m, e.t), 0);
+  const spans = activeIntervals(h, v, end);
+  if ([...spans.values()].every((s) => s.length === 0)) return { status: 'unknown', summary: 'no member ever became active', evidence: {} };
+  // Sweep: windows where two or more members were active at once.
+  const edges = [...spans.values()].flatMap((s) => s.flatMap(([a, b]) => [[a, 1] as const, [b, -1] as const])).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const windows: { from: number; to: number; ms: number }[] = [];
+  let active = 0;
+  let since = 0;
+  for (const [t, d] of edges) {
+    const before = active;
+    active += d;
+    if (before < 2 && active >= 2) since = t;
+    if (before >= 2 && active < 2) windows.push({ from: since, to: t, ms: round(t - since) });
+  }
+  const worst = windows.reduce((m, x) => Math.max(m, x.ms), 0);
+  const total = round(windows.reduce((m, x) => m + x.ms, 0));
+  const evidence = { mode: v.witness ? `witness ${v.witness}` : 'naive (no witness)', windows, worstMs: worst, totalMs: total, limitMs: limit, heartbeatTimeoutMs: timeout };
+  if (worst > limit) return { status: 'fail', summary: `split brain: two actives at once for ${worst} ms (${windows.length} window(s), ${total} ms in all; limit ${limit} ms, ${evidence.mode})`, evidence };
+  return { status: 'pass', summary: windows.length ? `two actives for at most ${worst} ms (limit ${limit} ms, ${evidence.mode})` : `never two actives at once (${evidence.mode})`, evidence };
+};
+
+export const backupOnOverlay: Checker = (h, ctx) => {
+  const v = vnfOf(ctx);
+  const backupVni = ctx.scenario.networks.find((n) => n.name === v.backup.network)!.vni;
+  const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
+  if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
+  const flows = captures.flatMap((c) => c.flows).filter((f) => f.port === v.backupPort);
+  const onOverlay = flows.filter((f) => f.tenantVni === backupVni).reduce((n, f) => n + f.packets, 0);
+  const elsewhere = flows.filter((f) => f.tenantVni !== backupVni);
+  const evidence = { backupVni, backupPort: v.backupPort, onOverlay, elsewhere, files: captures.map((c) => c.file) };
+  if (onOverlay === 0) return { status: 'fail', summary: `no heartbeat or replication packet (UDP ${v.backupPort}) crossed the WAN inside VNI ${backupVni}`, evidence };
+  if (elsewhere.length > 0) {
+    const n = elsewhere.reduce((m, f) => m + f.packets, 0);
+    return { status: 'fail', summary: `${n} backup-plane packets crossed the WAN outside VNI ${backupVni} (${elsewhere.map((f) => `VNI ${f.tenantVni ?? 'none'}`).join(', ')})`, evidence };
+  }
+  return { status: 'pass', summary: `${onOverlay} heartbeat/replication packets crossed the WAN, all as VXLAN VNI ${backupVni} inside the inter-site links`, evidence };
+};
+
+export const remotePortFdb: Checker = (h, ctx) => {
+  const w = ctx.scenario.workload.find((x) => x.kind === 'remote-port-crud' && (!ctx.spec.workload || x.name === ctx.spec.workload));
+  if (!w) throw new Error(`check ${ctx.spec.name} has no remote-port-crud workload to read`);
+  const seen = h.filter((e): e is OpEvent => e.kind === 'op' && e.process === `${w.name}@harness` && e.f === 'fdb');
+  if (seen.length === 0) return { status: 'unknown', summary: 'no FDB observation was recorded', evidence: {} };
+  const wrong = seen.filter((e) => {
+    const x = e.value as { portExists: boolean; mac: boolean; flood: boolean; neigh: boolean };
+    return x.portExists ? !(x.mac && x.flood && x.neigh) : x.mac || x.flood || x.neigh;
+  });
+  const evidence = { observations: seen.map((e) => e.value) };
+  if (wrong.length > 0) {
+    return { status: 'fail', summary: `${wrong.length} of ${seen.length} observations disagree: ${wrong.slice(0, 2).map((e) => `after ${String(e.value?.step)}: port ${e.value?.portExists ? 'exists' : 'gone'}, fdb ${e.value?.mac ? 'present' : 'absent'}, flood ${e.value?.flood ? 'present' : 'absent'}, neigh ${e.value?.neigh ? 'present' : 'absent'}`).join('; ')}`, evidence };
+  }
+  return { status: 'pass', summary: `FDB, flood and ARP-proxy entries followed the remote port through ${seen.length} steps (create, update, delete)`, evidence };
+};
+
+function summarize<R extends { status: 'pass' | 'fail' | 'unknown' }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {
+  const bad = rows.filter((r) => r.status === 'fail');
+  if (bad.length > 0) return { status: 'fail', summary: bad.map(text).join('; '), evidence: { rows } };
+  if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: `${unknownWhy}; ${rows.map(text).join('; ')}`, evidence: { rows } };
+  return { status: 'pass', summary: rows.map(text).join('; '), evidence: { rows } };
+}

@@ -1,0 +1,43 @@
+// What crossed the emulated WAN, from a capture on the WAN bridge: every
+// datagram between a site and the relay is a link VXLAN frame; inside it, a
+// site LAN packet, which may itself be tenant VXLAN (UDP 4789) carrying a VM's
+// packet. Counted by link VNI, tenant VNI and the innermost protocol and port.
+import { readPcap, udpOf, vxlanOf } from './pcap.js';
+
+export const TENANT_VXLAN_PORT = 4789;
+
+export interface FlowCount {
+  readonly linkVni: number;
+  readonly tenantVni: number | null; // null: not tenant VXLAN
+  readonly proto: number; // innermost IP protocol
+  readonly port: number; // innermost UDP port (the lower of the two: the service port)
+  packets: number;
+  bytes: number;
+}
+
+export function wanTraffic(pcap: Buffer, relayPorts: ReadonlySet<number>): FlowCount[] {
+  const flows = new Map<string, FlowCount>();
+  for (const r of readPcap(pcap)) {
+    const outer = udpOf(r.data);
+    if (!outer || outer.proto !== 17 || !(relayPorts.has(outer.dport) || relayPorts.has(outer.sport))) continue;
+    const link = vxlanOf(outer.payload);
+    if (!link) continue;
+    let inner = udpOf(link.frame);
+    let tenantVni: number | null = null;
+    if (inner && inner.proto === 17 && inner.dport === TENANT_VXLAN_PORT) {
+      const t = vxlanOf(inner.payload);
+      if (t) {
+        tenantVni = t.vni;
+        inner = udpOf(t.frame);
+      }
+    }
+    const proto = inner?.proto ?? -1;
+    const port = inner && inner.proto === 17 ? Math.min(inner.sport, inner.dport) : 0;
+    const key = `${link.vni}/${tenantVni}/${proto}/${port}`;
+    const f = flows.get(key) ?? { linkVni: link.vni, tenantVni, proto, port, packets: 0, bytes: 0 };
+    f.packets += 1;
+    f.bytes += r.data.length;
+    flows.set(key, f);
+  }
+  return [...flows.values()].sort((a, b) => b.packets - a.packets);
+}

@@ -1,0 +1,87 @@
+// Reference checks for the HA parts of a scenario: tenant networks, VNFs,
+// call workloads and remote-port workloads.
+import { contains, overlaps, parseCidr, parseIp, SITE_SPACE } from './cidr.js';
+import type { RefIssue } from './references.js';
+import type { Scenario } from './schema.js';
+
+export function checkHaReferences(s: Scenario): RefIssue[] {
+  const issues: RefIssue[] = [];
+  const add = (path: (string | number)[], message: string) => issues.push({ path, message });
+  const sites = new Map(s.sites.map((x) => [x.name, x]));
+  const role = new Map<string, string>(s.sites.flatMap((x) => x.nodes.map((n) => [`${x.name}/${n.name}`, n.role] as const)));
+  const networks = new Map(s.networks.map((n) => [n.name, n]));
+  const vnfs = new Map(s.vnfs.map((v) => [v.name, v]));
+  const siteOf = (ref: string) => ref.split('/')[0]!;
+
+  const seen = new Map<string, string>();
+  const vnis = new Map<number, string>();
+  s.networks.forEach((n, i) => {
+    if (seen.has(n.name)) add(['networks', i, 'name'], `network "${n.name}" is defined twice: names must be unique`);
+    seen.set(n.name, n.name);
+    if (vnis.has(n.vni)) add(['networks', i, 'vni'], `network "${n.name}" reuses VNI ${n.vni} of "${vnis.get(n.vni)}": give each network its own VNI`);
+    vnis.set(n.vni, n.name);
+    const c = parseCidr(n.cidr);
+    if (!c || !contains(SITE_SPACE, c) || c.prefix > 29) {
+      add(['networks', i, 'cidr'], `network "${n.name}": cidr "${n.cidr}" must be a network address inside 198.18.0.0/16, /16 to /29 (e.g. 198.18.200.0/24)`);
+    } else {
+      for (const site of s.sites) {
+        if (overlaps(c, parseCidr(site.subnet)!)) add(['networks', i, 'cidr'], `network "${n.name}" (${n.cidr}) overlaps the subnet of site "${site.name}" (${site.subnet}): tenant networks may overlap each other, not site subnets`);
+      }
+    }
+    n.sites.forEach((site, k) => {
+      const spec = sites.get(site);
+      if (!spec) add(['networks', i, 'sites', k], `network "${n.name}" spans site "${site}", which does not exist`);
+      else if (spec.nodes.filter((x) => x.role === 'controller').length !== 1) {
+        add(['networks', i, 'sites', k], `network "${n.name}" spans site "${site}", which needs exactly one node with role: controller to serve its network API`);
+      }
+    });
+  });
+
+  const vmOn = (ref: string, net: string, path: (string | number)[], what: string) => {
+    if (role.get(ref) === undefined) return add(path, `${what} "${ref}" is not a node of this scenario`);
+    if (role.get(ref) !== 'vm') return add(path, `${what} "${ref}" must have role: vm (the controller attaches VMs to tenant networks)`);
+    const n = networks.get(net);
+    if (n && !n.sites.includes(siteOf(ref))) add(path, `${what} "${ref}" is in site "${siteOf(ref)}", where network "${net}" does not exist: add the site to the network's sites`);
+  };
+
+  s.vnfs.forEach((v, i) => {
+    for (const plane of ['backup', 'external'] as const) {
+      if (!networks.has(v[plane].network)) add(['vnfs', i, plane, 'network'], `VNF "${v.name}" puts its ${plane} plane on network "${v[plane].network}", which does not exist (networks: ${[...networks.keys()].join(', ') || 'none'})`);
+    }
+    if (v.backup.network === v.external.network) add(['vnfs', i, 'external', 'network'], `VNF "${v.name}" uses one network for both planes: the backup plane must be separate from the external plane`);
+    v.members.forEach((m, k) => {
+      vmOn(m, v.backup.network, ['vnfs', i, 'members', k], 'member');
+      vmOn(m, v.external.network, ['vnfs', i, 'members', k], 'member');
+    });
+    if (new Set(v.members.map(siteOf)).size < v.members.length) add(['vnfs', i, 'members'], `VNF "${v.name}" has two members in one site: spread them across sites`);
+    if (v.witness) {
+      vmOn(v.witness, v.backup.network, ['vnfs', i, 'witness'], 'witness');
+      if (v.members.map(siteOf).includes(siteOf(v.witness))) add(['vnfs', i, 'witness'], `the witness of VNF "${v.name}" shares a site with a member: put it in a third site`);
+    }
+    const ext = networks.get(v.external.network);
+    const vip = parseIp(v.external.vip);
+    const c = ext && parseCidr(ext.cidr);
+    if (vip === null || (c && !contains(c, { base: vip, prefix: 32 }))) add(['vnfs', i, 'external', 'vip'], `VIP ${v.external.vip} must be an address inside the external network ${ext?.cidr ?? ''}`);
+  });
+
+  s.workload.forEach((w, i) => {
+    if (w.kind === 'calls') {
+      const v = vnfs.get(w.vnf);
+      if (!v) add(['workload', i, 'vnf'], `calls "${w.name}" target VNF "${w.vnf}", which does not exist (VNFs: ${[...vnfs.keys()].join(', ') || 'none'})`);
+      else vmOn(w.from, v.external.network, ['workload', i, 'from'], 'call generator');
+    }
+    if (w.kind === 'remote-port-crud') {
+      const n = networks.get(w.network);
+      if (!n) add(['workload', i, 'network'], `workload "${w.name}" uses network "${w.network}", which does not exist`);
+      else if (!n.sites.includes(w.site)) add(['workload', i, 'site'], `network "${w.network}" does not span site "${w.site}": add it to the network's sites`);
+      w.tunnelIps.forEach((ip, k) => {
+        if (parseIp(ip) === null || !contains(SITE_SPACE, { base: parseIp(ip)!, prefix: 32 })) add(['workload', i, 'tunnelIps', k], `tunnel IP ${ip} must be inside 198.18.0.0/16`);
+      });
+    }
+  });
+
+  s.checks.forEach((c, i) => {
+    if (c.vnf !== undefined && !vnfs.has(c.vnf)) add(['checks', i, 'vnf'], `check "${c.name}" reads VNF "${c.vnf}", which does not exist`);
+  });
+  return issues;
+}

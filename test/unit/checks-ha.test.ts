@@ -1,0 +1,158 @@
+// HA checkers on literal histories: each passes on a good run and fails on a
+// known-bad one (slow failover, dropped calls, split brain, wrong plane, FDB
+// not following the port).
+import { describe, expect, it } from 'vitest';
+import { backupOnOverlay, callContinuity, failoverTime, remotePortFdb, splitBrain } from '../../harness/checks/ha.js';
+import type { HistoryEvent } from '../../harness/observe/history.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { planTopology } from '../../harness/topology/plan.js';
+
+const yaml = (witness: boolean, hb = '{ interval: 50ms, misses: 3 }') => `
+name: ha
+duration: 20s
+sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-a, role: vm }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-b, role: vm }] }
+  - { name: users, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: client, role: vm }, { name: witness, role: vm }] }
+links:
+  - { name: ew, between: [east, west], latency: 5ms }
+  - { name: eu, between: [east, users], latency: 5ms }
+  - { name: wu, between: [west, users], latency: 5ms }
+networks:
+  - { name: backup, vni: 5001, cidr: 198.18.200.0/24, sites: [east, west, users] }
+  - { name: ext, vni: 5002, cidr: 198.18.201.0/24, sites: [east, west, users] }
+vnfs:
+  - name: vnf1
+    members: [east/vnf-a, west/vnf-b]
+    backup: { network: backup }
+    external: { network: ext, vip: 198.18.201.100 }
+    heartbeat: ${hb}
+${witness ? '    witness: users/witness' : ''}
+workload:
+  - { kind: calls, name: calls, from: users/client, vnf: vnf1 }
+  - { kind: remote-port-crud, name: crud, network: backup, site: west, tunnelIps: [198.18.1.2, 198.18.3.2] }
+checks:
+  - { name: failover, kind: failover-time, vnf: vnf1, requirements: [HA-NEW-CALLS-1S] }
+  - { name: ongoing, kind: call-continuity, vnf: vnf1, requirements: [HA-ONGOING-CALLS] }
+  - { name: brain, kind: split-brain, vnf: vnf1, requirements: [HA-NO-SPLIT-BRAIN] }
+  - { name: overlay, kind: backup-on-overlay, vnf: vnf1, requirements: [HA-BACKUP-L2-OVERLAY] }
+  - { name: fdb, kind: remote-port-fdb, workload: crud, requirements: [HA-REMOTE-PORT-L2POP] }
+`;
+
+function ctx(name: string, witness = true) {
+  const scenario = parseScenario('ha.yaml', yaml(witness)).scenario;
+  return { scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === name)! };
+}
+
+const op = (t: number, process: string, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Record<string, unknown>): HistoryEvent => ({ t, kind: 'op', process, type, f, value });
+const role = (t: number, m: string, to: string) => op(t, `vnf1@${m}`, 'info', 'role', { from: '?', to, reason: 'test' });
+const lose = (t: number, site: string): HistoryEvent[] => [{ t, kind: 'fault', type: 'start', fault: 'lose', faultKind: 'site-loss', target: `site ${site}`, did: {} }];
+const cut = (t: number, end: number): HistoryEvent[] => [
+  { t, kind: 'fault', type: 'start', fault: 'cut', faultKind: 'partition', target: 'link ew', did: {} },
+  { t: end, kind: 'fault', type: 'heal', fault: 'cut', faultKind: 'partition', target: 'link ew', did: {} },
+];
+
+/** Calls every 200 ms from t=0; setups between outFrom and outTo fail; ongoing calls see a gap of `gap` ms. */
+function calls(outFrom: number, outTo: number, opts: { gap?: number; dropOngoing?: boolean } = {}): HistoryEvent[] {
+  const p = 'calls@users/client';
+  const ev: HistoryEvent[] = [];
+  for (let i = 0, t = 0; t < 20000; i++, t += 200) {
+    const call = `c${i}`;
+    ev.push(op(t, p, 'invoke', 'call-setup', { call }));
+    if (t >= outFrom && t < outTo) {
+      ev.push(op(t + 200, p, 'fail', 'call-setup', { call, reason: 'timeout' }));
+      continue;
+    }
+    ev.push(op(t + 5, p, 'ok', 'call-setup', { call, by: t < outFrom ? 'vnf-a' : 'vnf-b' }));
+    const end = t + 2000;
+    const spans = t < outFrom && end > outFrom;
+    if (spans && opts.gap) ev.push(op(outTo, p, 'info', 'media-gap', { call, gapMs: opts.gap }));
+    ev.push(op(end, p, spans && opts.dropOngoing ? 'fail' : 'ok', 'call-end', { call, ...(spans && opts.dropOngoing ? { reason: 'dropped' } : {}) }));
+  }
+  return ev;
+}
+
+const sorted = (...xs: HistoryEvent[][]) => xs.flat().sort((a, b) => a.t - b.t);
+
+describe('failover-time (HA-NEW-CALLS-1S)', () => {
+  it('passes when new calls succeed 300 ms after the active site is lost', () => {
+    const h = sorted(lose(8000, 'east'), calls(8000, 8300), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')]);
+    const r = failoverTime(h, ctx('failover'));
+    expect(r.status).toBe('pass');
+    expect(r.summary).toMatch(/after 4\d\d ms \(limit 1000\)/);
+  });
+  it('fails when a slow VNF (400 ms x 3 heartbeats) needs 1.6 s', () => {
+    const h = sorted(lose(8000, 'east'), calls(8000, 9600), [role(0, 'east/vnf-a', 'active'), role(9400, 'west/vnf-b', 'active')]);
+    expect(failoverTime(h, ctx('failover')).status).toBe('fail');
+  });
+  it('fails when service never comes back', () => {
+    expect(failoverTime(sorted(lose(8000, 'east'), calls(8000, 30000)), ctx('failover')).status).toBe('fail');
+  });
+});
+
+describe('call-continuity (HA-ONGOING-CALLS)', () => {
+  it('passes when ongoing calls continue with a 300 ms gap', () => {
+    expect(callContinuity(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300 })), ctx('ongoing')).status).toBe('pass');
+  });
+  it('fails when ongoing calls are dropped (no state replication)', () => {
+    const r = callContinuity(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300, dropOngoing: true })), ctx('ongoing'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(/dropped/);
+  });
+  it('fails when the media gap exceeds 1 s', () => {
+    expect(callContinuity(sorted(lose(8000, 'east'), calls(8000, 9600, { gap: 1600 })), ctx('ongoing')).status).toBe('fail');
+  });
+});
+
+describe('split-brain (HA-NO-SPLIT-BRAIN)', () => {
+  it('passes with one active at a time', () => {
+    const h = sorted(lose(8000, 'east'), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')]);
+    expect(splitBrain(h, ctx('brain')).status).toBe('pass');
+  });
+  it('fails in naive mode when a partition leaves two actives for the whole cut, and measures it', () => {
+    const h = sorted(cut(5000, 9000), [role(0, 'east/vnf-a', 'active'), role(5150, 'west/vnf-b', 'active'), role(9100, 'west/vnf-b', 'standby')]);
+    const r = splitBrain(h, ctx('brain', false));
+    expect(r.status).toBe('fail');
+    expect(r.evidence.worstMs).toBe(3950);
+    expect(r.summary).toMatch(/naive/);
+  });
+  it('does not count a member of a lost site as active after the loss', () => {
+    const h = sorted(lose(8000, 'east'), [role(0, 'east/vnf-a', 'active'), role(8100, 'west/vnf-b', 'active')]);
+    expect(splitBrain(h, ctx('brain')).evidence.windows).toEqual([]);
+  });
+});
+
+describe('backup-on-overlay (HA-BACKUP-L2-OVERLAY)', () => {
+  const capture = (flows: { tenantVni: number | null; port: number; packets: number }[]): HistoryEvent => ({
+    t: 1,
+    kind: 'capture',
+    source: 'wan bridge',
+    file: 'wan.pcap',
+    flows: flows.map((f) => ({ linkVni: 1000, proto: 17, bytes: f.packets * 100, ...f })),
+  });
+  it('passes when heartbeats cross only inside VNI 5001', () => {
+    expect(backupOnOverlay([capture([{ tenantVni: 5001, port: 7100, packets: 400 }, { tenantVni: 5002, port: 5060, packets: 900 }])], ctx('overlay')).status).toBe('pass');
+  });
+  it('fails when heartbeats travel on the external plane', () => {
+    expect(backupOnOverlay([capture([{ tenantVni: 5002, port: 7100, packets: 400 }])], ctx('overlay')).status).toBe('fail');
+  });
+  it('fails when heartbeats cross routed, outside any overlay (L3 backup plane)', () => {
+    expect(backupOnOverlay([capture([{ tenantVni: 5001, port: 7100, packets: 10 }, { tenantVni: null, port: 7100, packets: 400 }])], ctx('overlay')).status).toBe('fail');
+  });
+  it('is unknown without a capture', () => {
+    expect(backupOnOverlay([], ctx('overlay')).status).toBe('unknown');
+  });
+});
+
+describe('remote-port-fdb (HA-REMOTE-PORT-L2POP)', () => {
+  const obs = (step: string, portExists: boolean, present: boolean) => op(1, 'crud@harness', 'info', 'fdb', { step, portExists, mac: present, flood: present, neigh: present });
+  it('passes when entries exist exactly while the port exists', () => {
+    expect(remotePortFdb([obs('create', true, true), obs('update', true, true), obs('delete', false, false)], ctx('fdb')).status).toBe('pass');
+  });
+  it('fails when delete leaves the FDB entry behind', () => {
+    expect(remotePortFdb([obs('create', true, true), obs('delete', false, true)], ctx('fdb')).status).toBe('fail');
+  });
+  it('fails when no L2 population happened (mechanism driver missing)', () => {
+    expect(remotePortFdb([obs('create', true, false)], ctx('fdb')).status).toBe('fail');
+  });
+});
