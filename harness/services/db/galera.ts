@@ -1,0 +1,690 @@
+// A Galera cluster across harness nodes, brought up fast (REFERENCE.md
+// "Fast Galera and replica bring-up"):
+//
+// 1. Seed once: in a throw-away container, install-db, bootstrap a 1-node
+//    cluster, create the schema, clean shutdown; the datadir (grastate.dat
+//    holds the cluster UUID and seqno) is cached on the host as
+//    `.cache/galera-seed-<hash>.tar`, the hash covering the seed's server
+//    config, the schema and the image. Later runs skip this step.
+// 2. Per topology: every node unpacks the seed (the project, so the cache,
+//    is mounted read-only at /opt/msh in every container), gets
+//    `safe_to_bootstrap: 0` and a `gvwstate.dat` naming all nodes as the
+//    last Primary view, and starts without --wsrep-new-cluster: pc.recovery
+//    re-forms the Primary as soon as every member sees the others, with no
+//    state transfer (same cluster UUID and seqno everywhere).
+// 3. Bring-up uses fast Galera timers; once the Primary is formed the timers
+//    under test (`timers`, Galera's defaults unless given) are applied at run
+//    time, so fast bring-up never changes what a partition scenario measures.
+//
+// Decisions:
+// - Every node writes a binlog (log_slave_updates, wsrep_gtid_mode, one
+//   wsrep_gtid_domain_id and server_id for the whole cluster) so any member
+//   can be the master of an async replica and a replica can move between
+//   members with MASTER_USE_GTID=slave_pos. The seed sets gtid_slave_pos to
+//   its binlog position, so a replica made from the same seed starts where
+//   every member's binlog starts.
+// - Datadir, socket and port are not the image's defaults (/var/lib/mysql,
+//   /run/mysqld), so a Galera node can share a container with the site's own
+//   MariaDB (services/mariadb.ts) if it listens on another port.
+// - Status and waits run as shell loops inside the container (one exec per
+//   wait, not one per poll): 50 ms resolution on a loaded 2-core host.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join, relative, isAbsolute } from 'node:path';
+import { MOUNT, PROJECT_ROOT, imageRef } from '../../paths.js';
+import { LABEL, type Runtime } from '../../runtime/runtime.js';
+
+/** A node a database role runs on: a running container with its site address on eth0. */
+export interface DbNodeSpec {
+  readonly container: string;
+  readonly address: string;
+  readonly site: string;
+  /** Defaults to `<site>-<index>`. */
+  readonly name?: string;
+}
+
+export type ProviderOptions = Readonly<Record<string, string | number | boolean>>;
+
+/** Galera's own defaults for the timers the bring-up changes. */
+export const GALERA_DEFAULT_TIMERS: ProviderOptions = {
+  'evs.keepalive_period': 'PT1S',
+  'evs.suspect_timeout': 'PT5S',
+  'evs.inactive_timeout': 'PT15S',
+  'evs.install_timeout': 'PT7.5S',
+  'evs.join_retrans_period': 'PT1S',
+};
+
+/** Timers tolerating 30 s WAN outages (REFERENCE.md, "Galera over WAN"). */
+export const WAN_TIMERS: ProviderOptions = {
+  'evs.keepalive_period': 'PT3S',
+  'evs.suspect_timeout': 'PT30S',
+  'evs.inactive_timeout': 'PT1M',
+  'evs.install_timeout': 'PT1M',
+  'evs.send_window': 512,
+  'evs.user_send_window': 256,
+};
+
+/** Used only until the first Primary forms (measured: 1.2 s for 3 nodes). */
+export const FAST_BRINGUP_TIMERS: ProviderOptions = {
+  'evs.suspect_timeout': 'PT1S',
+  'evs.inactive_timeout': 'PT2S',
+  'evs.inactive_check_period': 'PT0.2S',
+  'evs.join_retrans_period': 'PT0.2S',
+  'evs.keepalive_period': 'PT0.2S',
+  'evs.install_timeout': 'PT1S',
+  'gmcast.time_wait': 'PT0.5S',
+  'gmcast.peer_timeout': 'PT1S',
+};
+
+/**
+ * Options Galera can change at run time (gcomm evs set_param); the rest of a
+ * `timers` set goes into the start configuration. Order matters: each
+ * value is range-checked against the current others (install_timeout within
+ * [2 x keepalive, inactive], user_send_window <= send_window), so setting
+ * runs twice (see applyTimers).
+ */
+const RUNTIME_OPTIONS = [
+  'evs.inactive_timeout',
+  'evs.suspect_timeout',
+  'evs.keepalive_period',
+  'evs.join_retrans_period',
+  'evs.install_timeout',
+  'evs.send_window',
+  'evs.user_send_window',
+  'evs.max_install_timeouts',
+  'evs.causal_keepalive_period',
+  'evs.stats_report_period',
+  'gcs.fc_limit',
+  'gcs.fc_factor',
+  'pc.weight',
+  'pc.ignore_sb',
+];
+
+/** Where a node's server lives inside its container. */
+export interface DbLayout {
+  readonly datadir: string;
+  readonly socket: string;
+  readonly port: number;
+  readonly cnf: string;
+  readonly log: string;
+}
+
+export const GALERA_LAYOUT: DbLayout = {
+  datadir: '/var/lib/msh-galera',
+  socket: '/run/msh-galera/mysqld.sock',
+  port: 3306,
+  cnf: '/etc/mysql/msh-galera.cnf',
+  log: '/var/log/msh-galera.log',
+};
+
+// ---------------------------------------------------------------- errors
+
+/** A statement the server refused; `code` is MariaDB's error number (1047, 1180, ...). */
+export class SqlError extends Error {
+  readonly code: number;
+  readonly sqlState: string;
+  readonly container: string;
+
+  constructor(code: number, sqlState: string, message: string, container: string) {
+    super(message);
+    this.name = 'SqlError';
+    this.code = code;
+    this.sqlState = sqlState;
+    this.container = container;
+  }
+}
+
+// ---------------------------------------------------------------- helpers shared with replica.ts
+
+const CLIENT = (socket: string) => ['mariadb', `--socket=${socket}`, '--connect-timeout=3'];
+
+/** Runs SQL in the container through the mariadb client; rows of batch output, unescaped. */
+export async function sql(runtime: Runtime, container: string, socket: string, text: string): Promise<string[][]> {
+  const r = await runtime.exec(container, [...CLIENT(socket), '-N', '-B', '-e', text]);
+  if (r.exitCode !== 0) throw sqlError(container, r.stderr || r.stdout, r.exitCode);
+  if (r.stdout === '') return [];
+  return r.stdout.split('\n').map((line) => line.split('\t').map(unescapeBatch));
+}
+
+/** Like sql() with the client's vertical output (-E): one record per row, for SHOW SLAVE STATUS. */
+export async function sqlVertical(runtime: Runtime, container: string, socket: string, text: string): Promise<Record<string, string>[]> {
+  const r = await runtime.exec(container, [...CLIENT(socket), '-E', '-e', text]);
+  if (r.exitCode !== 0) throw sqlError(container, r.stderr || r.stdout, r.exitCode);
+  const rows: Record<string, string>[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (/^\*+ \d+\. row \*+$/.test(line)) rows.push({});
+    else {
+      const m = /^\s*([^:]+?): ?(.*)$/.exec(line);
+      if (m && rows.length > 0) rows[rows.length - 1]![m[1]!] = m[2]!;
+    }
+  }
+  return rows;
+}
+
+function sqlError(container: string, text: string, exitCode: number): Error {
+  const m = /ERROR (\d+) \(([0-9A-Z]{5})\)(?: at line \d+)?: (.*)/.exec(text);
+  if (m) return new SqlError(Number(m[1]), m[2]!, `ERROR ${m[1]}: ${m[3]}`, container);
+  return new Error(`mariadb client in ${container.slice(0, 24)} exited ${exitCode}: ${text.trim().slice(0, 500)}`);
+}
+
+function unescapeBatch(s: string): string {
+  return s.replace(/\\([\\ntr0])/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' })[c]!);
+}
+
+/** SQL string literal. */
+export function lit(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+const WAIT_LOOP = `
+deadline=$(( $(date +%s%3N) + $2 ))
+last=
+while :; do
+  if out=$(sh -c "$1" 2>&1); then date +%s%3N; exit 0; fi
+  last=$out
+  [ "$(date +%s%3N)" -ge "$deadline" ] && { printf 'timeout; last: %s\\n' "$last"; exit 124; }
+  sleep $3
+done`;
+
+/**
+ * Repeats a shell condition inside the container every `intervalMs` until it
+ * succeeds; returns the wall-clock time (ms since epoch, the host's clock:
+ * containers share the kernel) at which it did.
+ */
+export async function waitInContainer(runtime: Runtime, container: string, condition: string, timeoutMs: number, what: string, intervalMs = 50): Promise<number> {
+  const r = await runtime.exec(container, ['sh', '-c', WAIT_LOOP, 'sh', condition, String(Math.round(timeoutMs)), String(intervalMs / 1000)]);
+  if (r.exitCode === 0) return Number(r.stdout.trim().split('\n').pop());
+  throw new Error(`${what}: not reached within ${timeoutMs} ms (${r.stdout.trim().slice(-400) || r.stderr.trim().slice(-400)})`);
+}
+
+function sh(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function cnfValue(v: string | number | boolean): string {
+  return typeof v === 'boolean' ? (v ? 'ON' : 'OFF') : String(v);
+}
+
+export function cnfText(sections: Record<string, Readonly<Record<string, string | number | boolean>>>): string {
+  return (
+    Object.entries(sections)
+      .map(([name, kv]) => [`[${name}]`, ...Object.entries(kv).map(([k, v]) => `${k}=${cnfValue(v)}`)].join('\n'))
+      .join('\n\n') + '\n'
+  );
+}
+
+function providerString(o: ProviderOptions): string {
+  return Object.entries(o)
+    .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)}`)
+    .join(';');
+}
+
+// ---------------------------------------------------------------- seed
+
+/** Bump when the seed's making changes in a way the hash would not see. */
+const SEED_FORMAT = 3;
+export const SEED_SERVER_ID = 1;
+export const WSREP_GTID_DOMAIN = 1;
+const BINLOG = 'mysql-bin';
+
+export interface SeedOptions {
+  /** SQL run once on the seed (CREATE DATABASE, tables, users). */
+  readonly schema?: string;
+  readonly image?: string;
+  /** Host directory of the seed cache; must be inside the project (mounted at /opt/msh in every container). */
+  readonly cacheDir?: string;
+  /** Account async replicas use; created in the seed. */
+  readonly replUser?: string;
+  readonly replPassword?: string;
+  /** Labels the seed container with this run (so a crash leaves nothing `destroyRun` misses). */
+  readonly runId?: string;
+}
+
+export interface GaleraSeed {
+  readonly hash: string;
+  /** On the host. */
+  readonly file: string;
+  /** The same file inside containers. */
+  readonly path: string;
+  /** False when the cached tarball was used. */
+  readonly created: boolean;
+  /** Time spent making the seed (0 when cached). */
+  readonly ms: number;
+  readonly replUser: string;
+  readonly replPassword: string;
+}
+
+/** The [mysqld] settings shared by the seed, Galera members and replicas. */
+export function baseServer(layout: DbLayout): Record<string, string | number | boolean> {
+  return {
+    user: 'mysql',
+    datadir: layout.datadir,
+    socket: layout.socket,
+    'pid-file': join(layout.datadir, 'mysqld.pid'),
+    port: layout.port,
+    'bind-address': '0.0.0.0',
+    'skip-name-resolve': 'ON',
+    performance_schema: 'OFF',
+    innodb_buffer_pool_size: '32M',
+    innodb_log_file_size: '8M',
+    // Durability comes from the other members (and the replica's master); a
+    // flush per commit on this shared disk only slows every test down.
+    innodb_flush_log_at_trx_commit: 2,
+    max_connections: 64,
+    'character-set-server': 'utf8mb4',
+    'collation-server': 'utf8mb4_general_ci',
+    default_storage_engine: 'InnoDB',
+    binlog_format: 'ROW',
+    innodb_autoinc_lock_mode: 2,
+  };
+}
+
+function seedCnf(layout: DbLayout): string {
+  return cnfText({
+    mysqld: {
+      ...baseServer(layout),
+      log_bin: BINLOG,
+      log_slave_updates: 'ON',
+      server_id: SEED_SERVER_ID,
+      wsrep_gtid_mode: 'ON',
+      wsrep_gtid_domain_id: WSREP_GTID_DOMAIN,
+      wsrep_on: 'ON',
+      wsrep_provider: '/usr/lib/galera/libgalera_smm.so',
+      wsrep_cluster_name: 'msh-seed',
+      wsrep_cluster_address: 'gcomm://',
+      wsrep_node_address: '127.0.0.1',
+      wsrep_provider_options: `"${providerString({ 'gcache.size': '8M' })}"`,
+      wsrep_sst_method: 'rsync',
+    },
+  });
+}
+
+function installCnf(layout: DbLayout): string {
+  return cnfText({ mysqld: { user: 'mysql', datadir: layout.datadir, innodb_log_file_size: '8M', 'skip-log-bin': 'ON' } });
+}
+
+const SEED_SCRIPT = `
+set -eu
+R=/tmp/msh-seed; D=$R/data; S=$R/mysqld.sock
+rm -rf $R; mkdir -p $D; chown -R mysql:mysql $R
+printf '%s' "$1" > $R/install.cnf
+printf '%s' "$2" > $R/seed.cnf
+printf '%s' "$3" > $R/schema.sql
+printf '%s' "$4" > $R/users.sql
+fail() { echo "seed: $1" >&2; tail -n 30 "$2" >&2 || true; exit 1; }
+mariadb-install-db --defaults-file=$R/install.cnf --skip-test-db --auth-root-authentication-method=socket >$R/install.log 2>&1 || fail install-db $R/install.log
+mariadbd --defaults-file=$R/seed.cnf --wsrep-new-cluster </dev/null >$R/seed.log 2>&1 &
+pid=$!
+i=0
+until mariadb --socket=$S -N -B -e "SHOW GLOBAL STATUS LIKE 'wsrep_ready'" 2>/dev/null | grep -q ON; do
+  kill -0 $pid 2>/dev/null || fail "mariadbd exited" $R/seed.log
+  i=$((i+1)); [ $i -lt 1200 ] || fail "mariadbd not ready after 60 s" $R/seed.log
+  sleep 0.05
+done
+mariadb --socket=$S < $R/schema.sql || fail "schema failed" $R/seed.log
+mariadb --socket=$S < $R/users.sql || fail "users failed" $R/seed.log
+mariadb --socket=$S -e "SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos" || fail "gtid_slave_pos" $R/seed.log
+mariadb-admin --socket=$S shutdown
+wait $pid || true
+rm -f $D/galera.cache $D/gvwstate.dat $D/mysqld.pid
+grep -q '^safe_to_bootstrap: 1' $D/grastate.dat || fail "no clean shutdown (grastate.dat)" $D/grastate.dat
+mariadbd --version > $D/msh-seed-version
+tmp=/cache/.$5.$$
+tar -cf $tmp -C $D .
+mv -f $tmp /cache/$5
+`;
+
+function seedPaths(cacheDir: string, hash: string): { file: string; path: string } {
+  const name = `galera-seed-${hash}.tar`;
+  const rel = relative(PROJECT_ROOT, cacheDir);
+  if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`seed cache ${cacheDir} must be inside the project (${PROJECT_ROOT}), which containers see at ${MOUNT}`);
+  return { file: join(cacheDir, name), path: join(MOUNT, rel, name) };
+}
+
+/** The cached seed for this schema and config, making it first if missing. */
+export async function ensureSeed(runtime: Runtime, opts: SeedOptions = {}): Promise<GaleraSeed> {
+  const image = imageRef(opts.image ?? 'base');
+  const cacheDir = opts.cacheDir ?? join(PROJECT_ROOT, '.cache');
+  const replUser = opts.replUser ?? 'msh_repl';
+  const replPassword = opts.replPassword ?? 'msh-repl';
+  const layout: DbLayout = { ...GALERA_LAYOUT, datadir: '/tmp/msh-seed/data', socket: '/tmp/msh-seed/mysqld.sock' };
+  const schema = opts.schema ?? '';
+  const users = [
+    `CREATE USER IF NOT EXISTS ${lit(replUser)}@'%' IDENTIFIED BY ${lit(replPassword)};`,
+    `GRANT REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO ${lit(replUser)}@'%';`,
+  ].join('\n');
+  const install = installCnf(layout);
+  const seed = seedCnf(layout);
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ v: SEED_FORMAT, image, install, seed, users, schema, script: SEED_SCRIPT }))
+    .digest('hex')
+    .slice(0, 16);
+  const { file, path } = seedPaths(cacheDir, hash);
+  const base = { hash, file, path, replUser, replPassword };
+  if (await stat(file).then((s) => s.size > 0, () => false)) return { ...base, created: false, ms: 0 };
+
+  const t0 = performance.now();
+  await mkdir(cacheDir, { recursive: true });
+  const suffix = randomBytes(2).toString('hex');
+  const id = await runtime.create({
+    name: opts.runId ? `msh-${opts.runId}-seed-${suffix}` : `msh-seed-${hash.slice(0, 8)}-${suffix}`,
+    image,
+    hostname: 'seed',
+    labels: { [LABEL.owner]: String(process.pid), ...(opts.runId ? { [LABEL.run]: opts.runId } : {}), 'msh.role': 'galera-seed' },
+    binds: [`${cacheDir}:/cache`],
+  });
+  try {
+    await runtime.start(id);
+    const r = await runtime.exec(id, ['sh', '-c', SEED_SCRIPT, 'sh', install, seed, schema, users, `galera-seed-${hash}.tar`]);
+    if (r.exitCode !== 0) throw new Error(`making the Galera seed failed (exit ${r.exitCode}):\n${r.stderr}${r.stdout}`.trim());
+  } finally {
+    await runtime.remove(id);
+  }
+  return { ...base, created: true, ms: performance.now() - t0 };
+}
+
+// ---------------------------------------------------------------- cluster
+
+export interface GaleraOptions extends SeedOptions {
+  /** Distinct per topology: every cluster made from one seed shares its cluster UUID. Default: random. */
+  readonly clusterName?: string;
+  /** The timers under test, applied once the Primary has formed. Default: Galera's. */
+  readonly timers?: ProviderOptions;
+  /** Timers used only for the bring-up. Default FAST_BRINGUP_TIMERS. */
+  readonly bringup?: ProviderOptions;
+  /** Other provider options, set at start (gcache.size, ...). */
+  readonly provider?: ProviderOptions;
+  /** gmcast.segment per site; default one segment per site, in order of first appearance. False: no segments. */
+  readonly segments?: Readonly<Record<string, number>> | false;
+  /** Extra [mysqld] settings. */
+  readonly server?: Readonly<Record<string, string | number | boolean>>;
+  readonly layout?: Partial<DbLayout>;
+  /** Wait for the Primary (and apply `timers`) before returning; 0: return once started. Default 60 s. */
+  readonly waitMs?: number;
+}
+
+export interface GaleraNode {
+  readonly index: number;
+  readonly name: string;
+  readonly container: string;
+  readonly address: string;
+  readonly site: string;
+  readonly segment: number;
+  /** Its gcomm UUID (my_uuid in gvwstate.dat). */
+  readonly uuid: string;
+}
+
+export type NodeRef = number | string | GaleraNode;
+
+export interface GaleraStatus {
+  /** Primary, non-Primary, Disconnected. */
+  readonly clusterStatus: string;
+  readonly size: number;
+  readonly ready: boolean;
+  readonly connected: boolean;
+  /** Synced, Donor/Desynced, Joining, Joined, Initialized, ... */
+  readonly state: string;
+  readonly lastCommitted: number;
+}
+
+export interface GaleraTimings {
+  readonly seeded: boolean;
+  readonly seedMs: number;
+  /** startGalera() called -> every node's mariadbd launched. */
+  readonly startMs: number;
+  /** startGalera() called -> Primary of full size, every node Synced (when waited for). */
+  readonly primaryMs: number | null;
+  readonly startedAt: number;
+}
+
+const STATUS_VARS = ['wsrep_cluster_status', 'wsrep_cluster_size', 'wsrep_ready', 'wsrep_connected', 'wsrep_local_state_comment', 'wsrep_last_committed'];
+
+const NODE_SCRIPT = `
+set -eu
+SEED=$1; D=$2; RUN=$3; CNF=$4; LOG=$5
+[ -r "$SEED" ] || { echo "seed $SEED is not visible in this container (the project must be mounted at ${MOUNT})" >&2; exit 2; }
+if [ -f "$D/mysqld.pid" ] && kill -0 "$(cat "$D/mysqld.pid")" 2>/dev/null; then echo "a server already runs on $D" >&2; exit 3; fi
+rm -rf "$D"; mkdir -p "$D" "$RUN" "$(dirname "$CNF")"
+tar -xf "$SEED" -C "$D"
+[ "$(cat "$D/msh-seed-version")" = "$(mariadbd --version)" ] || { echo "SEED-MISMATCH: seed made by $(cat "$D/msh-seed-version")" >&2; exit 4; }
+sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 0/' "$D/grastate.dat"
+printf '%s' "$6" > "$D/gvwstate.dat"
+printf '%s' "$7" > "$CNF"
+chown -R mysql:mysql "$D" "$RUN"
+setsid mariadbd --defaults-file="$CNF" </dev/null >"$LOG" 2>&1 &
+`;
+
+export class GaleraCluster {
+  private timersApplied: ProviderOptions | null = null;
+  private readonly runtime: Runtime;
+  readonly name: string;
+  readonly nodes: readonly GaleraNode[];
+  readonly seed: GaleraSeed;
+  readonly layout: DbLayout;
+  /** The timers under test (applied once the Primary formed). */
+  readonly timers: ProviderOptions;
+  timings: GaleraTimings;
+
+  constructor(runtime: Runtime, name: string, nodes: readonly GaleraNode[], seed: GaleraSeed, layout: DbLayout, timers: ProviderOptions, timings: GaleraTimings) {
+    this.runtime = runtime;
+    this.name = name;
+    this.nodes = nodes;
+    this.seed = seed;
+    this.layout = layout;
+    this.timers = timers;
+    this.timings = timings;
+  }
+
+  node(ref: NodeRef): GaleraNode {
+    if (typeof ref === 'object') return ref;
+    const n = typeof ref === 'number' ? this.nodes[ref] : this.nodes.find((x) => x.container === ref || x.address === ref || x.name === ref);
+    if (!n) throw new Error(`no Galera node ${String(ref)} in ${this.name}`);
+    return n;
+  }
+
+  /** Rows of a statement on one node (`mariadb -N -B -e`); a refused statement throws SqlError. */
+  async query(ref: NodeRef, text: string): Promise<string[][]> {
+    return sql(this.runtime, this.node(ref).container, this.layout.socket, text);
+  }
+
+  async status(ref: NodeRef): Promise<GaleraStatus> {
+    const rows = await this.query(ref, `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATUS_VARS.map(lit).join(',')})`);
+    const v = Object.fromEntries(rows.map((r) => [r[0]!.toLowerCase(), r[1] ?? '']));
+    return {
+      clusterStatus: v['wsrep_cluster_status'] ?? '',
+      size: Number(v['wsrep_cluster_size'] ?? 0),
+      ready: v['wsrep_ready'] === 'ON',
+      connected: v['wsrep_connected'] === 'ON',
+      state: v['wsrep_local_state_comment'] ?? '',
+      lastCommitted: Number(v['wsrep_last_committed'] ?? -1),
+    };
+  }
+
+  /**
+   * Waits until the node's status variables equal `want` (e.g.
+   * {wsrep_cluster_status: 'non-Primary'}); returns the wall-clock time it did.
+   */
+  async waitStatus(ref: NodeRef, want: Readonly<Record<string, string | number>>, timeoutMs: number): Promise<number> {
+    const n = this.node(ref);
+    const lower = new Map(Object.entries(want).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const names = [...lower.keys()].sort();
+    const expect = names.map((k) => `${k}\t${lower.get(k)!}`).join('\n');
+    const query = `SELECT LOWER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE LOWER(VARIABLE_NAME) IN (${names.map(lit).join(',')}) ORDER BY 1`;
+    const cond = `got=$(mariadb --socket=${sh(this.layout.socket)} --connect-timeout=2 -N -B -e ${sh(query)}) && [ "$got" = ${sh(expect)} ] || { echo "$got" | tr '\\t\\n' '= '; exit 1; }`;
+    return waitInContainer(this.runtime, n.container, cond, timeoutMs, `${n.name} status ${JSON.stringify(want)}`);
+  }
+
+  /** Every node Synced in a Primary component of full size; returns ms waited. */
+  async waitPrimary(timeoutMs: number): Promise<number> {
+    const t0 = Date.now();
+    const want = { wsrep_cluster_status: 'Primary', wsrep_cluster_size: this.nodes.length, wsrep_ready: 'ON', wsrep_local_state_comment: 'Synced' };
+    const at = await Promise.all(this.nodes.map((n) => this.waitStatus(n, want, timeoutMs)));
+    return Math.max(...at) - t0;
+  }
+
+  /**
+   * Sets timers on every node at run time. Each value is range-checked
+   * against the current others, so a first pass may refuse some in a bad
+   * order; the second pass must accept all.
+   */
+  async applyTimers(timers: ProviderOptions = this.timers): Promise<void> {
+    const keys = RUNTIME_OPTIONS.filter((k) => k in timers);
+    if (keys.length === 0) return;
+    const stmts = keys.map((k) => `SET GLOBAL wsrep_provider_options=${lit(providerString({ [k]: timers[k]! }))};`).join('\n');
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        await this.runtime.exec(n.container, [...CLIENT(this.layout.socket), '--force', '-e', stmts]);
+        await this.query(n, stmts);
+      }),
+    );
+    this.timersApplied = timers;
+  }
+
+  /** The provider options a node reports (wsrep_provider_options parsed). */
+  async providerOptions(ref: NodeRef): Promise<Record<string, string>> {
+    const [[v] = []] = await this.query(ref, 'SELECT @@wsrep_provider_options');
+    return Object.fromEntries(
+      (v ?? '')
+        .split(';')
+        .map((kv) => kv.trim().split(' = '))
+        .filter((p) => p.length === 2)
+        .map(([k, val]) => [k!, val!]),
+    );
+  }
+
+  get appliedTimers(): ProviderOptions | null {
+    return this.timersApplied;
+  }
+
+  /** The node's server log (stderr of mariadbd). */
+  async log(ref: NodeRef, lines = 200): Promise<string> {
+    const r = await this.runtime.exec(this.node(ref).container, ['tail', '-n', String(lines), this.layout.log]);
+    return r.stdout;
+  }
+}
+
+/** One segment per site, in order of first appearance. */
+function defaultSegments(nodes: readonly DbNodeSpec[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of nodes) if (!(n.site in out)) out[n.site] = Object.keys(out).length;
+  return out;
+}
+
+export function gvwstate(self: string, nodes: readonly GaleraNode[]): string {
+  return [
+    `my_uuid: ${self}`,
+    '#vwbeg',
+    `view_id: 3 ${nodes[0]!.uuid} 1`,
+    'bootstrap: 0',
+    ...nodes.map((n) => `member: ${n.uuid} ${n.segment}`),
+    '#vwend',
+    '',
+  ].join('\n');
+}
+
+export function galeraCnf(n: GaleraNode, all: readonly GaleraNode[], clusterName: string, layout: DbLayout, provider: ProviderOptions, server: GaleraOptions['server'] = {}): string {
+  return cnfText({
+    mysqld: {
+      ...baseServer(layout),
+      log_bin: BINLOG,
+      log_slave_updates: 'ON',
+      server_id: SEED_SERVER_ID,
+      gtid_domain_id: 100 + n.index,
+      wsrep_gtid_mode: 'ON',
+      wsrep_gtid_domain_id: WSREP_GTID_DOMAIN,
+      wsrep_on: 'ON',
+      wsrep_provider: '/usr/lib/galera/libgalera_smm.so',
+      wsrep_cluster_name: clusterName,
+      wsrep_cluster_address: `gcomm://${all.map((x) => x.address).join(',')}`,
+      wsrep_node_address: n.address,
+      wsrep_node_name: n.name,
+      wsrep_sst_method: 'rsync',
+      wsrep_provider_options: `"${providerString(provider)}"`,
+      ...server,
+    },
+  });
+}
+
+/**
+ * Starts one Galera member per node from the cached seed (made first if
+ * missing) and, unless `waitMs` is 0, waits for a full-size Primary with every
+ * node Synced and then applies the timers under test.
+ */
+export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[], opts: GaleraOptions = {}): Promise<GaleraCluster> {
+  if (specs.length === 0) throw new Error('a Galera cluster needs at least one node');
+  const t0 = performance.now();
+  const startedAt = Date.now();
+  const layout: DbLayout = { ...GALERA_LAYOUT, ...opts.layout };
+  const segments = opts.segments === false ? null : (opts.segments ?? defaultSegments(specs));
+  const nodes: GaleraNode[] = specs.map((s, i) => ({
+    index: i,
+    name: s.name ?? `${s.site}-${i + 1}`,
+    container: s.container,
+    address: s.address,
+    site: s.site,
+    segment: segments ? (segments[s.site] ?? 0) : 0,
+    uuid: randomUUID(),
+  }));
+  const clusterName = opts.clusterName ?? `msh-${opts.runId ?? 'x'}-${randomBytes(4).toString('hex')}`;
+  const timers = { ...GALERA_DEFAULT_TIMERS, ...opts.timers };
+  // Timers Galera cannot change at run time are part of the start config.
+  const staticTimers = Object.fromEntries(Object.entries(timers).filter(([k]) => !RUNTIME_OPTIONS.includes(k)));
+  const bringup = opts.bringup ?? FAST_BRINGUP_TIMERS;
+  const provider = (n: GaleraNode): ProviderOptions => ({
+    'gcache.size': '16M',
+    'pc.recovery': true,
+    ...(segments ? { 'gmcast.segment': n.segment } : {}),
+    ...bringup,
+    ...staticTimers,
+    ...opts.provider,
+  });
+
+  let seed = await ensureSeed(runtime, opts);
+  const seedMs = seed.ms;
+  const launch = () =>
+    Promise.all(
+      nodes.map(async (n) => {
+        const r = await runtime.exec(n.container, [
+          'sh', '-c', NODE_SCRIPT, 'sh',
+          seed.path, layout.datadir, dirnameOf(layout.socket), layout.cnf, layout.log,
+          gvwstate(n.uuid, nodes),
+          galeraCnf(n, nodes, clusterName, layout, provider(n), opts.server),
+        ]);
+        return { n, r };
+      }),
+    );
+  let launched = await launch();
+  if (launched.some(({ r }) => r.exitCode === 4)) {
+    // The image's MariaDB changed since the seed was made: make it again.
+    await rm(seed.file, { force: true });
+    seed = await ensureSeed(runtime, opts);
+    launched = await launch();
+  }
+  for (const { n, r } of launched) {
+    if (r.exitCode !== 0) throw new Error(`starting Galera on ${n.name} (${n.container.slice(0, 12)}) failed (exit ${r.exitCode}): ${(r.stderr + r.stdout).trim()}`);
+  }
+  const startMs = performance.now() - t0;
+  const cluster = new GaleraCluster(runtime, clusterName, nodes, seed, layout, timers, {
+    seeded: seed.created,
+    seedMs: seed.created ? seedMs || seed.ms : 0,
+    startMs,
+    primaryMs: null,
+    startedAt,
+  });
+  const waitMs = opts.waitMs ?? 60_000;
+  if (waitMs > 0) {
+    try {
+      await cluster.waitPrimary(waitMs);
+    } catch (err) {
+      const logs = await Promise.all(nodes.map(async (n) => `--- ${n.name}:\n${await cluster.log(n, 15).catch(() => '(no log)')}`));
+      throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
+    }
+    cluster.timings = { ...cluster.timings, primaryMs: performance.now() - t0 };
+    await cluster.applyTimers();
+  }
+  return cluster;
+}
+
+function dirnameOf(p: string): string {
+  return p.slice(0, p.lastIndexOf('/')) || '/';
+}
