@@ -17,6 +17,15 @@ import { destroyRun, staleRuns } from '../topology/state.js';
 import { playFaults } from './schedule-faults.js';
 import { sleepUntil } from './time.js';
 import { AGENT_DRAIN_MS, startHeartbeat } from './workload.js';
+import { awaitActives, startCalls, startVnfs } from './ha.js';
+import { runRemotePortCrud } from './remote-port-crud.js';
+import { captureWan } from '../observe/capture.js';
+import { planAttachments } from '../topology/overlay.js';
+import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
+import { join } from 'node:path';
+
+/** How long VNF members get to elect an active before the workload starts. */
+const VNF_SETTLE_MS = 5000;
 
 export interface RunOptions {
   readonly outDir: string;
@@ -64,23 +73,69 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     phase('bring-up', { runId, seed });
     let t = now();
     d = await deploy(plan, runtime, { seed, onStep: (step) => phase(`bring-up:${step}`) });
+    const attachments = planAttachments(scenario);
+    let overlays: Overlays | undefined;
+    if (scenario.networks.length > 0) {
+      phase('bring-up:site-services');
+      // Neutron's ARP responder is incompatible with addresses that move
+      // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
+      const clients = await startSiteServices(d, runtime, scenario.vnfs.length === 0);
+      phase('bring-up:overlays');
+      overlays = await buildOverlays(scenario, d, runtime, attachments, clients);
+      phase('bring-up:overlays-ready', { networks: overlays.networks.size, localPorts: overlays.ports.size, remotePorts: overlays.remotePorts });
+    }
     timings.bringUpMs = now() - t;
     const pids = new Map(await Promise.all([...d.containers].map(async ([ref, id]) => [ref, await runtime.pid(id)] as const)));
     const before: Snapshot = await snapshot(d, pids);
     history.append({ t: now(), kind: 'baseline', type: 'snapshot', differences: [] });
 
+    if (scenario.vnfs.length > 0 && !signal.aborted) {
+      phase('vnf-start');
+      startVnfs(scenario, attachments, d, runtime, history, VNF_SETTLE_MS + scenario.duration + AGENT_DRAIN_MS);
+      if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
+    }
+    const capture = scenario.checks.some((c) => c.kind === 'backup-on-overlay')
+      ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), new Set(plan.links.flatMap((l) => [l.a.relayPort, l.b.relayPort])))
+      : undefined;
+
     if (!signal.aborted) {
       phase('workload', { durationMs: scenario.duration });
       const t0 = now();
-      const agents = scenario.workload.flatMap((w) => (w.kind === 'heartbeat' ? startHeartbeat(w, d!, runtime, scenario.duration, history) : []));
+      const dep = d;
+      const agents = scenario.workload.flatMap((w) => {
+        switch (w.kind) {
+          case 'heartbeat':
+            return startHeartbeat(w, dep, runtime, scenario.duration, history);
+          case 'calls':
+            return [startCalls(w, scenario, dep, runtime, history, scenario.duration)];
+          case 'remote-port-crud':
+            return [runRemotePortCrud(w, scenario, dep, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: err.message }))];
+        }
+      });
       await playFaults(sched.faults, t0, d, runtime, history, signal);
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
       timings.workloadMs = now() - t0;
+    }
+    if (capture) {
+      const flows = await capture.stop();
+      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows });
+    }
 
+    if (!signal.aborted) {
       phase('verify-heal');
-      const differences = compareSnapshots(before, await snapshot(d, pids));
+      // Nodes lost on purpose (site loss) are out of the comparison, and say so.
+      const alive = new Map<string, number>();
+      for (const [ref, pid] of pids) if (await runtime.pid(d.containers.get(ref)!).then(() => true, () => false)) alive.set(ref, pid);
+      const lost = [...pids.keys()].filter((ref) => !alive.has(ref));
+      const gone = lost.flatMap((ref) => {
+        const n = plan.sites.flatMap((x) => x.nodes).find((x) => x.ref === ref)!;
+        return [`node ${ref} `, `site ${n.site} if ${n.hostVeth}`]; // the node, and its veth's host end
+      });
+      const keep = (snap: Snapshot) => Object.fromEntries(Object.entries(snap).filter(([k]) => !gone.some((g) => k.startsWith(g))));
+      const differences = compareSnapshots(keep(before), keep(await snapshot(d, alive)));
       history.append({ t: now(), kind: 'baseline', type: 'compare', differences });
+      if (lost.length > 0) phase('verify-heal:excluded-lost-nodes', { lost });
     }
   } catch (err) {
     error = (err as Error).message;

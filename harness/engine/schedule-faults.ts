@@ -23,6 +23,7 @@ export async function playFaults(faults: readonly TimedFault[], t0: number, d: D
         return;
       }
       history.append({ t: now(), ...base, type: 'start', did: active.did });
+      if (!Number.isFinite(tf.endMs)) return; // lasts the rest of the run: no heal event
       await sleepUntil(t0 + tf.endMs, signal);
       const healed = await active.heal().catch((err: Error) => ({ error: err.message }));
       history.append({ t: now(), ...base, type: 'heal', did: healed });

@@ -9,8 +9,10 @@ export function verdictTable(scenario: string, verdicts: readonly Verdict[], col
     return `\u001b[${code}m${s.toUpperCase()}\u001b[0m`;
   };
   const t = new Table({ head: ['scenario', 'requirement', 'status', 'evidence'], colWidths: [18, 28, 9, 70], wordWrap: true, style: { head: [], border: [] } });
-  for (const v of verdicts) {
+  const decided = verdicts.filter((v) => v.status !== 'skip');
+  for (const v of decided) {
     t.push([scenario, v.id, paint(v.status), v.checks.map((c) => c.summary).join('\n') || 'not decided by this scenario']);
   }
-  return t.toString();
+  const skipped = verdicts.length - decided.length;
+  return t.toString() + (skipped ? `\n${skipped} other catalog requirement(s) not decided by this scenario (listed in result.json as skip)` : '');
 }

@@ -78,6 +78,11 @@ export class DockerRuntime implements Runtime {
     return { exitCode: info.ExitCode ?? -1, stdout: stdout.join('\n'), stderr: stderr.join('') };
   }
 
+  async spawn(id: string, cmd: readonly string[]): Promise<void> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: [...cmd], AttachStdout: false, AttachStderr: false });
+    await exec.start({ Detach: true });
+  }
+
   async logs(id: string): Promise<string> {
     const buf = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false });
     return buf.toString();

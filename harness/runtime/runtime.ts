@@ -47,6 +47,8 @@ export interface Runtime {
   pause(id: string): Promise<void>;
   unpause(id: string): Promise<void>;
   exec(id: string, cmd: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Starts a process in the container and returns at once (a daemon: it outlives the call). */
+  spawn(id: string, cmd: readonly string[]): Promise<void>;
   logs(id: string): Promise<string>;
   pid(id: string): Promise<number>;
   remove(id: string): Promise<void>;

@@ -1,5 +1,7 @@
 // Plan -> running topology: namespaces, relay, containers, wiring. On any
 // error everything made so far is removed before the error is rethrown.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { MOUNT, PROJECT_ROOT, imageRef } from '../paths.js';
 import { containerCommands, nodeVethCommands, siteCommands, wanCommands } from '../net/commands.js';
 import { NO_IPV6, checksumInSoftware, inNs, inPid, nsAdd, sysctlNs } from '../net/ip.js';
@@ -64,7 +66,7 @@ export async function deploy(plan: Plan, runtime: Runtime, opts: DeployOptions):
               [LABEL.owner]: String(process.pid),
               [LABEL.keep]: String(opts.keep ?? false),
             },
-            binds: [`${PROJECT_ROOT}:${MOUNT}:ro`],
+            binds: [`${PROJECT_ROOT}:${MOUNT}:ro`, ...(n.role === 'controller' ? [`${await siteDir(stateDir, s.name)}:/run/msh`] : [])],
             sysctls: NO_IPV6,
           });
           containers.set(n.ref, id);
@@ -87,6 +89,13 @@ export async function deploy(plan: Plan, runtime: Runtime, opts: DeployOptions):
 export async function undeploy(d: Deployment, runtime: Runtime): Promise<void> {
   await d.relay.close().catch(() => {});
   await destroyRun(runtime, d.plan.runId);
+}
+
+/** Per-site host directory mounted at /run/msh in the controller: API socket and service logs. */
+export async function siteDir(stateDir: string, site: string): Promise<string> {
+  const dir = join(stateDir, 'sites', site);
+  await mkdir(dir, { recursive: true });
+  return dir;
 }
 
 export function linkConfig(plan: Plan, l: LinkPlan, aToB: Impairment, bToA: Impairment): LinkConfig {

@@ -1,0 +1,73 @@
+// Starts the fake VNFs (and their witnesses) and the call generators of a
+// scenario, wired to the addresses the overlay plan gave them.
+import type { VnfConfig } from '../agents/vnf-config.js';
+import type { History, OpEvent } from '../observe/history.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { CallsSpec, Scenario, VnfSpec } from '../scenario/schema.js';
+import type { Deployment } from '../topology/deploy.js';
+import { attachmentOf, type Attachment } from '../topology/overlay.js';
+import { sleepUntil } from './time.js';
+import { now } from '../observe/history.js';
+import { runAgent } from './workload.js';
+
+export const WITNESS_PORT = 7200;
+
+/** The config of each member: priority by order of listing (first = preferred active). */
+export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], durationMs: number): { ref: string; config: VnfConfig }[] {
+  const backupIp = (ref: string) => attachmentOf(attachments, ref, v.backup.network).address;
+  const ext = attachmentOf(attachments, v.members[0]!, v.external.network);
+  return v.members.map((ref, i) => ({
+    ref,
+    config: {
+      id: ref.replace('/', '-'),
+      mode: v.mode,
+      priority: v.members.length - i,
+      peers: v.members.filter((m) => m !== ref).map((m) => ({ id: m.replace('/', '-'), ip: backupIp(m) })),
+      backupPort: v.backupPort,
+      hbIntervalMs: v.heartbeat.interval,
+      hbMisses: v.heartbeat.misses,
+      ...(v.witness ? { witness: { ip: backupIp(v.witness), port: WITNESS_PORT } } : {}),
+      vip: { address: v.external.vip, prefix: ext.prefix, dev: v.external.network },
+      servicePort: v.port,
+      takeover: 'garp',
+      durationMs,
+    },
+  }));
+}
+
+export function startVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime, history: History, durationMs: number): Promise<void>[] {
+  return s.vnfs.flatMap((v) => [
+    ...vnfConfigs(v, attachments, durationMs).map(({ ref, config }) =>
+      runAgent(runtime, d.containers.get(ref)!, 'vnf', ['--config', JSON.stringify(config)], `${v.name}@${ref}`, history),
+    ),
+    ...(v.witness
+      ? [
+          runAgent(
+            runtime,
+            d.containers.get(v.witness)!,
+            'witness',
+            ['--port', String(WITNESS_PORT), '--hb-interval', String(v.heartbeat.interval), '--hb-misses', String(v.heartbeat.misses), '--duration', String(durationMs)],
+            `${v.name}-witness@${v.witness}`,
+            history,
+          ),
+        ]
+      : []),
+  ]);
+}
+
+/** Waits until every VNF has an active member; false if one never did within the time. */
+export async function awaitActives(s: Scenario, history: History, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+  const deadline = now() + timeoutMs;
+  const ready = () =>
+    s.vnfs.every((v) => history.events().some((e) => e.kind === 'op' && (e as OpEvent).f === 'role' && e.process.startsWith(`${v.name}@`) && (e as OpEvent).value?.to === 'active'));
+  while (!ready()) {
+    if (now() > deadline || !(await sleepUntil(now() + 50, signal))) return false;
+  }
+  return true;
+}
+
+export function startCalls(w: CallsSpec, s: Scenario, d: Deployment, runtime: Runtime, history: History, durationMs: number): Promise<void> {
+  const v = s.vnfs.find((x) => x.name === w.vnf)!;
+  const args = ['--vip', v.external.vip, '--port', String(v.port), '--rate', String(w.rate), '--hold', String(w.hold), '--media', String(w.media), '--timeout', String(w.timeout), '--duration', String(durationMs)];
+  return runAgent(runtime, d.containers.get(w.from)!, 'calls', args, `${w.name}@${w.from}`, history);
+}
