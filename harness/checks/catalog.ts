@@ -87,6 +87,30 @@ export const CATALOG: readonly Requirement[] = [
     statement:
       'A remote port representing a VM of another site can be created, read (with its VTEP IP), updated and deleted through the network API, and each of these programs L2 population so the FDB entry exists exactly while the port exists.',
   },
+  {
+    id: 'HA-OVERLAPPING-IP',
+    title: 'VNFs with the same internal addresses work side by side',
+    source: HA_SEED,
+    section: 'Analysis of requirements to OpenStack (1b)',
+    statement:
+      'Overlay L2 backup planes support IP overlapping: two VNFs using the same internal addresses, each on its own overlay across the same sites, both elect an active and serve calls (at least 99 % of setups outside fault windows).',
+  },
+  {
+    id: 'HA-L3-BACKUP',
+    title: 'A routed (L3) backup plane across sites also supports failover',
+    source: HA_SEED,
+    section: 'Analysis of requirements to OpenStack (2)',
+    statement:
+      'With heartbeats and state replication routed between sites at L3 (no overlay) and the floating IP moved by GARP, losing the active site still gives new calls within 1 s.',
+  },
+  {
+    id: 'HA-NWAY',
+    title: 'An N-way VNF (N >= 3) survives the loss of one site',
+    source: HA_SEED,
+    section: 'Description',
+    statement:
+      'A VNF designed as N-way across three or more sites keeps serving new and ongoing calls when the site of its active member is lost: the next member takes over within 1 s.',
+  },
 ];
 
 const BY_ID = new Map(CATALOG.map((r) => [r.id, r]));

@@ -6,7 +6,7 @@ import type { Plan } from '../topology/plan.js';
 import { baselineRestored } from './baseline.js';
 import { CATALOG } from './catalog.js';
 import type { Checker } from './context.js';
-import { backupOnOverlay, callContinuity, failoverTime, remotePortFdb, splitBrain } from './ha.js';
+import { backupOnOverlay, callContinuity, failoverTime, overlappingIp, remotePortFdb, splitBrain } from './ha.js';
 import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';
 import { merge, type CheckResult, type Verdict } from './verdict.js';
 
@@ -20,6 +20,7 @@ export const CHECKERS: Readonly<Record<CheckSpec['kind'], Checker>> = {
   'split-brain': splitBrain,
   'backup-on-overlay': backupOnOverlay,
   'remote-port-fdb': remotePortFdb,
+  'overlapping-ip': overlappingIp,
 };
 
 export function runChecks(history: readonly HistoryEvent[], scenario: Scenario, plan: Plan): CheckResult[] {

@@ -13,8 +13,10 @@ import { runAgent } from './workload.js';
 export const WITNESS_PORT = 7200;
 
 /** The config of each member: priority by order of listing (first = preferred active). */
-export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], durationMs: number): { ref: string; config: VnfConfig }[] {
-  const backupIp = (ref: string) => attachmentOf(attachments, ref, v.backup.network).address;
+export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAddress: (ref: string) => string, durationMs: number): { ref: string; config: VnfConfig }[] {
+  // An L2 backup plane uses the overlay addresses; an L3 one the routed site LAN addresses.
+  const net = v.backup.network;
+  const backupIp = (ref: string) => (net ? attachmentOf(attachments, ref, net).address : lanAddress(ref));
   const ext = attachmentOf(attachments, v.members[0]!, v.external.network);
   return v.members.map((ref, i) => ({
     ref,
@@ -37,7 +39,7 @@ export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], durat
 
 export function startVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime, history: History, durationMs: number): Promise<void>[] {
   return s.vnfs.flatMap((v) => [
-    ...vnfConfigs(v, attachments, durationMs).map(({ ref, config }) =>
+    ...vnfConfigs(v, attachments, (ref) => d.plan.sites.flatMap((x) => x.nodes).find((n) => n.ref === ref)!.address, durationMs).map(({ ref, config }) =>
       runAgent(runtime, d.containers.get(ref)!, 'vnf', ['--config', JSON.stringify(config)], `${v.name}@${ref}`, history),
     ),
     ...(v.witness

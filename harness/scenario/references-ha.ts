@@ -46,16 +46,18 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
 
   s.vnfs.forEach((v, i) => {
     for (const plane of ['backup', 'external'] as const) {
-      if (!networks.has(v[plane].network)) add(['vnfs', i, plane, 'network'], `VNF "${v.name}" puts its ${plane} plane on network "${v[plane].network}", which does not exist (networks: ${[...networks.keys()].join(', ') || 'none'})`);
+      const net = v[plane].network;
+      if (net !== undefined && !networks.has(net)) add(['vnfs', i, plane, 'network'], `VNF "${v.name}" puts its ${plane} plane on network "${v[plane].network}", which does not exist (networks: ${[...networks.keys()].join(', ') || 'none'})`);
     }
     if (v.backup.network === v.external.network) add(['vnfs', i, 'external', 'network'], `VNF "${v.name}" uses one network for both planes: the backup plane must be separate from the external plane`);
     v.members.forEach((m, k) => {
-      vmOn(m, v.backup.network, ['vnfs', i, 'members', k], 'member');
+      if (v.backup.network) vmOn(m, v.backup.network, ['vnfs', i, 'members', k], 'member');
       vmOn(m, v.external.network, ['vnfs', i, 'members', k], 'member');
     });
     if (new Set(v.members.map(siteOf)).size < v.members.length) add(['vnfs', i, 'members'], `VNF "${v.name}" has two members in one site: spread them across sites`);
     if (v.witness) {
-      vmOn(v.witness, v.backup.network, ['vnfs', i, 'witness'], 'witness');
+      if (v.backup.network) vmOn(v.witness, v.backup.network, ['vnfs', i, 'witness'], 'witness');
+      else if (!role.has(v.witness)) add(['vnfs', i, 'witness'], `witness "${v.witness}" is not a node of this scenario`);
       if (v.members.map(siteOf).includes(siteOf(v.witness))) add(['vnfs', i, 'witness'], `the witness of VNF "${v.name}" shares a site with a member: put it in a third site`);
     }
     const ext = networks.get(v.external.network);

@@ -121,7 +121,9 @@ const vnf = z.strictObject({
   name: name('vnf name'),
   mode: z.enum(['active-standby', 'nway']).default('active-standby'),
   members: z.array(nodeRef).min(2, { message: 'a VNF needs at least two members' }),
-  backup: z.strictObject({ network: name('network name') }).meta({ description: 'The backup plane: heartbeats and state replication' }),
+  backup: z
+    .strictObject({ network: name('network name').optional() })
+    .meta({ description: 'The backup plane (heartbeats, state replication): an L2 overlay network, or {} for L3 (routed over the sites\' LANs)' }),
   external: z.strictObject({ network: name('network name'), vip: ipv4 }).meta({ description: 'The external plane and the floating service IP' }),
   heartbeat: z.strictObject({ interval: duration.default(50), misses: z.number().int().min(1).default(3) }).default({ interval: 50, misses: 3 }),
   witness: nodeRef.optional().meta({ description: 'A VM on the backup plane in a third site that arbitrates takeovers; none = naive mode' }),
@@ -204,6 +206,7 @@ const check = z.strictObject({
     'split-brain',
     'backup-on-overlay',
     'remote-port-fdb',
+    'overlapping-ip',
   ]),
   vnf: name('vnf name').optional(),
   limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed' }),

@@ -22,6 +22,8 @@ export class ApiError extends Error {
 
 export interface RouteRequest {
   readonly method: string;
+  /** How the request arrived: the unix socket is the harness's own way in. */
+  readonly transport: 'tcp' | 'unix';
   readonly path: string;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
@@ -32,9 +34,16 @@ export interface RouteRequest {
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** Extra response headers (e.g. Keystone's X-Subject-Token). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** With a string body: sent as is with this content type instead of as JSON. */
+  readonly contentType?: string;
 }
 
 export type Handler = (req: RouteRequest) => Promise<Reply>;
+
+/** Runs in front of every matched route of a service (e.g. the auth middleware); calls `next` to go on. */
+export type Middleware = (req: RouteRequest, next: Handler) => Promise<Reply>;
 
 interface Route {
   readonly method: string;
@@ -94,6 +103,8 @@ export interface ServiceDefinition {
   readonly router: Router;
   /** The body of an error the framework raises itself (unknown route, bad JSON, internal error). */
   errorBody(status: number, type: string, message: string): unknown;
+  /** In front of every matched route; errors it throws are answered like a handler's. */
+  readonly middleware?: Middleware;
 }
 
 export interface ListenOptions {
@@ -109,17 +120,19 @@ export interface Served {
 const MAX_BODY = 1 << 20;
 
 export async function serve(svc: ServiceDefinition, listen: ListenOptions, log: (line: string) => void): Promise<Served> {
-  const handle = (req: IncomingMessage, res: ServerResponse, peer: string) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, peer: string, transport: 'tcp' | 'unix') => {
     const t0 = performance.now();
     const requestId = `req-${randomUUID()}`;
-    void respond(svc, req, log)
+    void respond(svc, req, transport, log)
       .then((reply) => {
-        const payload = reply.status === 204 || reply.body === undefined ? '' : JSON.stringify(reply.body);
+        const rawText = typeof reply.body === 'string' && reply.contentType !== undefined;
+        const payload = reply.status === 204 || reply.body === undefined ? '' : rawText ? (reply.body as string) : JSON.stringify(reply.body);
         res.writeHead(reply.status, {
-          'Content-Type': 'application/json',
+          'Content-Type': rawText ? reply.contentType! : 'application/json',
           'Content-Length': Buffer.byteLength(payload),
           'X-Openstack-Request-Id': requestId,
           ...(reply.status === 405 && 'allow' in reply ? { Allow: String(reply.allow) } : {}),
+          ...reply.headers,
         });
         res.end(payload);
         log(`${svc.name} ${req.method} ${req.url} ${reply.status} ${(performance.now() - t0).toFixed(1)}ms ${peer} ${requestId}`);
@@ -130,8 +143,8 @@ export async function serve(svc: ServiceDefinition, listen: ListenOptions, log: 
       });
   };
 
-  const tcp = createServer((req, res) => handle(req, res, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`));
-  const unix = createServer((req, res) => handle(req, res, 'unix'));
+  const tcp = createServer((req, res) => handle(req, res, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, 'tcp'));
+  const unix = createServer((req, res) => handle(req, res, 'unix', 'unix'));
   // TCP first: if another instance holds the port, fail before touching its socket file.
   await listenOn(tcp, () => tcp.listen(listen.port, listen.host));
   try {
@@ -170,7 +183,7 @@ function closeServer(server: Server): Promise<void> {
 
 type FullReply = Reply & { allow?: string[] };
 
-async function respond(svc: ServiceDefinition, req: IncomingMessage, log: (line: string) => void): Promise<FullReply> {
+async function respond(svc: ServiceDefinition, req: IncomingMessage, transport: 'tcp' | 'unix', log: (line: string) => void): Promise<FullReply> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\.json$/, ''); // Neutron accepts a format suffix
   const m = svc.router.match(req.method ?? 'GET', path);
@@ -187,7 +200,8 @@ async function respond(svc: ServiceDefinition, req: IncomingMessage, log: (line:
     return { status: 400, body: svc.errorBody(400, 'HTTPBadRequest', 'Malformed request body') };
   }
   try {
-    return await m.handler({ method: req.method ?? 'GET', path, params: m.params, query: url.searchParams, body, headers: req.headers });
+    const routeReq: RouteRequest = { method: req.method ?? 'GET', transport, path, params: m.params, query: url.searchParams, body, headers: req.headers };
+    return await (svc.middleware ? svc.middleware(routeReq, m.handler) : m.handler(routeReq));
   } catch (err) {
     if (err instanceof ApiError) return { status: err.status, body: err.body() };
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -25,10 +25,10 @@ export function planAttachments(s: Scenario): Attachment[] {
   };
   for (const v of s.vnfs) {
     for (const m of v.members) {
-      want(v.backup.network, m);
+      if (v.backup.network) want(v.backup.network, m);
       want(v.external.network, m);
     }
-    if (v.witness) want(v.backup.network, v.witness);
+    if (v.witness && v.backup.network) want(v.backup.network, v.witness);
   }
   for (const w of s.workload) {
     if (w.kind === 'calls') want(s.vnfs.find((v) => v.name === w.vnf)!.external.network, w.from);

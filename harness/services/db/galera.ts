@@ -227,6 +227,13 @@ function providerString(o: ProviderOptions): string {
 /** Bump when the seed's making changes in a way the hash would not see. */
 const SEED_FORMAT = 3;
 export const SEED_SERVER_ID = 1;
+/**
+ * 0, the default, on purpose: members started from the seed without a state
+ * transfer wrote their GTIDs in domain 0 whatever wsrep_gtid_domain_id said
+ * (measured with 1: seed 1-1-1..4, then the cluster 0-1-5), leaving two
+ * domains in every binlog. With 0 everywhere the seed's and the cluster's
+ * GTIDs are one sequence.
+ */
 export const WSREP_GTID_DOMAIN = 0;
 const BINLOG = 'mysql-bin';
 
@@ -454,7 +461,8 @@ tar -xf "$SEED" -C "$D"
 sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 0/' "$D/grastate.dat"
 printf '%s' "$6" > "$D/gvwstate.dat"
 printf '%s' "$7" > "$CNF"
-chown -R mysql:mysql "$D" "$RUN"
+# tar as root kept the seed's owners (mysql); only the new files need it.
+chown mysql:mysql "$D" "$D/gvwstate.dat" "$RUN"
 setsid mariadbd --defaults-file="$CNF" </dev/null >"$LOG" 2>&1 &
 `;
 
@@ -539,10 +547,11 @@ export class GaleraCluster {
     const keys = RUNTIME_OPTIONS.filter((k) => k in timers);
     if (keys.length === 0) return;
     const stmts = keys.map((k) => `SET GLOBAL wsrep_provider_options=${lit(providerString({ [k]: timers[k]! }))};`).join('\n');
+    const client = CLIENT(this.layout.socket).join(' ');
     await Promise.all(
       this.nodes.map(async (n) => {
-        await this.runtime.exec(n.container, [...CLIENT(this.layout.socket), '--force', '-e', stmts]);
-        await this.query(n, stmts);
+        const r = await this.runtime.exec(n.container, ['sh', '-c', `${client} --force -e "$1" >/dev/null 2>&1; ${client} -e "$1"`, 'sh', stmts]);
+        if (r.exitCode !== 0) throw sqlError(n.container, `setting timers on ${n.name}: ${r.stderr || r.stdout}`, r.exitCode);
       }),
     );
     this.timersApplied = timers;
@@ -638,13 +647,15 @@ export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[]
   // Timers Galera cannot change at run time are part of the start config.
   const staticTimers = Object.fromEntries(Object.entries(timers).filter(([k]) => !RUNTIME_OPTIONS.includes(k)));
   const bringup = { ...(opts.bringup ?? FAST_BRINGUP_TIMERS) };
-  // Galera clamps inactive_check_period (static) to suspect_timeout / 2 at start.
-  const check = isoMs(String(timers['evs.inactive_check_period'] ?? 'PT1S'));
+  // inactive_check_period cannot change at run time, and Galera clamps it to
+  // suspect_timeout / 2 at start: keep the bring-up suspect_timeout high
+  // enough for the check period under test (Galera's default PT0.5S).
+  const check = isoMs(String(timers['evs.inactive_check_period'] ?? 'PT0.5S'));
   const suspect = isoMs(String(bringup['evs.suspect_timeout'] ?? 'PT5S'));
   if (suspect < 2 * check) {
     bringup['evs.suspect_timeout'] = isoPeriod(2 * check);
     const inactive = isoMs(String(bringup['evs.inactive_timeout'] ?? 'PT15S'));
-    if (inactive < 2 * check) bringup['evs.inactive_timeout'] = isoPeriod(3 * check);
+    if (inactive <= 2 * check) bringup['evs.inactive_timeout'] = isoPeriod(3 * check);
   }
   const provider = (n: GaleraNode): ProviderOptions => ({
     'gcache.size': '16M',
@@ -656,7 +667,7 @@ export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[]
   });
 
   let seed = await ensureSeed(runtime, opts);
-  const seedMs = seed.ms;
+  let seedMs = seed.ms;
   const launch = () =>
     Promise.all(
       nodes.map(async (n) => {
@@ -674,6 +685,7 @@ export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[]
     // The image's MariaDB changed since the seed was made: make it again.
     await rm(seed.file, { force: true });
     seed = await ensureSeed(runtime, opts);
+    seedMs += seed.ms;
     launched = await launch();
   }
   for (const { n, r } of launched) {
@@ -682,7 +694,7 @@ export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[]
   const startMs = performance.now() - t0;
   const cluster = new GaleraCluster(runtime, clusterName, nodes, seed, layout, timers, {
     seeded: seed.created,
-    seedMs: seed.created ? seedMs || seed.ms : 0,
+    seedMs,
     startMs,
     primaryMs: null,
     startedAt,

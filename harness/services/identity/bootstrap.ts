@@ -1,0 +1,122 @@
+// `keystone-manage bootstrap` at first start: the default domain, the admin
+// project, user and roles (reader, member, admin with admin -> member ->
+// reader implied), admin on the project and on the system, this region, the
+// identity service and this region's three endpoints. Every step finds
+// before it creates, so it runs on every start and on every site sharing a
+// replicated database (each site adds its own region and endpoints).
+//
+// On a read-only replica nothing can be written: steps that would write are
+// reported as skipped (the master's bootstrap replicates here).
+import { randomUUID } from 'node:crypto';
+import { isReadOnlyError } from './db.js';
+import { hashPassword } from './password.js';
+import * as store from './store.js';
+
+export interface BootstrapOptions {
+  readonly username: string;
+  readonly password: string;
+  readonly projectName: string;
+  readonly roleName: string;
+  readonly serviceName: string;
+  readonly region: string;
+  readonly publicUrl: string;
+  readonly internalUrl: string;
+  readonly adminUrl: string;
+  readonly passwordHashLn?: number;
+}
+
+export interface BootstrapResult {
+  readonly created: string[];
+  readonly skippedReadOnly: string[];
+  readonly adminUserId: string | null;
+  readonly adminProjectId: string | null;
+}
+
+export const DEFAULT_DOMAIN = { id: 'default', name: 'Default', description: 'The default domain' } as const;
+
+const newId = () => randomUUID().replace(/-/g, '');
+const isDup = (e: unknown) => typeof e === 'object' && e !== null && (e as { errno?: number }).errno === 1062;
+
+export async function bootstrap(db: store.Db, o: BootstrapOptions): Promise<BootstrapResult> {
+  const created: string[] = [];
+  const skipped: string[] = [];
+
+  /** find, else create (a concurrent creator's row wins on a duplicate key), else null on a read-only database */
+  async function ensure<T>(what: string, find: () => Promise<T | null>, create: () => Promise<void>): Promise<T | null> {
+    const found = await find();
+    if (found !== null) return found;
+    try {
+      await create();
+      created.push(what);
+    } catch (e) {
+      if (isReadOnlyError(e)) {
+        skipped.push(what);
+        return null;
+      }
+      if (!isDup(e)) throw e;
+    }
+    return find();
+  }
+  async function write(what: string, f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      if (!isReadOnlyError(e)) throw e;
+      skipped.push(what);
+    }
+  }
+
+  await ensure('domain default', () => store.getDomain(db, DEFAULT_DOMAIN.id), () => store.insertDomain(db, { ...DEFAULT_DOMAIN, enabled: true }));
+  const project = await ensure(
+    `project ${o.projectName}`,
+    () => store.projectByName(db, DEFAULT_DOMAIN.id, o.projectName),
+    () => store.insertProject(db, { id: newId(), name: o.projectName, domain_id: DEFAULT_DOMAIN.id, description: 'Bootstrap project for initializing the cloud.', enabled: true, parent_id: DEFAULT_DOMAIN.id }),
+  );
+  const roleIds = new Map<string, string>();
+  for (const name of [...new Set(['reader', 'member', 'admin', o.roleName])]) {
+    const r = await ensure(`role ${name}`, () => store.roleByName(db, name), () => store.insertRole(db, { id: newId(), name, domain_id: null, description: '' }));
+    if (r) roleIds.set(name, r.id);
+  }
+  const [admin, member, reader] = [roleIds.get('admin'), roleIds.get('member'), roleIds.get('reader')];
+  if (admin && member && reader) {
+    await write('implied roles', async () => {
+      await store.addImpliedRole(db, admin, member);
+      await store.addImpliedRole(db, member, reader);
+    });
+  }
+  const user = await ensure(
+    `user ${o.username}`,
+    () => store.userByName(db, DEFAULT_DOMAIN.id, o.username),
+    async () => {
+      const passwordHash = await hashPassword(o.password, o.passwordHashLn);
+      await store.insertUser(db, { id: newId(), name: o.username, domain_id: DEFAULT_DOMAIN.id, enabled: true, password_hash: passwordHash, default_project_id: null });
+    },
+  );
+  const role = roleIds.get(o.roleName);
+  if (user && role) {
+    await write('admin assignments', async () => {
+      if (project) await store.grant(db, { type: 'UserProject', actor_id: user.id, target_id: project.id, role_id: role });
+      await store.grant(db, { type: 'UserSystem', actor_id: user.id, target_id: 'system', role_id: role });
+    });
+  }
+
+  await ensure(`region ${o.region}`, () => store.getRegion(db, o.region), () => store.insertRegion(db, { id: o.region, description: '', parent_region_id: null }));
+  const service = await ensure(
+    `service ${o.serviceName}`,
+    async () => (await store.listServices(db, { type: 'identity' }))[0] ?? null,
+    () => store.insertService(db, { id: newId(), type: 'identity', name: o.serviceName, description: '', enabled: true }),
+  );
+  if (service) {
+    for (const [iface, url] of [['admin', o.adminUrl], ['internal', o.internalUrl], ['public', o.publicUrl]] as const) {
+      const existing = (await store.listEndpoints(db, { service_id: service.id, region_id: o.region, interface: iface }))[0];
+      if (existing && existing.url === url) continue;
+      await write(`endpoint ${iface} ${o.region}`, async () => {
+        // bootstrap moves an endpoint whose URL changed (a site re-addressed)
+        if (existing) await store.deleteEndpoint(db, existing.id);
+        await store.insertEndpoint(db, { id: newId(), interface: iface, service_id: service.id, url, region_id: o.region, enabled: true });
+        created.push(`endpoint ${iface} ${o.region}`);
+      });
+    }
+  }
+  return { created, skippedReadOnly: skipped, adminUserId: user?.id ?? null, adminProjectId: project?.id ?? null };
+}

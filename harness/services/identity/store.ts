@@ -1,0 +1,508 @@
+// The identity service's tables: a subset of Keystone's schema with its
+// table names (user, group, project, role, assignment, implied_role,
+// user_group_membership, region, service, endpoint, revocation_event,
+// token). Differences: domains have their own table (Keystone keeps them as
+// projects with is_domain), and the password hash is a column of `user`
+// (Keystone: local_user + password).
+//
+// IDENTITY_SCHEMA is exported so a replicated identity database (Galera
+// seed, master of async replicas) can be created with the same statements.
+import type mysql from 'mysql2/promise';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+
+export type Db = mysql.Pool | mysql.Connection;
+
+const ID = 'VARCHAR(64) NOT NULL';
+
+export const IDENTITY_SCHEMA: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS domain (
+    id ${ID} PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE, description TEXT NOT NULL, enabled BOOLEAN NOT NULL,
+    seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS project (
+    id ${ID} PRIMARY KEY, name VARCHAR(64) NOT NULL, domain_id ${ID}, description TEXT NOT NULL, enabled BOOLEAN NOT NULL,
+    parent_id VARCHAR(64) NULL, seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE, UNIQUE KEY ixu_project_name_domain_id (domain_id, name)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS user (
+    id ${ID} PRIMARY KEY, name VARCHAR(255) NOT NULL, domain_id ${ID}, enabled BOOLEAN NOT NULL, password_hash VARCHAR(255) NULL,
+    default_project_id VARCHAR(64) NULL, created_at DATETIME(6) NOT NULL, seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
+    UNIQUE KEY ixu_user_name_domain_id (domain_id, name)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS \`group\` (
+    id ${ID} PRIMARY KEY, name VARCHAR(64) NOT NULL, domain_id ${ID}, description TEXT NOT NULL,
+    seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE, UNIQUE KEY ixu_group_name_domain_id (domain_id, name)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS user_group_membership (
+    user_id ${ID}, group_id ${ID}, PRIMARY KEY (user_id, group_id), KEY ix_group (group_id)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS role (
+    id ${ID} PRIMARY KEY, name VARCHAR(255) NOT NULL, domain_id VARCHAR(64) NOT NULL DEFAULT '<<null>>', description TEXT NOT NULL,
+    seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE, UNIQUE KEY ixu_role_name_domain_id (name, domain_id)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS implied_role (
+    prior_role_id ${ID}, implied_role_id ${ID}, PRIMARY KEY (prior_role_id, implied_role_id)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS assignment (
+    type ENUM('UserProject','GroupProject','UserDomain','GroupDomain','UserSystem','GroupSystem') NOT NULL,
+    actor_id ${ID}, target_id ${ID}, role_id ${ID}, inherited BOOLEAN NOT NULL DEFAULT 0,
+    seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
+    PRIMARY KEY (type, actor_id, target_id, role_id, inherited), KEY ix_actor_id (actor_id), KEY ix_target_id (target_id)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS region (
+    id VARCHAR(255) NOT NULL PRIMARY KEY, description VARCHAR(255) NOT NULL, parent_region_id VARCHAR(255) NULL,
+    seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS service (
+    id ${ID} PRIMARY KEY, type VARCHAR(255) NOT NULL, name VARCHAR(255) NOT NULL, description TEXT NOT NULL, enabled BOOLEAN NOT NULL,
+    seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS endpoint (
+    id ${ID} PRIMARY KEY, interface VARCHAR(8) NOT NULL, service_id ${ID}, url TEXT NOT NULL, region_id VARCHAR(255) NULL,
+    enabled BOOLEAN NOT NULL, seq BIGINT NOT NULL AUTO_INCREMENT UNIQUE, KEY ix_service (service_id)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS revocation_event (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, domain_id VARCHAR(64) NULL, project_id VARCHAR(64) NULL, user_id VARCHAR(64) NULL,
+    role_id VARCHAR(64) NULL, audit_id VARCHAR(32) NULL, audit_chain_id VARCHAR(32) NULL, expires_at DATETIME(6) NULL,
+    issued_before DATETIME(6) NOT NULL, revoked_at DATETIME(6) NOT NULL,
+    KEY ix_audit_id (audit_id), KEY ix_audit_chain_id (audit_chain_id), KEY ix_user_id (user_id), KEY ix_project_id (project_id),
+    KEY ix_revoked_at (revoked_at)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS token (
+    id VARCHAR(64) NOT NULL PRIMARY KEY, expires DATETIME(6) NOT NULL, extra TEXT NOT NULL, valid BOOLEAN NOT NULL,
+    user_id VARCHAR(64) NOT NULL, KEY ix_token_expires (expires), KEY ix_token_user_id (user_id)
+  ) ENGINE=InnoDB`,
+  `CREATE TABLE IF NOT EXISTS revoked_token (
+    id CHAR(64) NOT NULL PRIMARY KEY, expires DATETIME(6) NOT NULL, revoked_at DATETIME(6) NOT NULL, KEY ix_expires (expires)
+  ) ENGINE=InnoDB`,
+];
+
+export const IDENTITY_TABLES = ['domain', 'project', 'user', 'group', 'user_group_membership', 'role', 'implied_role', 'assignment', 'region', 'service', 'endpoint', 'revocation_event', 'token', 'revoked_token'];
+
+/** Tables missing from the current database (none: nothing to create, which also works on a read-only replica). */
+export async function missingTables(db: Db): Promise<string[]> {
+  const [rows] = await db.query<RowDataPacket[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
+  const have = new Set(rows.map((r) => String(r['TABLE_NAME'])));
+  return IDENTITY_TABLES.filter((t) => !have.has(t));
+}
+
+export async function migrate(db: Db): Promise<void> {
+  for (const stmt of IDENTITY_SCHEMA) await db.query(stmt);
+}
+
+// ---------------------------------------------------------------- rows
+
+export interface DomainRow {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly enabled: boolean;
+}
+export interface ProjectRow {
+  readonly id: string;
+  readonly name: string;
+  readonly domain_id: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  readonly parent_id: string | null;
+}
+export interface UserRow {
+  readonly id: string;
+  readonly name: string;
+  readonly domain_id: string;
+  readonly enabled: boolean;
+  readonly password_hash: string | null;
+  readonly default_project_id: string | null;
+}
+export interface GroupRow {
+  readonly id: string;
+  readonly name: string;
+  readonly domain_id: string;
+  readonly description: string;
+}
+export interface RoleRow {
+  readonly id: string;
+  readonly name: string;
+  readonly domain_id: string | null;
+  readonly description: string;
+}
+export interface RegionRow {
+  readonly id: string;
+  readonly description: string;
+  readonly parent_region_id: string | null;
+}
+export interface ServiceRow {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string;
+  readonly description: string;
+  readonly enabled: boolean;
+}
+export interface EndpointRow {
+  readonly id: string;
+  readonly interface: string;
+  readonly service_id: string;
+  readonly url: string;
+  readonly region_id: string | null;
+  readonly enabled: boolean;
+}
+
+export type AssignmentType = 'UserProject' | 'GroupProject' | 'UserDomain' | 'GroupDomain' | 'UserSystem' | 'GroupSystem';
+export interface AssignmentRow {
+  readonly type: AssignmentType;
+  readonly actor_id: string;
+  readonly target_id: string;
+  readonly role_id: string;
+}
+
+type Value = string | number | boolean | null | Date;
+
+const s = (r: RowDataPacket, k: string): string => String(r[k]);
+const sn = (r: RowDataPacket, k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+const b = (r: RowDataPacket, k: string): boolean => Number(r[k]) !== 0;
+
+async function select(db: Db, sql: string, values: readonly Value[] = []): Promise<RowDataPacket[]> {
+  const [rows] = await db.query<RowDataPacket[]>(sql, [...values]);
+  return rows;
+}
+async function exec(db: Db, sql: string, values: readonly Value[] = []): Promise<number> {
+  const [res] = await db.query<ResultSetHeader>(sql, [...values]);
+  return res.affectedRows;
+}
+
+const toDomain = (r: RowDataPacket): DomainRow => ({ id: s(r, 'id'), name: s(r, 'name'), description: s(r, 'description'), enabled: b(r, 'enabled') });
+const toProject = (r: RowDataPacket): ProjectRow => ({
+  id: s(r, 'id'), name: s(r, 'name'), domain_id: s(r, 'domain_id'), description: s(r, 'description'), enabled: b(r, 'enabled'), parent_id: sn(r, 'parent_id'),
+});
+const toUser = (r: RowDataPacket): UserRow => ({
+  id: s(r, 'id'), name: s(r, 'name'), domain_id: s(r, 'domain_id'), enabled: b(r, 'enabled'), password_hash: sn(r, 'password_hash'), default_project_id: sn(r, 'default_project_id'),
+});
+const toGroup = (r: RowDataPacket): GroupRow => ({ id: s(r, 'id'), name: s(r, 'name'), domain_id: s(r, 'domain_id'), description: s(r, 'description') });
+const NULL_DOMAIN = '<<null>>';
+const toRole = (r: RowDataPacket): RoleRow => ({ id: s(r, 'id'), name: s(r, 'name'), domain_id: s(r, 'domain_id') === NULL_DOMAIN ? null : s(r, 'domain_id'), description: s(r, 'description') });
+const toRegion = (r: RowDataPacket): RegionRow => ({ id: s(r, 'id'), description: s(r, 'description'), parent_region_id: sn(r, 'parent_region_id') });
+const toService = (r: RowDataPacket): ServiceRow => ({ id: s(r, 'id'), type: s(r, 'type'), name: s(r, 'name'), description: s(r, 'description'), enabled: b(r, 'enabled') });
+const toEndpoint = (r: RowDataPacket): EndpointRow => ({
+  id: s(r, 'id'), interface: s(r, 'interface'), service_id: s(r, 'service_id'), url: s(r, 'url'), region_id: sn(r, 'region_id'), enabled: b(r, 'enabled'),
+});
+
+/** `WHERE a = ? AND b = ?` for the given filters (undefined ones skipped). */
+function where(filters: Readonly<Record<string, string | undefined>>): { sql: string; values: string[] } {
+  const keys = Object.keys(filters).filter((k) => filters[k] !== undefined);
+  return { sql: keys.length ? ` WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}` : '', values: keys.map((k) => filters[k]!) };
+}
+
+// ---------------------------------------------------------------- domains, projects, users, groups
+
+export async function insertDomain(db: Db, d: DomainRow): Promise<void> {
+  await exec(db, 'INSERT INTO domain (id, name, description, enabled) VALUES (?, ?, ?, ?)', [d.id, d.name, d.description, d.enabled]);
+}
+export async function getDomain(db: Db, id: string): Promise<DomainRow | null> {
+  return (await select(db, 'SELECT * FROM domain WHERE id = ?', [id])).map(toDomain)[0] ?? null;
+}
+export async function domainByName(db: Db, name: string): Promise<DomainRow | null> {
+  return (await select(db, 'SELECT * FROM domain WHERE name = ?', [name])).map(toDomain)[0] ?? null;
+}
+export async function listDomains(db: Db, f: { name?: string } = {}): Promise<DomainRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM domain${w.sql} ORDER BY seq`, w.values)).map(toDomain);
+}
+export async function updateDomain(db: Db, d: DomainRow): Promise<void> {
+  await exec(db, 'UPDATE domain SET name = ?, description = ?, enabled = ? WHERE id = ?', [d.name, d.description, d.enabled, d.id]);
+}
+export async function deleteDomain(db: Db, id: string): Promise<boolean> {
+  return (await exec(db, 'DELETE FROM domain WHERE id = ?', [id])) > 0;
+}
+
+export async function insertProject(db: Db, p: ProjectRow): Promise<void> {
+  await exec(db, 'INSERT INTO project (id, name, domain_id, description, enabled, parent_id) VALUES (?, ?, ?, ?, ?, ?)', [p.id, p.name, p.domain_id, p.description, p.enabled, p.parent_id]);
+}
+export async function getProject(db: Db, id: string): Promise<ProjectRow | null> {
+  return (await select(db, 'SELECT * FROM project WHERE id = ?', [id])).map(toProject)[0] ?? null;
+}
+export async function projectByName(db: Db, domainId: string, name: string): Promise<ProjectRow | null> {
+  return (await select(db, 'SELECT * FROM project WHERE domain_id = ? AND name = ?', [domainId, name])).map(toProject)[0] ?? null;
+}
+export async function listProjects(db: Db, f: { name?: string; domain_id?: string } = {}): Promise<ProjectRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM project${w.sql} ORDER BY seq`, w.values)).map(toProject);
+}
+export async function updateProject(db: Db, p: ProjectRow): Promise<void> {
+  await exec(db, 'UPDATE project SET name = ?, description = ?, enabled = ? WHERE id = ?', [p.name, p.description, p.enabled, p.id]);
+}
+export async function deleteProject(db: Db, id: string): Promise<boolean> {
+  return (await exec(db, 'DELETE FROM project WHERE id = ?', [id])) > 0;
+}
+
+export async function insertUser(db: Db, u: UserRow): Promise<void> {
+  await exec(db, 'INSERT INTO user (id, name, domain_id, enabled, password_hash, default_project_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    u.id, u.name, u.domain_id, u.enabled, u.password_hash, u.default_project_id, new Date(),
+  ]);
+}
+export async function getUser(db: Db, id: string): Promise<UserRow | null> {
+  return (await select(db, 'SELECT * FROM user WHERE id = ?', [id])).map(toUser)[0] ?? null;
+}
+export async function userByName(db: Db, domainId: string, name: string): Promise<UserRow | null> {
+  return (await select(db, 'SELECT * FROM user WHERE domain_id = ? AND name = ?', [domainId, name])).map(toUser)[0] ?? null;
+}
+export async function listUsers(db: Db, f: { name?: string; domain_id?: string } = {}): Promise<UserRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM user${w.sql} ORDER BY seq`, w.values)).map(toUser);
+}
+export async function updateUser(db: Db, u: UserRow): Promise<void> {
+  await exec(db, 'UPDATE user SET name = ?, enabled = ?, password_hash = ?, default_project_id = ? WHERE id = ?', [u.name, u.enabled, u.password_hash, u.default_project_id, u.id]);
+}
+export async function deleteUser(db: Db, id: string): Promise<boolean> {
+  await exec(db, 'DELETE FROM user_group_membership WHERE user_id = ?', [id]);
+  await exec(db, "DELETE FROM assignment WHERE actor_id = ? AND type IN ('UserProject', 'UserDomain', 'UserSystem')", [id]);
+  return (await exec(db, 'DELETE FROM user WHERE id = ?', [id])) > 0;
+}
+
+export async function insertGroup(db: Db, g: GroupRow): Promise<void> {
+  await exec(db, 'INSERT INTO `group` (id, name, domain_id, description) VALUES (?, ?, ?, ?)', [g.id, g.name, g.domain_id, g.description]);
+}
+export async function getGroup(db: Db, id: string): Promise<GroupRow | null> {
+  return (await select(db, 'SELECT * FROM `group` WHERE id = ?', [id])).map(toGroup)[0] ?? null;
+}
+export async function listGroups(db: Db, f: { name?: string; domain_id?: string } = {}): Promise<GroupRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM \`group\`${w.sql} ORDER BY seq`, w.values)).map(toGroup);
+}
+export async function deleteGroup(db: Db, id: string): Promise<boolean> {
+  await exec(db, 'DELETE FROM user_group_membership WHERE group_id = ?', [id]);
+  await exec(db, "DELETE FROM assignment WHERE actor_id = ? AND type IN ('GroupProject', 'GroupDomain', 'GroupSystem')", [id]);
+  return (await exec(db, 'DELETE FROM `group` WHERE id = ?', [id])) > 0;
+}
+export async function addMember(db: Db, groupId: string, userId: string): Promise<void> {
+  await exec(db, 'INSERT IGNORE INTO user_group_membership (user_id, group_id) VALUES (?, ?)', [userId, groupId]);
+}
+export async function removeMember(db: Db, groupId: string, userId: string): Promise<boolean> {
+  return (await exec(db, 'DELETE FROM user_group_membership WHERE user_id = ? AND group_id = ?', [userId, groupId])) > 0;
+}
+export async function isMember(db: Db, groupId: string, userId: string): Promise<boolean> {
+  return (await select(db, 'SELECT 1 FROM user_group_membership WHERE user_id = ? AND group_id = ?', [userId, groupId])).length > 0;
+}
+export async function usersOfGroup(db: Db, groupId: string): Promise<UserRow[]> {
+  return (await select(db, 'SELECT u.* FROM user u JOIN user_group_membership m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.seq', [groupId])).map(toUser);
+}
+export async function groupsOfUser(db: Db, userId: string): Promise<GroupRow[]> {
+  return (await select(db, 'SELECT g.* FROM `group` g JOIN user_group_membership m ON m.group_id = g.id WHERE m.user_id = ? ORDER BY g.seq', [userId])).map(toGroup);
+}
+
+// ---------------------------------------------------------------- roles and assignments
+
+export async function insertRole(db: Db, r: RoleRow): Promise<void> {
+  await exec(db, 'INSERT INTO role (id, name, domain_id, description) VALUES (?, ?, ?, ?)', [r.id, r.name, r.domain_id ?? NULL_DOMAIN, r.description]);
+}
+export async function getRole(db: Db, id: string): Promise<RoleRow | null> {
+  return (await select(db, 'SELECT * FROM role WHERE id = ?', [id])).map(toRole)[0] ?? null;
+}
+export async function roleByName(db: Db, name: string): Promise<RoleRow | null> {
+  return (await select(db, 'SELECT * FROM role WHERE name = ? AND domain_id = ?', [name, NULL_DOMAIN])).map(toRole)[0] ?? null;
+}
+export async function listRoles(db: Db, f: { name?: string } = {}): Promise<RoleRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM role${w.sql} ORDER BY seq`, w.values)).map(toRole);
+}
+export async function deleteRole(db: Db, id: string): Promise<boolean> {
+  await exec(db, 'DELETE FROM assignment WHERE role_id = ?', [id]);
+  await exec(db, 'DELETE FROM implied_role WHERE prior_role_id = ? OR implied_role_id = ?', [id, id]);
+  return (await exec(db, 'DELETE FROM role WHERE id = ?', [id])) > 0;
+}
+export async function addImpliedRole(db: Db, prior: string, implied: string): Promise<void> {
+  await exec(db, 'INSERT IGNORE INTO implied_role (prior_role_id, implied_role_id) VALUES (?, ?)', [prior, implied]);
+}
+export async function listImpliedRoles(db: Db): Promise<{ prior: string; implied: string }[]> {
+  return (await select(db, 'SELECT * FROM implied_role')).map((r) => ({ prior: s(r, 'prior_role_id'), implied: s(r, 'implied_role_id') }));
+}
+
+export async function grant(db: Db, a: AssignmentRow): Promise<void> {
+  await exec(db, 'INSERT IGNORE INTO assignment (type, actor_id, target_id, role_id, inherited) VALUES (?, ?, ?, ?, 0)', [a.type, a.actor_id, a.target_id, a.role_id]);
+}
+export async function revokeGrant(db: Db, a: AssignmentRow): Promise<boolean> {
+  return (await exec(db, 'DELETE FROM assignment WHERE type = ? AND actor_id = ? AND target_id = ? AND role_id = ?', [a.type, a.actor_id, a.target_id, a.role_id])) > 0;
+}
+export async function hasGrant(db: Db, a: AssignmentRow): Promise<boolean> {
+  return (await select(db, 'SELECT 1 FROM assignment WHERE type = ? AND actor_id = ? AND target_id = ? AND role_id = ?', [a.type, a.actor_id, a.target_id, a.role_id])).length > 0;
+}
+export async function listAssignments(db: Db, f: { type?: AssignmentType; actor_id?: string; target_id?: string; role_id?: string } = {}): Promise<AssignmentRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM assignment${w.sql} ORDER BY seq`, w.values)).map((r) => ({
+    type: s(r, 'type') as AssignmentType,
+    actor_id: s(r, 'actor_id'),
+    target_id: s(r, 'target_id'),
+    role_id: s(r, 'role_id'),
+  }));
+}
+export async function deleteAssignmentsOnTarget(db: Db, targetId: string): Promise<void> {
+  await exec(db, 'DELETE FROM assignment WHERE target_id = ?', [targetId]);
+}
+
+/**
+ * Roles granted directly on `target` to the user or to any group the user
+ * belongs to (implied roles are expanded by the caller). One query.
+ */
+export async function directRoles(db: Db, userId: string, target: 'Project' | 'Domain' | 'System', targetId: string): Promise<RoleRow[]> {
+  const rows = await select(
+    db,
+    `SELECT DISTINCT r.id, r.name, r.domain_id, r.description, r.seq FROM assignment a JOIN role r ON r.id = a.role_id
+     WHERE a.target_id = ? AND a.inherited = 0 AND (
+       (a.type = ? AND a.actor_id = ?) OR
+       (a.type = ? AND a.actor_id IN (SELECT group_id FROM user_group_membership WHERE user_id = ?)))
+     ORDER BY r.seq`,
+    [targetId, `User${target}`, userId, `Group${target}`, userId],
+  );
+  return rows.map(toRole);
+}
+
+// ---------------------------------------------------------------- catalog
+
+export async function insertRegion(db: Db, r: RegionRow): Promise<void> {
+  await exec(db, 'INSERT INTO region (id, description, parent_region_id) VALUES (?, ?, ?)', [r.id, r.description, r.parent_region_id]);
+}
+export async function getRegion(db: Db, id: string): Promise<RegionRow | null> {
+  return (await select(db, 'SELECT * FROM region WHERE id = ?', [id])).map(toRegion)[0] ?? null;
+}
+export async function listRegions(db: Db): Promise<RegionRow[]> {
+  return (await select(db, 'SELECT * FROM region ORDER BY seq')).map(toRegion);
+}
+export async function deleteRegion(db: Db, id: string): Promise<boolean> {
+  return (await exec(db, 'DELETE FROM region WHERE id = ?', [id])) > 0;
+}
+
+export async function insertService(db: Db, r: ServiceRow): Promise<void> {
+  await exec(db, 'INSERT INTO service (id, type, name, description, enabled) VALUES (?, ?, ?, ?, ?)', [r.id, r.type, r.name, r.description, r.enabled]);
+}
+export async function getService(db: Db, id: string): Promise<ServiceRow | null> {
+  return (await select(db, 'SELECT * FROM service WHERE id = ?', [id])).map(toService)[0] ?? null;
+}
+export async function listServices(db: Db, f: { type?: string; name?: string } = {}): Promise<ServiceRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM service${w.sql} ORDER BY seq`, w.values)).map(toService);
+}
+export async function deleteService(db: Db, id: string): Promise<boolean> {
+  await exec(db, 'DELETE FROM endpoint WHERE service_id = ?', [id]);
+  return (await exec(db, 'DELETE FROM service WHERE id = ?', [id])) > 0;
+}
+
+export async function insertEndpoint(db: Db, e: EndpointRow): Promise<void> {
+  await exec(db, 'INSERT INTO endpoint (id, interface, service_id, url, region_id, enabled) VALUES (?, ?, ?, ?, ?, ?)', [e.id, e.interface, e.service_id, e.url, e.region_id, e.enabled]);
+}
+export async function getEndpoint(db: Db, id: string): Promise<EndpointRow | null> {
+  return (await select(db, 'SELECT * FROM endpoint WHERE id = ?', [id])).map(toEndpoint)[0] ?? null;
+}
+export async function listEndpoints(db: Db, f: { service_id?: string; region_id?: string; interface?: string } = {}): Promise<EndpointRow[]> {
+  const w = where(f);
+  return (await select(db, `SELECT * FROM endpoint${w.sql} ORDER BY seq`, w.values)).map(toEndpoint);
+}
+export async function deleteEndpoint(db: Db, id: string): Promise<boolean> {
+  return (await exec(db, 'DELETE FROM endpoint WHERE id = ?', [id])) > 0;
+}
+
+/** Enabled services with their enabled endpoints, in creation order (one query). */
+export async function catalogRows(db: Db): Promise<{ service: ServiceRow; endpoint: EndpointRow | null }[]> {
+  const rows = await select(
+    db,
+    `SELECT s.id AS s_id, s.type AS s_type, s.name AS s_name, s.description AS s_description, s.enabled AS s_enabled,
+            e.id AS e_id, e.interface AS e_interface, e.url AS e_url, e.region_id AS e_region_id
+     FROM service s LEFT JOIN endpoint e ON e.service_id = s.id AND e.enabled = 1
+     WHERE s.enabled = 1 ORDER BY s.seq, e.seq`,
+  );
+  return rows.map((r) => ({
+    service: { id: s(r, 's_id'), type: s(r, 's_type'), name: s(r, 's_name'), description: s(r, 's_description'), enabled: true },
+    endpoint:
+      r['e_id'] === null
+        ? null
+        : { id: s(r, 'e_id'), interface: s(r, 'e_interface'), service_id: s(r, 's_id'), url: s(r, 'e_url'), region_id: sn(r, 'e_region_id'), enabled: true },
+  }));
+}
+
+// ---------------------------------------------------------------- revocation events
+
+export interface EventRow {
+  readonly userId: string | null;
+  readonly projectId: string | null;
+  readonly domainId: string | null;
+  readonly roleId: string | null;
+  readonly auditId: string | null;
+  readonly auditChainId: string | null;
+  /** seconds */
+  readonly expiresAt: number | null;
+  readonly issuedBefore: number;
+  readonly revokedAt: number;
+}
+
+const secs = (d: unknown): number => (d instanceof Date ? d.getTime() / 1000 : new Date(String(d)).getTime() / 1000);
+const date = (seconds: number): Date => new Date(seconds * 1000);
+
+export async function insertEvent(db: Db, e: Partial<EventRow> & { issuedBefore: number; revokedAt: number }): Promise<void> {
+  await exec(
+    db,
+    'INSERT INTO revocation_event (domain_id, project_id, user_id, role_id, audit_id, audit_chain_id, expires_at, issued_before, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [e.domainId ?? null, e.projectId ?? null, e.userId ?? null, e.roleId ?? null, e.auditId ?? null, e.auditChainId ?? null, e.expiresAt == null ? null : date(e.expiresAt), date(e.issuedBefore), date(e.revokedAt)],
+  );
+}
+
+/**
+ * The events that could revoke a token with these attributes: the cheap
+ * pre-filter in SQL (indexed columns), the exact match is revocation.ts.
+ */
+export async function candidateEvents(
+  db: Db,
+  t: { userId: string; projectId: string | null; domainIds: readonly string[]; auditId: string; auditChainId: string; issuedAt: number },
+): Promise<EventRow[]> {
+  const domains = t.domainIds.length ? t.domainIds : [''];
+  const rows = await select(
+    db,
+    `SELECT * FROM revocation_event WHERE issued_before >= ?
+       AND (user_id IS NULL OR user_id = ?) AND (project_id IS NULL OR project_id = ?)
+       AND (audit_id IS NULL OR audit_id = ?) AND (audit_chain_id IS NULL OR audit_chain_id = ?)
+       AND (domain_id IS NULL OR domain_id IN (${domains.map(() => '?').join(', ')}))`,
+    [date(t.issuedAt), t.userId, t.projectId ?? '', t.auditId, t.auditChainId, ...domains],
+  );
+  return rows.map((r) => ({
+    userId: sn(r, 'user_id'),
+    projectId: sn(r, 'project_id'),
+    domainId: sn(r, 'domain_id'),
+    roleId: sn(r, 'role_id'),
+    auditId: sn(r, 'audit_id'),
+    auditChainId: sn(r, 'audit_chain_id'),
+    expiresAt: r['expires_at'] === null ? null : secs(r['expires_at']),
+    issuedBefore: secs(r['issued_before']),
+    revokedAt: secs(r['revoked_at']),
+  }));
+}
+
+export async function pruneEvents(db: Db, revokedBefore: number): Promise<number> {
+  return exec(db, 'DELETE FROM revocation_event WHERE revoked_at < ?', [date(revokedBefore)]);
+}
+
+// ---------------------------------------------------------------- persisted tokens (uuid) and the PKI revocation list
+
+export interface TokenRow {
+  readonly id: string;
+  readonly expires: number;
+  readonly extra: string;
+  readonly valid: boolean;
+  readonly userId: string;
+}
+
+export async function insertToken(db: Db, t: TokenRow): Promise<void> {
+  await exec(db, 'INSERT INTO token (id, expires, extra, valid, user_id) VALUES (?, ?, ?, ?, ?)', [t.id, date(t.expires), t.extra, t.valid, t.userId]);
+}
+export async function getToken(db: Db, id: string): Promise<TokenRow | null> {
+  const r = (await select(db, 'SELECT * FROM token WHERE id = ?', [id]))[0];
+  return r ? { id: s(r, 'id'), expires: secs(r['expires']), extra: s(r, 'extra'), valid: b(r, 'valid'), userId: s(r, 'user_id') } : null;
+}
+export async function invalidateToken(db: Db, id: string): Promise<void> {
+  await exec(db, 'UPDATE token SET valid = 0 WHERE id = ?', [id]);
+}
+export async function pruneTokens(db: Db, expiredBefore: number): Promise<number> {
+  return exec(db, 'DELETE FROM token WHERE expires < ?', [date(expiredBefore)]);
+}
+
+export async function insertRevokedToken(db: Db, hash: string, expires: number, revokedAt: number): Promise<void> {
+  await exec(db, 'INSERT IGNORE INTO revoked_token (id, expires, revoked_at) VALUES (?, ?, ?)', [hash, date(expires), date(revokedAt)]);
+}
+export async function listRevokedTokens(db: Db, now: number): Promise<{ id: string; expires: number }[]> {
+  return (await select(db, 'SELECT id, expires FROM revoked_token WHERE expires >= ? ORDER BY revoked_at', [date(now)])).map((r) => ({ id: s(r, 'id'), expires: secs(r['expires']) }));
+}
