@@ -51,6 +51,8 @@ export const failoverTime: Checker = (h, ctx) => {
       newActive: becameActive?.process ?? null,
       failedSetups: failed,
       limitMs: limit,
+      // New calls start every 1/rate s: the outage is known to within one such step.
+      resolutionMs: round(1000 / w.rate),
       status: !okBefore ? 'unknown' : outage <= limit ? 'pass' : 'fail',
     } as const;
   });

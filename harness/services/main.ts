@@ -5,8 +5,14 @@
 //
 // Starts MariaDB if it is not running, creates the schema, reconciles the
 // kernel (bridges, vxlan devices, FDB and neigh entries) with the database,
-// then serves the network API on TCP and on <run-dir>/network.sock. One log
-// line per request in <run-dir>/services.log; pid in <run-dir>/services.pid.
+// then serves the network API on TCP and on <run-dir>/network.sock. The
+// identity API (Keystone v3, identity/) is served on TCP 5000 and
+// <run-dir>/identity.sock from the `keystone` database, which
+// --identity-db can put on another server (a Galera node, a replica); it
+// bootstraps itself (admin, default domain, this region's endpoints) at
+// every start. --auth-url puts the auth middleware in front of the network
+// API. One log line per request in <run-dir>/services.log; pid in
+// <run-dir>/services.pid.
 // SIGTERM/SIGINT: stop listening, close the database pool, exit 0 (the
 // database and the kernel state stay, as they would in DevStack).
 import { createHash } from 'node:crypto';
@@ -16,6 +22,11 @@ import { parseArgs } from 'node:util';
 import { parseIp } from '../scenario/cidr.js';
 import { serve, type Served } from './http.js';
 import { DEFAULT_MARIADB, ensureMariadb, openDatabase } from './mariadb.js';
+import { IDENTITY_PORT } from './identity/api.js';
+import { DEFAULT_SCRYPT_LN } from './identity/password.js';
+import { PROVIDERS, type ProviderName } from './identity/providers.js';
+import { AuthMiddleware } from './identity/middleware.js';
+import { startIdentity, type IdentityOptions } from './identity/start.js';
 import { deviceInfo } from './network/agent.js';
 import { NETWORK_PORT, networkApi } from './network/api.js';
 import { NetworkService } from './network/service.js';
@@ -29,11 +40,54 @@ const USAGE = `usage: node dist/services/main.js --site NAME --vtep IPV4 [option
   --no-arp-responder   no 'proxy' on vxlan devices and no neigh entries
   --vni-range A:B      VNIs for networks that name none (default 1001:2000)
   --project-id ID      project of requests that name none
-  --db-socket PATH     MariaDB socket (default ${DEFAULT_MARIADB.socket})`;
+  --db-socket PATH     MariaDB socket (default ${DEFAULT_MARIADB.socket})
+  --no-network         do not serve the network API (then --vtep is not needed)
+identity (Keystone v3):
+  --no-identity        do not serve the identity API
+  --identity-port N    TCP port (default ${IDENTITY_PORT})
+  --identity-db SPEC   identity database: a socket path or [user[:password]@]host[:port][/db]
+                       (default: the site's MariaDB, database keystone)
+  --region NAME        this site's region (default: --site)
+  --token-provider P   ${PROVIDERS.join('|')} (default fernet)
+  --token-expiration S token lifetime in seconds (default 3600)
+  --fernet-key-repository DIR  (default <run-dir>/fernet-keys; fernet_setup if empty)
+  --fernet-max-active-keys N   (default 3)
+  --pki-key-dir DIR    Ed25519 signing key pair (default <run-dir>/pki-keys; made if missing)
+  --password-hash-rounds N     scrypt log2(N) (default ${DEFAULT_SCRYPT_LN})
+  --bootstrap-username NAME    (default admin)
+  --bootstrap-password PW      (default admin)
+  --bootstrap-project-name N   (default admin)
+  --bootstrap-role-name N      (default admin)
+  --bootstrap-service-name N   (default keystone)
+  --bootstrap-public-url URL   (default http://<vtep or 127.0.0.1>:<identity-port>/v3/)
+  --bootstrap-internal-url URL (default: the public URL)
+  --bootstrap-admin-url URL    (default: the public URL)
+auth middleware in front of the network API (off unless --auth-url is given):
+  --auth-url URL       keystone where the service user logs in (e.g. http://198.18.1.2:5000/v3)
+  --auth-region NAME   region whose identity endpoint validates tokens (default: --region)
+  --auth-interface I   public|internal|admin (default internal)
+  --auth-user NAME / --auth-password PW / --auth-project NAME
+                       service credentials (default: the bootstrap admin's)
+  --auth-cache-time S  token cache lifetime (default 300)
+  --auth-revocation-interval S  PKI revocation list refresh (default 10)
+  --auth-exempt-unix   requests on network.sock skip the middleware`;
 
 interface Options {
   site: string;
-  vtep: string;
+  vtep: string | null;
+  network: boolean;
+  identity: IdentityOptions | null;
+  auth: {
+    url: string;
+    region: string;
+    iface: 'public' | 'internal' | 'admin';
+    user: string;
+    password: string;
+    project: string;
+    cacheTime: number;
+    revocationInterval: number;
+    exemptUnix: boolean;
+  } | null;
   port: number;
   host: string;
   runDir: string;
@@ -65,24 +119,107 @@ function parseOptions(argv: readonly string[]): Options {
       'vni-range': { type: 'string' },
       'project-id': { type: 'string' },
       'db-socket': { type: 'string' },
+      'no-network': { type: 'boolean' },
+      'no-identity': { type: 'boolean' },
+      'identity-port': { type: 'string' },
+      'identity-db': { type: 'string' },
+      region: { type: 'string' },
+      'token-provider': { type: 'string' },
+      'token-expiration': { type: 'string' },
+      'fernet-key-repository': { type: 'string' },
+      'fernet-max-active-keys': { type: 'string' },
+      'pki-key-dir': { type: 'string' },
+      'password-hash-rounds': { type: 'string' },
+      'bootstrap-username': { type: 'string' },
+      'bootstrap-password': { type: 'string' },
+      'bootstrap-project-name': { type: 'string' },
+      'bootstrap-role-name': { type: 'string' },
+      'bootstrap-service-name': { type: 'string' },
+      'bootstrap-public-url': { type: 'string' },
+      'bootstrap-internal-url': { type: 'string' },
+      'bootstrap-admin-url': { type: 'string' },
+      'auth-url': { type: 'string' },
+      'auth-region': { type: 'string' },
+      'auth-interface': { type: 'string' },
+      'auth-user': { type: 'string' },
+      'auth-password': { type: 'string' },
+      'auth-project': { type: 'string' },
+      'auth-cache-time': { type: 'string' },
+      'auth-revocation-interval': { type: 'string' },
+      'auth-exempt-unix': { type: 'boolean' },
     },
     strict: true,
   });
   if (!values.site) fail('--site is required');
-  if (!values.vtep || parseIp(values.vtep) === null) fail('--vtep must be an IPv4 address');
+  const network = !values['no-network'];
+  if (network && (!values.vtep || parseIp(values.vtep) === null)) fail('--vtep must be an IPv4 address');
+  if (values.vtep !== undefined && parseIp(values.vtep) === null) fail('--vtep must be an IPv4 address');
   const int = (v: string | undefined, dflt: number, name: string) => {
     if (v === undefined) return dflt;
     if (!/^\d+$/.test(v)) fail(`${name} must be a number`);
     return Number(v);
   };
+  const runDir = values['run-dir'] ?? '/run/msh';
+  const region = values.region ?? values.site;
+  const identityPort = int(values['identity-port'], IDENTITY_PORT, '--identity-port');
+  const provider = values['token-provider'] ?? 'fernet';
+  if (!PROVIDERS.includes(provider as ProviderName)) fail(`--token-provider must be one of ${PROVIDERS.join(', ')}`);
+  const publicUrl = values['bootstrap-public-url'] ?? `http://${values.vtep ?? '127.0.0.1'}:${identityPort}/v3/`;
+  const adminUser = values['bootstrap-username'] ?? 'admin';
+  const adminPassword = values['bootstrap-password'] ?? 'admin';
+  const adminProject = values['bootstrap-project-name'] ?? 'admin';
+  const identity: IdentityOptions | null = values['no-identity']
+    ? null
+    : {
+        port: identityPort,
+        db: values['identity-db'] ?? null,
+        region,
+        provider: provider as ProviderName,
+        tokenExpiration: int(values['token-expiration'], 3600, '--token-expiration'),
+        fernetKeyRepository: values['fernet-key-repository'] ?? join(runDir, 'fernet-keys'),
+        fernetMaxActiveKeys: int(values['fernet-max-active-keys'], 3, '--fernet-max-active-keys'),
+        pkiKeyDir: values['pki-key-dir'] ?? join(runDir, 'pki-keys'),
+        passwordHashLn: int(values['password-hash-rounds'], DEFAULT_SCRYPT_LN, '--password-hash-rounds'),
+        bootstrap: {
+          username: adminUser,
+          password: adminPassword,
+          projectName: adminProject,
+          roleName: values['bootstrap-role-name'] ?? 'admin',
+          serviceName: values['bootstrap-service-name'] ?? 'keystone',
+          region,
+          publicUrl,
+          internalUrl: values['bootstrap-internal-url'] ?? publicUrl,
+          adminUrl: values['bootstrap-admin-url'] ?? publicUrl,
+        },
+      };
+  const iface = values['auth-interface'] ?? 'internal';
+  if (!['public', 'internal', 'admin'].includes(iface)) fail('--auth-interface must be public, internal or admin');
+  if (values['auth-url'] !== undefined && !/^http:\/\/[^/]+/.test(values['auth-url'])) fail('--auth-url must be an http:// URL');
+  const auth = values['auth-url'] === undefined
+    ? null
+    : {
+        url: values['auth-url'],
+        region: values['auth-region'] ?? region,
+        iface: iface as 'public' | 'internal' | 'admin',
+        user: values['auth-user'] ?? adminUser,
+        password: values['auth-password'] ?? adminPassword,
+        project: values['auth-project'] ?? adminProject,
+        cacheTime: int(values['auth-cache-time'], 300, '--auth-cache-time'),
+        revocationInterval: int(values['auth-revocation-interval'], 10, '--auth-revocation-interval'),
+        exemptUnix: values['auth-exempt-unix'] ?? false,
+      };
+  if (values['auth-region'] !== undefined && auth === null) fail('--auth-region needs --auth-url');
   const range = (values['vni-range'] ?? '1001:2000').split(':').map(Number);
   if (range.length !== 2 || !range.every((x) => Number.isInteger(x) && x >= 1 && x <= 16_777_215) || range[0]! > range[1]!) fail('--vni-range must be A:B within 1..16777215');
   return {
     site: values.site,
-    vtep: values.vtep,
+    vtep: values.vtep ?? null,
+    network,
+    identity,
+    auth,
     port: int(values.port, NETWORK_PORT, '--port'),
     host: values.host ?? '0.0.0.0',
-    runDir: values['run-dir'] ?? '/run/msh',
+    runDir,
     dev: values.dev ?? 'eth0',
     underlayMtu: int(values['underlay-mtu'], 1450, '--underlay-mtu'),
     arpResponder: !values['no-arp-responder'],
@@ -140,10 +277,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   writeFileSync(pidFile, `${process.pid}\n`);
-  log.line(`services starting: site ${o.site} vtep ${o.vtep} pid ${process.pid}`);
+  log.line(`services starting: site ${o.site} vtep ${o.vtep ?? '-'} pid ${process.pid}`);
 
   const served: Served[] = [];
   let pool: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  let identityPool: { end(): Promise<void> } | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -151,6 +289,7 @@ async function main(): Promise<void> {
     log.line(`services stopping (${signal})`);
     await Promise.all(served.map((s) => s.close())).catch(() => undefined);
     await pool?.end().catch(() => undefined);
+    await identityPool?.end().catch(() => undefined);
     rmSync(pidFile, { force: true });
     log.line('services stopped');
     log.close();
@@ -160,26 +299,57 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   try {
-    const db = await ensureMariadb({ ...DEFAULT_MARIADB, socket: o.dbSocket, logFile: join(o.runDir, 'mariadb.log') });
-    log.line(db.started ? `mariadb started (pid ${db.pid ?? '?'}) in ${db.ms.toFixed(0)} ms` : 'mariadb already running');
-    pool = await openDatabase(o.dbSocket, 'neutron');
+    // The site's MariaDB holds neutron, and keystone unless --identity-db names another server.
+    if (o.network || (o.identity && o.identity.db === null)) {
+      const db = await ensureMariadb({ ...DEFAULT_MARIADB, socket: o.dbSocket, logFile: join(o.runDir, 'mariadb.log') });
+      log.line(db.started ? `mariadb started (pid ${db.pid ?? '?'}) in ${db.ms.toFixed(0)} ms` : 'mariadb already running');
+    }
+    const ready: string[] = [];
 
-    const mtu = await waitForVtep(o.dev, o.vtep, 30_000, log.line);
-    if (mtu !== o.underlayMtu) log.line(`warning: ${o.dev} has MTU ${mtu}, --underlay-mtu says ${o.underlayMtu}`);
-    const network = new NetworkService(
-      pool,
-      { site: o.site, vtep: o.vtep, dev: o.dev, underlayMtu: o.underlayMtu, arpResponder: o.arpResponder, vniRange: o.vniRange, defaultProject: o.projectId },
-      log.line,
-    );
-    const r = await network.start();
-    log.line(`network: schema ready, kernel reconciled (${r.commands} commands)`);
-    served.push(await serve(networkApi(network), { host: o.host, port: o.port, socketPath: join(o.runDir, 'network.sock') }, log.line));
-    log.line(`services ready in ${(performance.now() - t0).toFixed(0)} ms: network on ${o.host}:${o.port} and ${join(o.runDir, 'network.sock')}`);
+    if (o.identity) {
+      const id = await startIdentity(o.identity, o.dbSocket, log.line);
+      identityPool = id.pool;
+      served.push(await serve(id.definition, { host: o.host, port: o.identity.port, socketPath: join(o.runDir, 'identity.sock') }, log.line));
+      ready.push(`identity (${o.identity.provider}) on ${o.host}:${o.identity.port} and ${join(o.runDir, 'identity.sock')}`);
+    }
+
+    if (o.network) {
+      const vtep = o.vtep!;
+      pool = await openDatabase(o.dbSocket, 'neutron');
+      const mtu = await waitForVtep(o.dev, vtep, 30_000, log.line);
+      if (mtu !== o.underlayMtu) log.line(`warning: ${o.dev} has MTU ${mtu}, --underlay-mtu says ${o.underlayMtu}`);
+      const network = new NetworkService(
+        pool,
+        { site: o.site, vtep, dev: o.dev, underlayMtu: o.underlayMtu, arpResponder: o.arpResponder, vniRange: o.vniRange, defaultProject: o.projectId },
+        log.line,
+      );
+      const r = await network.start();
+      log.line(`network: schema ready, kernel reconciled (${r.commands} commands)`);
+      const auth = o.auth
+        ? new AuthMiddleware({
+            authUrl: o.auth.url,
+            region: o.auth.region,
+            interface: o.auth.iface,
+            username: o.auth.user,
+            password: o.auth.password,
+            projectName: o.auth.project,
+            cacheTimeSeconds: o.auth.cacheTime,
+            revocationIntervalSeconds: o.auth.revocationInterval,
+            exemptUnix: o.auth.exemptUnix,
+            log: log.line,
+          })
+        : undefined;
+      if (o.auth) log.line(`network: auth middleware on: service user ${o.auth.user} at ${o.auth.url}, validation by region ${o.auth.region} (${o.auth.iface}), cache ${o.auth.cacheTime} s`);
+      served.push(await serve(networkApi(network, auth ? { auth } : {}), { host: o.host, port: o.port, socketPath: join(o.runDir, 'network.sock') }, log.line));
+      ready.push(`network on ${o.host}:${o.port} and ${join(o.runDir, 'network.sock')}`);
+    }
+    log.line(`services ready in ${(performance.now() - t0).toFixed(0)} ms: ${ready.join('; ') || 'nothing to serve'}`);
   } catch (err) {
     log.line(`services failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`.replace(/\n\s*/g, ' | '));
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     await Promise.all(served.map((s) => s.close())).catch(() => undefined);
     await pool?.end().catch(() => undefined);
+    await identityPool?.end().catch(() => undefined);
     rmSync(pidFile, { force: true });
     process.exit(1);
   }

@@ -102,9 +102,10 @@ export class IdentityClient {
 
   async issue(auth: AuthRequest, opts: { nocatalog?: boolean } = {}): Promise<Issued> {
     const r = await this.raw('POST', `/v3/auth/tokens${opts.nocatalog ? '?nocatalog' : ''}`, auth, false);
+    const body = this.parse(r, 'POST /v3/auth/tokens', TokenResponse).token;
     const token = r.headers['x-subject-token'];
     if (typeof token !== 'string') throw new Error('POST /v3/auth/tokens: no X-Subject-Token header');
-    return { token, body: this.parse(r, 'POST /v3/auth/tokens', TokenResponse).token };
+    return { token, body };
   }
   issuePassword(user: PasswordUser, password: string, scope?: ScopeRequest, opts: { nocatalog?: boolean } = {}): Promise<Issued> {
     return this.issue({ auth: { identity: { methods: ['password'], password: { user: { ...user, password } } }, ...(scope ? { scope } : {}) } }, opts);

@@ -1,5 +1,6 @@
 // Neutron v2.0 routes over the NetworkService.
 import { Router, type RouteRequest, type ServiceDefinition } from '../http.js';
+import type { AuthMiddleware } from '../identity/middleware.js';
 import { neutronErrorBody } from './errors.js';
 import { filterResources, project } from './query.js';
 import type { NetworkService } from './service.js';
@@ -24,7 +25,12 @@ function projectHeader(req: RouteRequest): string | undefined {
   return typeof h === 'string' ? h : undefined;
 }
 
-export function networkApi(svc: NetworkService): ServiceDefinition {
+export interface NetworkApiOptions {
+  /** keystonemiddleware in front of every route (off unless configured); its counters at GET /msh/auth-stats (unix socket only). */
+  readonly auth?: AuthMiddleware;
+}
+
+export function networkApi(svc: NetworkService, opts: NetworkApiOptions = {}): ServiceDefinition {
   const r = new Router();
   const ok = (body: unknown) => ({ status: 200, body });
 
@@ -62,5 +68,12 @@ export function networkApi(svc: NetworkService): ServiceDefinition {
     return { status: 204 };
   });
 
-  return { name: 'network', router: r, errorBody: (_status, type, message) => neutronErrorBody(type, message) };
+  const auth = opts.auth;
+  if (auth) {
+    r.add('GET', '/msh/auth-stats', async (req) =>
+      req.transport === 'unix' ? ok(auth.stats()) : { status: 404, body: neutronErrorBody('HTTPNotFound', 'The resource could not be found.') },
+    );
+  }
+
+  return { name: 'network', router: r, errorBody: (_status, type, message) => neutronErrorBody(type, message), ...(auth ? { middleware: auth.handler } : {}) };
 }

@@ -1,0 +1,79 @@
+// Bringing the identity service up inside the services process: open the
+// identity database (local or --identity-db), create the schema when it is
+// missing, set up the token provider's keys, bootstrap, and return the API.
+// A read-only database (a replica) is accepted: schema and bootstrap are
+// then the master's business, and only writes fail (503).
+import type mysql from 'mysql2/promise';
+import type { ServiceDefinition } from '../http.js';
+import { identityApi } from './api.js';
+import { bootstrap, type BootstrapOptions } from './bootstrap.js';
+import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDENTITY_DATABASE } from './db.js';
+import { setupPkiKeys } from './pki.js';
+import { FernetProvider, PkiProvider, UuidProvider, type ProviderName, type TokenProvider } from './providers.js';
+import { IdentityService } from './service.js';
+import { migrate, missingTables } from './store.js';
+
+export interface IdentityOptions {
+  readonly port: number;
+  /** --identity-db; null: the site's MariaDB socket */
+  readonly db: string | null;
+  readonly region: string;
+  readonly provider: ProviderName;
+  readonly tokenExpiration: number;
+  readonly fernetKeyRepository: string;
+  readonly fernetMaxActiveKeys: number;
+  readonly pkiKeyDir: string;
+  readonly passwordHashLn: number;
+  readonly bootstrap: Omit<BootstrapOptions, 'passwordHashLn'>;
+}
+
+export interface StartedIdentity {
+  readonly pool: mysql.Pool;
+  readonly service: IdentityService;
+  readonly definition: ServiceDefinition;
+}
+
+export async function startIdentity(o: IdentityOptions, siteSocket: string, log: (line: string) => void): Promise<StartedIdentity> {
+  const spec = o.db === null ? { kind: 'socket' as const, socketPath: siteSocket, database: IDENTITY_DATABASE } : parseDbSpec(o.db);
+  const where = describeDbSpec(spec);
+  const pool = await openIdentityDatabase(spec);
+  try {
+    const missing = await missingTables(pool);
+    if (missing.length > 0) {
+      try {
+        await migrate(pool);
+      } catch (e) {
+        if (!isReadOnlyError(e)) throw e;
+        log(`identity: database ${where} is read-only and lacks tables ${missing.join(', ')}: requests needing them will fail`);
+      }
+    }
+
+    let provider: TokenProvider;
+    let publicKeyPem: string | undefined;
+    if (o.provider === 'fernet') {
+      const f = new FernetProvider(o.fernetKeyRepository, o.fernetMaxActiveKeys);
+      log(`identity: fernet key repository ${o.fernetKeyRepository} ${await f.init()}`);
+      provider = f;
+    } else if (o.provider === 'pki') {
+      const k = await setupPkiKeys(o.pkiKeyDir);
+      log(`identity: PKI signing key in ${o.pkiKeyDir} ${k.created ? 'created' : 'existing'}`);
+      provider = new PkiProvider(pool, k.privateKey, k.publicKey);
+      publicKeyPem = k.publicPem;
+    } else {
+      provider = new UuidProvider(pool);
+    }
+
+    const t0 = performance.now();
+    const b = await bootstrap(pool, { ...o.bootstrap, passwordHashLn: o.passwordHashLn });
+    log(
+      `identity: bootstrap in ${(performance.now() - t0).toFixed(0)} ms on ${where}: ` +
+        `${b.created.length ? `created ${b.created.join(', ')}` : 'nothing to create'}` +
+        `${b.skippedReadOnly.length ? `; read-only, skipped ${b.skippedReadOnly.join(', ')}` : ''}`,
+    );
+    const service = new IdentityService(pool, provider, { region: o.region, tokenExpiration: o.tokenExpiration, dbWhere: where });
+    return { pool, service, definition: identityApi(service, { ...(publicKeyPem ? { publicKeyPem } : {}), passwordHashLn: o.passwordHashLn }) };
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+}
