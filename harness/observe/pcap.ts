@@ -46,17 +46,26 @@ export interface Udp {
 
 const ip = (b: Buffer, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 
-/** Ethernet -> IPv4 -> UDP, or null for anything else (ARP, TCP, fragments...). */
+export const UDP = 17;
+export const TCP = 6;
+
+/**
+ * Ethernet -> IPv4 -> UDP or TCP (ports, and for UDP the payload), or null
+ * for anything that is not IPv4 (ARP...). Other IP protocols come back with
+ * ports 0.
+ */
 export function udpOf(frame: Buffer): (Udp & { proto: number }) | null {
   if (frame.length < 14 + 20 || frame.readUInt16BE(12) !== 0x0800) return null;
   const ihl = (frame[14]! & 0x0f) * 4;
   const proto = frame[14 + 9]!;
   const src = ip(frame, 14 + 12);
   const dst = ip(frame, 14 + 16);
-  if (proto !== 17) return { proto, src, dst, sport: 0, dport: 0, payload: Buffer.alloc(0) };
   const u = 14 + ihl;
+  if ((proto !== UDP && proto !== TCP) || frame.length < u + 4) return { proto, src, dst, sport: 0, dport: 0, payload: Buffer.alloc(0) };
+  const ports = { sport: frame.readUInt16BE(u), dport: frame.readUInt16BE(u + 2) };
+  if (proto === TCP) return { proto, src, dst, ...ports, payload: Buffer.alloc(0) };
   if (frame.length < u + 8) return null;
-  return { proto, src, dst, sport: frame.readUInt16BE(u), dport: frame.readUInt16BE(u + 2), payload: frame.subarray(u + 8) };
+  return { proto, src, dst, ...ports, payload: frame.subarray(u + 8) };
 }
 
 /** A VXLAN header (flags with the I bit, 24-bit VNI) and the frame it carries. */

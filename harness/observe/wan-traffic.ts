@@ -10,7 +10,7 @@ export interface FlowCount {
   readonly linkVni: number;
   readonly tenantVni: number | null; // null: not tenant VXLAN
   readonly proto: number; // innermost IP protocol
-  readonly port: number; // innermost UDP port (the lower of the two: the service port)
+  readonly port: number; // innermost UDP or TCP port (the lower of the two: the service port)
   packets: number;
   bytes: number;
 }
@@ -32,7 +32,7 @@ export function wanTraffic(pcap: Buffer, relayPorts: ReadonlySet<number>): FlowC
       }
     }
     const proto = inner?.proto ?? -1;
-    const port = inner && inner.proto === 17 ? Math.min(inner.sport, inner.dport) : 0;
+    const port = inner ? Math.min(inner.sport, inner.dport) : 0;
     const key = `${link.vni}/${tenantVni}/${proto}/${port}`;
     const f = flows.get(key) ?? { linkVni: link.vni, tenantVni, proto, port, packets: 0, bytes: 0 };
     f.packets += 1;

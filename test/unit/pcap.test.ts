@@ -71,6 +71,13 @@ describe('WAN capture decoding', () => {
     ]);
   });
 
+  it('counts TCP by its service port (identity HTTP, MySQL, Galera across the WAN)', () => {
+    const tcp = Buffer.from(ipv4udp('198.18.1.2', '198.18.2.2', 5000, 41000, Buffer.alloc(12)));
+    tcp[9] = 6; // same port offsets as UDP; the decoder reads only ports for TCP
+    const flows = wanTraffic(pcap([onWan(eth(tcp))]), new Set([40000]));
+    expect(flows.map((f) => [f.tenantVni, f.proto, f.port])).toEqual([[null, 6, 5000]]);
+  });
+
   it('ignores traffic not to or from the relay, and a truncated last record', () => {
     const other = eth(ipv4udp('198.19.0.10', '198.19.0.11', 33000, 9999, vxlan(1000, hb)));
     const buf = pcap([other, onWan(tenant(5001, hb))]);
