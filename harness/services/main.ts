@@ -23,6 +23,7 @@ import { parseIp } from '../scenario/cidr.js';
 import { serve, type Served } from './http.js';
 import { DEFAULT_MARIADB, ensureMariadb, openDatabase } from './mariadb.js';
 import { IDENTITY_PORT } from './identity/api.js';
+import { parseDbSpec } from './identity/db.js';
 import { DEFAULT_SCRYPT_LN } from './identity/password.js';
 import { PROVIDERS, type ProviderName } from './identity/providers.js';
 import { AuthMiddleware } from './identity/middleware.js';
@@ -164,6 +165,13 @@ function parseOptions(argv: readonly string[]): Options {
   const identityPort = int(values['identity-port'], IDENTITY_PORT, '--identity-port');
   const provider = values['token-provider'] ?? 'fernet';
   if (!PROVIDERS.includes(provider as ProviderName)) fail(`--token-provider must be one of ${PROVIDERS.join(', ')}`);
+  if (values['identity-db'] !== undefined) {
+    try {
+      parseDbSpec(values['identity-db']);
+    } catch (e) {
+      fail(`--identity-db: ${(e as Error).message}`);
+    }
+  }
   const publicUrl = values['bootstrap-public-url'] ?? `http://${values.vtep ?? '127.0.0.1'}:${identityPort}/v3/`;
   const adminUser = values['bootstrap-username'] ?? 'admin';
   const adminPassword = values['bootstrap-password'] ?? 'admin';

@@ -19,7 +19,7 @@
 //         (signature, then the database); a service's middleware validates
 //         it offline with the public key and a periodically fetched list of
 //         revoked token hashes (revoked_token, written by DELETE).
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { load, setup, type RepositoryKey } from './keys.js';
 import { coreFromBody, fromPayload, toPayload, type TokenBody, type TokenCore } from './model.js';
@@ -67,13 +67,16 @@ export class FernetProvider implements TokenProvider {
    * The repository's keys, primary first. Keystone reads the files on every
    * token operation; here they are re-read when the directory changes (a
    * rotation renames files, a distribution replaces the directory or the
-   * link to it), so a rotation by the harness takes effect at once.
+   * link to it), so a rotation by the harness (keys.ts `rotate`,
+   * `distribute`) takes effect at the next token operation.
    */
   async keys(): Promise<RepositoryKey[]> {
+    // The directory's inode (a distribution swaps it), mtime and file names
+    // (a rotation renames; mtime alone has jiffy granularity).
     let stamp: string;
     try {
       const st = await stat(this.dir);
-      stamp = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+      stamp = `${st.ino}:${st.mtimeMs}:${(await readdir(this.dir)).sort().join(',')}`;
     } catch {
       stamp = 'missing';
     }

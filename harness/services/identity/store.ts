@@ -85,8 +85,9 @@ export async function missingTables(db: Db): Promise<string[]> {
   return IDENTITY_TABLES.filter((t) => !have.has(t));
 }
 
+/** Creates the missing tables; on a pool the statements run side by side (each DDL waits for its own fsync). */
 export async function migrate(db: Db): Promise<void> {
-  for (const stmt of IDENTITY_SCHEMA) await db.query(stmt);
+  await Promise.all(IDENTITY_SCHEMA.map((stmt) => db.query(stmt)));
 }
 
 // ---------------------------------------------------------------- rows
