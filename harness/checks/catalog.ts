@@ -13,6 +13,7 @@ export interface Requirement {
 
 const HARNESS_DOC = 'docs/ARCHITECTURE.md';
 const HA_SEED = 'seeds/VNF_high_availability_across_VIM.rst';
+const ID_SEED = 'seeds/multisite-identity-service-management.rst';
 
 export const CATALOG: readonly Requirement[] = [
   {
@@ -110,6 +111,30 @@ export const CATALOG: readonly Requirement[] = [
     section: 'Description',
     statement:
       'A VNF designed as N-way across three or more sites keeps serving new and ongoing calls when the site of its active member is lost: the next member takes over within 1 s.',
+  },
+  {
+    id: 'ID-VALIDATE-EVERYWHERE',
+    title: 'A token issued through the one auth URL validates in every region',
+    source: ID_SEED,
+    section: 'Requirement analysis',
+    statement:
+      'A user authenticates once (one auth URL) and the token is accepted by the services of every region: at least 99 % of validations succeed in each region outside fault windows; latency per region is reported.',
+  },
+  {
+    id: 'ID-LOCAL-VALIDATION',
+    title: 'Token validation stays in the region',
+    source: ID_SEED,
+    section: 'Candidate solution analysis',
+    statement:
+      'In the distributed models, validating a token sends no packet across regions: zero identity packets on the WAN during validation, measured by capture (replication traffic is reported per 1000 validations).',
+  },
+  {
+    id: 'ID-REVOCATION',
+    title: 'A revoked token is rejected in every region within a measured window',
+    source: ID_SEED,
+    section: 'Candidate solution analysis',
+    statement:
+      'After a token is revoked in one region, every region rejects it within the limit (default 1 s); a revoked token still accepted is a security finding.',
   },
 ];
 

@@ -19,6 +19,8 @@ import { sleepUntil } from './time.js';
 import { AGENT_DRAIN_MS, startHeartbeat } from './workload.js';
 import { awaitActives, startCalls, startVnfs } from './ha.js';
 import { runRemotePortCrud } from './remote-port-crud.js';
+import { prepareTokens, startTokens } from './tokens.js';
+import { identityArgs, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
 import { captureWan } from '../observe/capture.js';
 import { planAttachments } from '../topology/overlay.js';
 import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
@@ -75,14 +77,27 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     d = await deploy(plan, runtime, { seed, onStep: (step) => phase(`bring-up:${step}`) });
     const attachments = planAttachments(scenario);
     let overlays: Overlays | undefined;
-    if (scenario.networks.length > 0) {
+    if (scenario.networks.length > 0 || scenario.identity) {
+      if (scenario.identity?.database === 'galera') {
+        phase('bring-up:identity-db');
+        const galera = await startIdentityDb(scenario, d, runtime);
+        phase('bring-up:identity-db-ready', { nodes: galera?.nodes.length, ...galera?.timings });
+      }
       phase('bring-up:site-services');
-      // Neutron's ARP responder is incompatible with addresses that move
-      // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
-      const clients = await startSiteServices(d, runtime, scenario.vnfs.length === 0);
-      phase('bring-up:overlays');
-      overlays = await buildOverlays(scenario, d, runtime, attachments, clients);
-      phase('bring-up:overlays-ready', { networks: overlays.networks.size, localPorts: overlays.ports.size, remotePorts: overlays.remotePorts });
+      const clients = await startSiteServices(d, runtime, {
+        // Neutron's ARP responder is incompatible with addresses that move
+        // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
+        arpResponder: scenario.vnfs.length === 0,
+        args: (site) => identityArgs(scenario, site),
+        sequential: scenario.identity?.database === 'galera',
+      });
+      const shared = await shareFernetKeys(scenario, d);
+      if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
+      if (scenario.networks.length > 0) {
+        phase('bring-up:overlays');
+        overlays = await buildOverlays(scenario, d, runtime, attachments, clients);
+        phase('bring-up:overlays-ready', { networks: overlays.networks.size, localPorts: overlays.ports.size, remotePorts: overlays.remotePorts });
+      }
     }
     timings.bringUpMs = now() - t;
     const pids = new Map(await Promise.all([...d.containers].map(async ([ref, id]) => [ref, await runtime.pid(id)] as const)));
@@ -94,7 +109,8 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       startVnfs(scenario, attachments, d, runtime, history, VNF_SETTLE_MS + scenario.duration + AGENT_DRAIN_MS);
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
-    const capture = scenario.checks.some((c) => c.kind === 'backup-on-overlay')
+    const tokens = scenario.identity ? await prepareTokens(scenario, d, history) : undefined;
+    const capture = scenario.checks.some((c) => c.kind === 'backup-on-overlay' || c.kind === 'local-validation')
       ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), new Set(plan.links.flatMap((l) => [l.a.relayPort, l.b.relayPort])))
       : undefined;
 
@@ -108,11 +124,13 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
             return startHeartbeat(w, dep, runtime, scenario.duration, history);
           case 'calls':
             return [startCalls(w, scenario, dep, runtime, history, scenario.duration)];
+          case 'tokens':
+            return startTokens(w, scenario, dep, runtime, history, tokens!, scenario.duration);
           case 'remote-port-crud':
             return [runRemotePortCrud(w, scenario, dep, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: err.message }))];
         }
       });
-      await playFaults(sched.faults, t0, d, runtime, history, signal);
+      await playFaults(sched.faults, t0, d, runtime, history, signal, tokens ? { revokeToken: tokens.revoke } : {});
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
       timings.workloadMs = now() - t0;

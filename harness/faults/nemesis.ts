@@ -15,8 +15,18 @@ export interface ActiveFault {
   heal(): Promise<Did>;
 }
 
-export async function inject(f: FaultSpec, d: Deployment, runtime: Runtime): Promise<ActiveFault> {
+/** Faults that act through a site API need the engine's clients. */
+export interface FaultHooks {
+  readonly revokeToken?: (site: string) => Promise<Did>;
+}
+
+export async function inject(f: FaultSpec, d: Deployment, runtime: Runtime, hooks: FaultHooks = {}): Promise<ActiveFault> {
   switch (f.kind) {
+    case 'revoke-token': {
+      if (!hooks.revokeToken) throw new Error('no token to revoke: the scenario has no tokens workload');
+      const did = await hooks.revokeToken(f.site);
+      return { did, heal: async () => ({ healed: false, reason: 'a revoked token stays revoked' }) };
+    }
     case 'partition': {
       const link = linkOf(d, f.link);
       const aToB = { ...link.baseline, down: f.direction !== 'b-to-a' };

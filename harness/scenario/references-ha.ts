@@ -82,6 +82,23 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
     }
   });
 
+  const controllers = new Set(s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name));
+  if (s.identity) {
+    if (!controllers.has(s.identity.site)) add(['identity', 'site'], `identity.site "${s.identity.site}" must be a site with a node of role: controller (sites with one: ${[...controllers].join(', ') || 'none'})`);
+    if (s.identity.database === 'galera' && s.identity.placement !== 'distributed') add(['identity', 'database'], 'a Galera identity database spans the Keystones of every site: use placement: distributed, or database: local');
+    if (s.identity.database === 'galera' && controllers.size < 2) add(['identity', 'database'], 'a Galera identity database needs controllers in at least two sites');
+  }
+  s.workload.forEach((w, i) => {
+    if (w.kind !== 'tokens') return;
+    if (!s.identity) add(['workload', i], `workload "${w.name}" validates tokens, but the scenario has no identity block: add one (provider, placement, site, database)`);
+    (w.regions ?? []).forEach((r, k) => {
+      if (!controllers.has(r)) add(['workload', i, 'regions', k], `region "${r}" has no controller to validate tokens in`);
+    });
+  });
+  s.faults.forEach((f, i) => {
+    if (f.kind === 'revoke-token' && !s.identity) add(['faults', i], `fault "${f.name}" revokes a token, but the scenario has no identity block`);
+  });
+
   s.checks.forEach((c, i) => {
     if (c.vnf !== undefined && !vnfs.has(c.vnf)) add(['checks', i, 'vnf'], `check "${c.name}" reads VNF "${c.vnf}", which does not exist`);
   });

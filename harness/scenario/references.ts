@@ -61,8 +61,8 @@ export function checkReferences(s: Scenario): RefIssue[] {
   });
 
   s.faults.forEach((f, i) => {
-    if (f.kind === 'site-loss') {
-      if (!sites.has(f.site)) add(['faults', i, 'site'], `fault "${f.name}" loses site "${f.site}", which does not exist (sites: ${[...sites].join(', ')})`);
+    if (f.kind === 'site-loss' || f.kind === 'revoke-token') {
+      if (!sites.has(f.site)) add(['faults', i, 'site'], `fault "${f.name}" acts on site "${f.site}", which does not exist (sites: ${[...sites].join(', ')})`);
       return;
     }
     if (f.kind === 'pause-node') {

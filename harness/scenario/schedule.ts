@@ -63,7 +63,7 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
 
 /** A lost site stays lost: its fault never heals. */
 export function lasts(f: FaultSpec): number {
-  return f.kind === 'site-loss' ? Infinity : f.duration;
+  return f.kind === 'site-loss' || f.kind === 'revoke-token' ? Infinity : f.duration;
 }
 
 /** What a fault acts on, for the rule that two faults may not overlap on one target. */
@@ -73,6 +73,8 @@ export function faultTarget(f: FaultSpec): string {
       return `node ${f.node}`;
     case 'site-loss':
       return `site ${f.site}`;
+    case 'revoke-token':
+      return `identity ${f.site}`;
     default:
       return `link ${f.link}`;
   }

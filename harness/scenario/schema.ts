@@ -150,7 +150,27 @@ const remotePortCrud = z.strictObject({
   tunnelIps: z.array(ipv4).min(2).meta({ description: 'Remote VTEPs to create the port at, then move it to' }),
 });
 
-const workload = z.discriminatedUnion('kind', [heartbeat, calls, remotePortCrud]);
+const tokens = z.strictObject({
+  kind: z.literal('tokens'),
+  name: name('workload name'),
+  regions: z.array(name('site name')).optional().meta({ description: 'Sites whose services validate the token (default: every site with a controller)' }),
+  rate: z.number().positive().default(20).meta({ description: 'Validations per second in each region' }),
+});
+
+const workload = z.discriminatedUnion('kind', [heartbeat, calls, remotePortCrud, tokens]);
+
+const identity = z.strictObject({
+  provider: z.enum(['fernet', 'uuid', 'pki']).default('fernet'),
+  placement: z
+    .enum(['distributed', 'centralized'])
+    .default('distributed')
+    .meta({ description: 'distributed: a Keystone in every site with a controller; centralized: only in `site`' }),
+  site: name('site name').meta({ description: 'The one auth URL: where users log in (and, centralized, the only Keystone)' }),
+  database: z
+    .enum(['local', 'galera'])
+    .default('local')
+    .meta({ description: 'local: each Keystone its own database; galera: one identity database, Galera across every controller (other service databases stay local)' }),
+});
 
 const after = z.strictObject({
   fault: name('fault name'),
@@ -192,7 +212,14 @@ const siteLoss = z.strictObject({
   site: name('site name'),
 });
 
-const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode, siteLoss]);
+const revokeToken = z.strictObject({
+  kind: z.literal('revoke-token'),
+  ...timing,
+  duration: duration.optional().meta({ description: 'Ignored: a revoked token stays revoked' }),
+  site: name('site name').meta({ description: 'The region whose identity API receives the DELETE' }),
+});
+
+const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode, siteLoss, revokeToken]);
 
 const check = z.strictObject({
   name: name('check name'),
@@ -207,6 +234,9 @@ const check = z.strictObject({
     'backup-on-overlay',
     'remote-port-fdb',
     'overlapping-ip',
+    'token-validation',
+    'local-validation',
+    'revocation',
   ]),
   vnf: name('vnf name').optional(),
   limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed' }),
@@ -231,6 +261,7 @@ export const scenarioSchema = z.strictObject({
   links: z.array(link).default([]),
   networks: z.array(network).default([]),
   vnfs: z.array(vnf).default([]),
+  identity: identity.optional(),
   workload: z.array(workload).default([]),
   faults: z.array(fault).default([]),
   checks: z.array(check).default([]),
@@ -245,6 +276,8 @@ export type FaultSpec = Scenario['faults'][number];
 export type CheckSpec = Scenario['checks'][number];
 export type HeartbeatSpec = Extract<WorkloadSpec, { kind: 'heartbeat' }>;
 export type CallsSpec = Extract<WorkloadSpec, { kind: 'calls' }>;
+export type TokensSpec = Extract<WorkloadSpec, { kind: 'tokens' }>;
+export type IdentitySpec = NonNullable<Scenario['identity']>;
 export type NetworkSpec = Scenario['networks'][number];
 export type VnfSpec = Scenario['vnfs'][number];
 

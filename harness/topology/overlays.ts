@@ -26,20 +26,28 @@ export interface Overlays {
   readonly remotePorts: number;
 }
 
+export interface ServicesOptions {
+  readonly arpResponder: boolean;
+  /** More options per site (identity). */
+  readonly args: (site: string) => readonly string[];
+  /** One site at a time: Keystones bootstrapping one shared database must not race. */
+  readonly sequential: boolean;
+}
+
 /** Starts each controller's site services and waits for the network API. */
-export async function startSiteServices(d: Deployment, runtime: Runtime, arpResponder: boolean): Promise<Map<string, NetworkClient>> {
+export async function startSiteServices(d: Deployment, runtime: Runtime, opts: ServicesOptions): Promise<Map<string, NetworkClient>> {
   const clients = new Map<string, NetworkClient>();
-  await Promise.all(
-    d.plan.sites.map(async (s) => {
+  const startOne = async (s: Deployment['plan']['sites'][number]) => {
       const ctl = s.nodes.find((n) => n.role === 'controller');
       if (!ctl) return;
-      const args = ['--site', s.name, '--vtep', ctl.address, ...(arpResponder ? [] : ['--no-arp-responder'])];
+      const args = ['--site', s.name, '--vtep', ctl.address, ...(opts.arpResponder ? [] : ['--no-arp-responder']), ...opts.args(s.name)];
       await runtime.spawn(d.containers.get(ctl.ref)!, ['sh', '-c', `exec node ${MOUNT}/dist/services/main.js ${args.join(' ')} >>/run/msh/services.out 2>&1`]);
       const client = new NetworkClient({ socketPath: `${await siteDir(d.stateDir, s.name)}/network.sock` });
       await client.waitReady(30_000);
       clients.set(s.name, client);
-    }),
-  );
+  };
+  if (opts.sequential) for (const s of d.plan.sites) await startOne(s);
+  else await Promise.all(d.plan.sites.map(startOne));
   return clients;
 }
 

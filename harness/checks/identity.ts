@@ -1,0 +1,112 @@
+// Checkers for multisite identity (seed: multisite-identity-service-management.rst):
+// validation works in every region, stays in the region (measured on the
+// wire), and revocation reaches every region within a measured window.
+import type { CaptureEvent, OpEvent } from '../observe/history.js';
+import type { TokensSpec } from '../scenario/schema.js';
+import type { CheckContext, Checker } from './context.js';
+import { faultWindows, ops, quantile, round } from './series.js';
+import type { CheckOutcome, Status } from './verdict.js';
+
+export const IDENTITY_PORT = 5000;
+const PROTOCOLS: readonly [string, (port: number, proto: number) => boolean][] = [
+  ['identity HTTP (5000)', (p, proto) => proto === 6 && p === IDENTITY_PORT],
+  ['MySQL (3306, 3307: async replication, remote DB)', (p, proto) => proto === 6 && (p === 3306 || p === 3307)],
+  ['Galera (4567, 4568, 4444)', (p) => p === 4567 || p === 4568 || p === 4444],
+];
+const MIN_VALIDATIONS = 5;
+export const VALID_RATIO = 0.99;
+
+function tokensOf(ctx: CheckContext): TokensSpec {
+  const all = ctx.scenario.workload.filter((w): w is TokensSpec => w.kind === 'tokens');
+  const w = ctx.spec.workload ? all.find((x) => x.name === ctx.spec.workload) : all[0];
+  if (!w) throw new Error(`check ${ctx.spec.name} has no tokens workload to read`);
+  return w;
+}
+
+/** The regions that validate: the workload's, or every site with a controller. */
+export function validatingRegions(ctx: CheckContext, w: TokensSpec): string[] {
+  return w.regions ?? ctx.scenario.sites.filter((s) => s.nodes.some((n) => n.role === 'controller')).map((s) => s.name);
+}
+
+const revokedAt = (h: Parameters<Checker>[0]) => faultWindows(h).find((f) => f.faultKind === 'revoke-token')?.start ?? Infinity;
+
+/** invoke time of each validation, keyed by its sequence number, per process. */
+function results(h: Parameters<Checker>[0], process: string): { sent: number; e: OpEvent }[] {
+  const sent = new Map<unknown, number>();
+  const out: { sent: number; e: OpEvent }[] = [];
+  for (const e of ops(h, process, 'validate')) {
+    if (e.type === 'invoke') sent.set(e.value?.n, e.t);
+    else out.push({ sent: sent.get(e.value?.n) ?? e.t, e });
+  }
+  return out;
+}
+
+export const tokenValidation: Checker = (h, ctx) => {
+  const w = tokensOf(ctx);
+  const cutoff = revokedAt(h);
+  const other = faultWindows(h).filter((f) => f.faultKind !== 'revoke-token');
+  const issued = ops(h, "identity@harness", "issue").at(0)?.value;
+  const rows = validatingRegions(ctx, w).map((region) => {
+    // Validations answered before the revocation began must all be valid.
+    const rs = results(h, `${w.name}@${region}`).filter((r) => r.e.t < cutoff && !other.some((f) => r.sent >= f.start && r.sent < f.end));
+    const ok = rs.filter((r) => r.e.type === 'ok');
+    const lat = ok.map((r) => Number(r.e.value?.latencyMs)).sort((a, b) => a - b);
+    const status: Status = rs.length < MIN_VALIDATIONS ? 'unknown' : ok.length / rs.length >= VALID_RATIO ? 'pass' : 'fail';
+    const failures = [...new Set(rs.filter((r) => r.e.type !== 'ok').map((r) => String(r.e.value?.status ?? r.e.value?.error)))];
+    return { region, validations: rs.length, ok: ok.length, p50Ms: round(quantile(lat, 0.5)), p99Ms: round(quantile(lat, 0.99)), failures, status };
+  });
+  const text = (r: (typeof rows)[number]) => `${r.region}: ${r.ok}/${r.validations} valid, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${r.failures.length ? ` (failures: ${r.failures.join(', ')})` : ''}`;
+  const evidence = { token: issued ?? null, rows };
+  const bad = rows.filter((r) => r.status === 'fail');
+  const head = issued ? `${String(issued.provider)} token of ${String(issued.size)} bytes; ` : '';
+  if (bad.length) return { status: 'fail', summary: head + bad.map(text).join('; '), evidence };
+  if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: head + 'too few validations in ' + rows.filter((r) => r.status === 'unknown').map((r) => r.region).join(', '), evidence };
+  return { status: 'pass', summary: head + rows.map(text).join('; '), evidence };
+};
+
+export const localValidation: Checker = (h, ctx) => {
+  const w = tokensOf(ctx);
+  const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
+  if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
+  const validations = validatingRegions(ctx, w).reduce((n, region) => n + results(h, `${w.name}@${region}`).length, 0);
+  if (validations === 0) return { status: 'unknown', summary: 'no validation happened', evidence: {} };
+  const flows = captures.flatMap((c) => c.flows);
+  const per1000 = (x: number) => round((x * 1000) / validations, 1);
+  const byProtocol = PROTOCOLS.map(([label, match]) => {
+    const fs = flows.filter((f) => match(f.port, f.proto));
+    const packets = fs.reduce((n, f) => n + f.packets, 0);
+    const bytes = fs.reduce((n, f) => n + f.bytes, 0);
+    return { protocol: label, packets, bytes, packetsPer1000Validations: per1000(packets), bytesPer1000Validations: per1000(bytes) };
+  });
+  const identity = byProtocol[0]!;
+  const evidence = { validations, wan: byProtocol, note: 'counted on the WAN bridge: each datagram appears once per leg (site to relay, relay to site)' };
+  const traffic = byProtocol.map((p) => `${p.protocol}: ${p.packetsPer1000Validations} pkts / ${p.bytesPer1000Validations} B`).join(', ');
+  if (identity.packets > 0) return { status: 'fail', summary: `${identity.packets} identity packets crossed regions for ${validations} validations (per 1000 validations: ${traffic})`, evidence };
+  return { status: 'pass', summary: `no identity packet crossed regions in ${validations} validations (per 1000 validations: ${traffic})`, evidence };
+};
+
+export const revocation: Checker = (h, ctx) => {
+  const w = tokensOf(ctx);
+  const t = revokedAt(h);
+  if (!Number.isFinite(t)) return { status: 'skip', summary: 'no token was revoked in this run', evidence: {} };
+  const limit = ctx.spec.limit ?? 1000;
+  const rows = validatingRegions(ctx, w).map((region) => {
+    const after = results(h, `${w.name}@${region}`).filter((r) => r.sent >= t);
+    const accepted = after.filter((r) => r.e.type === 'ok');
+    const rejected = after.filter((r) => r.e.type === 'fail' && r.e.value?.status === 404);
+    const lastAccepted = accepted.at(-1);
+    const windowMs = lastAccepted ? round(lastAccepted.sent - t) : 0;
+    const status: Status = after.length < MIN_VALIDATIONS ? 'unknown' : rejected.length === 0 ? 'fail' : windowMs <= limit ? 'pass' : 'fail';
+    return { region, validationsAfter: after.length, acceptedAfterRevocation: accepted.length, windowMs, rejected: rejected.length, limitMs: limit, status };
+  });
+  const text = (r: (typeof rows)[number]) =>
+    r.rejected === 0 ? `${r.region}: revoked token STILL ACCEPTED (${r.acceptedAfterRevocation} times, never rejected): security finding` : `${r.region}: revocation window ${r.windowMs} ms`;
+  return summarize(rows, text);
+};
+
+function summarize<R extends { status: Status }>(rows: readonly R[], text: (r: R) => string): CheckOutcome {
+  const bad = rows.filter((r) => r.status === 'fail');
+  if (bad.length) return { status: 'fail', summary: bad.map(text).join('; '), evidence: { rows } };
+  if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: 'too few validations after the revocation', evidence: { rows } };
+  return { status: 'pass', summary: rows.map(text).join('; '), evidence: { rows } };
+}

@@ -1,0 +1,99 @@
+// Identity checkers on literal histories, both ways.
+import { describe, expect, it } from 'vitest';
+import { localValidation, revocation, tokenValidation } from '../../harness/checks/identity.js';
+import type { HistoryEvent } from '../../harness/observe/history.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { planTopology } from '../../harness/topology/plan.js';
+
+const scenario = parseScenario(
+  'id.yaml',
+  `
+name: id
+duration: 10s
+sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
+links:
+  - { name: ew, between: [east, west], latency: 20ms }
+identity: { provider: fernet, placement: distributed, site: east, database: galera }
+workload:
+  - { kind: tokens, name: tokens }
+checks:
+  - { name: validate, kind: token-validation, requirements: [ID-VALIDATE-EVERYWHERE] }
+  - { name: local, kind: local-validation, requirements: [ID-LOCAL-VALIDATION] }
+  - { name: revoked, kind: revocation, limit: 1s, requirements: [ID-REVOCATION] }
+`,
+).scenario;
+const ctx = (name: string) => ({ scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === name)! });
+
+/** 20 validations a second per region for 10 s; `status(region, t)` decides each answer. */
+function validations(status: (region: string, t: number) => number): HistoryEvent[] {
+  const ev: HistoryEvent[] = [];
+  for (const region of ['east', 'west']) {
+    for (let n = 0, t = 0; t < 10000; n++, t += 50) {
+      const s = status(region, t);
+      ev.push({ t, kind: 'op', process: `tokens@${region}`, type: 'invoke', f: 'validate', value: { n } });
+      ev.push({ t: t + 8, kind: 'op', process: `tokens@${region}`, type: s === 200 ? 'ok' : 'fail', f: 'validate', value: { n, status: s, latencyMs: 8 } });
+    }
+  }
+  return ev;
+}
+const revokeAt = (t: number): HistoryEvent => ({ t, kind: 'fault', type: 'start', fault: 'revoke', faultKind: 'revoke-token', target: 'identity east', did: {} });
+const capture = (identityPackets: number): HistoryEvent => ({
+  t: 1,
+  kind: 'capture',
+  source: 'wan bridge',
+  file: 'wan.pcap',
+  flows: [
+    { linkVni: 1000, tenantVni: null, proto: 6, port: 4567, packets: 900, bytes: 90000 },
+    ...(identityPackets ? [{ linkVni: 1000, tenantVni: null, proto: 6, port: 5000, packets: identityPackets, bytes: identityPackets * 300 }] : []),
+  ],
+});
+
+describe('token-validation (ID-VALIDATE-EVERYWHERE)', () => {
+  it('passes when every region accepts the token', () => {
+    expect(tokenValidation(validations(() => 200), ctx('validate')).status).toBe('pass');
+  });
+  it('fails when a region does not know the token (keys or users not shared)', () => {
+    const r = tokenValidation(validations((region) => (region === 'west' ? 404 : 200)), ctx('validate'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(/west: 0\/200 valid/);
+  });
+  it('does not count answers after a revocation began', () => {
+    const h = [...validations((_r, t) => (t >= 6000 ? 404 : 200)), revokeAt(6000)];
+    expect(tokenValidation(h, ctx('validate')).status).toBe('pass');
+  });
+});
+
+describe('local-validation (ID-LOCAL-VALIDATION)', () => {
+  it('passes with zero identity packets on the WAN, and reports replication per 1000 validations', () => {
+    const r = localValidation([...validations(() => 200), capture(0)], ctx('local'));
+    expect(r.status).toBe('pass');
+    expect(r.summary).toMatch(/Galera \(4567, 4568, 4444\): 2250 pkts/);
+  });
+  it('fails when validation crosses regions (centralized Keystone)', () => {
+    expect(localValidation([...validations(() => 200), capture(1200)], ctx('local')).status).toBe('fail');
+  });
+  it('is unknown without a capture', () => {
+    expect(localValidation(validations(() => 200), ctx('local')).status).toBe('unknown');
+  });
+});
+
+describe('revocation (ID-REVOCATION)', () => {
+  it('passes when every region rejects within the limit, and measures each window', () => {
+    const h = [...validations((region, t) => (t >= (region === 'west' ? 6300 : 6000) ? 404 : 200)), revokeAt(6000)];
+    const r = revocation(h, ctx('revoked'));
+    expect(r.status).toBe('pass');
+    expect(r.summary).toMatch(/west: revocation window 250 ms/);
+  });
+  it('fails as a security finding when a region still accepts the revoked token', () => {
+    const h = [...validations((region, t) => (region === 'east' && t >= 6000 ? 404 : 200)), revokeAt(6000)];
+    const r = revocation(h, ctx('revoked'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(/west: revoked token STILL ACCEPTED/);
+  });
+  it('fails when a region rejects only after the limit', () => {
+    const h = [...validations((region, t) => (t >= (region === 'west' ? 8000 : 6000) ? 404 : 200)), revokeAt(6000)];
+    expect(revocation(h, ctx('revoked')).status).toBe('fail');
+  });
+});
