@@ -33,6 +33,7 @@ run: setup
 	node bin/msh.js run --tag default
 
 test: setup
+	npx tsc -p tsconfig.test.json
 	npx vitest run
 
 test-unit: $(CACHE)/npm.stamp

@@ -17,6 +17,7 @@
 // --timeout more ms. Replies must come from the VIP: any other source is
 // ignored and reported (`wrong-source`).
 // Prints one JSON event per line, flushed every 100 ms (see heartbeat.ts).
+import { eventLog, now } from './events.js';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
@@ -51,16 +52,8 @@ const gapMs = Number(values.gap);
 const dropMs = Number(values.drop);
 const tag = values.tag ?? randomBytes(3).toString('hex');
 
-const now = () => performance.timeOrigin + performance.now();
-let pending = '';
-const emit = (type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Record<string, unknown>) => {
-  pending += JSON.stringify({ t: now(), type, f, value }) + '\n';
-};
-const flush = () => {
-  if (pending) process.stdout.write(pending);
-  pending = '';
-};
-const flusher = setInterval(flush, 100);
+const log = eventLog();
+const emit = log.emit;
 
 interface Setup {
   at: number;
@@ -260,8 +253,7 @@ function stop(reason: string) {
     }
     emit('info', 'summary', { reason, ...totals });
     sock.close();
-    clearInterval(flusher);
-    flush();
+    log.close();
     process.exit(0);
   }, timeoutMs + 10);
 }

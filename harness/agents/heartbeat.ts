@@ -4,6 +4,7 @@
 //   send (invoke), ack (ok, with rtt), lost (fail, no ack within 1 s),
 //   recv (info, with the one-way delay: both ends share the kernel clock).
 // Only Node built-ins: the image has no node_modules of its own.
+import { eventLog, now } from './events.js';
 import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 
@@ -21,19 +22,8 @@ const interval = Number(values.interval);
 const duration = Number(values.duration);
 const ACK_TIMEOUT_MS = 1000;
 
-const now = () => performance.timeOrigin + performance.now();
-// Events carry their own timestamps, so output is flushed in batches: one
-// write per 100 ms instead of one per event keeps the agent (and the docker
-// exec stream behind it) off the CPU the measurement shares.
-let pending = '';
-const emit = (type: string, f: string, value: Record<string, unknown>) => {
-  pending += JSON.stringify({ t: now(), type, f, value }) + '\n';
-};
-const flush = () => {
-  if (pending) process.stdout.write(pending);
-  pending = '';
-};
-const flusher = setInterval(flush, 100);
+const log = eventLog();
+const emit = log.emit;
 
 const sock = createSocket('udp4');
 const outstanding = new Map<number, number>(); // seq -> sent at
@@ -64,8 +54,7 @@ sock.bind(port, () => {
       // Let the last acks arrive, then stop.
       setTimeout(() => {
         sock.close();
-        clearInterval(flusher);
-        flush();
+        log.close();
       }, ACK_TIMEOUT_MS);
       return;
     }

@@ -2,6 +2,7 @@
 // identity endpoint at a steady rate (Keystone's GET /v3/auth/tokens with
 // X-Auth-Token and X-Subject-Token) and prints one event per validation.
 // Only Node built-ins: the image has no node_modules of its own.
+import { eventLog, now } from './events.js';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -25,16 +26,8 @@ const duration = Number(values.duration);
 const timeout = Number(values.timeout);
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
-const now = () => performance.timeOrigin + performance.now();
-let pending = '';
-const emit = (type: string, f: string, value: Record<string, unknown>) => {
-  pending += JSON.stringify({ t: now(), type, f, value }) + '\n';
-};
-const flush = () => {
-  if (pending) process.stdout.write(pending);
-  pending = '';
-};
-const flusher = setInterval(flush, 100);
+const log = eventLog();
+const emit = log.emit;
 
 let seq = 0;
 let inFlight = 0;
@@ -59,7 +52,7 @@ function validate(): void {
 const start = now();
 const tick = () => {
   if (now() - start >= duration) {
-    const stop = () => (inFlight > 0 && now() - start < duration + timeout ? setTimeout(stop, 20) : (clearInterval(flusher), flush(), agent.destroy()));
+    const stop = () => (inFlight > 0 && now() - start < duration + timeout ? setTimeout(stop, 20) : (log.close(), agent.destroy()));
     stop();
     return;
   }

@@ -16,6 +16,7 @@
 //   each call's count.
 // Prints one JSON event per line on stdout, flushed every 100 ms (see
 // heartbeat.ts). Node built-ins only.
+import { eventLog, now } from './events.js';
 import { execFile, spawn } from 'node:child_process';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { parseArgs } from 'node:util';
@@ -39,16 +40,8 @@ if (!values.config) {
 }
 const cfg = parseVnfConfig(JSON.parse(values.config));
 
-const now = () => performance.timeOrigin + performance.now();
-let pending = '';
-const emit = (type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Record<string, unknown>) => {
-  pending += JSON.stringify({ t: now(), type, f, value }) + '\n';
-};
-const flush = () => {
-  if (pending) process.stdout.write(pending);
-  pending = '';
-};
-const flusher = setInterval(flush, 100);
+const log = eventLog();
+const emit = log.emit;
 
 const IV = cfg.hbIntervalMs;
 const MISS_MS = cfg.hbMisses * IV; // silence after which a peer (or the witness) is lost
@@ -591,8 +584,7 @@ async function stop(reason: string) {
   emit('info', 'stop', { reason, role, epoch, calls: calls.size });
   backup.close();
   service.close();
-  clearInterval(flusher);
-  flush();
+  log.close();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -17,6 +17,7 @@
 // Window and interval come from each member's heartbeat (`iv`, `misses`);
 // the flags are the defaults for members never heard.
 // Prints one JSON event per line, flushed every 100 ms (see heartbeat.ts).
+import { eventLog, now } from './events.js';
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { parseArgs } from 'node:util';
 import type { AnswerMsg, AskMsg, BackupMsg, HeartbeatMsg, VnfRole, WitnessHeartbeatMsg } from './vnf-config.js';
@@ -35,16 +36,8 @@ const defaultIv = Number(values['hb-interval']);
 const defaultMisses = Number(values['hb-misses']);
 const duration = values.duration === undefined ? undefined : Number(values.duration);
 
-const now = () => performance.timeOrigin + performance.now();
-let pending = '';
-const emit = (type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Record<string, unknown>) => {
-  pending += JSON.stringify({ t: now(), type, f, value }) + '\n';
-};
-const flush = () => {
-  if (pending) process.stdout.write(pending);
-  pending = '';
-};
-const flusher = setInterval(flush, 100);
+const log = eventLog();
+const emit = log.emit;
 
 interface Member {
   id: string;
@@ -157,8 +150,7 @@ function stop(reason: string) {
   clearInterval(checker);
   emit('info', 'stop', { reason, grants: Object.fromEntries(grants) });
   sock.close();
-  clearInterval(flusher);
-  flush();
+  log.close();
   process.exit(0);
 }
 process.on('SIGTERM', () => stop('SIGTERM'));

@@ -4,6 +4,7 @@ import { cleanCommand, downCommand } from './down.js';
 import { requirementsCommand, schemaCommand } from './info.js';
 import { println, type Io } from './io.js';
 import { listCommand } from './list.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { upCommand } from './up.js';
 import { validateCommand } from './validate.js';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   up: { run: upCommand, help: 'up <scenario.yaml>                                       bring a topology up and leave it running' },
   down: { run: downCommand, help: 'down [run-id|scenario]                                   tear down topologies left up' },
   clean: { run: cleanCommand, help: 'clean                                                    remove everything any run left behind' },
+  report: { run: reportCommand, help: 'report <run dir...> [--format table|json]             identity runs side by side (token size, latency, WAN traffic, revocation)' },
   schema: { run: schemaCommand, help: 'schema                                                   print the JSON Schema of scenario files' },
   requirements: { run: requirementsCommand, help: 'requirements                                             print the requirement catalog' },
 };

@@ -44,7 +44,7 @@ describe('msh CLI', () => {
     const { child } = await startRun(out);
     child.kill('SIGKILL');
     await child;
-    const runId = (parseHistory(await readFile(join(out, 'history.jsonl'), 'utf8')).find((e) => e.kind === 'phase' && e.phase === 'bring-up') as { detail: { runId: string } }).detail.runId;
+    const runId = (parseHistory(await readFile(join(out, 'history.jsonl'), 'utf8')).find((e) => e.kind === 'phase' && e.phase === 'bring-up') as unknown as { detail: { runId: string } }).detail.runId;
     expect((await leftovers(runId)).length).toBeGreaterThan(0);
     expect((await staleRuns(new DockerRuntime())).map((s) => s.runId)).toContain(runId);
     const clean = await msh(['clean']);

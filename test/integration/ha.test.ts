@@ -2,38 +2,26 @@
 // overlays built through the API, fake VNFs, calls across a site loss. The
 // known-good configuration passes every HA requirement it decides; the
 // known-bad ones fail exactly the requirement they break.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScenario, type RunResult } from '../../harness/engine/run.js';
-import { DockerRuntime } from '../../harness/runtime/docker.js';
-import { loadScenario } from '../../harness/scenario/load.js';
 import { leftovers } from '../support/leftovers.js';
-
-async function run(file: string): Promise<RunResult> {
-  const outDir = await mkdtemp(join(tmpdir(), 'msh-ha-'));
-  return runScenario(await loadScenario(file), new DockerRuntime(), { outDir });
-}
-const status = (r: RunResult, id: string) => r.verdicts.find((v) => v.id === id)!.status;
-const detail = (r: RunResult) => JSON.stringify(r.verdicts.filter((v) => v.status !== 'skip').map((v) => [v.id, v.status, v.checks.map((c) => c.summary)]), null, 1);
+import { detail, runFile, status } from '../support/run.js';
 
 describe('VNF high availability across sites', () => {
   it('active site lost: new calls within 1 s, ongoing calls kept, one active, backup plane on the overlay', async () => {
-    const r = await run('scenarios/ha-l2-site-loss.yaml');
+    const r = await runFile('scenarios/ha-l2-site-loss.yaml');
     expect(r.error, detail(r)).toBeUndefined();
     for (const id of ['HA-NEW-CALLS-1S', 'HA-ONGOING-CALLS', 'HA-NO-SPLIT-BRAIN', 'HA-BACKUP-L2-OVERLAY']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
     expect(await leftovers(r.runId)).toEqual([]);
   });
 
   it('known-bad: 400 ms x 3 heartbeats cannot fail over within 1 s', async () => {
-    const r = await run('fixtures/scenarios/ha-slow-heartbeat.yaml');
+    const r = await runFile('fixtures/scenarios/ha-slow-heartbeat.yaml');
     expect(r.error, detail(r)).toBeUndefined();
     expect(status(r, 'HA-NEW-CALLS-1S'), detail(r)).toBe('fail');
   });
 
   it('known-bad: naive mode under a partition is a split brain, measured', async () => {
-    const r = await run('scenarios/ha-l2-partition.yaml');
+    const r = await runFile('scenarios/ha-l2-partition.yaml');
     expect(r.error, detail(r)).toBeUndefined();
     expect(status(r, 'HA-NO-SPLIT-BRAIN'), detail(r)).toBe('fail');
     const brain = r.verdicts.find((v) => v.id === 'HA-NO-SPLIT-BRAIN')!.checks[0]!;
@@ -44,7 +32,7 @@ describe('VNF high availability across sites', () => {
   });
 
   it('remote ports: CRUD through the API, L2 population follows', async () => {
-    const r = await run('scenarios/ha-remote-port-crud.yaml');
+    const r = await runFile('scenarios/ha-remote-port-crud.yaml');
     expect(status(r, 'HA-REMOTE-PORT-L2POP'), detail(r)).toBe('pass');
   });
 });

@@ -1,32 +1,22 @@
 // The whole pipeline on the real thing: a short WAN scenario must pass every
 // requirement it decides; the known-bad one must fail the WAN checks.
 import { readFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { passed, runScenario, type RunResult } from '../../harness/engine/run.js';
+import { passed } from '../../harness/engine/run.js';
 import { parseHistory } from '../../harness/observe/history.js';
-import { DockerRuntime } from '../../harness/runtime/docker.js';
-import { loadScenario } from '../../harness/scenario/load.js';
 import { leftovers } from '../support/leftovers.js';
-
-async function run(file: string): Promise<RunResult> {
-  const outDir = await mkdtemp(join(tmpdir(), 'msh-report-'));
-  return runScenario(await loadScenario(file), new DockerRuntime(), { outDir });
-}
-
-const status = (r: RunResult, id: string) => r.verdicts.find((v) => v.id === id)!.status;
+import { detail, runFile, status } from '../support/run.js';
 
 describe('msh run, end to end', () => {
   it('a faithful WAN passes fidelity, partition gap, continuity and baseline checks', async () => {
-    const r = await run('fixtures/scenarios/wan-short.yaml');
-    const detail = JSON.stringify(r.verdicts.map((v) => [v.id, v.status, v.checks.map((c) => c.summary)]), null, 1);
-    expect(r.error, detail).toBeUndefined();
-    expect(status(r, 'WAN-FIDELITY'), detail).toBe('pass');
-    expect(status(r, 'WAN-PARTITION-GAP'), detail).toBe('pass');
-    expect(status(r, 'WAN-HEARTBEAT-CONTINUITY'), detail).toBe('pass');
-    expect(status(r, 'HARNESS-BASELINE-RESTORED'), detail).toBe('pass');
+    const r = await runFile('fixtures/scenarios/wan-short.yaml');
+    const why = detail(r);
+    expect(r.error, why).toBeUndefined();
+    expect(status(r, 'WAN-FIDELITY'), why).toBe('pass');
+    expect(status(r, 'WAN-PARTITION-GAP'), why).toBe('pass');
+    expect(status(r, 'WAN-HEARTBEAT-CONTINUITY'), why).toBe('pass');
+    expect(status(r, 'HARNESS-BASELINE-RESTORED'), why).toBe('pass');
     expect(passed(r)).toBe(true);
 
     // The report files, and a history that holds what happened.
@@ -52,11 +42,11 @@ describe('msh run, end to end', () => {
   });
 
   it('a saturated bottleneck and a paused receiver make the WAN checks fail', async () => {
-    const r = await run('fixtures/scenarios/wan-known-bad.yaml');
-    const detail = JSON.stringify(r.verdicts.map((v) => [v.id, v.status, v.checks.map((c) => c.summary)]), null, 1);
-    expect(r.error, detail).toBeUndefined();
-    expect(status(r, 'WAN-FIDELITY'), detail).toBe('fail');
-    expect(status(r, 'WAN-PARTITION-GAP'), detail).toBe('fail');
+    const r = await runFile('fixtures/scenarios/wan-known-bad.yaml');
+    const why = detail(r);
+    expect(r.error, why).toBeUndefined();
+    expect(status(r, 'WAN-FIDELITY'), why).toBe('fail');
+    expect(status(r, 'WAN-PARTITION-GAP'), why).toBe('fail');
     expect(passed(r)).toBe(false);
     expect(await leftovers(r.runId)).toEqual([]);
   });

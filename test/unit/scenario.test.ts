@@ -143,7 +143,8 @@ describe('defaults', () => {
 });
 
 describe('resolveSchedule', () => {
-  const fault = (name: string, timing: Pick<FaultSpec, 'at' | 'after' | 'duration'>): FaultSpec => ({
+  type Partition = Extract<FaultSpec, { kind: 'partition' }>;
+  const fault = (name: string, timing: Pick<Partition, 'at' | 'after' | 'duration'>): FaultSpec => ({
     kind: 'partition',
     name,
     link: 'wan1',

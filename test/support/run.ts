@@ -1,0 +1,17 @@
+// Running a scenario file for real in a test, and reading its verdicts.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScenario, type RunResult } from '../../harness/engine/run.js';
+import { DockerRuntime } from '../../harness/runtime/docker.js';
+import { loadScenario } from '../../harness/scenario/load.js';
+
+export async function runFile(file: string): Promise<RunResult> {
+  return runScenario(await loadScenario(file), new DockerRuntime(), { outDir: await mkdtemp(join(tmpdir(), 'msh-test-report-')) });
+}
+
+export const status = (r: RunResult, id: string): string => r.verdicts.find((v) => v.id === id)!.status;
+
+/** The decided verdicts and their summaries, for assertion messages. */
+export const detail = (r: RunResult): string =>
+  JSON.stringify(r.verdicts.filter((v) => v.status !== 'skip').map((v) => [v.id, v.status, v.checks.map((c) => c.summary)]), null, 1);
