@@ -136,6 +136,14 @@ export const CATALOG: readonly Requirement[] = [
     statement:
       'After a token is revoked in one region, every region rejects it within the limit (default 1 s); a revoked token still accepted is a security finding.',
   },
+  {
+    id: 'ID-KEY-ROTATION',
+    title: 'Fernet key rotation done right causes no failed validation',
+    source: ID_SEED,
+    section: 'Candidate solution analysis',
+    statement:
+      'Rotating the Fernet keys (the staged key distributed to every region before it is promoted) causes zero failed validations in every region; a rotation that is not distributed is reported with the regions and the window of failures.',
+  },
 ];
 
 const BY_ID = new Map(CATALOG.map((r) => [r.id, r]));

@@ -44,7 +44,8 @@ function results(h: Parameters<Checker>[0], process: string): { sent: number; e:
 export const tokenValidation: Checker = (h, ctx) => {
   const w = tokensOf(ctx);
   const cutoff = revokedAt(h);
-  const other = faultWindows(h).filter((f) => f.faultKind !== 'revoke-token');
+  // Outages the scenario injects excuse failures; key rotations must not cause any.
+  const other = faultWindows(h).filter((f) => ['partition', 'impair', 'pause-node', 'site-loss'].includes(f.faultKind));
   const issued = ops(h, "identity@harness", "issue").at(0)?.value;
   const rows = validatingRegions(ctx, w).map((region) => {
     // Validations answered before the revocation began must all be valid.
@@ -102,6 +103,34 @@ export const revocation: Checker = (h, ctx) => {
   const text = (r: (typeof rows)[number]) =>
     r.rejected === 0 ? `${r.region}: revoked token STILL ACCEPTED (${r.acceptedAfterRevocation} times, never rejected): security finding` : `${r.region}: revocation window ${r.windowMs} ms`;
   return summarize(rows, text);
+};
+
+/** Key rotation done right causes zero failed validations; done wrong, the failures by region and window. */
+export const keyRotation: Checker = (h, ctx) => {
+  const w = tokensOf(ctx);
+  const rotations = faultWindows(h).filter((f) => f.faultKind === 'rotate-keys');
+  if (rotations.length === 0) return { status: 'skip', summary: 'no key rotation in this run', evidence: {} };
+  const from = rotations[0]!.start;
+  const until = revokedAt(h); // after a revocation failures are expected
+  const rows = validatingRegions(ctx, w).map((region) => {
+    const after = results(h, `${w.name}@${region}`).filter((r) => r.sent >= from && r.e.t < until);
+    const failed = after.filter((r) => r.e.type !== 'ok');
+    const status: Status = after.length < MIN_VALIDATIONS ? 'unknown' : failed.length === 0 ? 'pass' : 'fail';
+    return {
+      region,
+      validations: after.length,
+      failed: failed.length,
+      windowStartMs: failed.length ? round(failed[0]!.sent - from) : null,
+      windowEndMs: failed.length ? round(failed.at(-1)!.e.t - from) : null,
+      status,
+    };
+  });
+  const evidence = { rotations: rotations.map((r) => ({ fault: r.fault, atMs: round(r.start - from), did: r.did })), rows };
+  const bad = rows.filter((r) => r.status === 'fail');
+  const text = (r: (typeof rows)[number]) => (r.failed ? `${r.region}: ${r.failed}/${r.validations} validations failed, from ${r.windowStartMs} ms to ${r.windowEndMs} ms after the first rotation` : `${r.region}: 0/${r.validations} failed`);
+  if (bad.length) return { status: 'fail', summary: bad.map(text).join('; '), evidence };
+  if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: 'too few validations after the rotation', evidence };
+  return { status: 'pass', summary: `${rotations.length} rotation(s): ${rows.map(text).join('; ')}`, evidence };
 };
 
 function summarize<R extends { status: Status }>(rows: readonly R[], text: (r: R) => string): CheckOutcome {

@@ -7,7 +7,7 @@ import { baselineRestored } from './baseline.js';
 import { CATALOG } from './catalog.js';
 import type { Checker } from './context.js';
 import { backupOnOverlay, callContinuity, failoverTime, overlappingIp, remotePortFdb, splitBrain } from './ha.js';
-import { localValidation, revocation, tokenValidation } from './identity.js';
+import { keyRotation, localValidation, revocation, tokenValidation } from './identity.js';
 import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';
 import { merge, type CheckResult, type Verdict } from './verdict.js';
 
@@ -25,6 +25,7 @@ export const CHECKERS: Readonly<Record<CheckSpec['kind'], Checker>> = {
   'token-validation': tokenValidation,
   'local-validation': localValidation,
   revocation,
+  'key-rotation': keyRotation,
 };
 
 export function runChecks(history: readonly HistoryEvent[], scenario: Scenario, plan: Plan): CheckResult[] {

@@ -20,7 +20,7 @@ import { AGENT_DRAIN_MS, startHeartbeat } from './workload.js';
 import { awaitActives, startCalls, startVnfs } from './ha.js';
 import { runRemotePortCrud } from './remote-port-crud.js';
 import { prepareTokens, startTokens } from './tokens.js';
-import { identityArgs, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
+import { identityArgs, rotateFernetKeys, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
 import { captureWan } from '../observe/capture.js';
 import { planAttachments } from '../topology/overlay.js';
 import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
@@ -130,7 +130,8 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
             return [runRemotePortCrud(w, scenario, dep, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: err.message }))];
         }
       });
-      await playFaults(sched.faults, t0, d, runtime, history, signal, tokens ? { revokeToken: tokens.revoke } : {});
+      const dep2 = d;
+      await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(tokens ? { revokeToken: tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep2, site, all) });
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
       timings.workloadMs = now() - t0;

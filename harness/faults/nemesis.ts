@@ -18,10 +18,16 @@ export interface ActiveFault {
 /** Faults that act through a site API need the engine's clients. */
 export interface FaultHooks {
   readonly revokeToken?: (site: string) => Promise<Did>;
+  readonly rotateKeys?: (site: string, distribute: boolean) => Promise<Did>;
 }
 
 export async function inject(f: FaultSpec, d: Deployment, runtime: Runtime, hooks: FaultHooks = {}): Promise<ActiveFault> {
   switch (f.kind) {
+    case 'rotate-keys': {
+      if (!hooks.rotateKeys) throw new Error('no Fernet key repositories to rotate');
+      const did = await hooks.rotateKeys(f.site, f.distribute);
+      return { did, heal: async () => ({ healed: false, reason: 'a rotation is not undone' }) };
+    }
     case 'revoke-token': {
       if (!hooks.revokeToken) throw new Error('no token to revoke: the scenario has no tokens workload');
       const did = await hooks.revokeToken(f.site);

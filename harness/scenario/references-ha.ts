@@ -97,6 +97,9 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
   });
   s.faults.forEach((f, i) => {
     if (f.kind === 'revoke-token' && !s.identity) add(['faults', i], `fault "${f.name}" revokes a token, but the scenario has no identity block`);
+    if (f.kind === 'rotate-keys' && (s.identity?.provider !== 'fernet' || s.identity.placement !== 'distributed')) {
+      add(['faults', i], `fault "${f.name}" rotates Fernet keys: it needs identity with provider: fernet and placement: distributed`);
+    }
   });
 
   s.checks.forEach((c, i) => {

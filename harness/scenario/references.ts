@@ -3,7 +3,7 @@
 import { CATALOG, requirement } from '../checks/catalog.js';
 import { overlaps, parseCidr } from './cidr.js';
 import type { Scenario } from './schema.js';
-import { faultTarget, resolveSchedule } from './schedule.js';
+import { faultTarget, isAction, resolveSchedule } from './schedule.js';
 import { checkHaReferences } from './references-ha.js';
 import { formatMs, parseDuration, parsePercent } from './units.js';
 
@@ -61,7 +61,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
   });
 
   s.faults.forEach((f, i) => {
-    if (f.kind === 'site-loss' || f.kind === 'revoke-token') {
+    if (f.kind === 'site-loss' || f.kind === 'revoke-token' || f.kind === 'rotate-keys') {
       if (!sites.has(f.site)) add(['faults', i, 'site'], `fault "${f.name}" acts on site "${f.site}", which does not exist (sites: ${[...sites].join(', ')})`);
       return;
     }
@@ -83,7 +83,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
       }
     }
     const byTarget = new Map<string, typeof sched.faults>();
-    for (const t of sched.faults) byTarget.set(faultTarget(t.fault), [...(byTarget.get(faultTarget(t.fault)) ?? []), t]);
+    for (const t of sched.faults.filter((x) => !isAction(x.fault))) byTarget.set(faultTarget(t.fault), [...(byTarget.get(faultTarget(t.fault)) ?? []), t]);
     for (const [target, list] of byTarget) {
       for (let k = 1; k < list.length; k++) {
         const prev = list[k - 1]!;

@@ -63,7 +63,12 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
 
 /** A lost site stays lost: its fault never heals. */
 export function lasts(f: FaultSpec): number {
-  return f.kind === 'site-loss' || f.kind === 'revoke-token' ? Infinity : f.duration;
+  return f.kind === 'site-loss' || f.kind === 'revoke-token' || f.kind === 'rotate-keys' ? Infinity : f.duration;
+}
+
+/** One-shot actions (no window, nothing to heal): they never overlap anything. */
+export function isAction(f: FaultSpec): boolean {
+  return f.kind === 'revoke-token' || f.kind === 'rotate-keys';
 }
 
 /** What a fault acts on, for the rule that two faults may not overlap on one target. */
@@ -75,6 +80,8 @@ export function faultTarget(f: FaultSpec): string {
       return `site ${f.site}`;
     case 'revoke-token':
       return `identity ${f.site}`;
+    case 'rotate-keys':
+      return `keys ${f.site}`;
     default:
       return `link ${f.link}`;
   }

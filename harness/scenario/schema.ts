@@ -219,7 +219,15 @@ const revokeToken = z.strictObject({
   site: name('site name').meta({ description: 'The region whose identity API receives the DELETE' }),
 });
 
-const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode, siteLoss, revokeToken]);
+const rotateKeys = z.strictObject({
+  kind: z.literal('rotate-keys'),
+  ...timing,
+  duration: duration.optional().meta({ description: 'Ignored: a rotation is not undone' }),
+  site: name('site name').meta({ description: 'The region whose Fernet key repository is rotated (keystone-manage fernet_rotate)' }),
+  distribute: z.boolean().default(true).meta({ description: 'Copy the rotated repository to every other region at once (done right) or not (done wrong)' }),
+});
+
+const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode, siteLoss, revokeToken, rotateKeys]);
 
 const check = z.strictObject({
   name: name('check name'),
@@ -237,6 +245,7 @@ const check = z.strictObject({
     'token-validation',
     'local-validation',
     'revocation',
+    'key-rotation',
   ]),
   vnf: name('vnf name').optional(),
   limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed' }),

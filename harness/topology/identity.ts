@@ -4,7 +4,8 @@
 // service database stays local), and a shared Fernet key repository.
 import { join } from 'node:path';
 import { startGalera, type GaleraCluster } from '../services/db/galera.js';
-import { distribute } from '../services/identity/keys.js';
+import { distribute, rotate } from '../services/identity/keys.js';
+import { readdir } from 'node:fs/promises';
 import type { Runtime } from '../runtime/runtime.js';
 import type { IdentitySpec, Scenario } from '../scenario/schema.js';
 import type { Deployment } from './deploy.js';
@@ -53,6 +54,15 @@ export async function startIdentityDb(s: Scenario, d: Deployment, runtime: Runti
     return ctl ? [{ container: d.containers.get(ctl.ref)!, address: ctl.address, site: site.name }] : [];
   });
   return startGalera(runtime, nodes, { schema: SCHEMA, layout: { port: GALERA_PORT }, runId: d.plan.runId, clusterName: `msh-${d.plan.runId}-identity` });
+}
+
+/** keystone-manage fernet_rotate in one region, then (done right) distribute to every other. */
+export async function rotateFernetKeys(d: Deployment, site: string, toAll: boolean): Promise<Record<string, unknown>> {
+  const repo = (x: string) => join(d.stateDir, 'sites', x, 'fernet-keys');
+  await rotate(repo(site));
+  const others = toAll ? d.plan.sites.filter((x) => x.name !== site && controllerOf(d.plan, x.name)).map((x) => x.name) : [];
+  for (const x of others) await distribute(repo(site), repo(x));
+  return { site, distributedTo: others, keys: (await readdir(repo(site))).sort() };
 }
 
 /** Fernet across regions needs one key repository: copy the auth site's to every other Keystone. */

@@ -18,4 +18,13 @@ describe('multisite identity', () => {
     expect(r.error, detail(r)).toBeUndefined();
     expect(status(r, 'ID-LOCAL-VALIDATION'), detail(r)).toBe('fail');
   });
+
+  it('Fernet key rotation: distributed, zero failures; not distributed, failures in the rotating region', async () => {
+    const right = await runFile('scenarios/id-fernet-rotation.yaml');
+    expect(status(right, 'ID-KEY-ROTATION'), detail(right)).toBe('pass');
+    const wrong = await runFile('fixtures/scenarios/id-fernet-rotation-wrong.yaml');
+    expect(status(wrong, 'ID-KEY-ROTATION'), detail(wrong)).toBe('fail');
+    const rows = wrong.verdicts.find((v) => v.id === 'ID-KEY-ROTATION')!.checks[0]!.evidence.rows as { region: string; failed: number }[];
+    expect(rows.filter((r) => r.failed > 0).map((r) => r.region)).toEqual(['east']);
+  });
 });

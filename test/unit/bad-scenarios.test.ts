@@ -36,7 +36,7 @@ const CASES: Record<string, Expected> = {
   'missing-duration.yaml': { line: 2, col: 1, message: 'missing "duration" in top level: add it' },
   'missing-sites.yaml': { line: 2, col: 1, message: 'missing "sites" in top level: add it' },
   'sites-empty.yaml': { line: 8, col: 8, message: 'a scenario needs at least one site' },
-  'fault-missing-kind.yaml': { line: 31, col: 5, message: 'missing "kind" in faults.0: add it (one of partition, impair, pause-node, site-loss, revoke-token)' },
+  'fault-missing-kind.yaml': { line: 31, col: 5, message: 'missing "kind" in faults.0: add it (one of partition, impair, pause-node, site-loss' },
   'wrong-type.yaml': { line: 5, col: 7, message: 'seed: expected a number, found the text "forty-two"' },
   'unknown-key-top.yaml': { line: 3, col: 1, message: 'unknown key "descripton" in top level: did you mean "description"?' },
   'unknown-key-site.yaml': { line: 14, col: 5, message: 'unknown key "subnte" in sites.1: did you mean "subnet"?' },

@@ -1,6 +1,6 @@
 // Identity checkers on literal histories, both ways.
 import { describe, expect, it } from 'vitest';
-import { localValidation, revocation, tokenValidation } from '../../harness/checks/identity.js';
+import { keyRotation, localValidation, revocation, tokenValidation } from '../../harness/checks/identity.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
@@ -22,6 +22,7 @@ checks:
   - { name: validate, kind: token-validation, requirements: [ID-VALIDATE-EVERYWHERE] }
   - { name: local, kind: local-validation, requirements: [ID-LOCAL-VALIDATION] }
   - { name: revoked, kind: revocation, limit: 1s, requirements: [ID-REVOCATION] }
+  - { name: rotation, kind: key-rotation, requirements: [ID-KEY-ROTATION] }
 `,
 ).scenario;
 const ctx = (name: string) => ({ scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === name)! });
@@ -95,5 +96,20 @@ describe('revocation (ID-REVOCATION)', () => {
   it('fails when a region rejects only after the limit', () => {
     const h = [...validations((region, t) => (t >= (region === 'west' ? 8000 : 6000) ? 404 : 200)), revokeAt(6000)];
     expect(revocation(h, ctx('revoked')).status).toBe('fail');
+  });
+});
+
+describe('key-rotation (ID-KEY-ROTATION)', () => {
+  const rotateAt = (t: number): HistoryEvent => ({ t, kind: 'fault', type: 'start', fault: 'rotate', faultKind: 'rotate-keys', target: 'keys east', did: {} });
+  it('passes when a distributed rotation causes no failed validation', () => {
+    expect(keyRotation([...validations(() => 200), rotateAt(3000)], ctx('rotation')).status).toBe('pass');
+  });
+  it('fails naming the region and the window when a region lost the token\'s key', () => {
+    const r = keyRotation([...validations((region, t) => (region === 'east' && t >= 5000 ? 404 : 200)), rotateAt(3000)], ctx('rotation'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(/east: 100\/140 validations failed, from 2000 ms to 6958 ms after the first rotation/);
+  });
+  it('is skip without a rotation', () => {
+    expect(keyRotation(validations(() => 200), ctx('rotation')).status).toBe('skip');
   });
 });
