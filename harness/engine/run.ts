@@ -117,7 +117,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     if (!signal.aborted) {
       phase('workload', { durationMs: scenario.duration });
       const t0 = now();
-      const dep = d;
+      const dep = d; // narrowed for the closures below
       const agents = scenario.workload.flatMap((w) => {
         switch (w.kind) {
           case 'heartbeat':
@@ -130,8 +130,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
             return [runRemotePortCrud(w, scenario, dep, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: err.message }))];
         }
       });
-      const dep2 = d;
-      await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(tokens ? { revokeToken: tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep2, site, all) });
+      await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(tokens ? { revokeToken: tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep, site, all) });
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
       timings.workloadMs = now() - t0;
