@@ -105,6 +105,14 @@ export const CATALOG: readonly Requirement[] = [
       'With heartbeats and state replication routed between sites at L3 (no overlay) and the floating IP moved by GARP, losing the active site still gives new calls within 1 s.',
   },
   {
+    id: 'HA-ACTIVE-ACTIVE',
+    title: 'An active/active VNF keeps both services when one site is lost',
+    source: HA_SEED,
+    section: 'Description',
+    statement:
+      'A VNF designed as active/active across two sites (each member active for one service IP and standby for the other, state replicated both ways) serves new calls on both service IPs within 1 s of losing either site.',
+  },
+  {
     id: 'HA-NWAY',
     title: 'An N-way VNF (N >= 3) survives the loss of one site',
     source: HA_SEED,

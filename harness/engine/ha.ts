@@ -10,7 +10,8 @@ import { sleepUntil } from './time.js';
 import { now } from '../observe/history.js';
 import { runAgent } from './workload.js';
 
-export const WITNESS_PORT = 7200;
+/** The witness of a VNF listens beside its backup plane port (7100 -> 7200), so VNFs sharing a witness node do not collide. */
+export const witnessPort = (v: VnfSpec): number => v.backupPort + 100;
 
 /** The config of each member: priority by order of listing (first = preferred active). */
 export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAddress: (ref: string) => string, durationMs: number): { ref: string; config: VnfConfig }[] {
@@ -28,7 +29,7 @@ export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAd
       backupPort: v.backupPort,
       hbIntervalMs: v.heartbeat.interval,
       hbMisses: v.heartbeat.misses,
-      ...(v.witness ? { witness: { ip: backupIp(v.witness), port: WITNESS_PORT } } : {}),
+      ...(v.witness ? { witness: { ip: backupIp(v.witness), port: witnessPort(v) } } : {}),
       vip: { address: v.external.vip, prefix: ext.prefix, dev: v.external.network },
       servicePort: v.port,
       takeover: 'garp',
@@ -48,7 +49,7 @@ export function startVnfs(s: Scenario, attachments: readonly Attachment[], d: De
             runtime,
             d.containers.get(v.witness)!,
             'witness',
-            ['--port', String(WITNESS_PORT), '--hb-interval', String(v.heartbeat.interval), '--hb-misses', String(v.heartbeat.misses), '--duration', String(durationMs)],
+            ['--port', String(witnessPort(v)), '--hb-interval', String(v.heartbeat.interval), '--hb-misses', String(v.heartbeat.misses), '--duration', String(durationMs)],
             `${v.name}-witness@${v.witness}`,
             history,
           ),

@@ -66,6 +66,16 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
     if (vip === null || (c && !contains(c, { base: vip, prefix: 32 }))) add(['vnfs', i, 'external', 'vip'], `VIP ${v.external.vip} must be an address inside the external network ${ext?.cidr ?? ''}`);
   });
 
+  // VNFs sharing a node (active/active is two crossed clusters on the same members) need their own ports.
+  s.vnfs.forEach((v, i) => {
+    const nodes = new Set([...v.members, ...(v.witness ? [v.witness] : [])]);
+    s.vnfs.slice(0, i).forEach((o) => {
+      if (![...nodes].some((n) => o.members.includes(n) || o.witness === n)) return;
+      if (o.backupPort === v.backupPort) add(['vnfs', i, 'backupPort'], `VNFs "${o.name}" and "${v.name}" share a node and both use backupPort ${v.backupPort}: give "${v.name}" another (e.g. ${v.backupPort + 1})`);
+      if (o.port === v.port && o.external.vip === v.external.vip) add(['vnfs', i, 'external', 'vip'], `VNFs "${o.name}" and "${v.name}" share a node and the VIP ${v.external.vip}: give each its own`);
+    });
+  });
+
   s.workload.forEach((w, i) => {
     if (w.kind === 'calls') {
       const v = vnfs.get(w.vnf);

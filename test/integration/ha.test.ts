@@ -14,6 +14,12 @@ describe('VNF high availability across sites', () => {
     expect(await leftovers(r.runId)).toEqual([]);
   });
 
+  it('active/active: each member active for one VIP; the survivor serves both after a site loss', async () => {
+    const r = await runFile('scenarios/ha-active-active.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    for (const id of ['HA-ACTIVE-ACTIVE', 'HA-NEW-CALLS-1S', 'HA-ONGOING-CALLS', 'HA-NO-SPLIT-BRAIN']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
+  });
+
   it('known-bad: 400 ms x 3 heartbeats cannot fail over within 1 s', async () => {
     const r = await runFile('fixtures/scenarios/ha-slow-heartbeat.yaml');
     expect(r.error, detail(r)).toBeUndefined();

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, parseScenario } from '../../harness/scenario/load.js';
+import { MshError } from '../../harness/scenario/errors.js';
 import { resolveSchedule } from '../../harness/scenario/schedule.js';
 import { scenarioJsonSchema, type FaultSpec } from '../../harness/scenario/schema.js';
 import { formatMs, parseDuration, parsePercent, parseRate } from '../../harness/scenario/units.js';
@@ -194,5 +195,23 @@ describe('JSON Schema', () => {
       expect.arrayContaining(['name', 'duration', 'sites', 'links', 'workload', 'faults', 'checks']),
     );
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'duration', 'sites']));
+  });
+});
+
+describe('active/active as two crossed clusters', () => {
+  it('accepts the shipped scenario and rejects two VNFs on one node with one backup port', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile('scenarios/ha-active-active.yaml', 'utf8');
+    expect(parseScenario('aa.yaml', text).scenario.vnfs.map((v) => [v.name, v.members[0], v.backupPort])).toEqual([
+      ['vnf1', 'east/vnf-a', 7100],
+      ['vnf2', 'west/vnf-b', 7101],
+    ]);
+    const clash = text.replace(', backupPort: 7101, port: 5061', '');
+    expect(() => parseScenario('aa.yaml', clash)).toThrow(MshError);
+    try {
+      parseScenario('aa.yaml', clash);
+    } catch (err) {
+      expect((err as MshError).issues[0]!.message).toMatch(/share a node and both use backupPort 7100: give "vnf2" another/);
+    }
   });
 });
