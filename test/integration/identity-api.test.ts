@@ -14,14 +14,13 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_IPV6, inPid } from '../../harness/net/ip.js';
-import { DIST, MOUNT, PROJECT_ROOT } from '../../harness/paths.js';
+import { startTestController, type TestController } from '../support/controller.js';
+import { DIST, MOUNT } from '../../harness/paths.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import type { BenchResult } from '../../harness/services/identity/bench.js';
 import { IdentityClient, IdentityClientError, type Issued } from '../../harness/services/identity/client.js';
 import type { AuthStats } from '../../harness/services/identity/middleware.js';
 
-const IMAGE = 'msh/base:current';
 const VTEP = '198.18.1.2';
 const ADMIN_PW = 'secret-admin';
 const ALICE_PW = 'alice-pw';
@@ -36,8 +35,7 @@ const name = `msh-test-identity-${tag}`;
 const runDir = mkdtempSync('/tmp/msh-test-identity-');
 const anon = new IdentityClient({ socketPath: join(runDir, 'identity.sock') });
 let admin: IdentityClient;
-let created = false;
-let nsCreated = false;
+let controller: TestController | undefined;
 
 const ids = { alice: '', group: '', project: '', identityService: '' };
 const figures: string[] = [];
@@ -185,34 +183,14 @@ describe('identity API on a real controller container', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(DIST, 'services', 'identity', 'api.js'))) throw new Error('dist/services/identity missing: run npx tsc -p tsconfig.json first');
-    for (let i = 0; !(await runtime.imageExists(IMAGE)); i++) {
-      if (i > 90) throw new Error(`${IMAGE} not present`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    await runtime.create({
-      name,
-      image: IMAGE,
-      hostname: 'controller-east',
-      labels: { 'msh.test': 'identity-api' },
-      binds: [`${PROJECT_ROOT}:${MOUNT}:ro`, `${runDir}:/run/msh`],
-      sysctls: NO_IPV6,
-    });
-    created = true;
-    await runtime.start(name);
-    const pid = await runtime.pid(name);
-    await execa('ip', ['netns', 'add', name]);
-    nsCreated = true;
-    await execa('ip', ['-n', name, 'link', 'add', 'veth0', 'mtu', '1450', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)]);
-    await execa('ip', ['-n', name, 'link', 'set', 'veth0', 'up']);
-    await inPid(pid, ['link set lo up', 'link set eth0 mtu 1450 up', `addr add ${VTEP}/24 dev eth0`]);
+    controller = await startTestController(runtime, name, 'identity-api', runDir, VTEP);
     startMs = await startServices('fernet');
     console.log(`services process with identity (fernet): start -> identity and network answering: ${startMs.toFixed(0)} ms`);
   });
 
   afterAll(async () => {
     if (figures.length) console.log(`identity figures (inside the container, TCP loopback):\n  ${figures.join('\n  ')}`);
-    if (created) await runtime.remove(name).catch((e: unknown) => console.error(`removing ${name}: ${String(e)}`));
-    if (nsCreated) await execa('ip', ['netns', 'delete', name], { reject: false });
+    await controller?.remove();
     rmSync(runDir, { recursive: true, force: true });
   });
 

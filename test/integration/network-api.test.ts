@@ -11,13 +11,12 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_IPV6, inPid } from '../../harness/net/ip.js';
-import { DIST, MOUNT, PROJECT_ROOT } from '../../harness/paths.js';
+import { DIST, MOUNT } from '../../harness/paths.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import { NetworkClient, NeutronClientError, type Network, type Port, type Subnet } from '../../harness/services/network/client.js';
 import { bridgeName } from '../../harness/services/network/l2.js';
+import { startTestController, type TestController } from '../support/controller.js';
 
-const IMAGE = 'msh/base:current';
 const VTEP = '198.18.1.2';
 const REMOTE_A = '198.18.2.2';
 const REMOTE_B = '198.18.3.2';
@@ -30,8 +29,7 @@ const runDir = mkdtempSync('/tmp/msh-test-netapi-');
 const socket = join(runDir, 'network.sock');
 const client = new NetworkClient({ socketPath: socket });
 
-let created = false;
-let nsCreated = false;
+let controller: TestController | undefined;
 let startMs = NaN;
 
 interface FdbJson {
@@ -126,38 +124,16 @@ describe('site network API on a real controller container', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(DIST, 'services', 'main.js'))) throw new Error('dist/services/main.js missing: run npx tsc -p tsconfig.json first');
-    // The image may be mid-rebuild: wait for the tag to come back.
-    for (let i = 0; !(await runtime.imageExists(IMAGE)); i++) {
-      if (i > 90) throw new Error(`${IMAGE} not present`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    await runtime.create({
-      name,
-      image: IMAGE,
-      hostname: 'controller-east',
-      labels: { 'msh.test': 'network-api' },
-      binds: [`${PROJECT_ROOT}:${MOUNT}:ro`, `${runDir}:/run/msh`],
-      sysctls: NO_IPV6,
-    });
-    created = true;
     const t0 = performance.now();
-    await runtime.start(name);
-    const pid = await runtime.pid(name);
-    // eth0: a veth whose peer sits in a namespace of our own (nothing touches the host's netns).
-    await execa('ip', ['netns', 'add', name]);
-    nsCreated = true;
-    await execa('ip', ['-n', name, 'link', 'add', 'veth0', 'mtu', '1450', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)]);
-    await execa('ip', ['-n', name, 'link', 'set', 'veth0', 'up']);
-    await inPid(pid, ['link set lo up', 'link set eth0 mtu 1450 up', `addr add ${VTEP}/24 dev eth0`]);
+    controller = await startTestController(runtime, name, 'network-api', runDir, VTEP);
     await startServices();
     await client.waitReady(60_000, 20);
     startMs = performance.now() - t0;
-    console.log(`services process: container start -> network API answering: ${startMs.toFixed(0)} ms`);
+    console.log(`services process: container create -> network API answering: ${startMs.toFixed(0)} ms`);
   });
 
   afterAll(async () => {
-    if (created) await runtime.remove(name).catch((e: unknown) => console.error(`removing ${name}: ${String(e)}`));
-    if (nsCreated) await execa('ip', ['netns', 'delete', name], { reject: false });
+    await controller?.remove();
     rmSync(runDir, { recursive: true, force: true });
   });
 
