@@ -10,41 +10,24 @@ const name = (what: string) =>
     message: `${what} must be 1-15 characters: a lowercase letter, then lowercase letters, digits or '-'`,
   });
 
-const duration = z
-  .union([z.number(), z.string()], { error: 'expected a duration: write e.g. 50ms, 10s or 2m' })
-  .transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration: write e.g. 50ms, 10s or 2m` });
-      return z.NEVER;
-    }
-    return ms;
-  })
-  .meta({ description: 'A duration: 50ms, 1.5s, 2m, or a number of milliseconds' });
+/** A number, or a string in a unit the parser reads; its error says what to write instead. */
+function unit(what: string, example: string, parse: (v: string | number) => number | null, description: string) {
+  return z
+    .union([z.number(), z.string()], { error: `expected ${what}: write e.g. ${example}` })
+    .transform((v, ctx) => {
+      const parsed = parse(v);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not ${what}: write e.g. ${example}` });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .meta({ description });
+}
 
-const percent = z
-  .union([z.number(), z.string()], { error: 'expected a percentage: write e.g. 0.5% (0 to 100)' })
-  .transform((v, ctx) => {
-    const p = parsePercent(v);
-    if (p === null) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a percentage: write e.g. 0.5% (0 to 100)` });
-      return z.NEVER;
-    }
-    return p;
-  })
-  .meta({ description: 'A loss rate: 0.5% or a number of percent' });
-
-const rate = z
-  .union([z.number(), z.string()], { error: 'expected a bandwidth: write e.g. 512kbit, 10mbit or 1gbit' })
-  .transform((v, ctx) => {
-    const k = parseRate(v);
-    if (k === null) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a bandwidth: write e.g. 512kbit, 10mbit or 1gbit` });
-      return z.NEVER;
-    }
-    return k;
-  })
-  .meta({ description: 'A bandwidth: 512kbit, 10mbit, 1gbit, or a number of kbit/s' });
+const duration = unit('a duration', '50ms, 10s or 2m', parseDuration, 'A duration: 50ms, 1.5s, 2m, or a number of milliseconds');
+const percent = unit('a percentage', '0.5% (0 to 100)', parsePercent, 'A loss rate: 0.5% or a number of percent');
+const rate = unit('a bandwidth', '512kbit, 10mbit or 1gbit', parseRate, 'A bandwidth: 512kbit, 10mbit, 1gbit, or a number of kbit/s');
 
 const subnet = z.string().superRefine((s, ctx) => {
   const problem = subnetProblem(s);
