@@ -289,18 +289,25 @@ export function baseServer(layout: DbLayout): Record<string, string | number | b
   };
 }
 
+/** What the seed and every member share: binlog, GTIDs, the Galera provider. Only the local GTID domain differs. */
+function wsrepServer(layout: DbLayout, gtidDomainId: number): Record<string, string | number | boolean> {
+  return {
+    ...baseServer(layout),
+    log_bin: BINLOG,
+    log_slave_updates: 'ON',
+    server_id: SEED_SERVER_ID,
+    gtid_domain_id: gtidDomainId,
+    wsrep_gtid_mode: 'ON',
+    wsrep_gtid_domain_id: WSREP_GTID_DOMAIN,
+    wsrep_on: 'ON',
+    wsrep_provider: '/usr/lib/galera/libgalera_smm.so',
+  };
+}
+
 function seedCnf(layout: DbLayout): string {
   return cnfText({
     mysqld: {
-      ...baseServer(layout),
-      log_bin: BINLOG,
-      log_slave_updates: 'ON',
-      server_id: SEED_SERVER_ID,
-      gtid_domain_id: WSREP_GTID_DOMAIN,
-      wsrep_gtid_mode: 'ON',
-      wsrep_gtid_domain_id: WSREP_GTID_DOMAIN,
-      wsrep_on: 'ON',
-      wsrep_provider: '/usr/lib/galera/libgalera_smm.so',
+      ...wsrepServer(layout, WSREP_GTID_DOMAIN),
       wsrep_cluster_name: 'msh-seed',
       wsrep_cluster_address: 'gcomm://',
       wsrep_node_address: '127.0.0.1',
@@ -602,15 +609,7 @@ export function gvwstate(self: string, nodes: readonly GaleraNode[]): string {
 export function galeraCnf(n: GaleraNode, all: readonly GaleraNode[], clusterName: string, layout: DbLayout, provider: ProviderOptions, server: GaleraOptions['server'] = {}): string {
   return cnfText({
     mysqld: {
-      ...baseServer(layout),
-      log_bin: BINLOG,
-      log_slave_updates: 'ON',
-      server_id: SEED_SERVER_ID,
-      gtid_domain_id: 100 + n.index,
-      wsrep_gtid_mode: 'ON',
-      wsrep_gtid_domain_id: WSREP_GTID_DOMAIN,
-      wsrep_on: 'ON',
-      wsrep_provider: '/usr/lib/galera/libgalera_smm.so',
+      ...wsrepServer(layout, 100 + n.index),
       wsrep_cluster_name: clusterName,
       wsrep_cluster_address: `gcomm://${all.map((x) => x.address).join(',')}`,
       wsrep_node_address: n.address,
