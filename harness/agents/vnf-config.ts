@@ -17,6 +17,26 @@ export interface VnfVip {
   dev: string;
 }
 
+/** This member's VRRP instance (keepalived), as the harness chose it; see vnf-keepalived.ts. */
+export interface VnfVrrp {
+  /** The VNF's name: keepalived's vrrp_instance. */
+  instance: string;
+  vrid: number;
+  /** 1-254; the first listed member highest. */
+  priority: number;
+  advertMs: number;
+  /** The backup plane interface (adverts go unicast to the peers' backup addresses). */
+  interface: string;
+  /** This member's address on the backup plane. */
+  srcIp: string;
+  /**
+   * How long to wait for an active peer before starting keepalived: 0 for the
+   * preferred master. With nopreempt, whoever wins the first election keeps
+   * the VIP, so the others give the first member the head start.
+   */
+  startupWaitMs: number;
+}
+
 /** One member of a fake VNF: `node dist/agents/vnf.js --config '<json of this>'`. */
 export interface VnfConfig {
   id: string;
@@ -39,7 +59,14 @@ export interface VnfConfig {
   vip: VnfVip;
   /** UDP port of the call service (bound on 0.0.0.0 and, while active, on the VIP). */
   servicePort: number;
-  takeover: 'garp';
+  /**
+   * `garp`: the agent elects itself, claims the VIP and announces it with
+   * gratuitous ARP. `vrrp`: keepalived (started by the agent, configured from
+   * `vrrp`) owns the VIP; the agent serves while the VIP is on its interface.
+   */
+  takeover: 'garp' | 'vrrp';
+  /** Required with `takeover: vrrp`. */
+  vrrp?: VnfVrrp;
   /** Optional: stop (releasing the VIP) after this long. Default: run until SIGTERM/SIGINT. */
   durationMs?: number;
   /** Optional: the active forgets calls with no message for this long. Default 30000. */
@@ -101,9 +128,24 @@ export function parseVnfConfig(raw: unknown): VnfConfig {
   const v = obj(c.vip, 'config.vip');
   const vip: VnfVip = { address: ip(v, 'address', 'config.vip'), prefix: int(v, 'prefix', 'config.vip', 0, 32), dev: str(v, 'dev', 'config.vip') };
   const servicePort = int(c, 'servicePort', 'config', 1, 65535);
-  if (c.takeover !== 'garp') errors.push(`config.takeover: expected 'garp'`);
-  const out: VnfConfig = { id, mode: mode as VnfConfig['mode'], priority, peers, backupPort, hbIntervalMs, hbMisses, vip, servicePort, takeover: 'garp' };
+  const takeover = c.takeover;
+  if (takeover !== 'garp' && takeover !== 'vrrp') errors.push(`config.takeover: expected 'garp' or 'vrrp'`);
+  const out: VnfConfig = { id, mode: mode as VnfConfig['mode'], priority, peers, backupPort, hbIntervalMs, hbMisses, vip, servicePort, takeover: takeover as VnfConfig['takeover'] };
   if (witness) out.witness = witness;
+  if (takeover === 'vrrp') {
+    const r = obj(c.vrrp, 'config.vrrp');
+    out.vrrp = {
+      instance: str(r, 'instance', 'config.vrrp'),
+      vrid: int(r, 'vrid', 'config.vrrp', 1, 255),
+      priority: int(r, 'priority', 'config.vrrp', 1, 254),
+      advertMs: int(r, 'advertMs', 'config.vrrp', 10, 40_950),
+      interface: str(r, 'interface', 'config.vrrp'),
+      srcIp: ip(r, 'srcIp', 'config.vrrp'),
+      startupWaitMs: int(r, 'startupWaitMs', 'config.vrrp', 0, 600_000),
+    };
+    // keepalived has no witness: a grant it cannot ask for would be a promise the agent cannot keep.
+    if (witness) errors.push('config.witness: takeover vrrp elects by VRRP priority alone and cannot consult a witness');
+  } else if (c.vrrp !== undefined) errors.push(`config.vrrp: only with takeover 'vrrp'`);
   if (c.durationMs !== undefined) out.durationMs = int(c, 'durationMs', 'config', 1, 2 ** 31);
   if (c.callIdleMs !== undefined) out.callIdleMs = int(c, 'callIdleMs', 'config', 1, 2 ** 31);
   if (errors.length) throw new Error(`invalid VNF config:\n  ${errors.join('\n  ')}`);

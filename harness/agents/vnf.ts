@@ -11,6 +11,12 @@
 //   partition makes both sides active: the harness is meant to see it.
 // - Takeover: `ip addr add VIP`, bind a socket to VIP:servicePort (replies
 //   must leave from the VIP), then gratuitous ARP (`arping -U`, not awaited).
+// - Takeover `vrrp` instead: keepalived (a child of this agent, configured
+//   from cfg.vrrp) elects, owns the VIP and sends the gratuitous ARPs; this
+//   agent runs no election and serves while the VIP is on its external
+//   interface (watched through netlink), emitting the same role events.
+//   Heartbeats and replication are unchanged: standbys still follow the
+//   active they hear.
 // - Calls: invite / media / bye on UDP; every call-table change is sent to
 //   the standbys before the reply that reveals it, so a new active continues
 //   each call's count.
@@ -32,6 +38,7 @@ import {
   type VnfRole,
   type WitnessHeartbeatMsg,
 } from './vnf-config.js';
+import { startKeepalived, watchAddress, type Stoppable } from './vnf-vrrp.js';
 
 const { values } = parseArgs({ options: { config: { type: 'string' } } });
 if (!values.config) {
@@ -39,6 +46,7 @@ if (!values.config) {
   process.exit(2);
 }
 const cfg = parseVnfConfig(JSON.parse(values.config));
+const VRRP = cfg.takeover === 'vrrp' ? cfg.vrrp! : null;
 
 const log = eventLog();
 const emit = log.emit;
@@ -85,7 +93,7 @@ function setRole(to: VnfRole, reason: string, extra: Record<string, unknown> = {
   if (to === role) return;
   emit('info', 'role', { from: role, to, reason, epoch, ...extra });
   role = to;
-  void reconcileVip();
+  if (!VRRP) void reconcileVip(); // with VRRP the VIP leads and the role follows
 }
 
 // ---- sockets ----
@@ -154,8 +162,9 @@ function follow(p: Member) {
 /** Two actives heard each other: the higher epoch stays (then the higher rank); the other steps down. */
 function checkConflict(p: Member) {
   const theyWin = p.epoch > epoch || (p.epoch === epoch && outranks(p.prio ?? 0, p.id, cfg.priority, cfg.id));
-  emit('info', 'conflict', { peer: p.id, peerEpoch: p.epoch, epoch, resolution: theyWin ? 'step-down' : 'stay' });
-  if (theyWin) {
+  // With VRRP, keepalived settles it (the lower priority drops the VIP); stepping down here would serve nobody.
+  emit('info', 'conflict', { peer: p.id, peerEpoch: p.epoch, epoch, resolution: VRRP ? 'vrrp' : theyWin ? 'step-down' : 'stay' });
+  if (theyWin && !VRRP) {
     demote('higher-epoch-active', { active: p.id });
     follow(p);
   }
@@ -258,6 +267,10 @@ function check() {
     witness.alive = false;
     witness.lostAt = t;
     emit('info', 'witness-link', { event: 'lost', silentMs: t - witness.lastHeard });
+  }
+  if (VRRP) {
+    vrrpCheck(t);
+    return;
   }
 
   if (role === 'active') {
@@ -480,6 +493,22 @@ async function claimVip() {
     return;
   }
   vipHeld = true;
+  const bound = await bindVip();
+  emit('ok', 'vip', { action: 'claim', address: cfg.vip.address, dev: cfg.vip.dev, ms: now() - t0, vipSocket: bound });
+  // Gratuitous ARP: tell the segment the VIP's new MAC. Not awaited: serving
+  // starts now, and arping -c 3 takes ~2 s.
+  const garpAt = now();
+  const arping = spawn('arping', ['-U', '-c', '3', '-I', cfg.vip.dev, cfg.vip.address], { stdio: 'ignore' });
+  emit('info', 'garp', { address: cfg.vip.address, dev: cfg.vip.dev, count: 3 });
+  arping.on('error', (e) => emit('fail', 'garp', { address: cfg.vip.address, error: String(e) }));
+  arping.on('exit', (code) => {
+    if (code !== 0 && code !== null) emit('fail', 'garp', { address: cfg.vip.address, exitCode: code, ms: now() - garpAt });
+  });
+}
+
+/** Serves from a socket bound to the VIP; true if bound (else from the wildcard socket). */
+async function bindVip(): Promise<boolean> {
+  if (vipSock) return true;
   // A socket bound to the VIP itself: replies from the 0.0.0.0 socket would take
   // the interface's primary address as source, and clients expect the VIP.
   const sock = createSocket({ type: 'udp4', reuseAddr: true });
@@ -496,30 +525,66 @@ async function claimVip() {
     sock.close();
     vipReady = true; // serve anyway, from the wildcard socket (source may not be the VIP)
   }
-  emit('ok', 'vip', { action: 'claim', address: cfg.vip.address, dev: cfg.vip.dev, ms: now() - t0, vipSocket: bound });
-  // Gratuitous ARP: tell the segment the VIP's new MAC. Not awaited: serving
-  // starts now, and arping -c 3 takes ~2 s.
-  const garpAt = now();
-  const arping = spawn('arping', ['-U', '-c', '3', '-I', cfg.vip.dev, cfg.vip.address], { stdio: 'ignore' });
-  emit('info', 'garp', { address: cfg.vip.address, dev: cfg.vip.dev, count: 3 });
-  arping.on('error', (e) => emit('fail', 'garp', { address: cfg.vip.address, error: String(e) }));
-  arping.on('exit', (code) => {
-    if (code !== 0 && code !== null) emit('fail', 'garp', { address: cfg.vip.address, exitCode: code, ms: now() - garpAt });
-  });
+  return bound;
 }
 
-async function releaseVip() {
-  const t0 = now();
-  emit('invoke', 'vip', { action: 'release', address: cfg.vip.address, dev: cfg.vip.dev });
+function unbindVip() {
   vipReady = false;
   if (vipSock) {
     vipSock.close();
     vipSock = null;
   }
+}
+
+async function releaseVip() {
+  const t0 = now();
+  emit('invoke', 'vip', { action: 'release', address: cfg.vip.address, dev: cfg.vip.dev });
+  unbindVip();
   const r = await run('ip', ['addr', 'del', VIP_CIDR, 'dev', cfg.vip.dev]);
   vipHeld = false;
   if (r.code !== 0 && !/Cannot assign/.test(r.stderr)) emit('fail', 'vip', { action: 'release', address: cfg.vip.address, error: r.stderr, ms: now() - t0 });
   else emit('ok', 'vip', { action: 'release', address: cfg.vip.address, dev: cfg.vip.dev, ms: now() - t0 });
+}
+
+// ---- VRRP: keepalived owns the VIP, the role follows it ----
+
+let keepalived: Stoppable | null = null;
+let keepalivedStarting = false;
+let vipWatch: Stoppable | null = null;
+let vipPresent = false;
+
+function vrrpCheck(t: number) {
+  // Start keepalived once the preferred master has had its head start (or is already serving).
+  const act = aliveActive();
+  if (!keepalived && !keepalivedStarting && (act || t - startedAt >= VRRP!.startupWaitMs)) {
+    keepalivedStarting = true;
+    void startKeepalived(cfg, VRRP!, emit).then(
+      (k) => {
+        keepalived = k;
+        if (stopping) void k.stop();
+        else if (role === 'init' && !vipPresent) setRole('standby', 'vrrp-started');
+      },
+      (e: unknown) => emit('fail', 'keepalived', { event: 'start', error: String(e) }),
+    );
+  }
+  if (role !== 'active' && act && (following !== act.id || epoch !== act.epoch)) follow(act);
+}
+
+/** The VIP came or went: serve from it (bound socket first, then the role) or stop serving. */
+function onVipPresence(present: boolean) {
+  if (present === vipPresent) return;
+  vipPresent = present;
+  emit('info', 'vip', { action: present ? 'appeared' : 'gone', address: cfg.vip.address, dev: cfg.vip.dev });
+  if (stopping) return;
+  vipChain = vipChain.then(async () => {
+    if (vipPresent && role !== 'active') {
+      await bindVip();
+      if (vipPresent && !stopping) becomeActive('vrrp-master', Math.max(maxEpoch, epoch) + 1);
+    } else if (!vipPresent) {
+      unbindVip();
+      if (role === 'active') demote('vrrp-vip-gone');
+    }
+  });
 }
 
 // ---- periodic work ----
@@ -580,7 +645,13 @@ async function stop(reason: string) {
   stopping = true;
   for (const t of timers) clearInterval(t);
   clearTimeout(beatTimer);
-  await reconcileVip();
+  if (VRRP) {
+    // Stop serving before keepalived hands the VIP over, so two members never both count as active.
+    unbindVip();
+    if (role === 'active') setRole('standby', 'stop');
+    await keepalived?.stop();
+    await vipWatch?.stop();
+  } else await reconcileVip();
   emit('info', 'stop', { reason, role, epoch, calls: calls.size });
   backup.close();
   service.close();
@@ -594,11 +665,12 @@ async function main() {
   // A VIP left behind by an earlier run of this member would answer ARP for it.
   const stale = await run('ip', ['addr', 'del', VIP_CIDR, 'dev', cfg.vip.dev]);
   if (stale.code === 0) emit('info', 'vip', { action: 'cleanup', address: cfg.vip.address, dev: cfg.vip.dev });
+  if (VRRP) vipWatch = await watchAddress(cfg.vip.dev, cfg.vip.address, emit, onVipPresence);
   await new Promise<void>((resolve) => backup.bind(cfg.backupPort, '0.0.0.0', resolve));
   await new Promise<void>((resolve) => service.bind(cfg.servicePort, '0.0.0.0', resolve));
   emit('info', 'start', {
     id: cfg.id, mode: cfg.mode, priority: cfg.priority, peers: cfg.peers.map((p) => p.id), witness: !!cfg.witness,
-    hbIntervalMs: IV, hbMisses: cfg.hbMisses, vip: cfg.vip.address,
+    hbIntervalMs: IV, hbMisses: cfg.hbMisses, vip: cfg.vip.address, takeover: cfg.takeover,
   });
   const hbStart = now();
   let n = 0;

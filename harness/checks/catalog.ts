@@ -152,6 +152,38 @@ export const CATALOG: readonly Requirement[] = [
     statement:
       'Rotating the Fernet keys (the staged key distributed to every region before it is promoted) causes zero failed validations in every region; a rotation that is not distributed is reported with the regions and the window of failures.',
   },
+  {
+    id: 'ID-BAD-TOKENS-REJECTED',
+    title: 'Forged, tampered, expired, revoked and wrong-key tokens are rejected in every region',
+    source: ID_SEED,
+    section: 'Candidate solution analysis',
+    statement:
+      'Token validation must "reject some malicious API request": in every region, a forged token, a valid token with one byte changed, an expired token, a revoked token and a token under a key the region does not hold are rejected (401/404) every time, while a valid control token is accepted; a bad token accepted anywhere is a security finding.',
+  },
+  {
+    id: 'ID-WRITES-CLEAN',
+    title: 'Identity writes fail cleanly while the database cannot take them, and resume',
+    source: ID_SEED,
+    section: 'Candidate solution analysis',
+    statement:
+      'While the master site is lost or the identity database is partitioned, every write (new users, role changes) in a region whose Keystone is up either succeeds or is refused with an answer (4xx, or 503 naming the cause), never left hanging; writes succeed again within 10 s of healing in every region, and no acknowledged write is missing afterwards in any region.',
+  },
+  {
+    id: 'ID-GALERA-MINORITY',
+    title: 'A Galera minority leaves the Primary component and refuses writes',
+    source: ID_SEED,
+    section: 'Candidate solution analysis',
+    statement:
+      'When a partition splits the Galera identity cluster, the minority side becomes non-Primary within 10 s and accepts no write until it rejoins; the majority stays Primary; after healing every node is Primary again within 10 s.',
+  },
+  {
+    id: 'ID-ISSUE-LOCAL',
+    title: 'Tokens are issued in every region without waiting on the WAN',
+    source: ID_SEED,
+    section: 'Requirement analysis',
+    statement:
+      'Each region issues tokens (password method) with at least 99 % success outside fault windows and a p99 issue latency within the limit (default 50 ms, below any inter-region round trip of the WAN under test); replication bytes per 1000 issued tokens are reported.',
+  },
 ];
 
 const BY_ID = new Map(CATALOG.map((r) => [r.id, r]));

@@ -65,23 +65,26 @@ export const tokenValidation: Checker = (h, ctx) => {
   return { status: 'pass', summary: head + rows.map(text).join('; '), evidence };
 };
 
+/** WAN packets and bytes by protocol, in total and per 1000 of `n` operations (validations, issued tokens). */
+export function wanByProtocol(flows: CaptureEvent['flows'], n: number, per: string) {
+  return PROTOCOLS.map(([label, match]) => {
+    const fs = flows.filter((f) => match(f.port, f.proto));
+    const packets = fs.reduce((x, f) => x + f.packets, 0);
+    const bytes = fs.reduce((x, f) => x + f.bytes, 0);
+    return { protocol: label, packets, bytes, per: `1000 ${per.toLowerCase()}`, packetsPer1000: round((packets * 1000) / n, 1), bytesPer1000: round((bytes * 1000) / n, 1) };
+  });
+}
+
 export const localValidation: Checker = (h, ctx) => {
   const w = tokensOf(ctx);
   const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
   if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
   const validations = validatingRegions(ctx, w).reduce((n, region) => n + results(h, `${w.name}@${region}`).length, 0);
   if (validations === 0) return { status: 'unknown', summary: 'no validation happened', evidence: {} };
-  const flows = captures.flatMap((c) => c.flows);
-  const per1000 = (x: number) => round((x * 1000) / validations, 1);
-  const byProtocol = PROTOCOLS.map(([label, match]) => {
-    const fs = flows.filter((f) => match(f.port, f.proto));
-    const packets = fs.reduce((n, f) => n + f.packets, 0);
-    const bytes = fs.reduce((n, f) => n + f.bytes, 0);
-    return { protocol: label, packets, bytes, packetsPer1000Validations: per1000(packets), bytesPer1000Validations: per1000(bytes) };
-  });
+  const byProtocol = wanByProtocol(captures.flatMap((c) => c.flows), validations, 'Validations');
   const identity = byProtocol[0]!;
   const evidence = { validations, wan: byProtocol, note: 'counted on the WAN bridge: each datagram appears once per leg (site to relay, relay to site)' };
-  const traffic = byProtocol.map((p) => `${p.protocol}: ${p.packetsPer1000Validations} pkts / ${p.bytesPer1000Validations} B`).join(', ');
+  const traffic = byProtocol.map((p) => `${p.protocol}: ${p.packetsPer1000} pkts / ${p.bytesPer1000} B`).join(', ');
   if (identity.packets > 0) return { status: 'fail', summary: `${identity.packets} identity packets crossed regions for ${validations} validations (per 1000 validations: ${traffic})`, evidence };
   return { status: 'pass', summary: `no identity packet crossed regions in ${validations} validations (per 1000 validations: ${traffic})`, evidence };
 };

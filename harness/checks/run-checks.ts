@@ -8,6 +8,8 @@ import { CATALOG } from './catalog.js';
 import type { Checker } from './context.js';
 import { backupOnOverlay, callContinuity, failoverTime, overlappingIp, remotePortFdb, splitBrain } from './ha.js';
 import { keyRotation, localValidation, revocation, tokenValidation } from './identity.js';
+import { badTokens } from './bad-tokens.js';
+import { galeraQuorum, tokenIssue, writeAvailability } from './identity-writes.js';
 import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';
 import { merge, type CheckResult, type Verdict } from './verdict.js';
 
@@ -26,6 +28,10 @@ export const CHECKERS: Readonly<Record<CheckSpec['kind'], Checker>> = {
   'local-validation': localValidation,
   revocation,
   'key-rotation': keyRotation,
+  'bad-tokens': badTokens,
+  'write-availability': writeAvailability,
+  'galera-quorum': galeraQuorum,
+  'token-issue': tokenIssue,
 };
 
 export function runChecks(history: readonly HistoryEvent[], scenario: Scenario, plan: Plan): CheckResult[] {

@@ -13,8 +13,24 @@ import { runAgent } from './workload.js';
 /** The witness of a VNF listens beside its backup plane port (7100 -> 7200), so VNFs sharing a witness node do not collide. */
 export const witnessPort = (v: VnfSpec): number => v.backupPort + 100;
 
-/** The config of each member: priority by order of listing (first = preferred active). */
-export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAddress: (ref: string) => string, durationMs: number): { ref: string; config: VnfConfig }[] {
+/** VRRP priority of the first listed member; the others follow one below each (255 would mean address owner). */
+export const VRRP_TOP_PRIORITY = 254;
+
+/**
+ * How long the members after the first wait for an active peer before starting
+ * keepalived. With nopreempt the first election's winner keeps the VIP, so
+ * the preferred master gets a head start longer than any exec skew between
+ * containers; if it never comes up the others still elect in time for the
+ * settle window (2 s + 3 adverts at 100 ms).
+ */
+export const VRRP_STARTUP_WAIT_MS = 2000;
+
+/**
+ * The config of each member: priority by order of listing (first = preferred
+ * active). `vrid`: the VNF's VRRP router id (1-255), unique per scenario so
+ * crossed clusters on the same members (active/active) keep apart.
+ */
+export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAddress: (ref: string) => string, durationMs: number, vrid = 1): { ref: string; config: VnfConfig }[] {
   // An L2 backup plane uses the overlay addresses; an L3 one the routed site LAN addresses.
   const net = v.backup.network;
   const backupIp = (ref: string) => (net ? attachmentOf(attachments, ref, net).address : lanAddress(ref));
@@ -32,15 +48,29 @@ export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAd
       ...(v.witness ? { witness: { ip: backupIp(v.witness), port: witnessPort(v) } } : {}),
       vip: { address: v.external.vip, prefix: ext.prefix, dev: v.external.network },
       servicePort: v.port,
-      takeover: 'garp',
+      takeover: v.takeover,
+      ...(v.takeover === 'vrrp'
+        ? {
+            vrrp: {
+              instance: v.name,
+              vrid,
+              priority: VRRP_TOP_PRIORITY - i,
+              // One failure-detection knob per VNF: the heartbeat interval is VRRP's advert_int.
+              advertMs: v.heartbeat.interval,
+              interface: net ?? 'eth0',
+              srcIp: backupIp(ref),
+              startupWaitMs: i === 0 ? 0 : VRRP_STARTUP_WAIT_MS,
+            },
+          }
+        : {}),
       durationMs,
     },
   }));
 }
 
 export function startVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime, history: History, durationMs: number): Promise<void>[] {
-  return s.vnfs.flatMap((v) => [
-    ...vnfConfigs(v, attachments, (ref) => d.plan.sites.flatMap((x) => x.nodes).find((n) => n.ref === ref)!.address, durationMs).map(({ ref, config }) =>
+  return s.vnfs.flatMap((v, k) => [
+    ...vnfConfigs(v, attachments, (ref) => d.plan.sites.flatMap((x) => x.nodes).find((n) => n.ref === ref)!.address, durationMs, k + 1).map(({ ref, config }) =>
       runAgent(runtime, d.containers.get(ref)!, 'vnf', ['--config', JSON.stringify(config)], `${v.name}@${ref}`, history),
     ),
     ...(v.witness

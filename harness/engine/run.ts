@@ -20,6 +20,8 @@ import { AGENT_DRAIN_MS, startHeartbeat } from './workload.js';
 import { awaitActives, startCalls, startVnfs } from './ha.js';
 import { runRemotePortCrud } from './remote-port-crud.js';
 import { prepareTokens, startTokens } from './tokens.js';
+import { prepareBadTokens, startBadTokens, type BadTokenCorpus } from './bad-tokens.js';
+import { auditWrites, startIdentityRequests, startWsrepProbes } from './identity-requests.js';
 import { identityArgs, rotateFernetKeys, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
 import { captureWan } from '../observe/capture.js';
 import { planAttachments } from '../topology/overlay.js';
@@ -78,18 +80,18 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     const attachments = planAttachments(scenario);
     let overlays: Overlays | undefined;
     if (scenario.networks.length > 0 || scenario.identity) {
-      if (scenario.identity?.database === 'galera') {
+      const sharedDb = (scenario.identity?.database ?? 'local') !== 'local';
+      if (sharedDb) {
         phase('bring-up:identity-db');
-        const galera = await startIdentityDb(scenario, d, runtime);
-        phase('bring-up:identity-db-ready', { nodes: galera?.nodes.length, ...galera?.timings });
+        phase('bring-up:identity-db-ready', await startIdentityDb(scenario, d, runtime));
       }
       phase('bring-up:site-services');
       const clients = await startSiteServices(d, runtime, {
         // Neutron's ARP responder is incompatible with addresses that move
         // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
         arpResponder: scenario.vnfs.length === 0,
-        args: (site) => identityArgs(scenario, site),
-        sequential: scenario.identity?.database === 'galera',
+        args: (site) => identityArgs(scenario, site, plan),
+        sequential: sharedDb,
       });
       const shared = await shareFernetKeys(scenario, d);
       if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
@@ -110,7 +112,9 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
     const tokens = scenario.identity ? await prepareTokens(scenario, d, history) : undefined;
-    const capture = scenario.checks.some((c) => c.kind === 'backup-on-overlay' || c.kind === 'local-validation')
+    const corpora = new Map<string, BadTokenCorpus>();
+    for (const w of scenario.workload) if (w.kind === 'bad-tokens') corpora.set(w.name, await prepareBadTokens(w, scenario, d, tokens!.service, history));
+    const capture = scenario.checks.some((c) => ['backup-on-overlay', 'local-validation', 'token-issue'].includes(c.kind))
       ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), new Set(plan.links.flatMap((l) => [l.a.relayPort, l.b.relayPort])))
       : undefined;
 
@@ -126,13 +130,20 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
             return [startCalls(w, scenario, dep, runtime, history, scenario.duration)];
           case 'tokens':
             return startTokens(w, scenario, dep, runtime, history, tokens!, scenario.duration);
+          case 'bad-tokens':
+            return startBadTokens(w, scenario, dep, runtime, history, corpora.get(w.name)!, scenario.duration);
+          case 'writes':
+          case 'issue':
+            return startIdentityRequests(w, scenario, dep, runtime, history, tokens!.service, scenario.duration);
           case 'remote-port-crud':
             return [runRemotePortCrud(w, scenario, dep, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: err.message }))];
         }
       });
+      if (scenario.checks.some((c) => c.kind === 'galera-quorum')) agents.push(...startWsrepProbes(dep, runtime, history, scenario.duration + AGENT_DRAIN_MS));
       await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(tokens ? { revokeToken: tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep, site, all) });
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
+      for (const w of scenario.workload) if (w.kind === 'writes' && !signal.aborted) await auditWrites(w, scenario, dep, runtime, history, tokens!.service);
       timings.workloadMs = now() - t0;
     }
     if (capture) {

@@ -17,9 +17,9 @@ export interface Tokens {
   revoke(site: string): Promise<Record<string, unknown>>;
 }
 
-const ADMIN = { user: 'admin', password: 'admin', project: 'admin' };
+export const ADMIN = { user: 'admin', password: 'admin', project: 'admin' };
 
-function clientAt(d: Deployment, site: string): IdentityClient {
+export function clientAt(d: Deployment, site: string): IdentityClient {
   return new IdentityClient({ socketPath: join(d.stateDir, 'sites', site, 'identity.sock') });
 }
 

@@ -20,7 +20,7 @@ interface ValidationRow {
 }
 interface WanRow {
   protocol: string;
-  packetsPer1000Validations: number;
+  packetsPer1000: number;
 }
 interface RevocationRow {
   region: string;
@@ -42,7 +42,7 @@ export function identityComparison(results: readonly ResultFile[]): ComparisonRo
       const rows = (validation?.rows ?? []) as ValidationRow[];
       const wan = (evidenceOf(r, 'ID-LOCAL-VALIDATION')?.wan ?? []) as WanRow[];
       const revoked = (evidenceOf(r, 'ID-REVOCATION')?.rows ?? []) as RevocationRow[];
-      const pkts = (match: RegExp) => wan.filter((w) => match.test(w.protocol)).reduce((n, w) => n + w.packetsPer1000Validations, 0);
+      const pkts = (match: RegExp) => wan.filter((w) => match.test(w.protocol)).reduce((n, w) => n + w.packetsPer1000, 0);
       return {
         scenario: r.scenario.name,
         model: `${id.placement} ${id.provider}, ${id.database} DB`,

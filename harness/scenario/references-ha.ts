@@ -3,6 +3,7 @@
 import { contains, overlaps, parseCidr, parseIp, SITE_SPACE } from './cidr.js';
 import type { RefIssue } from './references.js';
 import type { Scenario } from './schema.js';
+import { identityDbIssues } from './references-identity-db.js';
 
 export function checkHaReferences(s: Scenario): RefIssue[] {
   const issues: RefIssue[] = [];
@@ -95,14 +96,14 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
   const controllers = new Set(s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name));
   if (s.identity) {
     if (!controllers.has(s.identity.site)) add(['identity', 'site'], `identity.site "${s.identity.site}" must be a site with a node of role: controller (sites with one: ${[...controllers].join(', ') || 'none'})`);
-    if (s.identity.database === 'galera' && s.identity.placement !== 'distributed') add(['identity', 'database'], 'a Galera identity database spans the Keystones of every site: use placement: distributed, or database: local');
-    if (s.identity.database === 'galera' && controllers.size < 2) add(['identity', 'database'], 'a Galera identity database needs controllers in at least two sites');
+    issues.push(...identityDbIssues(s.identity, [...controllers]));
   }
   s.workload.forEach((w, i) => {
-    if (w.kind !== 'tokens') return;
-    if (!s.identity) add(['workload', i], `workload "${w.name}" validates tokens, but the scenario has no identity block: add one (provider, placement, site, database)`);
+    if (w.kind !== 'tokens' && w.kind !== 'writes' && w.kind !== 'issue') return;
+    const does = w.kind === 'tokens' ? 'validates tokens' : w.kind === 'writes' ? 'writes to the identity service' : 'issues tokens';
+    if (!s.identity) add(['workload', i], `workload "${w.name}" ${does}, but the scenario has no identity block: add one (provider, placement, site, database)`);
     (w.regions ?? []).forEach((r, k) => {
-      if (!controllers.has(r)) add(['workload', i, 'regions', k], `region "${r}" has no controller to validate tokens in`);
+      if (!controllers.has(r)) add(['workload', i, 'regions', k], `region "${r}" has no controller to send requests from (sites with one: ${[...controllers].join(', ')})`);
     });
   });
   s.faults.forEach((f, i) => {
@@ -112,7 +113,11 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
     }
   });
 
+  const needs: Partial<Record<string, { kind: string; what: string }>> = { 'write-availability': { kind: 'writes', what: 'a writes workload' }, 'token-issue': { kind: 'issue', what: 'an issue workload' } };
   s.checks.forEach((c, i) => {
+    const need = needs[c.kind];
+    if (need && !s.workload.some((w) => w.kind === need.kind && (c.workload === undefined || w.name === c.workload))) add(['checks', i], `check "${c.name}" (${c.kind}) reads ${need.what}${c.workload ? ` named "${c.workload}"` : ''}: add one (kind: ${need.kind})`);
+    if (c.kind === 'galera-quorum' && (s.identity?.database ?? 'local') === 'local') add(['checks', i], `check "${c.name}" (galera-quorum) needs a Galera identity database: set identity.database`);
     if (c.vnf !== undefined && !vnfs.has(c.vnf)) add(['checks', i, 'vnf'], `check "${c.name}" reads VNF "${c.vnf}", which does not exist`);
   });
   return issues;

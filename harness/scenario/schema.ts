@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseCidr, parseIp, contains, formatCidr, mask, SITE_SPACE } from './cidr.js';
 import { parseDuration, parsePercent, parseRate } from './units.js';
+import { VRRP_ADVERT_MAX_MS, VRRP_ADVERT_MIN_MS } from '../agents/vnf-keepalived.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
 const name = (what: string) =>
@@ -112,6 +113,22 @@ const vnf = z.strictObject({
   witness: nodeRef.optional().meta({ description: 'A VM on the backup plane in a third site that arbitrates takeovers; none = naive mode' }),
   port: z.number().int().min(1024).max(65535).default(5060),
   backupPort: z.number().int().min(1024).max(65535).default(7100),
+  takeover: z
+    .enum(['garp', 'vrrp'])
+    .default('garp')
+    .meta({
+      description:
+        'How the new active takes the VIP. garp: the VNF elects itself, adds the VIP and sends gratuitous ARP. vrrp: keepalived in each member (VRRPv3, unicast adverts on the backup plane, nopreempt, priority by order of members) owns the VIP and announces it; heartbeat.interval is its advert_int (a multiple of 10ms), heartbeat.misses must be 3 (VRRP\'s fixed Master_Down = 3 adverts + skew), and there is no witness',
+    }),
+}).superRefine((v, ctx) => {
+  if (v.takeover !== 'vrrp') return;
+  const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const iv = v.heartbeat.interval;
+  if (iv % 10 !== 0 || iv < VRRP_ADVERT_MIN_MS || iv > VRRP_ADVERT_MAX_MS) {
+    add(['heartbeat', 'interval'], `with takeover: vrrp the heartbeat interval is VRRPv3's advert_int, counted in centiseconds: use a multiple of 10ms from ${VRRP_ADVERT_MIN_MS}ms to ${VRRP_ADVERT_MAX_MS}ms (e.g. 100ms)`);
+  }
+  if (v.heartbeat.misses !== 3) add(['heartbeat', 'misses'], 'with takeover: vrrp a master is declared down after 3 missed adverts (plus skew), fixed by VRRP: set misses to 3, or use takeover: garp');
+  if (v.witness !== undefined) add(['witness'], 'with takeover: vrrp keepalived elects by priority alone and cannot consult a witness: remove witness, or use takeover: garp');
 });
 
 const calls = z.strictObject({
@@ -140,7 +157,27 @@ const tokens = z.strictObject({
   rate: z.number().positive().default(20).meta({ description: 'Validations per second in each region' }),
 });
 
-const workload = z.discriminatedUnion('kind', [heartbeat, calls, remotePortCrud, tokens]);
+/** Identity requests at a rate in each region's Keystone: database writes (`writes`) or token issues (`issue`). */
+const identityRequests = <K extends string>(kind: K, what: string, rate: number) =>
+  z.strictObject({
+    kind: z.literal(kind),
+    name: name('workload name'),
+    regions: z.array(name('site name')).optional().meta({ description: 'Sites whose Keystone receives the requests (default: every site running one)' }),
+    rate: z.number().positive().default(rate).meta({ description: `${what} per second in each region` }),
+    timeout: duration.default(3000).meta({ description: 'A request not answered within this is recorded as a timeout (not a clean refusal)' }),
+  });
+const writes = identityRequests('writes', 'Users created (POST /v3/users)', 5);
+const issue = identityRequests('issue', 'Tokens issued (POST /v3/auth/tokens, password method)', 10);
+
+const badTokens = z.strictObject({
+  kind: z.literal('bad-tokens'),
+  name: name('workload name'),
+  regions: z.array(name('site name')).optional().meta({ description: 'Sites whose services validate the corpus (default: every site with a controller)' }),
+  rate: z.number().positive().default(30).meta({ description: 'Validations per second in each region, the corpus (forged, tampered, expired, revoked, wrong-key, control) in turn' }),
+  allowExpired: z.boolean().default(false).meta({ description: "Validate with Keystone's ?allow_expired=true, as a misconfigured service would for user requests (known-bad)" }),
+});
+
+const workload = z.discriminatedUnion('kind', [heartbeat, calls, remotePortCrud, tokens, writes, issue, badTokens]);
 
 const identity = z.strictObject({
   provider: z.enum(['fernet', 'uuid', 'pki']).default('fernet'),
@@ -150,9 +187,27 @@ const identity = z.strictObject({
     .meta({ description: 'distributed: a Keystone in every site with a controller; centralized: only in `site`' }),
   site: name('site name').meta({ description: 'The one auth URL: where users log in (and, centralized, the only Keystone)' }),
   database: z
-    .enum(['local', 'galera'])
+    .enum(['local', 'galera', 'star', 'multi-cluster'])
     .default('local')
-    .meta({ description: 'local: each Keystone its own database; galera: one identity database, Galera across every controller (other service databases stay local)' }),
+    .meta({
+      description:
+        'local: each Keystone its own database; galera: one identity database, Galera across every controller; star: a master Galera in `masters`, and in every other site two read-only async replicas, one from each master site; multi-cluster: one Galera per entry of `clusters`, the first takes the writes, the others follow it by async replication. Other service databases always stay local',
+    }),
+  masters: z
+    .array(name('site name'))
+    .min(1)
+    .max(2)
+    .optional()
+    .meta({ description: 'star: the one or two sites of the master Galera cluster (default: the first two sites with a controller); Keystones elsewhere read their local replica and write here' }),
+  clusters: z
+    .array(z.array(name('site name')).min(1))
+    .min(2)
+    .optional()
+    .meta({ description: 'multi-cluster: the sites of each Galera cluster, every controller site in exactly one; the first cluster takes the writes (default: consecutive pairs of controller sites)' }),
+  wsrep: z
+    .record(z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/, { message: 'a Galera provider option is named like evs.suspect_timeout or pc.ignore_quorum' }), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .meta({ description: 'Galera provider options (wsrep_provider_options) for the identity cluster, set at start, e.g. { evs.suspect_timeout: PT5S } or the known-bad { pc.ignore_quorum: true }' }),
 });
 
 const after = z.strictObject({
@@ -229,9 +284,13 @@ const check = z.strictObject({
     'local-validation',
     'revocation',
     'key-rotation',
+    'bad-tokens',
+    'write-availability',
+    'galera-quorum',
+    'token-issue',
   ]),
   vnf: name('vnf name').optional(),
-  limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed' }),
+  limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed; revocation: the window; write-availability: resume after healing; galera-quorum: to leave/rejoin the Primary; token-issue: p99 issue latency' }),
   requirements: z.array(z.string()).min(1, { message: 'a check decides at least one requirement ID' }),
   workload: name('workload name').optional(),
   tolerance: z
@@ -269,6 +328,8 @@ export type CheckSpec = Scenario['checks'][number];
 export type HeartbeatSpec = Extract<WorkloadSpec, { kind: 'heartbeat' }>;
 export type CallsSpec = Extract<WorkloadSpec, { kind: 'calls' }>;
 export type TokensSpec = Extract<WorkloadSpec, { kind: 'tokens' }>;
+export type BadTokensSpec = Extract<WorkloadSpec, { kind: 'bad-tokens' }>;
+export type IdentityRequestsSpec = Extract<WorkloadSpec, { kind: 'writes' | 'issue' }>;
 export type IdentitySpec = NonNullable<Scenario['identity']>;
 export type NetworkSpec = Scenario['networks'][number];
 export type VnfSpec = Scenario['vnfs'][number];

@@ -48,6 +48,8 @@ identity (Keystone v3):
   --identity-port N    TCP port (default ${IDENTITY_PORT})
   --identity-db SPEC   identity database: a socket path or [user[:password]@]host[:port][/db]
                        (default: the site's MariaDB, database keystone)
+  --identity-db-write SPEC  where writes (and schema, bootstrap) go when --identity-db
+                       is a read-only replica: a master, same syntax (default: --identity-db)
   --region NAME        this site's region (default: --site)
   --token-provider P   ${PROVIDERS.join('|')} (default fernet)
   --token-expiration S token lifetime in seconds (default 3600)
@@ -124,6 +126,7 @@ function parseOptions(argv: readonly string[]): Options {
       'no-identity': { type: 'boolean' },
       'identity-port': { type: 'string' },
       'identity-db': { type: 'string' },
+      'identity-db-write': { type: 'string' },
       region: { type: 'string' },
       'token-provider': { type: 'string' },
       'token-expiration': { type: 'string' },
@@ -165,13 +168,15 @@ function parseOptions(argv: readonly string[]): Options {
   const identityPort = int(values['identity-port'], IDENTITY_PORT, '--identity-port');
   const provider = values['token-provider'] ?? 'fernet';
   if (!PROVIDERS.includes(provider as ProviderName)) fail(`--token-provider must be one of ${PROVIDERS.join(', ')}`);
-  if (values['identity-db'] !== undefined) {
+  for (const opt of ['identity-db', 'identity-db-write'] as const) {
+    if (values[opt] === undefined) continue;
     try {
-      parseDbSpec(values['identity-db']);
+      parseDbSpec(values[opt]);
     } catch (e) {
-      fail(`--identity-db: ${(e as Error).message}`);
+      fail(`--${opt}: ${(e as Error).message}`);
     }
   }
+  if (values['identity-db-write'] !== undefined && values['identity-db'] === undefined) fail('--identity-db-write needs --identity-db (the read server)');
   const publicUrl = values['bootstrap-public-url'] ?? `http://${values.vtep ?? '127.0.0.1'}:${identityPort}/v3/`;
   const adminUser = values['bootstrap-username'] ?? 'admin';
   const adminPassword = values['bootstrap-password'] ?? 'admin';
@@ -181,6 +186,7 @@ function parseOptions(argv: readonly string[]): Options {
     : {
         port: identityPort,
         db: values['identity-db'] ?? null,
+        dbWrite: values['identity-db-write'] ?? null,
         region,
         provider: provider as ProviderName,
         tokenExpiration: int(values['token-expiration'], 3600, '--token-expiration'),

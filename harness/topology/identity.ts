@@ -1,9 +1,18 @@
 // Identity across sites, as the scenario's identity block says: which sites
-// run a Keystone, where its database lives (local, or one Galera cluster of
-// the controllers: only the identity database is replicated, every other
-// service database stays local), and a shared Fernet key repository.
+// run a Keystone, where its database lives (local; one Galera cluster of
+// the controllers; star mode; multi-cluster mode: only the identity
+// database is replicated, every other service database stays local), and a
+// shared Fernet key repository.
+//
+// Star and multi-cluster modes give a Keystone two database endpoints: it
+// reads its own site's server (a read-only replica, or a member of a
+// read-only follower cluster) and writes to a member of the master cluster
+// over the WAN. So a revocation reaches those regions only by replication,
+// which is what the revocation check then measures per region.
 import { join } from 'node:path';
-import { startGalera, type GaleraCluster } from '../services/db/galera.js';
+import { startGalera, type DbNodeSpec, type GaleraOptions } from '../services/db/galera.js';
+import { planMultiCluster, startMultiCluster } from '../services/db/multi-cluster.js';
+import { planStar, replicaLayout, startStar } from '../services/db/replica.js';
 import { distribute, rotate } from '../services/identity/keys.js';
 import { readdir } from 'node:fs/promises';
 import type { Runtime } from '../runtime/runtime.js';
@@ -28,16 +37,103 @@ export function runsKeystone(id: IdentitySpec, site: string): boolean {
   return id.placement === 'distributed' || id.site === site;
 }
 
+/** Where a Keystone reads and writes its database (--identity-db, --identity-db-write). */
+export interface DbEndpoints {
+  readonly read: string;
+  /** null: writes go where reads do */
+  readonly write: string | null;
+}
+
+export interface StarReplica {
+  readonly site: string;
+  /** 1, 2: its layout (port 3307 + slot) in the site's controller */
+  readonly slot: number;
+  readonly port: number;
+  /** The master site whose member it follows. */
+  readonly masterSite: string;
+}
+
+export interface ClusterFollow {
+  /** The follower cluster (index into `clusters`, >= 1). */
+  readonly cluster: number;
+  /** Its member (site) that replicates... */
+  readonly site: string;
+  /** ...from this site of the first cluster. */
+  readonly masterSite: string;
+}
+
+/** The identity database's layout, decided before anything runs. */
+export interface IdentityDbPlan {
+  readonly mode: IdentitySpec['database'];
+  /** Galera clusters, as site lists; star: the master cluster; multi-cluster: the first takes the writes. */
+  readonly clusters: readonly (readonly string[])[];
+  readonly replicas: readonly StarReplica[];
+  readonly follows: readonly ClusterFollow[];
+  /** Per Keystone site; a site not listed uses its own MariaDB. */
+  readonly endpoints: Readonly<Record<string, DbEndpoints>>;
+}
+
+const dbSpec = (host: string, port: number) => `${DB_USER}:${DB_PASSWORD}@${host}:${port}/keystone`;
+
+/** Sites with a controller, in scenario order. */
+function controllerSites(plan: Plan): string[] {
+  return plan.sites.filter((x) => controllerOf(plan, x.name)).map((x) => x.name);
+}
+
+/**
+ * Multi-cluster's default grouping: consecutive pairs of controller sites
+ * (a last odd one on its own), the smallest clusters that still survive
+ * the loss of a site's member for reads.
+ */
+export function defaultClusters(sites: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < sites.length; i += 2) out.push(sites.slice(i, i + 2));
+  return out;
+}
+
+/** Which server each Keystone reads and writes, which replica follows which master (pure). */
+export function planIdentityDb(id: IdentitySpec, plan: Plan): IdentityDbPlan {
+  const sites = controllerSites(plan);
+  const address = (site: string) => controllerOf(plan, site)!.address;
+  const local = dbSpec('127.0.0.1', GALERA_PORT);
+  const none = { clusters: [], replicas: [], follows: [], endpoints: {} };
+  switch (id.database) {
+    case 'local':
+      return { mode: 'local', ...none };
+    case 'galera':
+      return { mode: 'galera', ...none, clusters: [sites], endpoints: Object.fromEntries(sites.map((x) => [x, { read: local, write: null }])) };
+    case 'star': {
+      const masters = id.masters ?? sites.slice(0, 2);
+      const slaves = sites.filter((x) => !masters.includes(x));
+      const spec = (site: string): DbNodeSpec => ({ container: site, address: address(site), site });
+      // Two replicas per slave site; with two master sites, one from each (planStar).
+      const pairs = planStar({ masters: masters.map(spec), replicas: slaves.flatMap((x) => [spec(x), spec(x)]) });
+      const replicas = pairs.map((p) => ({ site: p.replica.site, slot: p.slot, port: replicaLayout(p.slot).port, masterSite: masters[p.master]! }));
+      const endpoints: Record<string, DbEndpoints> = Object.fromEntries(masters.map((x) => [x, { read: local, write: null }]));
+      for (const r of replicas) if (r.slot === 1) endpoints[r.site] = { read: dbSpec('127.0.0.1', r.port), write: dbSpec(address(r.masterSite), GALERA_PORT) };
+      return { mode: 'star', ...none, clusters: [masters], replicas, endpoints };
+    }
+    case 'multi-cluster': {
+      const clusters = id.clusters ?? defaultClusters(sites);
+      const follows = planMultiCluster(clusters.map((c) => c.length)).map((l) => ({ cluster: l.cluster, site: clusters[l.cluster]![l.member]!, masterSite: clusters[0]![l.master]! }));
+      const endpoints: Record<string, DbEndpoints> = Object.fromEntries(clusters[0]!.map((x) => [x, { read: local, write: null }]));
+      for (const f of follows) for (const x of clusters[f.cluster]!) endpoints[x] = { read: local, write: dbSpec(address(f.masterSite), GALERA_PORT) };
+      return { mode: 'multi-cluster', ...none, clusters, follows, endpoints };
+    }
+  }
+}
+
 /** Site services options for identity in one site (pure). */
-export function identityArgs(s: Scenario, site: string): string[] {
+export function identityArgs(s: Scenario, site: string, plan: Plan): string[] {
   const id = s.identity;
   if (!id || !runsKeystone(id, site)) return ['--region', site, '--no-identity'];
+  const db = planIdentityDb(id, plan).endpoints[site];
   return [
     '--region',
     site,
     '--token-provider',
     id.provider,
-    ...(id.database === 'galera' ? ['--identity-db', `${DB_USER}:${DB_PASSWORD}@127.0.0.1:${GALERA_PORT}/keystone`] : []),
+    ...(db ? ['--identity-db', db.read, ...(db.write ? ['--identity-db-write', db.write] : [])] : []),
   ];
 }
 
@@ -47,13 +143,45 @@ export function identityUrl(plan: Plan, id: IdentitySpec, region: string): strin
   return `http://${ctl.address}:${IDENTITY_PORT}`;
 }
 
-export async function startIdentityDb(s: Scenario, d: Deployment, runtime: Runtime): Promise<GaleraCluster | undefined> {
-  if (s.identity?.database !== 'galera') return undefined;
-  const nodes = d.plan.sites.flatMap((site) => {
-    const ctl = controllerOf(d.plan, site.name);
-    return ctl ? [{ container: d.containers.get(ctl.ref)!, address: ctl.address, site: site.name }] : [];
+const ms = (x: number | null | undefined) => (x == null ? null : Math.round(x));
+
+/**
+ * Starts the identity database the plan describes; returns what the
+ * bring-up phase logs (per cluster and replica, its timings).
+ */
+export async function startIdentityDb(s: Scenario, d: Deployment, runtime: Runtime): Promise<Record<string, unknown>> {
+  const id = s.identity;
+  if (!id || id.database === 'local') return { mode: 'local' };
+  const t0 = performance.now();
+  const p = planIdentityDb(id, d.plan);
+  const node = (site: string): DbNodeSpec => {
+    const ctl = controllerOf(d.plan, site)!;
+    return { container: d.containers.get(ctl.ref)!, address: ctl.address, site };
+  };
+  const galera: GaleraOptions = { schema: SCHEMA, layout: { port: GALERA_PORT }, runId: d.plan.runId, clusterName: `msh-${d.plan.runId}-identity`, ...(id.wsrep ? { provider: id.wsrep } : {}) };
+  const clusterDetail = (c: { nodes: readonly { site: string }[]; timings: { seeded: boolean; startMs: number; primaryMs: number | null } }) => ({
+    sites: c.nodes.map((n) => n.site),
+    seeded: c.timings.seeded,
+    startMs: ms(c.timings.startMs),
+    primaryMs: ms(c.timings.primaryMs),
   });
-  return startGalera(runtime, nodes, { schema: SCHEMA, layout: { port: GALERA_PORT }, runId: d.plan.runId, clusterName: `msh-${d.plan.runId}-identity` });
+  const total = () => ({ totalMs: ms(performance.now() - t0) });
+  switch (p.mode) {
+    case 'star': {
+      const star = await startStar(runtime, { masters: p.clusters[0]!.map(node), replicas: p.replicas.map((r) => node(r.site)) }, { galera, layout: replicaLayout });
+      const replicas = star.replicas.map((r, k) => ({ ...p.replicas[k]!, runningMs: ms(r.timings.runningMs) }));
+      return { mode: p.mode, nodes: star.cluster.nodes.length + replicas.length, clusters: [clusterDetail(star.cluster)], replicas, ...total() };
+    }
+    case 'multi-cluster': {
+      const mc = await startMultiCluster(runtime, p.clusters.map((c) => c.map(node)), { galera });
+      const follows = mc.links.map((l, k) => ({ ...p.follows[k]!, runningMs: ms(l.timings.runningMs) }));
+      return { mode: p.mode, nodes: mc.clusters.reduce((n, c) => n + c.nodes.length, 0), clusters: mc.clusters.map(clusterDetail), follows, ...total() };
+    }
+    default: {
+      const c = await startGalera(runtime, p.clusters[0]!.map(node), galera);
+      return { mode: p.mode, nodes: c.nodes.length, clusters: [clusterDetail(c)], ...total() };
+    }
+  }
 }
 
 /** keystone-manage fernet_rotate in one region, then (done right) distribute to every other. */

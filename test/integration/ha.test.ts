@@ -2,6 +2,8 @@
 // overlays built through the API, fake VNFs, calls across a site loss. The
 // known-good configuration passes every HA requirement it decides; the
 // known-bad ones fail exactly the requirement they break.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leftovers } from '../support/leftovers.js';
 import { detail, runFile, status } from '../support/run.js';
@@ -12,6 +14,28 @@ describe('VNF high availability across sites', () => {
     expect(r.error, detail(r)).toBeUndefined();
     for (const id of ['HA-NEW-CALLS-1S', 'HA-ONGOING-CALLS', 'HA-NO-SPLIT-BRAIN', 'HA-BACKUP-L2-OVERLAY']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
     expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('takeover: vrrp: keepalived moves the VIP within 1 s of the site loss, calls kept, nothing left behind', async () => {
+    const r = await runFile('scenarios/ha-l2-site-loss-vrrp.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    for (const id of ['HA-NEW-CALLS-1S', 'HA-ONGOING-CALLS', 'HA-NO-SPLIT-BRAIN', 'HA-BACKUP-L2-OVERLAY']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
+    // keepalived did it: the survivor's notify script reported MASTER, and the agent served from the VIP it saw appear.
+    const ops = (await readFile(join(r.outDir, 'history.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; process?: string; f?: string; value?: Record<string, unknown> })
+      .filter((e) => e.kind === 'op' && e.process === 'vnf1@west/vnf-b');
+    expect(ops.some((e) => e.f === 'vrrp' && e.value?.state === 'MASTER')).toBe(true);
+    expect(ops.some((e) => e.f === 'role' && e.value?.to === 'active' && e.value.reason === 'vrrp-master')).toBe(true);
+    expect(ops.some((e) => e.f === 'witness' || e.f === 'garp')).toBe(false);
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('known-bad: keepalived with 1 s adverts (3 missed + skew) cannot fail over within 1 s', async () => {
+    const r = await runFile('fixtures/scenarios/ha-vrrp-slow-advert.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    expect(status(r, 'HA-NEW-CALLS-1S'), detail(r)).toBe('fail');
   });
 
   it('active/active: each member active for one VIP; the survivor serves both after a site loss', async () => {

@@ -1,15 +1,50 @@
 // Multisite identity on the real thing: Keystones per region on a Galera
-// identity database over an emulated WAN; the centralized model is the
+// identity database (one cluster, star mode, multi-cluster mode) over an
+// emulated WAN; the centralized model is the
 // known-bad configuration for local validation.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leftovers } from '../support/leftovers.js';
 import { detail, runFile, status } from '../support/run.js';
+
+interface IdentityDbDetail {
+  readonly clusters: { sites: string[] }[];
+  readonly replicas: { site: string; masterSite: string }[];
+  readonly follows: { site: string; masterSite: string }[];
+}
+
+/** What the run logged once its identity database was up. */
+async function identityDbReady(outDir: string): Promise<IdentityDbDetail> {
+  const lines = (await readFile(join(outDir, 'history.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  const e = lines.map((l) => JSON.parse(l) as { phase?: string; detail?: Partial<IdentityDbDetail> }).find((x) => x.phase === 'bring-up:identity-db-ready');
+  return { clusters: [], replicas: [], follows: [], ...e?.detail };
+}
 
 describe('multisite identity', () => {
   it('distributed Fernet on Galera: valid everywhere, validated locally, revoked everywhere', async () => {
     const r = await runFile('scenarios/id-fernet-galera.yaml');
     expect(r.error, detail(r)).toBeUndefined();
     for (const id of ['ID-VALIDATE-EVERYWHERE', 'ID-LOCAL-VALIDATION', 'ID-REVOCATION']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('distributed Fernet, star mode: replica regions read locally and see the revocation by replication', async () => {
+    const r = await runFile('scenarios/id-fernet-star.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    for (const id of ['ID-VALIDATE-EVERYWHERE', 'ID-LOCAL-VALIDATION', 'ID-REVOCATION']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
+    const db = await identityDbReady(r.outDir);
+    expect(db.replicas.map((x) => `${x.site}<-${x.masterSite}`)).toEqual(['north<-east', 'north<-west', 'south<-east', 'south<-west']);
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('distributed Fernet, multi-cluster mode: the follower cluster reads locally and gets the revocation through its async link', async () => {
+    const r = await runFile('scenarios/id-fernet-multicluster.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    for (const id of ['ID-VALIDATE-EVERYWHERE', 'ID-LOCAL-VALIDATION', 'ID-REVOCATION']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
+    const db = await identityDbReady(r.outDir);
+    expect(db.clusters.map((c) => c.sites)).toEqual([['east', 'west'], ['north', 'south']]);
+    expect(db.follows.map((f) => `${f.site}<-${f.masterSite}`)).toEqual(['north<-east']);
     expect(await leftovers(r.runId)).toEqual([]);
   });
 
@@ -26,5 +61,15 @@ describe('multisite identity', () => {
     expect(status(wrong, 'ID-KEY-ROTATION'), detail(wrong)).toBe('fail');
     const rows = wrong.verdicts.find((v) => v.id === 'ID-KEY-ROTATION')!.checks[0]!.evidence.rows as { region: string; failed: number }[];
     expect(rows.filter((r) => r.failed > 0).map((r) => r.region)).toEqual(['east']);
+  });
+
+  it('bad tokens: rejected in every region; with allow_expired, the expired one is accepted everywhere', async () => {
+    const good = await runFile('scenarios/id-bad-tokens.yaml');
+    expect(status(good, 'ID-BAD-TOKENS-REJECTED'), detail(good)).toBe('pass');
+    const bad = await runFile('fixtures/scenarios/id-bad-tokens-allow-expired.yaml');
+    expect(status(bad, 'ID-BAD-TOKENS-REJECTED'), detail(bad)).toBe('fail');
+    const rows = bad.verdicts.find((v) => v.id === 'ID-BAD-TOKENS-REJECTED')!.checks[0]!.evidence.rows as { region: string; label: string; accepted: number }[];
+    expect(rows.filter((r) => r.label !== 'control' && r.accepted > 0).map((r) => `${r.region} x ${r.label}`)).toEqual(['east x expired', 'west x expired', 'north x expired']);
+    expect(await leftovers(bad.runId)).toEqual([]);
   });
 });

@@ -80,6 +80,9 @@ const CASES: Record<string, Expected> = {
   'fault-past-duration.yaml': { line: 40, col: 15, message: 'start it earlier, shorten it, or lengthen the scenario' },
   'check-bad-tolerance.yaml': { line: 52, col: 16, message: 'takes a duration tolerance such as 100ms' },
   'fault-overlap.yaml': { line: 39, col: 12, message: 'overlap on link wan1 (8 s < 15 s): each heals what it changed, so schedule them one after the other' },
+
+  // VNFs (these start from scenarios/ha-l2-site-loss-vrrp.yaml instead)
+  'vnf-takeover-typo.yaml': { line: 34, col: 15, message: 'vnfs.0.takeover: did you mean "vrrp"? expected one of "garp", "vrrp"' },
 };
 
 const files = readdirSync(DIR).sort();

@@ -7,7 +7,7 @@ const result = (name: string, identity: Record<string, string> | undefined, iden
     scenario: { name, identity },
     verdicts: [
       { id: 'ID-VALIDATE-EVERYWHERE', status: 'pass', checks: [{ evidence: { token: { size: 183 }, rows: [{ region: 'east', p50Ms: 12, p99Ms: 30 }] } }] },
-      { id: 'ID-LOCAL-VALIDATION', status: identityPkts ? 'fail' : 'pass', checks: [{ evidence: { wan: [{ protocol: 'identity HTTP (5000)', packetsPer1000Validations: identityPkts }, { protocol: 'Galera (4567, 4568, 4444)', packetsPer1000Validations: 1500 }] } }] },
+      { id: 'ID-LOCAL-VALIDATION', status: identityPkts ? 'fail' : 'pass', checks: [{ evidence: { wan: [{ protocol: 'identity HTTP (5000)', packetsPer1000: identityPkts }, { protocol: 'Galera (4567, 4568, 4444)', packetsPer1000: 1500 }] } }] },
       { id: 'ID-REVOCATION', status: 'fail', checks: [{ evidence: { rows: [{ region: 'west', windowMs: 0, rejected: 0 }] } }] },
       { id: 'WAN-FIDELITY', status: 'skip', checks: [] },
     ],

@@ -44,6 +44,23 @@ export const REPLICA_LAYOUT: DbLayout = {
   log: '/var/log/msh-replica.log',
 };
 
+/**
+ * The layout of the k-th replica (k from 1) sharing a container with others
+ * and with a Galera member on 3307: each its own datadir, socket, config,
+ * log and port (3307 + k), so star mode's two replicas of one site can run
+ * in the site's one controller.
+ */
+export function replicaLayout(slot: number): DbLayout {
+  if (!Number.isInteger(slot) || slot < 1) throw new Error(`replica slot ${slot}: expected an integer >= 1`);
+  return {
+    datadir: `/var/lib/msh-replica-${slot}`,
+    socket: `/run/msh-replica-${slot}/mysqld.sock`,
+    port: 3307 + slot,
+    cnf: `/etc/mysql/msh-replica-${slot}.cnf`,
+    log: `/var/log/msh-replica-${slot}.log`,
+  };
+}
+
 export interface ReplicaOptions {
   /** The cluster's seed (cluster.seed); made or found from `seedOptions` otherwise. */
   readonly seed?: GaleraSeed;
@@ -81,7 +98,7 @@ export interface ReplicaStatus {
   readonly raw: Readonly<Record<string, string>>;
 }
 
-type MasterSpec = Pick<DbNodeSpec, 'address'> & Partial<DbNodeSpec>;
+export type MasterSpec = Pick<DbNodeSpec, 'address'> & Partial<DbNodeSpec>;
 
 export interface ReplicaTimings {
   /** startReplica() called -> mariadbd answering and CHANGE MASTER/START SLAVE done. */
@@ -128,7 +145,7 @@ export function replicaCnf(layout: DbLayout, serverId: number, o: ReplicaOptions
   });
 }
 
-function changeMaster(master: MasterSpec, seed: GaleraSeed, o: ReplicaOptions): string {
+export function changeMaster(master: MasterSpec, seed: GaleraSeed, o: Pick<ReplicaOptions, 'masterPort' | 'connectRetry' | 'heartbeatPeriod'>): string {
   return [
     'STOP SLAVE;',
     `CHANGE MASTER TO MASTER_HOST=${lit(master.address)}, MASTER_PORT=${o.masterPort ?? GALERA_LAYOUT.port},`,
@@ -264,6 +281,8 @@ export interface StarPair {
   readonly replica: DbNodeSpec;
   /** Index into `masters`. */
   readonly master: number;
+  /** 1 + how many replicas of its site come before it: picks its layout when a site's replicas share a container. */
+  readonly slot: number;
 }
 
 /**
@@ -289,7 +308,7 @@ export function planStar(star: StarLayout): StarPair[] {
       const members = star.masters.map((m, i) => ({ m, i })).filter(({ m }) => m.site === ms);
       const turn = used.get(ms) ?? 0;
       used.set(ms, turn + 1);
-      pairs.push({ replica, master: members[turn % members.length]!.i });
+      pairs.push({ replica, master: members[turn % members.length]!.i, slot: k + 1 });
     });
   }
   return pairs;
@@ -300,12 +319,52 @@ export interface Star {
   readonly replicas: readonly AsyncReplica[];
 }
 
+export interface StarOptions {
+  readonly galera?: GaleraOptions;
+  readonly replica?: Omit<ReplicaOptions, 'seed' | 'serverId'>;
+  /** Each replica's layout from its slot; default REPLICA_LAYOUT (replicas in separate containers). */
+  readonly layout?: (slot: number) => Partial<DbLayout>;
+}
+
 /** The master Galera cluster, then every replica (in parallel) from its planned member. */
-export async function startStar(runtime: Runtime, star: StarLayout, opts: { galera?: GaleraOptions; replica?: Omit<ReplicaOptions, 'seed'> } = {}): Promise<Star> {
+export async function startStar(runtime: Runtime, star: StarLayout, opts: StarOptions = {}): Promise<Star> {
   const pairs = planStar(star);
   const cluster = await startGalera(runtime, star.masters, opts.galera);
   const replicas = await Promise.all(
-    pairs.map((p, k) => startReplica(runtime, p.replica, cluster.nodes[p.master]!, { ...opts.replica, seed: cluster.seed, serverId: 2000 + k })),
+    pairs.map((p, k) =>
+      startReplica(runtime, p.replica, cluster.nodes[p.master]!, {
+        masterPort: cluster.layout.port,
+        ...opts.replica,
+        ...(opts.layout ? { layout: { ...opts.replica?.layout, ...opts.layout(p.slot) } } : {}),
+        seed: cluster.seed,
+        serverId: 2000 + k,
+      }),
+    ),
   );
   return { cluster, replicas };
+}
+
+// ---------------------------------------------------------------- hybrid replication (multi-cluster mode)
+
+/**
+ * Makes one member of a Galera cluster the async GTID replica of a member of
+ * another cluster made from the same seed ("hybrid replication"): what it
+ * applies goes through Galera to the rest of its cluster (log_slave_updates,
+ * wsrep). Its cluster must not share the master's server_id, or the IO
+ * thread would drop every event as its own.
+ */
+export async function followCluster(runtime: Runtime, follower: GaleraCluster, ref: number, master: GaleraNode, opts: Omit<ReplicaOptions, 'seed' | 'layout'> = {}): Promise<AsyncReplica> {
+  const t0 = performance.now();
+  const node = follower.nodes[ref];
+  if (!node) throw new Error(`no member ${ref} in ${follower.name}`);
+  const o: ReplicaOptions = { masterPort: follower.layout.port, ...opts, seed: follower.seed };
+  const rows = await follower.query(ref, `SET GLOBAL slave_net_timeout=${o.slaveNetTimeout ?? 3};\n${changeMaster(master, follower.seed, o)}\nSELECT @@server_id;`);
+  const serverId = Number(rows.at(-1)?.[0]);
+  const rep = new AsyncReplica(runtime, node, master, follower.layout, serverId, follower.seed, o, { startMs: performance.now() - t0, runningMs: null });
+  const waitMs = opts.waitMs ?? 30_000;
+  if (waitMs > 0) {
+    await rep.waitRunning(waitMs);
+    rep.timings = { ...rep.timings, runningMs: performance.now() - t0 };
+  }
+  return rep;
 }

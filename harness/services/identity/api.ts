@@ -26,6 +26,11 @@ function baseUrl(req: RouteRequest): string {
 
 const flag = (q: URLSearchParams, name: string) => q.has(name) && !['0', 'false', 'False'].includes(q.get(name) ?? '');
 
+/** oslo's `strutils.bool_from_string(value)` (default False), as Keystone reads `?allow_expired`. */
+export function boolFromString(value: string | null): boolean {
+  return ['1', 't', 'true', 'on', 'y', 'yes'].includes((value ?? '').trim().toLowerCase());
+}
+
 export interface IdentityApiOptions {
   /** The PKI public key (PEM), served at /v3/OS-SIMPLE-CERT/certificates. */
   readonly publicKeyPem?: string;
@@ -74,20 +79,21 @@ export function identityApi(svc: IdentityService, opts: IdentityApiOptions = {})
     const { token, body } = await svc.authenticate(req.body, flag(req.query, 'nocatalog'));
     return { status: 201, body, headers: { 'X-Subject-Token': token } };
   });
-  const check = async (req: RouteRequest) => {
+  // GET and HEAD honour ?allow_expired (Keystone's AuthTokenResource); DELETE does not.
+  const check = async (req: RouteRequest, allowExpired = false) => {
     const caller = await svc.caller(header(req, 'x-auth-token'));
     const subject = header(req, 'x-subject-token');
     if (!subject) throw tokenNotFound('Could not find token: (no X-Subject-Token).');
-    const v = await svc.validate(subject);
+    const v = await svc.validate(subject, { allowExpired });
     svc.requireCheckAllowed(caller, v.core, 'validate_token');
     return { v, subject, caller };
   };
   add('GET', '/v3/auth/tokens', async (req) => {
-    const { v, subject } = await check(req);
+    const { v, subject } = await check(req, boolFromString(req.query.get('allow_expired')));
     return { status: 200, body: await svc.body(v, flag(req.query, 'nocatalog')), headers: { 'X-Subject-Token': subject } };
   });
   add('HEAD', '/v3/auth/tokens', async (req) => {
-    const { subject } = await check(req);
+    const { subject } = await check(req, boolFromString(req.query.get('allow_expired')));
     return { status: 200, headers: { 'X-Subject-Token': subject } };
   });
   add('DELETE', '/v3/auth/tokens', async (req) => {

@@ -37,8 +37,11 @@ export interface TokenProvider {
   /** pki: the token is the rendered body (with the catalog), so issue needs it. */
   readonly needsBody: boolean;
   issue(core: TokenCore, body: { token: TokenBody } | null): Promise<string>;
-  /** The token's core, or Keystone's 404 message. Expiry and revocation are checked by the caller. */
-  decode(token: string, nowSeconds: number): Promise<Decoded>;
+  /**
+   * The token's core, or Keystone's 404 message. Expiry and revocation are
+   * checked by the caller (fernet also checks expiry, past `allowExpiredWindow` seconds, as Keystone's formatter does).
+   */
+  decode(token: string, nowSeconds: number, allowExpiredWindow?: number): Promise<Decoded>;
   /** Format-specific bookkeeping when a token is revoked (the revocation event is the caller's). */
   onRevoke(token: string, core: TokenCore, nowSeconds: number): Promise<void>;
 }
@@ -91,9 +94,9 @@ export class FernetProvider implements TokenProvider {
     return createToken(primary, toPayload(core), { now: core.issuedAt });
   }
 
-  async decode(token: string, nowSeconds: number): Promise<Decoded> {
+  async decode(token: string, nowSeconds: number, allowExpiredWindow = 0): Promise<Decoded> {
     const keys = await this.keys();
-    const r = validateToken(keys, token, { now: nowSeconds });
+    const r = validateToken(keys, token, { now: nowSeconds, allowExpiredWindow });
     if (!r.ok) return { ok: false, message: r.message };
     const core = fromPayload(r.payload, r.timestamp);
     return core ? { ok: true, core } : { ok: false, message: 'Failed to validate token' };

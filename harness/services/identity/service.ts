@@ -9,7 +9,7 @@ import { buildCatalog } from './catalog.js';
 import { forbidden, tokenNotFound, unauthorized, validationError, KeystoneError } from './errors.js';
 import { newAuditId, orderMethods, auditChainIdOf, renderToken, wholeSecondsNow, type CatalogEntry, type NamedRef, type Scope, type TokenBody, type TokenContext, type TokenCore } from './model.js';
 import { verifyPassword } from './password.js';
-import { isExpired } from './payload.js';
+import { DEFAULT_ALLOW_EXPIRED_WINDOW, isExpired } from './payload.js';
 import type { TokenProvider } from './providers.js';
 import { eventForToken, isRevoked, pruneBefore, tokenValues } from './revocation.js';
 import { effectiveRoles } from './roles.js';
@@ -23,6 +23,8 @@ export interface IdentityConfig {
   readonly tokenExpiration: number;
   /** For messages: where the identity database is. */
   readonly dbWhere: string;
+  /** `[token] allow_expired_window`, seconds (default 48 h): how long past expiry `?allow_expired=true` still accepts a token. */
+  readonly allowExpiredWindow?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
 }
@@ -70,15 +72,21 @@ export class IdentityService {
 
   // ---------------------------------------------------------------- validation
 
-  /** Full validation of a token (Keystone's validate_token): 404 TokenNotFound on any failure. */
-  async validate(token: string): Promise<Validated> {
+  /**
+   * Full validation of a token (Keystone's validate_token): 404 TokenNotFound
+   * on any failure. `allowExpired` is the subject side of GET/HEAD
+   * `?allow_expired=true`: Keystone then adds `[token] allow_expired_window`
+   * to the expiry and nothing else (revocation still applies).
+   */
+  async validate(token: string, opts: { readonly allowExpired?: boolean } = {}): Promise<Validated> {
     const now = this.nowSeconds();
-    const d = await this.provider.decode(token, now);
+    const window = opts.allowExpired ? (this.config.allowExpiredWindow ?? DEFAULT_ALLOW_EXPIRED_WINDOW) : 0;
+    const d = await this.provider.decode(token, now, window);
     if (!d.ok) {
       this.stats.rejected++;
       throw tokenNotFound(d.message);
     }
-    if (isExpired(d.core.expiresAt, now)) {
+    if (isExpired(d.core.expiresAt, now, window)) {
       this.stats.rejected++;
       throw tokenNotFound();
     }

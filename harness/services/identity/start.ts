@@ -2,7 +2,9 @@
 // identity database (local or --identity-db), create the schema when it is
 // missing, set up the token provider's keys, bootstrap, and return the API.
 // A read-only database (a replica) is accepted: schema and bootstrap are
-// then the master's business, and only writes fail (503).
+// then the master's business, and only writes fail (503). With
+// --identity-db-write, reads stay on --identity-db (the local replica) and
+// writes, schema and bootstrap go to the write server (a master over the WAN).
 import type mysql from 'mysql2/promise';
 import type { ServiceDefinition } from '../http.js';
 import { identityApi } from './api.js';
@@ -11,12 +13,14 @@ import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDE
 import { setupPkiKeys } from './pki.js';
 import { FernetProvider, PkiProvider, UuidProvider, type ProviderName, type TokenProvider } from './providers.js';
 import { IdentityService } from './service.js';
-import { migrate, missingTables } from './store.js';
+import { SplitDb, migrate, missingTables, writer } from './store.js';
 
 export interface IdentityOptions {
   readonly port: number;
   /** --identity-db; null: the site's MariaDB socket */
   readonly db: string | null;
+  /** --identity-db-write; null: writes go where reads do */
+  readonly dbWrite: string | null;
   readonly region: string;
   readonly provider: ProviderName;
   readonly tokenExpiration: number;
@@ -28,17 +32,20 @@ export interface IdentityOptions {
 }
 
 export interface StartedIdentity {
-  readonly pool: mysql.Pool;
+  readonly pool: mysql.Pool | SplitDb;
   readonly service: IdentityService;
   readonly definition: ServiceDefinition;
 }
 
 export async function startIdentity(o: IdentityOptions, siteSocket: string, log: (line: string) => void): Promise<StartedIdentity> {
   const spec = o.db === null ? { kind: 'socket' as const, socketPath: siteSocket, database: IDENTITY_DATABASE } : parseDbSpec(o.db);
-  const where = describeDbSpec(spec);
-  const pool = await openIdentityDatabase(spec);
+  const writeSpec = o.dbWrite === null ? null : parseDbSpec(o.dbWrite);
+  const where = writeSpec ? `${describeDbSpec(spec)} (reads), ${describeDbSpec(writeSpec)} (writes)` : describeDbSpec(spec);
+  const readPool = await openIdentityDatabase(spec);
+  let pool: mysql.Pool | SplitDb = readPool;
   try {
-    const missing = await missingTables(pool);
+    if (writeSpec) pool = new SplitDb(readPool, await openIdentityDatabase(writeSpec));
+    const missing = await missingTables(writer(pool));
     if (missing.length > 0) {
       try {
         await migrate(pool);
@@ -64,7 +71,8 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
     }
 
     const t0 = performance.now();
-    const b = await bootstrap(pool, { ...o.bootstrap, passwordHashLn: o.passwordHashLn });
+    // Bootstrap reads what it is about to write: from the write server, not a lagging replica.
+    const b = await bootstrap(writer(pool), { ...o.bootstrap, passwordHashLn: o.passwordHashLn });
     log(
       `identity: bootstrap in ${(performance.now() - t0).toFixed(0)} ms on ${where}: ` +
         `${b.created.length ? `created ${b.created.join(', ')}` : 'nothing to create'}` +

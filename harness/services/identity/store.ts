@@ -10,7 +10,30 @@
 import type mysql from 'mysql2/promise';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
-export type Db = mysql.Pool | mysql.Connection;
+/**
+ * Reads from one server, writes to another: a Keystone whose local identity
+ * database is a read-only replica (star mode, a follower cluster) reads
+ * there and writes to a master over the WAN. A write is not read back
+ * until replication brings it: that lag is what the revocation check
+ * measures in such regions.
+ */
+export class SplitDb {
+  readonly read: mysql.Pool;
+  readonly write: mysql.Pool;
+  constructor(read: mysql.Pool, write: mysql.Pool) {
+    this.read = read;
+    this.write = write;
+  }
+  async end(): Promise<void> {
+    await Promise.all([this.read.end(), this.write.end()]);
+  }
+}
+
+export type Db = mysql.Pool | mysql.Connection | SplitDb;
+
+const reader = (db: Db): mysql.Pool | mysql.Connection => (db instanceof SplitDb ? db.read : db);
+/** Where writes go; also where a caller that must read its own writes (bootstrap) reads. */
+export const writer = (db: Db): mysql.Pool | mysql.Connection => (db instanceof SplitDb ? db.write : db);
 
 const ID = 'VARCHAR(64) NOT NULL';
 
@@ -80,14 +103,14 @@ export const IDENTITY_TABLES = ['domain', 'project', 'user', 'group', 'user_grou
 
 /** Tables missing from the current database (none: nothing to create, which also works on a read-only replica). */
 export async function missingTables(db: Db): Promise<string[]> {
-  const [rows] = await db.query<RowDataPacket[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
+  const [rows] = await reader(db).query<RowDataPacket[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
   const have = new Set(rows.map((r) => String(r['TABLE_NAME'])));
   return IDENTITY_TABLES.filter((t) => !have.has(t));
 }
 
 /** Creates the missing tables; on a pool the statements run side by side (each DDL waits for its own fsync). */
 export async function migrate(db: Db): Promise<void> {
-  await Promise.all(IDENTITY_SCHEMA.map((stmt) => db.query(stmt)));
+  await Promise.all(IDENTITY_SCHEMA.map((stmt) => writer(db).query(stmt)));
 }
 
 // ---------------------------------------------------------------- rows
@@ -162,11 +185,11 @@ const sn = (r: RowDataPacket, k: string): string | null => (r[k] === null || r[k
 const b = (r: RowDataPacket, k: string): boolean => Number(r[k]) !== 0;
 
 async function select(db: Db, sql: string, values: readonly Value[] = []): Promise<RowDataPacket[]> {
-  const [rows] = await db.query<RowDataPacket[]>(sql, [...values]);
+  const [rows] = await reader(db).query<RowDataPacket[]>(sql, [...values]);
   return rows;
 }
 async function exec(db: Db, sql: string, values: readonly Value[] = []): Promise<number> {
-  const [res] = await db.query<ResultSetHeader>(sql, [...values]);
+  const [res] = await writer(db).query<ResultSetHeader>(sql, [...values]);
   return res.affectedRows;
 }
 

@@ -1,0 +1,235 @@
+// Checkers for the identity database under faults (seed: multisite identity,
+// "Candidate solution analysis"): writes fail cleanly while the database
+// cannot take them and resume after healing, with no acknowledged write
+// lost; a Galera minority leaves the Primary component and refuses writes;
+// tokens are issued in every region without waiting on the WAN.
+import type { CaptureEvent, HistoryEvent, OpEvent } from '../observe/history.js';
+import type { IdentityRequestsSpec, Scenario } from '../scenario/schema.js';
+import type { CheckContext, Checker } from './context.js';
+import { VALID_RATIO, wanByProtocol } from './identity.js';
+import { faultWindows, ops, quantile, round, type FaultWindow } from './series.js';
+import type { CheckOutcome, Status } from './verdict.js';
+
+export const RESUME_LIMIT_MS = 10_000;
+export const QUORUM_LIMIT_MS = 10_000;
+export const ISSUE_LIMIT_MS = 50;
+const MIN_REQUESTS = 5;
+const OUTAGES = ['partition', 'impair', 'pause-node', 'site-loss'];
+
+interface Result {
+  readonly sent: number;
+  readonly e: OpEvent;
+}
+
+function requestsOf(ctx: CheckContext, kind: IdentityRequestsSpec['kind']): IdentityRequestsSpec {
+  const all = ctx.scenario.workload.filter((w): w is IdentityRequestsSpec => w.kind === kind);
+  const w = ctx.spec.workload ? all.find((x) => x.name === ctx.spec.workload) : all[0];
+  if (!w) throw new Error(`check ${ctx.spec.name} has no ${kind} workload to read`);
+  return w;
+}
+
+/** The regions whose clients send the requests (to their own Keystone, or the central one): every site with a controller by default. */
+export function clientRegions(s: Scenario, w: IdentityRequestsSpec): string[] {
+  return w.regions ?? s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name);
+}
+
+/** Each answered request with the time it was sent. */
+function results(h: readonly HistoryEvent[], process: string, f: string): Result[] {
+  const sent = new Map<unknown, number>();
+  const out: Result[] = [];
+  for (const e of ops(h, process, f)) {
+    if (e.type === 'invoke') sent.set(e.value?.n, e.t);
+    else out.push({ sent: sent.get(e.value?.n) ?? e.t, e });
+  }
+  return out;
+}
+
+/** A refusal is clean when Keystone answered it (a 4xx, or 503 naming the cause); a timeout, a reset or a 500 is not. */
+export function cleanRefusal(e: OpEvent): boolean {
+  const s = Number(e.value?.status);
+  return (s >= 400 && s < 500) || s === 503;
+}
+
+/** Fault windows that take the region's own Keystone away (its node paused or its site lost). */
+function ownOutages(windows: readonly FaultWindow[], region: string): FaultWindow[] {
+  return windows.filter((f) => (f.faultKind === 'site-loss' && f.target === region) || (f.faultKind === 'pause-node' && f.target.startsWith(`${region}/`)));
+}
+
+/** Whether a request's life (sent to answered) overlaps any window, each extended by `extraMs` after healing. */
+const overlaps = (r: Result, ws: readonly { start: number; end: number }[], extraMs = 0) => ws.some((w) => r.e.t >= w.start && r.sent < w.end + extraMs);
+
+export const writeAvailability: Checker = (h, ctx) => {
+  const w = requestsOf(ctx, 'writes');
+  const limit = ctx.spec.limit ?? RESUME_LIMIT_MS;
+  const windows = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
+  const audits = new Map(ops(h, 'identity@harness', 'audit').map((e) => [String(e.value?.region), e.value]));
+  const rows = clientRegions(ctx.scenario, w).map((region) => {
+    const rs = results(h, `${w.name}@${region}`, 'write');
+    const own = ownOutages(windows, region);
+    // Its own Keystone gone, the region cannot answer at all: nothing to judge until it is back.
+    const judged = rs.filter((r) => !overlaps(r, own));
+    // Until `limit` after healing the database may still be rejoining: refusals are allowed there, if clean.
+    const during = judged.filter((r) => overlaps(r, windows, limit));
+    const steady = judged.filter((r) => !overlaps(r, windows, limit));
+    const unclean = during.filter((r) => r.e.type === 'fail' && !cleanRefusal(r.e));
+    const steadyFailed = steady.filter((r) => r.e.type !== 'ok');
+    const lastHeal = Math.max(...windows.map((f) => f.end), -Infinity);
+    const firstOkAfter = Number.isFinite(lastHeal) ? judged.find((r) => r.sent >= lastHeal && r.e.type === 'ok') : undefined;
+    const resumedMs = Number.isFinite(lastHeal) ? (firstOkAfter ? round(firstOkAfter.e.t - lastHeal) : null) : 0;
+    const audit = audits.get(region);
+    const missing = audit && Array.isArray(audit.missing) ? (audit.missing as string[]) : [];
+    const refusals = [...new Set(during.filter((r) => r.e.type === 'fail').map((r) => String(r.e.value?.status ?? r.e.value?.error)))];
+    const problems = [
+      ...(unclean.length ? [`${unclean.length} write(s) not refused cleanly (${[...new Set(unclean.map((r) => String(r.e.value?.status ?? r.e.value?.error)))].join(', ')})`] : []),
+      ...(steadyFailed.length ? [`${steadyFailed.length} write(s) failed outside faults`] : []),
+      ...(resumedMs === null || (resumedMs !== 0 && resumedMs > limit) ? [`writes did not resume within ${limit} ms of healing`] : []),
+      ...(missing.length ? [`${missing.length} acknowledged write(s) missing afterwards: ${missing.slice(0, 3).join(', ')}`] : []),
+    ];
+    const status: Status = judged.length < MIN_REQUESTS ? 'unknown' : problems.length ? 'fail' : 'pass';
+    return {
+      region,
+      writes: rs.length,
+      ok: rs.filter((r) => r.e.type === 'ok').length,
+      duringFaults: during.length,
+      refusedCleanly: during.filter((r) => r.e.type === 'fail').length - unclean.length,
+      refusals,
+      resumedAfterHealMs: resumedMs,
+      audited: audit !== undefined,
+      missing: missing.length,
+      problems,
+      status,
+    };
+  });
+  const text = (r: (typeof rows)[number]) =>
+    r.problems.length
+      ? `${r.region}: ${r.problems.join('; ')}`
+      : `${r.region}: ${r.ok}/${r.writes} ok, ${r.refusedCleanly} refused cleanly during faults and recovery${r.refusals.length ? ` (${r.refusals.join(', ')})` : ''}${r.resumedAfterHealMs ? `, resumed ${r.resumedAfterHealMs} ms after healing` : ''}`;
+  return outcome(rows, text, 'too few writes');
+};
+
+/** Sites connected when the given links are cut: components of the remaining link graph (Galera relays through any member). */
+export function components(s: Scenario, cut: ReadonlySet<string>, among: readonly string[]): string[][] {
+  const adj = new Map(among.map((x) => [x, new Set<string>()]));
+  for (const l of s.links) {
+    if (cut.has(l.name)) continue;
+    const [a, b] = l.between;
+    adj.get(a)?.add(b);
+    adj.get(b)?.add(a);
+  }
+  const seen = new Set<string>();
+  const out: string[][] = [];
+  for (const start of among) {
+    if (seen.has(start)) continue;
+    const comp: string[] = [];
+    const stack = [start];
+    seen.add(start);
+    while (stack.length) {
+      const x = stack.pop()!;
+      comp.push(x);
+      for (const y of adj.get(x) ?? []) if (!seen.has(y) && adj.has(y)) (seen.add(y), stack.push(y));
+    }
+    out.push(comp.sort());
+  }
+  return out;
+}
+
+/** Partition faults that overlap, as one cut: the links down together and the span when all are down. */
+export function partitionCuts(windows: readonly FaultWindow[]): { links: Set<string>; start: number; end: number }[] {
+  const ps = windows.filter((f) => f.faultKind === 'partition').sort((a, b) => a.start - b.start);
+  const groups: FaultWindow[][] = [];
+  for (const p of ps) {
+    const g = groups.at(-1);
+    if (g && p.start < Math.max(...g.map((x) => x.end))) g.push(p);
+    else groups.push([p]);
+  }
+  return groups
+    .map((g) => ({ links: new Set(g.map((x) => String(x.did.link))), start: Math.max(...g.map((x) => x.start)), end: Math.min(...g.map((x) => x.end)) }))
+    .filter((c) => c.start < c.end);
+}
+
+/** What a site's node last reported at or before time t. */
+function statusAt(h: readonly HistoryEvent[], site: string, t: number): Readonly<Record<string, unknown>> | undefined {
+  return ops(h, `wsrep@${site}`, 'wsrep').filter((e) => e.t <= t).at(-1)?.value;
+}
+
+const synced = (v: Readonly<Record<string, unknown>> | undefined) => v?.status === 'Primary' && v.ready === true;
+
+function firstStatus(h: readonly HistoryEvent[], site: string, from: number, to: number, want: (v: Readonly<Record<string, unknown>>) => boolean): number | undefined {
+  return ops(h, `wsrep@${site}`, 'wsrep').find((e) => e.t >= from && e.t < to && want(e.value ?? {}))?.t;
+}
+
+export const galeraQuorum: Checker = (h, ctx) => {
+  const limit = ctx.spec.limit ?? QUORUM_LIMIT_MS;
+  const galeraSites = [...new Set(h.filter((e): e is OpEvent => e.kind === 'op' && e.f === 'wsrep').map((e) => e.process.slice('wsrep@'.length)))];
+  if (galeraSites.length === 0) return { status: 'unknown', summary: 'no Galera status was recorded', evidence: {} };
+  const cuts = partitionCuts(faultWindows(h));
+  if (cuts.length === 0) return { status: 'skip', summary: 'no partition in this run', evidence: {} };
+  const writes = ctx.scenario.workload.find((w): w is IdentityRequestsSpec => w.kind === 'writes');
+  const rows = cuts.flatMap((cut) => {
+    const comps = components(ctx.scenario, cut.links, galeraSites);
+    return comps.map((members) => {
+      const majority = members.length * 2 > galeraSites.length;
+      const rowsBySite = members.map((site) => {
+        const lost = firstStatus(h, site, cut.start, cut.end, (v) => v.status !== 'Primary');
+        // Back means Primary and ready (synced again), not merely re-admitted.
+        const back = synced(statusAt(h, site, cut.end)) ? cut.end : firstStatus(h, site, cut.end, Infinity, synced);
+        const acceptedWrites = writes
+          ? results(h, `${writes.name}@${site}`, 'write').filter((r) => r.e.type === 'ok' && r.sent >= (lost ?? cut.start + limit) && r.sent < cut.end).length
+          : 0;
+        return { site, statusAtEnd: statusAt(h, site, cut.end)?.status ?? null, nonPrimaryAfterMs: lost === undefined ? null : round(lost - cut.start), primaryAgainAfterHealMs: back === undefined ? null : round(back - cut.end), acceptedWrites };
+      });
+      const problems = majority
+        ? rowsBySite.flatMap((r) => (r.nonPrimaryAfterMs !== null ? [`${r.site} (majority) left the Primary component`] : []))
+        : rowsBySite.flatMap((r) => [
+            ...(r.nonPrimaryAfterMs === null || r.nonPrimaryAfterMs > limit ? [`${r.site} (minority) stayed Primary${r.nonPrimaryAfterMs === null ? ' for the whole partition' : ` for ${r.nonPrimaryAfterMs} ms`}: split brain`] : []),
+            ...(r.acceptedWrites ? [`${r.site} (minority) accepted ${r.acceptedWrites} write(s) during the partition`] : []),
+          ]);
+      const rejoin = rowsBySite.filter((r) => r.primaryAgainAfterHealMs === null || r.primaryAgainAfterHealMs > limit);
+      if (rejoin.length) problems.push(`${rejoin.map((r) => r.site).join(', ')} not Primary again within ${limit} ms of healing`);
+      const status: Status = problems.length ? 'fail' : 'pass';
+      return { cut: [...cut.links].sort(), durationMs: round(cut.end - cut.start), members, side: majority ? 'majority' : 'minority', sites: rowsBySite, problems, status };
+    });
+  });
+  const text = (r: (typeof rows)[number]) =>
+    r.problems.length
+      ? r.problems.join('; ')
+      : r.side === 'majority'
+        ? `${r.members.join('+')} (majority) stayed Primary`
+        : r.sites.map((s) => `${s.site} (minority) non-Primary after ${s.nonPrimaryAfterMs} ms, refused writes, Primary again ${s.primaryAgainAfterHealMs} ms after healing`).join('; ');
+  return outcome(rows, text, 'undecided');
+};
+
+export const tokenIssue: Checker = (h, ctx) => {
+  const w = requestsOf(ctx, 'issue');
+  const limit = ctx.spec.limit ?? ISSUE_LIMIT_MS;
+  const windows = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
+  const all: Result[] = [];
+  const rows = clientRegions(ctx.scenario, w).map((region) => {
+    const rs = results(h, `${w.name}@${region}`, 'issue');
+    all.push(...rs);
+    const judged = rs.filter((r) => !overlaps(r, windows));
+    const ok = judged.filter((r) => r.e.type === 'ok');
+    const lat = ok.map((r) => Number(r.e.value?.latencyMs)).sort((a, b) => a - b);
+    const p99 = quantile(lat, 0.99);
+    const problems = [
+      ...(ok.length < judged.length * VALID_RATIO ? [`${judged.length - ok.length}/${judged.length} issues failed`] : []),
+      ...(p99 > limit ? [`p99 ${round(p99)} ms over the ${limit} ms limit`] : []),
+    ];
+    const status: Status = judged.length < MIN_REQUESTS ? 'unknown' : problems.length ? 'fail' : 'pass';
+    return { region, issued: ok.length, attempts: judged.length, p50Ms: round(quantile(lat, 0.5)), p99Ms: round(p99), sizeBytes: ok[0]?.e.value?.size ?? null, problems, status };
+  });
+  const issued = all.filter((r) => r.e.type === 'ok').length;
+  const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
+  // Replication bytes per 1000 issued tokens: what persisting tokens costs the WAN (UUID) or not (Fernet).
+  const replication = captures.length && issued ? wanByProtocol(captures.flatMap((c) => c.flows), issued, 'issued tokens') : null;
+  const text = (r: (typeof rows)[number]) => (r.problems.length ? `${r.region}: ${r.problems.join('; ')}` : `${r.region}: ${r.issued} issued, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
+  const o = outcome(rows, text, 'too few issues');
+  return { ...o, evidence: { ...o.evidence, limitMs: limit, issued, replication } };
+};
+
+function outcome<R extends { status: Status }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {
+  const bad = rows.filter((r) => r.status === 'fail');
+  if (bad.length) return { status: 'fail', summary: bad.map(text).join('; '), evidence: { rows } };
+  if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: unknownWhy, evidence: { rows } };
+  return { status: 'pass', summary: rows.map(text).join('; '), evidence: { rows } };
+}

@@ -1,0 +1,141 @@
+// Identity database checkers on literal histories, both ways: writes under
+// faults, the Galera minority, token issue latency.
+import { describe, expect, it } from 'vitest';
+import { components, galeraQuorum, partitionCuts, tokenIssue, writeAvailability } from '../../harness/checks/identity-writes.js';
+import { faultWindows } from '../../harness/checks/series.js';
+import type { HistoryEvent } from '../../harness/observe/history.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { planTopology } from '../../harness/topology/plan.js';
+
+const scenario = parseScenario(
+  'idw.yaml',
+  `
+name: idw
+duration: 20s
+sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
+  - { name: north, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }] }
+links:
+  - { name: ew, between: [east, west], latency: 20ms }
+  - { name: en, between: [east, north], latency: 40ms }
+  - { name: wn, between: [west, north], latency: 30ms }
+identity: { provider: fernet, placement: distributed, site: east, database: galera }
+workload:
+  - { kind: writes, name: writes, rate: 4 }
+  - { kind: issue, name: issue, rate: 10 }
+checks:
+  - { name: quorum, kind: galera-quorum, requirements: [ID-GALERA-MINORITY] }
+  - { name: writes, kind: write-availability, requirements: [ID-WRITES-CLEAN] }
+  - { name: issue, kind: token-issue, requirements: [ID-ISSUE-LOCAL] }
+`,
+).scenario;
+const ctx = (name: string) => ({ scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === name)! });
+const REGIONS = ['east', 'west', 'north'];
+const CUT = { start: 4000, end: 16000 };
+
+/** East cut off from both others between 4 s and 16 s. */
+function partition(): HistoryEvent[] {
+  return ['ew', 'en'].flatMap((link): HistoryEvent[] => [
+    { t: CUT.start, kind: 'fault', type: 'start', fault: `cut-${link}`, faultKind: 'partition', target: `link ${link}`, did: { link } },
+    { t: CUT.end, kind: 'fault', type: 'heal', fault: `cut-${link}`, faultKind: 'partition', target: `link ${link}`, did: {} },
+  ]);
+}
+
+/** Requests every `every` ms for 20 s in each region; `answer` gives the status (or an error) and the latency. */
+function requests(f: 'write' | 'issue', every: number, answer: (region: string, t: number) => { status?: number; error?: string; ms: number }): HistoryEvent[] {
+  const ev: HistoryEvent[] = [];
+  for (const region of REGIONS) {
+    const process = `${f === 'write' ? 'writes' : 'issue'}@${region}`;
+    for (let n = 0, t = 0; t < 20000; n++, t += every) {
+      const a = answer(region, t);
+      const name = `writes-${region}-${n}`;
+      ev.push({ t, kind: 'op', process, type: 'invoke', f, value: { n, name } });
+      ev.push({ t: t + a.ms, kind: 'op', process, type: a.status === 201 ? 'ok' : 'fail', f, value: { n, name, latencyMs: a.ms, ...(a.status ? { status: a.status } : { error: a.error }) } });
+    }
+  }
+  return ev.sort((a, b) => a.t - b.t);
+}
+const cutOff = (region: string, t: number) => region === 'east' && t >= CUT.start && t < CUT.end + 1500;
+const audit = (missing: Record<string, string[]> = {}): HistoryEvent[] =>
+  REGIONS.map((region) => ({ t: 30000, kind: 'op', process: 'identity@harness', type: 'info', f: 'audit', value: { region, acked: 100, missing: missing[region] ?? [] } }));
+const wsrep = (site: string, t: number, status: string, ready = status === 'Primary'): HistoryEvent => ({ t, kind: 'op', process: `wsrep@${site}`, type: 'info', f: 'wsrep', value: { status, ready } });
+
+describe('write-availability (ID-WRITES-CLEAN)', () => {
+  it('passes: the minority refuses with 503 during the cut and recovery, everyone writes after', () => {
+    const h = [...partition(), ...requests('write', 250, (r, t) => (cutOff(r, t) ? { status: 503, ms: 20 } : { status: 201, ms: 15 })), ...audit()];
+    const o = writeAvailability(h, ctx('writes'));
+    expect(o.status, o.summary).toBe('pass');
+    expect(o.summary).toMatch(/east: .* refused cleanly/);
+  });
+  it('fails: writes hang until the client gives up (not a clean refusal)', () => {
+    const h = [...partition(), ...requests('write', 250, (r, t) => (cutOff(r, t) ? { error: 'timeout', ms: 3000 } : { status: 201, ms: 15 })), ...audit()];
+    const o = writeAvailability(h, ctx('writes'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toMatch(/east: \d+ write\(s\) not refused cleanly \(timeout\)/);
+  });
+  it('fails: an acknowledged write is missing in a region afterwards', () => {
+    const h = [...partition(), ...requests('write', 250, (r, t) => (cutOff(r, t) ? { status: 503, ms: 20 } : { status: 201, ms: 15 })), ...audit({ west: ['writes-east-20'] })];
+    const o = writeAvailability(h, ctx('writes'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toMatch(/west: 1 acknowledged write\(s\) missing afterwards: writes-east-20/);
+  });
+  it('fails: writes never resume after healing', () => {
+    const h = [...partition(), ...requests('write', 250, (r, t) => (r === 'east' && t >= CUT.start ? { status: 503, ms: 20 } : { status: 201, ms: 15 })), ...audit()];
+    expect(writeAvailability(h, ctx('writes')).summary).toMatch(/east: .*did not resume within 10000 ms/);
+  });
+});
+
+describe('galera-quorum (ID-GALERA-MINORITY)', () => {
+  const statuses = (eastDuringCut: string): HistoryEvent[] => [
+    ...REGIONS.map((s) => wsrep(s, 0, 'Primary')),
+    wsrep('east', CUT.start + 6500, eastDuringCut),
+    wsrep('east', CUT.end + 1500, 'Primary'),
+  ];
+  const minorityWrites = (eastOk: boolean) => requests('write', 250, (r, t) => (cutOff(r, t) && !eastOk ? { status: 503, ms: 20 } : { status: 201, ms: 15 }));
+
+  it('finds east alone in its component when ew and en are cut', () => {
+    const cuts = partitionCuts(faultWindows(partition()));
+    expect(cuts).toHaveLength(1);
+    expect(components(scenario, cuts[0]!.links, REGIONS)).toEqual([['east'], ['north', 'west']]);
+    expect(components(scenario, new Set(['ew']), REGIONS)).toEqual([['east', 'north', 'west']]);
+  });
+  it('passes: the minority goes non-Primary, refuses writes, rejoins; the majority stays Primary', () => {
+    const o = galeraQuorum([...partition(), ...statuses('non-Primary'), ...minorityWrites(false)].sort((a, b) => a.t - b.t), ctx('quorum'));
+    expect(o.status, o.summary).toBe('pass');
+    expect(o.summary).toMatch(/east \(minority\) non-Primary after 6500 ms/);
+  });
+  it('fails: the minority stays Primary and accepts writes (pc.ignore_quorum)', () => {
+    const h = [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), ...minorityWrites(true)].sort((a, b) => a.t - b.t);
+    const o = galeraQuorum(h, ctx('quorum'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toMatch(/east \(minority\) stayed Primary for the whole partition: split brain/);
+    expect(o.summary).toMatch(/east \(minority\) accepted \d+ write\(s\)/);
+  });
+  it('fails: the majority loses the Primary component', () => {
+    const h = [...partition(), ...statuses('non-Primary'), wsrep('west', CUT.start + 6500, 'non-Primary'), ...minorityWrites(false)].sort((a, b) => a.t - b.t);
+    expect(galeraQuorum(h, ctx('quorum')).summary).toMatch(/west \(majority\) left the Primary component/);
+  });
+  it('is undecided without status events, skipped without a partition', () => {
+    expect(galeraQuorum(partition(), ctx('quorum')).status).toBe('unknown');
+    expect(galeraQuorum(REGIONS.map((s) => wsrep(s, 0, 'Primary')), ctx('quorum')).status).toBe('skip');
+  });
+});
+
+describe('token-issue (ID-ISSUE-LOCAL)', () => {
+  const capture: HistoryEvent = { t: 1, kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows: [{ linkVni: 1000, tenantVni: null, proto: 6, port: 4567, packets: 600, bytes: 120000 }] };
+  it('passes when every region issues locally, and reports replication per 1000 issued tokens', () => {
+    const o = tokenIssue([...requests('issue', 100, () => ({ status: 201, ms: 9 })), capture], ctx('issue'));
+    expect(o.status, o.summary).toBe('pass');
+    const replication = o.evidence.replication as { protocol: string; bytesPer1000: number }[];
+    expect(replication.find((p) => p.protocol.startsWith('Galera'))!.bytesPer1000).toBe(200000); // 120000 B over 600 tokens
+  });
+  it('fails when issuing waits on the WAN (a central Keystone, a synchronous token write)', () => {
+    const o = tokenIssue(requests('issue', 100, (r) => ({ status: 201, ms: r === 'east' ? 9 : 95 })), ctx('issue'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toMatch(/west: p99 95 ms over the 50 ms limit/);
+  });
+  it('fails when a region cannot issue', () => {
+    expect(tokenIssue(requests('issue', 100, (r) => (r === 'north' ? { status: 503, ms: 5 } : { status: 201, ms: 9 })), ctx('issue')).status).toBe('fail');
+  });
+});
