@@ -71,6 +71,10 @@ export class DockerRuntime implements Runtime {
       stream.on('close', resolve);
       stream.on('error', reject);
     });
+    // The hijacked socket can stay half-open after dockerd ends its side (seen
+    // when the container is removed under a running exec): close ours, or the
+    // process never exits.
+    stream.destroy();
     out.end();
     err.end();
     await new Promise((r) => lines.once('close', r));
@@ -80,7 +84,9 @@ export class DockerRuntime implements Runtime {
 
   async spawn(id: string, cmd: readonly string[]): Promise<void> {
     const exec = await this.docker.getContainer(id).exec({ Cmd: [...cmd], AttachStdout: false, AttachStderr: false });
-    await exec.start({ Detach: true });
+    // Detached, dockerd still answers on a stream: close it, or its socket keeps the process alive.
+    const stream = (await exec.start({ Detach: true })) as unknown as { destroy?: () => void } | undefined;
+    stream?.destroy?.();
   }
 
   async logs(id: string): Promise<string> {
