@@ -28,6 +28,7 @@ checks:
   - { name: quorum, kind: galera-quorum, requirements: [ID-GALERA-MINORITY] }
   - { name: writes, kind: write-availability, requirements: [ID-WRITES-CLEAN] }
   - { name: issue, kind: token-issue, requirements: [ID-ISSUE-LOCAL] }
+  - { name: issue-bounded, kind: token-issue, limit: 50ms, requirements: [ID-ISSUE-LOCAL] }
 `,
 ).scenario;
 const ctx = (name: string) => ({ scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === name)! });
@@ -123,19 +124,34 @@ describe('galera-quorum (ID-GALERA-MINORITY)', () => {
 });
 
 describe('token-issue (ID-ISSUE-LOCAL)', () => {
-  const capture: HistoryEvent = { t: 1, kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows: [{ linkVni: 1000, tenantVni: null, proto: 6, port: 4567, packets: 600, bytes: 120000 }] };
-  it('passes when every region issues locally, and reports replication per 1000 issued tokens', () => {
-    const o = tokenIssue([...requests('issue', 100, () => ({ status: 201, ms: 9 })), capture], ctx('issue'));
-    expect(o.status, o.summary).toBe('pass');
-    const replication = o.evidence.replication as { protocol: string; bytesPer1000: number }[];
-    expect(replication.find((p) => p.protocol.startsWith('Galera'))!.bytesPer1000).toBe(200000); // 120000 B over 600 tokens
+  const capture = (identityPackets = 0): HistoryEvent => ({
+    t: 1,
+    kind: 'capture',
+    source: 'wan bridge',
+    file: 'wan.pcap',
+    flows: [
+      { linkVni: 1000, tenantVni: null, proto: 6, port: 4567, packets: 600, bytes: 120000 },
+      ...(identityPackets ? [{ linkVni: 1000, tenantVni: null, proto: 6, port: 5000, packets: identityPackets, bytes: identityPackets * 400 }] : []),
+    ],
   });
-  it('fails when issuing waits on the WAN (a central Keystone, a synchronous token write)', () => {
-    const o = tokenIssue(requests('issue', 100, (r) => ({ status: 201, ms: r === 'east' ? 9 : 95 })), ctx('issue'));
+  it('passes when every region issues locally, and reports WAN bytes per 1000 issued tokens', () => {
+    const o = tokenIssue([...requests('issue', 100, () => ({ status: 201, ms: 9 })), capture()], ctx('issue'));
+    expect(o.status, o.summary).toBe('pass');
+    const wan = o.evidence.wan as { protocol: string; bytesPer1000: number }[];
+    expect(wan.find((p) => p.protocol.startsWith('Galera'))!.bytesPer1000).toBe(200000); // 120000 B over 600 tokens
+  });
+  it('fails when issuing crosses regions (a central Keystone)', () => {
+    const o = tokenIssue([...requests('issue', 100, () => ({ status: 201, ms: 90 })), capture(1200)], ctx('issue'));
     expect(o.status).toBe('fail');
-    expect(o.summary).toMatch(/west: p99 95 ms over the 50 ms limit/);
+    expect(o.summary).toMatch(/^1200 identity packets crossed regions while tokens were issued/);
   });
   it('fails when a region cannot issue', () => {
-    expect(tokenIssue(requests('issue', 100, (r) => (r === 'north' ? { status: 503, ms: 5 } : { status: 201, ms: 9 })), ctx('issue')).status).toBe('fail');
+    expect(tokenIssue([...requests('issue', 100, (r) => (r === 'north' ? { status: 503, ms: 5 } : { status: 201, ms: 9 })), capture()], ctx('issue')).status).toBe('fail');
+  });
+  it('fails over a latency limit when one is given, and is undecided without a capture', () => {
+    const slowWest = requests('issue', 100, (r) => ({ status: 201, ms: r === 'west' ? 95 : 9 }));
+    expect(tokenIssue([...slowWest, capture()], ctx('issue')).status).toBe('pass');
+    expect(tokenIssue([...slowWest, capture()], ctx('issue-bounded')).summary).toMatch(/west: p99 95 ms over the 50 ms limit/);
+    expect(tokenIssue(slowWest, ctx('issue')).status).toBe('unknown');
   });
 });
