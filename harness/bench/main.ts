@@ -1,5 +1,8 @@
 // make bench: figures, not pass/fail. Bring-up and teardown of the two-site
-// topology and of a 10-site ring (median of 3), and the harness's peak RSS.
+// topology and of a 10-site ring (median of 3), failover distribution, the
+// identity service's validation throughput on one core and a 3-site Galera
+// identity database's bring-up (identity.ts), and the harness's peak RSS.
+// MSH_BENCH_ONLY=identity runs the identity section alone.
 import Table from 'cli-table3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { deploy, undeploy } from '../topology/deploy.js';
 import { planTopology } from '../topology/plan.js';
 import { quantile } from '../checks/series.js';
+import { identityRows } from './identity.js';
 
 const RUNS = 3;
 
@@ -59,8 +63,18 @@ async function failovers(n: number): Promise<{ outage: number[]; takeover: numbe
 }
 
 const FAILOVERS = Number(process.env.MSH_BENCH_FAILOVERS ?? 20);
+const ONLY = process.env.MSH_BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'identity') throw new Error(`MSH_BENCH_ONLY=${ONLY}: the only section that runs alone is identity`);
 
 async function main(): Promise<void> {
+  if (ONLY !== 'identity') await topologyAndFailover();
+  // Its own table: these figures are not medians of 3 bring-ups.
+  const identity = new Table({ head: ['identity figure', 'measured in this run'], style: { head: [], border: [] } });
+  identity.push(...(await identityRows(new DockerRuntime())));
+  process.stdout.write(identity.toString() + '\n');
+}
+
+async function topologyAndFailover(): Promise<void> {
   const two = (await loadScenario(join(PROJECT_ROOT, 'scenarios/wan-heartbeat.yaml'))).scenario;
   const table = new Table({ head: ['figure', 'median of 3'], style: { head: [], border: [] } });
   for (const [label, s] of [

@@ -142,7 +142,7 @@ export const CATALOG: readonly Requirement[] = [
     source: ID_SEED,
     section: 'Candidate solution analysis',
     statement:
-      'After a token is revoked in one region, every region rejects it within the limit (default 1 s); a revoked token still accepted is a security finding.',
+      'After a token is revoked in one region, every region rejects it within the limit (default 1 s); a region cut off from the others when the token is revoked, within the limit of rejoining, its whole window reported as a security exposure; a revoked token never rejected is a security finding.',
   },
   {
     id: 'ID-KEY-ROTATION',
@@ -159,6 +159,14 @@ export const CATALOG: readonly Requirement[] = [
     section: 'Candidate solution analysis',
     statement:
       'Token validation must "reject some malicious API request": in every region, a forged token, a valid token with one byte changed, an expired token, a revoked token and a token under a key the region does not hold are rejected (401/404) every time, while a valid control token is accepted; a bad token accepted anywhere is a security finding.',
+  },
+  {
+    id: 'ID-VALIDATE-SITE-LOSS',
+    title: 'Validation keeps working in every running region when a site is lost or cut off',
+    source: ID_SEED,
+    section: 'Candidate solution analysis',
+    statement:
+      'While a site (the master site of the identity database included) is lost, or cut off from the others, at least 99 % of token validations succeed in every region still running, the cut-off one included: validation is local.',
   },
   {
     id: 'ID-WRITES-CLEAN',
@@ -183,6 +191,14 @@ export const CATALOG: readonly Requirement[] = [
     section: 'Requirement analysis',
     statement:
       'Each region issues tokens (password method) at its own Keystone: at least 99 % succeed outside fault windows and no identity packet crosses regions (by capture); issue latency per region (p50/p99, optionally bounded by a limit) and WAN bytes per 1000 issued tokens by protocol are reported.',
+  },
+  {
+    id: 'ID-MIDDLEWARE-REGION',
+    title: "A site's auth middleware validates tokens in its own region",
+    source: ID_SEED,
+    section: 'Gaps',
+    statement:
+      "The seed's gap (\"Can't specify identity endpoint for token validation among several keystone servers in keystonemiddleware\", bug 1488347): each region's services validate tokens through their auth middleware at their own region's identity endpoint, or offline (PKI); no online validation goes to another region's Keystone, by the middleware's own counts of its identity calls.",
   },
 ];
 

@@ -8,8 +8,9 @@ import { CATALOG } from './catalog.js';
 import type { Checker } from './context.js';
 import { backupOnOverlay, callContinuity, failoverTime, overlappingIp, remotePortFdb, splitBrain } from './ha.js';
 import { keyRotation, localValidation, revocation, tokenValidation } from './identity.js';
+import { middlewareRegion } from './identity-middleware.js';
 import { badTokens } from './bad-tokens.js';
-import { galeraQuorum, tokenIssue, writeAvailability } from './identity-writes.js';
+import { galeraQuorum, tokenIssue, validationDuringFaults, writeAvailability } from './identity-faults.js';
 import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';
 import { merge, type CheckResult, type Verdict } from './verdict.js';
 
@@ -32,6 +33,8 @@ export const CHECKERS: Readonly<Record<CheckSpec['kind'], Checker>> = {
   'write-availability': writeAvailability,
   'galera-quorum': galeraQuorum,
   'token-issue': tokenIssue,
+  'validation-during-faults': validationDuringFaults,
+  'middleware-region': middlewareRegion,
 };
 
 export function runChecks(history: readonly HistoryEvent[], scenario: Scenario, plan: Plan): CheckResult[] {

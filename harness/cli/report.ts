@@ -27,12 +27,16 @@ export async function reportCommand(args: string[], io: Io): Promise<number> {
     return 0;
   }
   const t = new Table({
-    head: ['scenario', 'model', 'token B', 'validate p50/p99 ms', 'identity pkts /1000 val. (WAN)', 'replication pkts /1000 val.', 'revocation window', 'verdicts'],
+    head: ['scenario', 'model', 'token B', 'validate p50/p99 ms', 'issue p50/p99 ms', 'identity pkts /1000 val. (WAN)', 'replication pkts, KB /1000 val.', 'replication KB /1000 issued', 'revocation window', 'verdicts'],
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [16, 18, 8, 22, 12, 12, 20, 34],
+    colWidths: [16, 16, 7, 18, 18, 11, 13, 11, 18, 30],
   });
-  for (const r of rows) t.push([r.scenario, r.model, r.tokenBytes ?? '-', r.validation, r.identityPktsPer1000 ?? '-', r.replicationPktsPer1000 ?? '-', r.revocation || '-', r.verdicts]);
+  const n = (x: number | null) => x ?? '-';
+  for (const r of rows) {
+    const replication = r.replicationPktsPer1000 === null ? '-' : `${r.replicationPktsPer1000} pkts, ${r.replicationKBPer1000} KB`;
+    t.push([r.scenario, r.model, n(r.tokenBytes), r.validation, r.issue || '-', n(r.identityPktsPer1000), replication, n(r.replicationKBPer1000Issued), r.revocation || '-', r.verdicts]);
+  }
   println(io.stdout, t.toString());
   return 0;
 }

@@ -19,10 +19,11 @@ import { sleepUntil } from './time.js';
 import { AGENT_DRAIN_MS, startHeartbeat } from './workload.js';
 import { awaitActives, startCalls, startVnfs } from './ha.js';
 import { runRemotePortCrud } from './remote-port-crud.js';
-import { prepareTokens, startTokens } from './tokens.js';
+import { prepareTokens, recordAuthStats, startTokens } from './tokens.js';
+import { authMiddlewareArgs } from '../topology/auth-middleware.js';
 import { prepareBadTokens, startBadTokens, type BadTokenCorpus } from './bad-tokens.js';
 import { auditWrites, startIdentityRequests, startWsrepProbes } from './identity-requests.js';
-import { identityArgs, rotateFernetKeys, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
+import { IDENTITY_PORT, identityArgs, rotateFernetKeys, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
 import { captureWan } from '../observe/capture.js';
 import { planAttachments } from '../topology/overlay.js';
 import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
@@ -90,7 +91,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
         // Neutron's ARP responder is incompatible with addresses that move
         // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
         arpResponder: scenario.vnfs.length === 0,
-        args: (site) => identityArgs(scenario, site, plan),
+        args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan)],
         sequential: sharedDb,
       });
       const shared = await shareFernetKeys(scenario, d);
@@ -143,12 +144,13 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(tokens ? { revokeToken: tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep, site, all) });
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
+      if (!signal.aborted) await recordAuthStats(scenario, dep, history);
       for (const w of scenario.workload) if (w.kind === 'writes' && !signal.aborted) await auditWrites(w, scenario, dep, runtime, history, tokens!.service);
       timings.workloadMs = now() - t0;
     }
     if (capture) {
       const flows = await capture.stop();
-      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows });
+      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, identityHttp: await capture.identityHttp(IDENTITY_PORT) });
     }
 
     if (!signal.aborted) {

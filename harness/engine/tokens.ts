@@ -1,6 +1,7 @@
 // The token workload: a user logs in once at the one auth URL; the token is
 // then validated in every region against that region's identity endpoint
-// (its own Keystone, or the central one), by an agent in the region.
+// (its own Keystone, or the central one), by an agent in the region; or,
+// `via: service`, through the region's network API and its auth middleware.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { now, type History } from '../observe/history.js';
@@ -10,6 +11,9 @@ import { IdentityClient } from '../services/identity/client.js';
 import type { Deployment } from '../topology/deploy.js';
 import { controllerOf, identityUrl } from '../topology/identity.js';
 import { runAgent } from './workload.js';
+import { request } from 'node:http';
+import { NETWORK_PORT } from '../services/network/api.js';
+import { middlewareOn } from '../topology/auth-middleware.js';
 
 export interface Tokens {
   readonly service: string; // the validating services' own token (X-Auth-Token)
@@ -52,14 +56,45 @@ export async function prepareTokens(s: Scenario, d: Deployment, history: History
 
 export function startTokens(w: TokensSpec, s: Scenario, d: Deployment, runtime: Runtime, history: History, t: Tokens, durationMs: number): Promise<void>[] {
   const regions = w.regions ?? d.plan.sites.filter((x) => controllerOf(d.plan, x.name)).map((x) => x.name);
-  return regions.map((region) =>
-    runAgent(
-      runtime,
-      d.containers.get(controllerOf(d.plan, region)!.ref)!,
-      'tokens',
-      ['--url', identityUrl(d.plan, s.identity!, region), '--auth', t.service, '--subject', t.subject, '--rate', String(w.rate), '--duration', String(durationMs)],
-      `${w.name}@${region}`,
-      history,
-    ),
-  );
+  return regions.map((region) => {
+    const ctl = controllerOf(d.plan, region)!;
+    // via service: the region's own network API, whose auth middleware validates (as a Neutron would).
+    const target = w.via === 'service' ? ['--via', 'service', '--url', `http://${ctl.address}:${NETWORK_PORT}`] : ['--url', identityUrl(d.plan, s.identity!, region), '--auth', t.service];
+    return runAgent(runtime, d.containers.get(ctl.ref)!, 'tokens', [...target, '--subject', t.subject, '--rate', String(w.rate), '--duration', String(durationMs)], `${w.name}@${region}`, history);
+  });
+}
+
+/** GET on a site's unix socket (the harness's way in, no token: the middleware exempts it). */
+function getUnix(socketPath: string, path: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: 'GET', headers: { Accept: 'application/json' }, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within 5000 ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * After the workload: each site's auth middleware counters (GET
+ * /msh/auth-stats on network.sock), one `auth-stats` event per site, so the
+ * middleware-region check can say where validation went. A site that does
+ * not answer (lost) gets an event saying why.
+ */
+export async function recordAuthStats(s: Scenario, d: Deployment, history: History): Promise<void> {
+  if (!middlewareOn(s)) return;
+  for (const site of d.plan.sites.filter((x) => controllerOf(d.plan, x.name)).map((x) => x.name)) {
+    const process = `auth@${site}`;
+    try {
+      const r = await getUnix(join(d.stateDir, 'sites', site, 'network.sock'), '/msh/auth-stats');
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+      history.append({ t: now(), kind: 'op', process, type: 'info', f: 'auth-stats', value: JSON.parse(r.text) as Record<string, unknown> });
+    } catch (err) {
+      history.append({ t: now(), kind: 'op', process, type: 'fail', f: 'auth-stats', value: { error: (err as Error).message } });
+    }
+  }
 }

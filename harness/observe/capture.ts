@@ -5,11 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wanTraffic, type FlowCount } from './wan-traffic.js';
+import { identityHttp, type IdentityHttp } from './identity-http.js';
 
 const SNAPLEN = 200;
 
 export interface Capture {
   stop(): Promise<FlowCount[]>;
+  /** After stop: the HTTP requests to `port` that crossed the WAN, by connection. */
+  identityHttp(port: number): Promise<IdentityHttp>;
 }
 
 export async function captureWan(ns: string, file: string, relayPorts: ReadonlySet<number>): Promise<Capture> {
@@ -25,6 +28,9 @@ export async function captureWan(ns: string, file: string, relayPorts: ReadonlyS
       child.kill('SIGINT');
       await exited;
       return wanTraffic(await readFile(file), relayPorts);
+    },
+    async identityHttp(port) {
+      return identityHttp(await readFile(file), relayPorts, port);
     },
   };
 }

@@ -2,6 +2,7 @@
 // moment it happens (one write per line, no buffering), so a crash or a
 // SIGKILL keeps everything recorded so far.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { IdentityHttp } from './identity-http.js';
 
 /** Wall-clock time in ms with sub-ms precision; all containers share this kernel clock. */
 export function now(): number {
@@ -67,6 +68,8 @@ export interface CaptureEvent {
     readonly packets: number;
     readonly bytes: number;
   }[];
+  /** The identity HTTP requests that crossed, and the packets of their connections (observe/identity-http.ts). */
+  readonly identityHttp?: IdentityHttp;
 }
 
 export type HistoryEvent = OpEvent | FaultEvent | PhaseEvent | BaselineEvent | LogEvent | CaptureEvent;

@@ -27,6 +27,7 @@ export class DockerRuntime implements Runtime {
         // NET_ADMIN/NET_RAW for addresses, ARP and captures; the rest stays default.
         CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],
         Sysctls: { ...spec.sysctls },
+        ...(spec.cpusetCpus !== undefined ? { CpusetCpus: spec.cpusetCpus } : {}),
       },
     });
     return c.id;

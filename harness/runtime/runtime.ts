@@ -19,6 +19,8 @@ export interface ContainerSpec {
   readonly env?: Readonly<Record<string, string>>;
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly cmd?: readonly string[];
+  /** Docker's --cpuset-cpus (e.g. "1"): the container's processes run only there (the bench pins the identity service to one core). */
+  readonly cpusetCpus?: string;
 }
 
 export interface ExecResult {

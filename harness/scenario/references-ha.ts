@@ -113,7 +113,7 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
     }
   });
 
-  const needs: Partial<Record<string, { kind: string; what: string }>> = { 'write-availability': { kind: 'writes', what: 'a writes workload' }, 'token-issue': { kind: 'issue', what: 'an issue workload' } };
+  const needs: Partial<Record<string, { kind: string; what: string }>> = { 'write-availability': { kind: 'writes', what: 'a writes workload' }, 'token-issue': { kind: 'issue', what: 'an issue workload' }, 'validation-during-faults': { kind: 'tokens', what: 'a tokens workload' } };
   s.checks.forEach((c, i) => {
     const need = needs[c.kind];
     if (need && !s.workload.some((w) => w.kind === need.kind && (c.workload === undefined || w.name === c.workload))) add(['checks', i], `check "${c.name}" (${c.kind}) reads ${need.what}${c.workload ? ` named "${c.workload}"` : ''}: add one (kind: ${need.kind})`);

@@ -155,6 +155,13 @@ const tokens = z.strictObject({
   name: name('workload name'),
   regions: z.array(name('site name')).optional().meta({ description: 'Sites whose services validate the token (default: every site with a controller)' }),
   rate: z.number().positive().default(20).meta({ description: 'Validations per second in each region' }),
+  via: z
+    .enum(['identity', 'service'])
+    .default('identity')
+    .meta({
+      description:
+        "identity: the agent validates at the region's identity endpoint (GET /v3/auth/tokens); service: it calls its own region's network API (GET /v2.0/networks with the token as X-Auth-Token), whose auth middleware validates as keystonemiddleware would (online with its cache, offline for PKI); 200 accepted, 401 rejected",
+    }),
 });
 
 /** Identity requests at a rate in each region's Keystone: database writes (`writes`) or token issues (`issue`). */
@@ -208,6 +215,17 @@ const identity = z.strictObject({
     .record(z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/, { message: 'a Galera provider option is named like evs.suspect_timeout or pc.ignore_quorum' }), z.union([z.string(), z.number(), z.boolean()]))
     .optional()
     .meta({ description: 'Galera provider options (wsrep_provider_options) for the identity cluster, set at start, e.g. { evs.suspect_timeout: PT5S } or the known-bad { pc.ignore_quorum: true }' }),
+  middlewareCache: duration
+    .default(300_000)
+    .refine((ms) => ms % 1000 === 0, { message: "middlewareCache is keystonemiddleware's token_cache_time, whole seconds: write e.g. 300s, or 0 to disable the cache" })
+    .meta({ description: "The site APIs' auth middleware token cache (keystonemiddleware's token_cache_time; default 300s, 0 disables), used by tokens workloads with via: service" }),
+  middlewareRegion: z
+    .enum(['local', 'auth-site'])
+    .default('local')
+    .meta({
+      description:
+        "Where each site's auth middleware validates (keystonemiddleware's region_name): local, its own region's Keystone (the central one where the region has none); auth-site, the region of the auth URL, as keystonemiddleware did before region_name existed (known-bad for distributed models)",
+    }),
 });
 
 const after = z.strictObject({
@@ -288,6 +306,8 @@ const check = z.strictObject({
     'write-availability',
     'galera-quorum',
     'token-issue',
+    'validation-during-faults',
+    'middleware-region',
   ]),
   vnf: name('vnf name').optional(),
   limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed; revocation: the window; write-availability: resume after healing; galera-quorum: to leave/rejoin the Primary; token-issue: p99 issue latency' }),

@@ -25,7 +25,7 @@ describe('multisite identity', () => {
   it('distributed Fernet on Galera: valid everywhere, validated locally, revoked everywhere', async () => {
     const r = await runFile('scenarios/id-fernet-galera.yaml');
     expect(r.error, detail(r)).toBeUndefined();
-    for (const id of ['ID-VALIDATE-EVERYWHERE', 'ID-LOCAL-VALIDATION', 'ID-REVOCATION']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
+    for (const id of ['ID-VALIDATE-EVERYWHERE', 'ID-LOCAL-VALIDATION', 'ID-REVOCATION', 'ID-ISSUE-LOCAL']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
     expect(await leftovers(r.runId)).toEqual([]);
   });
 
@@ -48,10 +48,33 @@ describe('multisite identity', () => {
     expect(await leftovers(r.runId)).toEqual([]);
   });
 
-  it('known-bad: a centralized Keystone makes validation cross regions', async () => {
+  it('known-bad: a centralized Keystone makes validation and issuing cross regions', async () => {
     const r = await runFile('scenarios/id-fernet-centralized.yaml');
     expect(r.error, detail(r)).toBeUndefined();
     expect(status(r, 'ID-LOCAL-VALIDATION'), detail(r)).toBe('fail');
+    expect(status(r, 'ID-ISSUE-LOCAL'), detail(r)).toBe('fail');
+  });
+
+  it('Galera partition: the minority refuses writes cleanly and rejoins; with pc.ignore_quorum, split brain and lost writes', async () => {
+    const good = await runFile('scenarios/id-galera-partition.yaml');
+    expect(good.error, detail(good)).toBeUndefined();
+    for (const id of ['ID-GALERA-MINORITY', 'ID-WRITES-CLEAN']) expect(status(good, id), `${id}\n${detail(good)}`).toBe('pass');
+    const bad = await runFile('fixtures/scenarios/id-galera-ignore-quorum.yaml');
+    expect(status(bad, 'ID-GALERA-MINORITY'), detail(bad)).toBe('fail');
+    expect(status(bad, 'ID-WRITES-CLEAN'), detail(bad)).toBe('fail');
+    expect(bad.verdicts.find((v) => v.id === 'ID-GALERA-MINORITY')!.checks[0]!.summary).toMatch(/east \(minority\) stayed Primary/);
+    expect(await leftovers(bad.runId)).toEqual([]);
+  });
+
+  it('star master site cut off: replica regions keep validating, writes fail cleanly and resume; a two-site master loses quorum', async () => {
+    const good = await runFile('scenarios/id-star-master-loss.yaml');
+    expect(good.error, detail(good)).toBeUndefined();
+    for (const id of ['ID-VALIDATE-SITE-LOSS', 'ID-WRITES-CLEAN']) expect(status(good, id), `${id}\n${detail(good)}`).toBe('pass');
+    const bad = await runFile('fixtures/scenarios/id-star-two-master-loss.yaml');
+    expect(status(bad, 'ID-VALIDATE-SITE-LOSS'), detail(bad)).toBe('fail');
+    const rows = bad.verdicts.find((v) => v.id === 'ID-VALIDATE-SITE-LOSS')!.checks[0]!.evidence.rows as { region: string; status: string }[];
+    expect(rows.filter((r) => r.status === 'fail').map((r) => r.region)).toEqual(['east', 'west']);
+    expect(await leftovers(bad.runId)).toEqual([]);
   });
 
   it('Fernet key rotation: distributed, zero failures; not distributed, failures in the rotating region', async () => {
@@ -63,6 +86,17 @@ describe('multisite identity', () => {
     expect(rows.filter((r) => r.failed > 0).map((r) => r.region)).toEqual(['east']);
   });
 
+  it('star replica site cut off: it keeps validating from its replica; the revocation reaches it only after rejoining', async () => {
+    const r = await runFile('scenarios/id-star-replica-partition.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    for (const id of ['ID-VALIDATE-SITE-LOSS', 'ID-REVOCATION']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
+    const rows = r.verdicts.find((v) => v.id === 'ID-REVOCATION')!.checks[0]!.evidence.rows as { region: string; windowMs: number; afterRejoinMs: number | null }[];
+    const south = rows.find((x) => x.region === 'south')!;
+    expect(south.afterRejoinMs).not.toBeNull();
+    expect(south.windowMs).toBeGreaterThan(5000); // revoked 3 s into a 10 s cut: exposed at least until the heal
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
   it('bad tokens: rejected in every region; with allow_expired, the expired one is accepted everywhere', async () => {
     const good = await runFile('scenarios/id-bad-tokens.yaml');
     expect(status(good, 'ID-BAD-TOKENS-REJECTED'), detail(good)).toBe('pass');
@@ -70,6 +104,23 @@ describe('multisite identity', () => {
     expect(status(bad, 'ID-BAD-TOKENS-REJECTED'), detail(bad)).toBe('fail');
     const rows = bad.verdicts.find((v) => v.id === 'ID-BAD-TOKENS-REJECTED')!.checks[0]!.evidence.rows as { region: string; label: string; accepted: number }[];
     expect(rows.filter((r) => r.label !== 'control' && r.accepted > 0).map((r) => `${r.region} x ${r.label}`)).toEqual(['east x expired', 'west x expired', 'north x expired']);
+    expect(await leftovers(bad.runId)).toEqual([]);
+  });
+
+  it('validation through the services: PKI offline stays local but revokes within the list interval; a middleware without region_name crosses regions', async () => {
+    const pki = await runFile('scenarios/id-pki-offline.yaml');
+    expect(pki.error, detail(pki)).toBeUndefined();
+    for (const id of ['ID-VALIDATE-EVERYWHERE', 'ID-LOCAL-VALIDATION', 'ID-MIDDLEWARE-REGION']) expect(status(pki, id), `${id}\n${detail(pki)}`).toBe('pass');
+    // The revocation list is fetched every 10 s: every region rejects the token in the end, later than 1 s somewhere.
+    expect(status(pki, 'ID-REVOCATION'), detail(pki)).toBe('fail');
+    const windows = pki.verdicts.find((v) => v.id === 'ID-REVOCATION')!.checks[0]!.evidence.rows as { rejected: number; windowMs: number }[];
+    expect(windows.every((r) => r.rejected > 0 && r.windowMs <= 11_000), detail(pki)).toBe(true);
+    expect(Math.max(...windows.map((r) => r.windowMs))).toBeGreaterThan(1000);
+    const bad = await runFile('fixtures/scenarios/id-middleware-auth-region.yaml');
+    expect(status(bad, 'ID-VALIDATE-EVERYWHERE'), detail(bad)).toBe('pass');
+    expect(status(bad, 'ID-MIDDLEWARE-REGION'), detail(bad)).toBe('fail');
+    const rows = bad.verdicts.find((v) => v.id === 'ID-MIDDLEWARE-REGION')!.checks[0]!.evidence.rows as { region: string; remoteOnline: number }[];
+    expect(rows.filter((r) => r.remoteOnline > 0).map((r) => r.region)).toEqual(['west', 'north']);
     expect(await leftovers(bad.runId)).toEqual([]);
   });
 });

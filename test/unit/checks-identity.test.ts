@@ -97,6 +97,23 @@ describe('revocation (ID-REVOCATION)', () => {
     const h = [...validations((region, t) => (t >= (region === 'west' ? 8000 : 6000) ? 404 : 200)), revokeAt(6000)];
     expect(revocation(h, ctx('revoked')).status).toBe('fail');
   });
+  describe('a region cut off when the token is revoked', () => {
+    // ew cut from 5 s to 8 s: east and west are each alone, so both count as cut off.
+    const cut: HistoryEvent[] = [
+      { t: 5000, kind: 'fault', type: 'start', fault: 'cut', faultKind: 'partition', target: 'link ew', did: { link: 'ew' } },
+      { t: 8000, kind: 'fault', type: 'heal', fault: 'cut', faultKind: 'partition', target: 'link ew', did: {} },
+    ];
+    it('passes when it rejects within the limit of rejoining, and reports the exposure', () => {
+      const h = [...cut, ...validations((region, t) => (t >= (region === 'west' ? 8300 : 6000) ? 404 : 200)), revokeAt(6000)].sort((a, b) => a.t - b.t);
+      const r = revocation(h, ctx('revoked'));
+      expect(r.status, r.summary).toBe('pass');
+      expect(r.summary).toMatch(/west: cut off when revoked, revoked token accepted for 2250 ms \(security exposure while partitioned\), 250 ms after rejoining/);
+    });
+    it('fails when it still accepts the token past the limit after rejoining', () => {
+      const h = [...cut, ...validations((region, t) => (t >= (region === 'west' ? 9500 : 6000) ? 404 : 200)), revokeAt(6000)].sort((a, b) => a.t - b.t);
+      expect(revocation(h, ctx('revoked')).status).toBe('fail');
+    });
+  });
 });
 
 describe('key-rotation (ID-KEY-ROTATION)', () => {

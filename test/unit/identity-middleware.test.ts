@@ -201,6 +201,16 @@ describe('auth middleware', () => {
     expect(calls.filter((c) => c.includes('OS-PKI/revoked'))).toHaveLength(2);
   });
 
+  it('fetches a stale revocation list once for requests arriving together (a slow WAN round trip)', async () => {
+    const good = signToken(privateKey, { token: tokenBody('alice', T0 + 3600_000) });
+    const s = setup();
+    await Promise.all(Array.from({ length: 5 }, () => s.call(req(good))));
+    s.advance(10_001);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => s.call(req(good))));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(s.ks.calls.filter((c) => c.includes('OS-PKI/revoked'))).toHaveLength(2);
+  });
+
   it('finds the versioned identity URL of a catalog entry', () => {
     expect(versionedIdentityUrl('http://h:5000/v3/')).toBe('http://h:5000/v3');
     expect(versionedIdentityUrl('http://h:5000')).toBe('http://h:5000/v3');

@@ -136,6 +136,7 @@ export class AuthMiddleware {
   private serviceLogin: Promise<{ token: string; until: number; validationUrl: string }> | null = null;
   private publicKey: KeyObject | null = null;
   private revoked: { at: number; hashes: Set<string> } | null = null;
+  private revokedFetch: Promise<Set<string>> | null = null;
   private readonly counters = {
     validations: { total: 0, byUrl: {} as Record<string, number> },
     calls: {} as Record<string, number>,
@@ -292,6 +293,13 @@ export class AuthMiddleware {
 
   private async revokedHashes(): Promise<Set<string>> {
     if (this.revoked && this.now() - this.revoked.at < this.revocationMs) return this.revoked.hashes;
+    // One fetch at a time: requests arriving while the list is on its way wait for
+    // it (without this, every request during a slow WAN round trip fetched it again).
+    this.revokedFetch ??= this.fetchRevoked().finally(() => (this.revokedFetch = null));
+    return this.revokedFetch;
+  }
+
+  private async fetchRevoked(): Promise<Set<string>> {
     const svc = await this.serviceToken();
     const url = `${svc.validationUrl}/auth/tokens/OS-PKI/revoked`;
     const r = await this.call('GET', url, { 'X-Auth-Token': svc.token });

@@ -184,12 +184,21 @@ const s = (r: RowDataPacket, k: string): string => String(r[k]);
 const sn = (r: RowDataPacket, k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
 const b = (r: RowDataPacket, k: string): boolean => Number(r[k]) !== 0;
 
+/**
+ * Every statement gives up after this long (like the MySQL driver's
+ * read/write timeouts under oslo.db): a connection opened before a WAN cut
+ * otherwise waits forever and the API request hangs instead of getting a
+ * 503. Longer than Galera's default suspect_timeout (5 s), during which a
+ * commit legitimately waits for the cluster to drop the unreachable members.
+ */
+export const QUERY_TIMEOUT_MS = 8000;
+
 async function select(db: Db, sql: string, values: readonly Value[] = []): Promise<RowDataPacket[]> {
-  const [rows] = await reader(db).query<RowDataPacket[]>(sql, [...values]);
+  const [rows] = await reader(db).query<RowDataPacket[]>({ sql, values: [...values], timeout: QUERY_TIMEOUT_MS });
   return rows;
 }
 async function exec(db: Db, sql: string, values: readonly Value[] = []): Promise<number> {
-  const [res] = await writer(db).query<ResultSetHeader>(sql, [...values]);
+  const [res] = await writer(db).query<ResultSetHeader>({ sql, values: [...values], timeout: QUERY_TIMEOUT_MS });
   return res.affectedRows;
 }
 

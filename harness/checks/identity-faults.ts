@@ -1,13 +1,15 @@
-// Checkers for the identity database under faults (seed: multisite identity,
-// "Candidate solution analysis"): writes fail cleanly while the database
+// Checkers for identity under faults (seed: multisite identity, "Candidate
+// solution analysis"): validation keeps working outside a lost or cut-off
+// site; writes fail cleanly while the database
 // cannot take them and resume after healing, with no acknowledged write
 // lost; a Galera minority leaves the Primary component and refuses writes;
 // tokens are issued in every region without waiting on the WAN.
 import type { CaptureEvent, HistoryEvent, OpEvent } from '../observe/history.js';
 import type { IdentityRequestsSpec, Scenario } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
-import { VALID_RATIO, wanByProtocol } from './identity.js';
+import { MIN_VALIDATIONS, results as validations, revokedAt, tokensOf, VALID_RATIO, validatingRegions, wanByProtocol } from './identity.js';
 import { faultWindows, ops, quantile, round, type FaultWindow } from './series.js';
+import { components, faultedSites, partitionCuts } from './site-faults.js';
 import type { CheckOutcome, Status } from './verdict.js';
 
 export const RESUME_LIMIT_MS = 10_000;
@@ -106,46 +108,6 @@ export const writeAvailability: Checker = (h, ctx) => {
   return outcome(rows, text, 'too few writes');
 };
 
-/** Sites connected when the given links are cut: components of the remaining link graph (Galera relays through any member). */
-export function components(s: Scenario, cut: ReadonlySet<string>, among: readonly string[]): string[][] {
-  const adj = new Map(among.map((x) => [x, new Set<string>()]));
-  for (const l of s.links) {
-    if (cut.has(l.name)) continue;
-    const [a, b] = l.between;
-    adj.get(a)?.add(b);
-    adj.get(b)?.add(a);
-  }
-  const seen = new Set<string>();
-  const out: string[][] = [];
-  for (const start of among) {
-    if (seen.has(start)) continue;
-    const comp: string[] = [];
-    const stack = [start];
-    seen.add(start);
-    while (stack.length) {
-      const x = stack.pop()!;
-      comp.push(x);
-      for (const y of adj.get(x) ?? []) if (!seen.has(y) && adj.has(y)) (seen.add(y), stack.push(y));
-    }
-    out.push(comp.sort());
-  }
-  return out;
-}
-
-/** Partition faults that overlap, as one cut: the links down together and the span when all are down. */
-export function partitionCuts(windows: readonly FaultWindow[]): { links: Set<string>; start: number; end: number }[] {
-  const ps = windows.filter((f) => f.faultKind === 'partition').sort((a, b) => a.start - b.start);
-  const groups: FaultWindow[][] = [];
-  for (const p of ps) {
-    const g = groups.at(-1);
-    if (g && p.start < Math.max(...g.map((x) => x.end))) g.push(p);
-    else groups.push([p]);
-  }
-  return groups
-    .map((g) => ({ links: new Set(g.map((x) => String(x.did.link))), start: Math.max(...g.map((x) => x.start)), end: Math.min(...g.map((x) => x.end)) }))
-    .filter((c) => c.start < c.end);
-}
-
 /** What a site's node last reported at or before time t. */
 function statusAt(h: readonly HistoryEvent[], site: string, t: number): Readonly<Record<string, unknown>> | undefined {
   return ops(h, `wsrep@${site}`, 'wsrep').filter((e) => e.t <= t).at(-1)?.value;
@@ -230,6 +192,28 @@ export const tokenIssue: Checker = (h, ctx) => {
   const evidence = { ...o.evidence, limitMs: limit ?? null, issued, wan };
   if (identityPackets > 0) return { status: 'fail', summary: `${identityPackets} identity packets crossed regions while tokens were issued: issuing is not local (per 1000 issued: ${traffic}); ${o.summary}`, evidence };
   return { ...o, summary: `${o.summary} (per 1000 issued tokens on the WAN: ${traffic})`, evidence };
+};
+
+/** Validation is local, so every region still running keeps validating, a cut-off one included. */
+export const validationDuringFaults: Checker = (h, ctx) => {
+  const w = tokensOf(ctx);
+  const faults = faultedSites(ctx.scenario, faultWindows(h)).filter((f) => f.down.length + f.cutOff.length > 0);
+  if (faults.length === 0) return { status: 'skip', summary: 'no site lost or cut off in this run', evidence: {} };
+  const until = revokedAt(h); // a revoked token is meant to fail
+  const rows = faults.flatMap((f) =>
+    validatingRegions(ctx, w)
+      .filter((region) => !f.down.includes(region))
+      .map((region) => {
+        const rs = validations(h, `${w.name}@${region}`).filter((r) => r.sent >= f.start && r.sent < f.end && r.sent < until);
+        const ok = rs.filter((r) => r.e.type === 'ok').length;
+        const status: Status = rs.length < MIN_VALIDATIONS ? 'unknown' : ok >= rs.length * VALID_RATIO ? 'pass' : 'fail';
+        const failures = [...new Set(rs.filter((r) => r.e.type !== 'ok').map((r) => String(r.e.value?.status ?? r.e.value?.error)))];
+        return { fault: f.what, down: f.down, cutOff: f.cutOff, region, validations: rs.length, ok, failures, status };
+      }),
+  );
+  const during = (r: (typeof rows)[number]) => [...(r.down.length ? [`${r.down.join(', ')} lost`] : []), ...(r.cutOff.length ? [`${r.cutOff.join(', ')} cut off`] : [])].join(', ');
+  const text = (r: (typeof rows)[number]) => `${r.region}: ${r.ok}/${r.validations} valid while ${during(r)}${r.failures.length ? ` (failures: ${r.failures.join(', ')})` : ''}`;
+  return outcome(rows, text, 'too few validations during the faults');
 };
 
 function outcome<R extends { status: Status }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {

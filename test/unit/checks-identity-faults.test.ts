@@ -1,7 +1,8 @@
 // Identity database checkers on literal histories, both ways: writes under
 // faults, the Galera minority, token issue latency.
 import { describe, expect, it } from 'vitest';
-import { components, galeraQuorum, partitionCuts, tokenIssue, writeAvailability } from '../../harness/checks/identity-writes.js';
+import { galeraQuorum, tokenIssue, validationDuringFaults, writeAvailability } from '../../harness/checks/identity-faults.js';
+import { components, faultedSites, partitionCuts } from '../../harness/checks/site-faults.js';
 import { faultWindows } from '../../harness/checks/series.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
@@ -24,10 +25,12 @@ identity: { provider: fernet, placement: distributed, site: east, database: gale
 workload:
   - { kind: writes, name: writes, rate: 4 }
   - { kind: issue, name: issue, rate: 10 }
+  - { kind: tokens, name: tokens }
 checks:
   - { name: quorum, kind: galera-quorum, requirements: [ID-GALERA-MINORITY] }
   - { name: writes, kind: write-availability, requirements: [ID-WRITES-CLEAN] }
   - { name: issue, kind: token-issue, requirements: [ID-ISSUE-LOCAL] }
+  - { name: during, kind: validation-during-faults, requirements: [ID-VALIDATE-SITE-LOSS] }
   - { name: issue-bounded, kind: token-issue, limit: 50ms, requirements: [ID-ISSUE-LOCAL] }
 `,
 ).scenario;
@@ -153,5 +156,50 @@ describe('token-issue (ID-ISSUE-LOCAL)', () => {
     expect(tokenIssue([...slowWest, capture()], ctx('issue')).status).toBe('pass');
     expect(tokenIssue([...slowWest, capture()], ctx('issue-bounded')).summary).toMatch(/west: p99 95 ms over the 50 ms limit/);
     expect(tokenIssue(slowWest, ctx('issue')).status).toBe('unknown');
+  });
+});
+
+describe('validation-during-faults (ID-VALIDATE-SITE-LOSS)', () => {
+  /** 10 validations a second per region for 20 s; `status(region, t)` decides each answer. */
+  function validations(status: (region: string, t: number) => number): HistoryEvent[] {
+    const ev: HistoryEvent[] = [];
+    for (const region of REGIONS) {
+      for (let n = 0, t = 0; t < 20000; n++, t += 100) {
+        const s = status(region, t);
+        ev.push({ t, kind: 'op', process: `tokens@${region}`, type: 'invoke', f: 'validate', value: { n } });
+        ev.push({ t: t + 8, kind: 'op', process: `tokens@${region}`, type: s === 200 ? 'ok' : 'fail', f: 'validate', value: { n, status: s, latencyMs: 8 } });
+      }
+    }
+    return ev;
+  }
+  it('takes away the site a partition cuts off, or the site lost', () => {
+    expect(faultedSites(scenario, faultWindows(partition())).map((f) => f.cutOff)).toEqual([['east']]);
+    const lost: HistoryEvent = { t: 1000, kind: 'fault', type: 'start', fault: 'loss', faultKind: 'site-loss', target: 'west', did: {} };
+    expect(faultedSites(scenario, faultWindows([lost]))[0]).toMatchObject({ down: ['west'], cutOff: [], end: Infinity });
+  });
+  it('passes when every region, the cut-off one included, keeps validating', () => {
+    const o = validationDuringFaults([...partition(), ...validations(() => 200)], ctx('during'));
+    expect(o.status, o.summary).toBe('pass');
+    expect(o.summary).toMatch(/east: 120\/120 valid while east cut off; west: 120\/120 valid while east cut off/);
+  });
+  it('fails when the cut-off region cannot validate (its database needs the others)', () => {
+    const o = validationDuringFaults([...partition(), ...validations((r, t) => (cutOff(r, t) ? 503 : 200))], ctx('during'));
+    expect(o.summary).toMatch(/^east: \d+\/120 valid while east cut off \(failures: 503\)$/);
+  });
+  it('does not judge a lost site, only the others', () => {
+    const lost: HistoryEvent[] = [
+      { t: CUT.start, kind: 'fault', type: 'start', fault: 'loss', faultKind: 'site-loss', target: 'east', did: {} },
+    ];
+    const o = validationDuringFaults([...lost, ...validations((r, t) => (r === 'east' && t >= CUT.start ? 503 : 200))], ctx('during'));
+    expect(o.status, o.summary).toBe('pass');
+    expect((o.evidence.rows as { region: string }[]).map((r) => r.region)).toEqual(['west', 'north']);
+  });
+  it('fails when another region loses validation with it (a two-site master without quorum)', () => {
+    const o = validationDuringFaults([...partition(), ...validations((r, t) => ((r === 'east' || r === 'west') && t >= CUT.start && t < CUT.end ? 503 : 200))], ctx('during'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toMatch(/^east: 0\/120 valid while east cut off \(failures: 503\); west: 0\/120 valid while east cut off \(failures: 503\)$/);
+  });
+  it('is skipped when no site is lost or cut off', () => {
+    expect(validationDuringFaults(validations(() => 200), ctx('during')).status).toBe('skip');
   });
 });

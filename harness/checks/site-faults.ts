@@ -1,0 +1,58 @@
+// Which sites a fault takes away (pure): lost or paused sites, and the sites
+// a partition cuts off from the largest group of connected sites.
+import type { Scenario } from '../scenario/schema.js';
+import type { FaultWindow } from './series.js';
+
+/** Sites connected when the given links are cut: components of the remaining link graph (Galera relays through any member). */
+export function components(s: Scenario, cut: ReadonlySet<string>, among: readonly string[]): string[][] {
+  const adj = new Map(among.map((x) => [x, new Set<string>()]));
+  for (const l of s.links) {
+    if (cut.has(l.name)) continue;
+    const [a, b] = l.between;
+    adj.get(a)?.add(b);
+    adj.get(b)?.add(a);
+  }
+  const seen = new Set<string>();
+  const out: string[][] = [];
+  for (const start of among) {
+    if (seen.has(start)) continue;
+    const comp: string[] = [];
+    const stack = [start];
+    seen.add(start);
+    while (stack.length) {
+      const x = stack.pop()!;
+      comp.push(x);
+      for (const y of adj.get(x) ?? []) if (!seen.has(y) && adj.has(y)) (seen.add(y), stack.push(y));
+    }
+    out.push(comp.sort());
+  }
+  return out;
+}
+
+/** Partition faults that overlap, as one cut: the links down together and the span when all are down. */
+export function partitionCuts(windows: readonly FaultWindow[]): { links: Set<string>; start: number; end: number }[] {
+  const ps = windows.filter((f) => f.faultKind === 'partition').sort((a, b) => a.start - b.start);
+  const groups: FaultWindow[][] = [];
+  for (const p of ps) {
+    const g = groups.at(-1);
+    if (g && p.start < Math.max(...g.map((x) => x.end))) g.push(p);
+    else groups.push([p]);
+  }
+  return groups
+    .map((g) => ({ links: new Set(g.map((x) => String(x.did.link))), start: Math.max(...g.map((x) => x.start)), end: Math.min(...g.map((x) => x.end)) }))
+    .filter((c) => c.start < c.end);
+}
+
+/** What a fault does to the sites: stops some (lost or paused), or cuts some off from the largest group of connected sites. */
+export function faultedSites(s: Scenario, windows: readonly FaultWindow[]): { what: string; start: number; end: number; down: string[]; cutOff: string[] }[] {
+  const sites = s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name);
+  const lost = windows
+    .filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'pause-node')
+    .map((f) => ({ what: `${f.fault} (${f.faultKind})`, start: f.start, end: f.end, down: [f.faultKind === 'site-loss' ? f.target : f.target.split('/')[0]!], cutOff: [] }));
+  const cut = partitionCuts(windows).map((c) => {
+    const comps = components(s, c.links, sites).sort((a, b) => b.length - a.length);
+    const main = comps[0]!.length > (comps[1]?.length ?? 0) ? comps[0]! : [];
+    return { what: `partition of ${[...c.links].sort().join(', ')}`, start: c.start, end: c.end, down: [], cutOff: sites.filter((x) => !main.includes(x)) };
+  });
+  return [...lost, ...cut].sort((a, b) => a.start - b.start);
+}
