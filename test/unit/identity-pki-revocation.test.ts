@@ -80,7 +80,7 @@ describe('PKI tokens', () => {
       expect(again.created).toBe(false);
       expect(again.publicPem).toBe(k.publicPem);
       const inserted: unknown[][] = [];
-      const db = { query: async (_sql: string, values: unknown[]) => (inserted.push(values), [{ affectedRows: 1 }]) } as unknown as Db;
+      const db = { query: async (q: { values: unknown[] }) => (inserted.push(q.values), [{ affectedRows: 1 }]) } as unknown as Db;
       const p = new PkiProvider(db, k.privateKey, publicKeyFromPem(k.publicPem));
       const t = await p.issue(core, renderToken(core, ctx, catalog(2)));
       expect(await p.decode(t)).toEqual({ ok: true, core });

@@ -8,7 +8,8 @@ import { SplitDb, getUser, insertEvent, migrate, missingTables, writer } from '.
 function fakePool(): { pool: mysql.Pool; seen: string[] } {
   const seen: string[] = [];
   const fake = {
-    query: async (sql: string) => {
+    query: async (q: string | { sql: string }) => {
+      const sql = typeof q === 'string' ? q : q.sql;
       seen.push(sql.trim().split(/\s+/)[0]!.toUpperCase());
       return [sql.trim().toUpperCase().startsWith('SELECT') ? [] : { affectedRows: 1 }, []];
     },

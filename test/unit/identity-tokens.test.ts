@@ -186,7 +186,9 @@ describe('uuid tokens', () => {
     const rows = new Map<string, { id: string; expires: Date; extra: string; valid: number; user_id: string }>();
     const statements: string[] = [];
     const db = {
-      async query(sql: string, values: unknown[]) {
+      async query(q: string | { sql: string; values?: unknown[] }, v?: unknown[]) {
+        // The store passes { sql, values, timeout }; the schema migration, plain strings.
+        const [sql, values] = typeof q === 'string' ? [q, v ?? []] : [q.sql, q.values ?? []];
         statements.push(sql.split(' ').slice(0, 3).join(' '));
         if (sql.startsWith('INSERT INTO token')) {
           const [id, expires, extra, valid, user_id] = values as [string, Date, string, boolean, string];
