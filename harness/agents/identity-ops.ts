@@ -1,10 +1,10 @@
 // Identity requests at a steady rate against one region's Keystone, one event
 // per request: `--op user` creates a user (a database write: POST /v3/users),
 // `--op token` issues a token with the password method (POST /v3/auth/tokens;
-// a database write only for persisted providers such as UUID). Requests
-// never wait for each other, so a hung database shows as timeouts, not as a
-// slower rate. Only Node built-ins: the image has no node_modules of its own.
+// a database write only for persisted providers such as UUID), paced (see
+// paced.ts). Only Node built-ins: the image has no node_modules of its own.
 import { eventLog, now } from './events.js';
+import { paced } from './paced.js';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -27,7 +27,6 @@ if ((op !== 'user' && op !== 'token') || !values.url || values.duration === unde
   process.stderr.write('usage: identity-ops.js --op user|token --url URL [--auth TOKEN] --duration ms [--rate n --timeout ms --prefix p]\n');
   process.exit(2);
 }
-const interval = 1000 / Number(values.rate);
 const duration = Number(values.duration);
 const timeout = Number(values.timeout);
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -46,20 +45,16 @@ function body(n: number): { path: string; json: string; headers: Record<string, 
   return { path: '/v3/auth/tokens?nocatalog', json: JSON.stringify({ auth }), headers: {} };
 }
 
-let seq = 0;
-let inFlight = 0;
-function send(): void {
-  const n = ++seq;
+function send(n: number, settled: () => void): void {
   const at = now();
   const b = body(n);
   const name = op === 'user' ? `${values.prefix}-${n}` : undefined;
-  inFlight += 1;
   log.emit('invoke', f, { n, ...(name ? { name } : {}) });
-  let settled = false;
+  let answered = false;
   const done = (type: 'ok' | 'fail', value: Record<string, unknown>) => {
-    if (settled) return;
-    settled = true;
-    inFlight -= 1;
+    if (answered) return;
+    answered = true;
+    settled();
     log.emit(type, f, { n, ...(name ? { name } : {}), latencyMs: now() - at, ...value });
   };
   const req = request(new URL(b.path, values.url), { method: 'POST', agent, timeout, headers: { 'Content-Type': 'application/json', ...b.headers } }, (res) => {
@@ -79,14 +74,4 @@ function send(): void {
   req.end(b.json);
 }
 
-const start = now();
-const tick = () => {
-  if (now() - start >= duration) {
-    const stop = () => (inFlight > 0 && now() - start < duration + timeout ? setTimeout(stop, 20) : (log.close(), agent.destroy()));
-    stop();
-    return;
-  }
-  send();
-  setTimeout(tick, Math.max(0, start + seq * interval - now()));
-};
-tick();
+paced({ rate: Number(values.rate), durationMs: duration, timeoutMs: timeout, send, onEnd: () => (log.close(), agent.destroy()) });

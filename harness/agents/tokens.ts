@@ -8,6 +8,7 @@
 // middleware validates it as it would for a user: 200 accepted, 401 rejected.
 // Only Node built-ins: the image has no node_modules of its own.
 import { eventLog, now } from './events.js';
+import { paced } from './paced.js';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -35,7 +36,6 @@ const subjects = values.subject.map((s) => {
 });
 const url = viaService ? new URL('/v2.0/networks', values.url) : new URL(`/v3/auth/tokens?nocatalog${values['allow-expired'] ? '&allow_expired=true' : ''}`, values.url);
 const headers = (token: string): Record<string, string> => (viaService ? { 'X-Auth-Token': token } : { 'X-Auth-Token': values.auth!, 'X-Subject-Token': token });
-const interval = 1000 / Number(values.rate);
 const duration = Number(values.duration);
 const timeout = Number(values.timeout);
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -43,17 +43,13 @@ const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 const log = eventLog();
 const emit = log.emit;
 
-let seq = 0;
-let inFlight = 0;
-function validate(): void {
-  const n = ++seq;
+function validate(n: number, settled: () => void): void {
   const subject = subjects[(n - 1) % subjects.length]!;
   const label = subject.label === undefined ? {} : { label: subject.label };
   const at = now();
-  inFlight += 1;
   emit('invoke', 'validate', { n, ...label });
   const done = (type: 'ok' | 'fail', value: Record<string, unknown>) => {
-    inFlight -= 1;
+    settled();
     emit(type, 'validate', { n, ...label, latencyMs: now() - at, ...value });
   };
   const req = request(url, { method: 'GET', agent, timeout, headers: headers(subject.token) }, (res) => {
@@ -65,14 +61,4 @@ function validate(): void {
   req.end();
 }
 
-const start = now();
-const tick = () => {
-  if (now() - start >= duration) {
-    const stop = () => (inFlight > 0 && now() - start < duration + timeout ? setTimeout(stop, 20) : (log.close(), agent.destroy()));
-    stop();
-    return;
-  }
-  validate();
-  setTimeout(tick, Math.max(0, start + seq * interval - now()));
-};
-tick();
+paced({ rate: Number(values.rate), durationMs: duration, timeoutMs: timeout, send: validate, onEnd: () => (log.close(), agent.destroy()) });

@@ -81,8 +81,9 @@ export const localValidation: Checker = (h, ctx) => {
   const w = tokensOf(ctx);
   const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
   if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
-  const validations = validatingRegions(ctx, w).reduce((n, region) => n + results(h, `${w.name}@${region}`).length, 0);
-  if (validations === 0) return { status: 'unknown', summary: 'no validation happened', evidence: {} };
+  // Only validations that succeeded say where validation goes: a dead service fails locally.
+  const validations = validatingRegions(ctx, w).reduce((n, region) => n + results(h, `${w.name}@${region}`).filter((r) => r.e.type === 'ok').length, 0);
+  if (validations === 0) return { status: 'unknown', summary: 'no validation succeeded', evidence: {} };
   const byProtocol = wanByProtocol(captures.flatMap((c) => c.flows), validations, 'Validations');
   const identity = byProtocol[0]!;
   const traffic = byProtocol.map((p) => `${p.protocol}: ${p.packetsPer1000} pkts / ${p.bytesPer1000} B`).join(', ');

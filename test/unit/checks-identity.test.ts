@@ -78,6 +78,9 @@ describe('local-validation (ID-LOCAL-VALIDATION)', () => {
   it('is unknown without a capture', () => {
     expect(localValidation(validations(() => 200), ctx('local')).status).toBe('unknown');
   });
+  it('is unknown when no validation succeeded (a dead service sends nothing anywhere)', () => {
+    expect(localValidation([...validations(() => 503), capture(0)], ctx('local')).status).toBe('unknown');
+  });
 });
 
 describe('revocation (ID-REVOCATION)', () => {
