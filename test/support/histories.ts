@@ -45,3 +45,25 @@ export function heartbeatHistory(m: HeartbeatModel): HistoryEvent[] {
 }
 
 export const imp = (latencyMs: number, down = false) => ({ latencyMs, jitterMs: 0, lossPct: 0, bandwidthKbit: null, down });
+
+export interface ValidationModel {
+  regions: readonly string[];
+  everyMs: number;
+  durationMs: number;
+  latencyMs: number;
+  /** HTTP status of the validation sent at t in a region (200 = accepted). */
+  status: (region: string, t: number) => number;
+}
+
+/** Validations of workload "tokens" in each region, as the tokens agent prints them. */
+export function validationHistory(m: ValidationModel): HistoryEvent[] {
+  const ev: HistoryEvent[] = [];
+  for (const region of m.regions) {
+    for (let n = 0, t = 0; t < m.durationMs; n++, t += m.everyMs) {
+      const s = m.status(region, t);
+      ev.push({ t, kind: 'op', process: `tokens@${region}`, type: 'invoke', f: 'validate', value: { n } });
+      ev.push({ t: t + m.latencyMs, kind: 'op', process: `tokens@${region}`, type: s === 200 ? 'ok' : 'fail', f: 'validate', value: { n, status: s, latencyMs: m.latencyMs } });
+    }
+  }
+  return ev;
+}

@@ -7,6 +7,7 @@ import { faultWindows } from '../../harness/checks/series.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
+import { validationHistory } from '../support/histories.js';
 
 const scenario = parseScenario(
   'idw.yaml',
@@ -161,17 +162,7 @@ describe('token-issue (ID-ISSUE-LOCAL)', () => {
 
 describe('validation-during-faults (ID-VALIDATE-SITE-LOSS)', () => {
   /** 10 validations a second per region for 20 s; `status(region, t)` decides each answer. */
-  function validations(status: (region: string, t: number) => number): HistoryEvent[] {
-    const ev: HistoryEvent[] = [];
-    for (const region of REGIONS) {
-      for (let n = 0, t = 0; t < 20000; n++, t += 100) {
-        const s = status(region, t);
-        ev.push({ t, kind: 'op', process: `tokens@${region}`, type: 'invoke', f: 'validate', value: { n } });
-        ev.push({ t: t + 8, kind: 'op', process: `tokens@${region}`, type: s === 200 ? 'ok' : 'fail', f: 'validate', value: { n, status: s, latencyMs: 8 } });
-      }
-    }
-    return ev;
-  }
+  const validations = (status: (region: string, t: number) => number): HistoryEvent[] => validationHistory({ regions: REGIONS, everyMs: 100, durationMs: 20000, latencyMs: 8, status });
   it('takes away the site a partition cuts off, or the site lost', () => {
     expect(faultedSites(scenario, faultWindows(partition())).map((f) => f.cutOff)).toEqual([['east']]);
     const lost: HistoryEvent = { t: 1000, kind: 'fault', type: 'start', fault: 'loss', faultKind: 'site-loss', target: 'west', did: {} };

@@ -11,6 +11,7 @@ import { identityHttp, requestLine, type IdentityHttp } from '../../harness/obse
 import { parseScenario } from '../../harness/scenario/load.js';
 import { authMiddlewareArgs, middlewareOn } from '../../harness/topology/auth-middleware.js';
 import { planTopology } from '../../harness/topology/plan.js';
+import { validationHistory } from '../support/histories.js';
 
 const yaml = (identity: string, via = 'service') => `
 name: id
@@ -133,17 +134,7 @@ describe('identity requests on the WAN (observe/identity-http.ts)', () => {
 // ---------------------------------------------------------------- checkers on literal histories
 
 /** 20 validations/s for 10 s per region through the service; `status(region, t)` decides each. */
-function validations(status: (region: string, t: number) => number): HistoryEvent[] {
-  const ev: HistoryEvent[] = [];
-  for (const region of ['east', 'west']) {
-    for (let n = 0, t = 0; t < 10000; n++, t += 50) {
-      const s = status(region, t);
-      ev.push({ t, kind: 'op', process: `tokens@${region}`, type: 'invoke', f: 'validate', value: { n } });
-      ev.push({ t: t + 2, kind: 'op', process: `tokens@${region}`, type: s === 200 ? 'ok' : 'fail', f: 'validate', value: { n, status: s, latencyMs: 2 } });
-    }
-  }
-  return ev;
-}
+const validations = (status: (region: string, t: number) => number): HistoryEvent[] => validationHistory({ regions: ['east', 'west'], everyMs: 50, durationMs: 10000, latencyMs: 2, status });
 const capture = (packets: number, http?: IdentityHttp): HistoryEvent => ({
   t: 1,
   kind: 'capture',

@@ -4,6 +4,7 @@ import { keyRotation, localValidation, revocation, tokenValidation } from '../..
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
+import { validationHistory } from '../support/histories.js';
 
 const scenario = parseScenario(
   'id.yaml',
@@ -28,17 +29,7 @@ checks:
 const ctx = (name: string) => ({ scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === name)! });
 
 /** 20 validations a second per region for 10 s; `status(region, t)` decides each answer. */
-function validations(status: (region: string, t: number) => number): HistoryEvent[] {
-  const ev: HistoryEvent[] = [];
-  for (const region of ['east', 'west']) {
-    for (let n = 0, t = 0; t < 10000; n++, t += 50) {
-      const s = status(region, t);
-      ev.push({ t, kind: 'op', process: `tokens@${region}`, type: 'invoke', f: 'validate', value: { n } });
-      ev.push({ t: t + 8, kind: 'op', process: `tokens@${region}`, type: s === 200 ? 'ok' : 'fail', f: 'validate', value: { n, status: s, latencyMs: 8 } });
-    }
-  }
-  return ev;
-}
+const validations = (status: (region: string, t: number) => number): HistoryEvent[] => validationHistory({ regions: ['east', 'west'], everyMs: 50, durationMs: 10000, latencyMs: 8, status });
 const revokeAt = (t: number): HistoryEvent => ({ t, kind: 'fault', type: 'start', fault: 'revoke', faultKind: 'revoke-token', target: 'identity east', did: {} });
 const capture = (identityPackets: number): HistoryEvent => ({
   t: 1,
