@@ -1,16 +1,17 @@
 // The auth middleware in front of each site's network API, configured as a
 // deployer would configure keystonemiddleware: the service user logs in at
 // the one auth URL (the auth site's Keystone), and tokens are validated at
-// the identity endpoint of `region_name`. It is turned on only when a tokens
-// workload validates through the services (`via: service`): other scenarios
-// keep their network API as it was.
+// the identity endpoint of `region_name`. It is on in every scenario with an
+// identity service (every site API validates tokens, as in OpenStack); it
+// logs in lazily, so a scenario that never calls a site API over TCP sends
+// nothing more on the WAN.
 import type { IdentitySpec, Scenario } from '../scenario/schema.js';
 import { controllerOf, IDENTITY_PORT, runsKeystone } from './identity.js';
 import type { Plan } from './plan.js';
 
-/** Does any workload validate through the site APIs? */
+/** Site APIs validate tokens wherever there is an identity service to validate them. */
 export function middlewareOn(s: Scenario): boolean {
-  return s.identity !== undefined && s.workload.some((w) => w.kind === 'tokens' && w.via === 'service');
+  return s.identity !== undefined;
 }
 
 /**

@@ -231,10 +231,12 @@ describe('middleware-region (ID-MIDDLEWARE-REGION)', () => {
 });
 
 describe('auth middleware options (topology/auth-middleware.ts)', () => {
-  it('is off unless a tokens workload validates via the service', () => {
+  it('is on wherever the scenario has an identity service, off without one', () => {
     const direct = load('{ provider: fernet, placement: distributed, site: east, database: galera }', 'identity');
-    expect(middlewareOn(direct)).toBe(false);
-    expect(authMiddlewareArgs(direct, 'west', planTopology(direct, 'abcdef'))).toEqual([]);
+    expect(middlewareOn(direct)).toBe(true);
+    const none = { ...direct, identity: undefined, workload: [], checks: [] };
+    expect(middlewareOn(none)).toBe(false);
+    expect(authMiddlewareArgs(none, 'west', planTopology(none, 'abcdef'))).toEqual([]);
   });
   it("validates in the site's own region by default, at the central one when the site has no Keystone", () => {
     expect(authMiddlewareArgs(FERNET, 'west', planTopology(FERNET, 'abcdef'))).toEqual(['--auth-url', 'http://198.18.1.2:5000/v3', '--auth-region', 'west', '--auth-cache-time', '300', '--auth-exempt-unix']);
