@@ -16,13 +16,10 @@ import { planTopology } from '../topology/plan.js';
 import { destroyRun, staleRuns } from '../topology/state.js';
 import { playFaults } from './schedule-faults.js';
 import { sleepUntil } from './time.js';
-import { AGENT_DRAIN_MS, startHeartbeat } from './workload.js';
-import { awaitActives, startCalls, startVnfs } from './ha.js';
-import { runRemotePortCrud } from './remote-port-crud.js';
-import { prepareTokens, recordAuthStats, startTokens } from './tokens.js';
+import { AGENT_DRAIN_MS } from './workload.js';
+import { awaitActives, startVnfs } from './ha.js';
+import { afterWorkloads, prepareWorkloads, startWorkloads } from './workloads.js';
 import { authMiddlewareArgs } from '../topology/auth-middleware.js';
-import { prepareBadTokens, startBadTokens, type BadTokenCorpus } from './bad-tokens.js';
-import { auditWrites, startIdentityRequests, startWsrepProbes } from './identity-requests.js';
 import { IDENTITY_PORT, identityArgs, rotateFernetKeys, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
 import { captureWan } from '../observe/capture.js';
 import { planAttachments } from '../topology/overlay.js';
@@ -112,9 +109,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       startVnfs(scenario, attachments, d, runtime, history, VNF_SETTLE_MS + scenario.duration + AGENT_DRAIN_MS);
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
-    const tokens = scenario.identity ? await prepareTokens(scenario, d, history) : undefined;
-    const corpora = new Map<string, BadTokenCorpus>();
-    for (const w of scenario.workload) if (w.kind === 'bad-tokens') corpora.set(w.name, await prepareBadTokens(w, scenario, d, tokens!.service, history));
+    const prepared = await prepareWorkloads(scenario, d, history);
     const capture = scenario.checks.some((c) => ['backup-on-overlay', 'local-validation', 'token-issue'].includes(c.kind))
       ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), new Set(plan.links.flatMap((l) => [l.a.relayPort, l.b.relayPort])))
       : undefined;
@@ -123,29 +118,11 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       phase('workload', { durationMs: scenario.duration });
       const t0 = now();
       const dep = d; // narrowed for the closures below
-      const agents = scenario.workload.flatMap((w) => {
-        switch (w.kind) {
-          case 'heartbeat':
-            return startHeartbeat(w, dep, runtime, scenario.duration, history);
-          case 'calls':
-            return [startCalls(w, scenario, dep, runtime, history, scenario.duration)];
-          case 'tokens':
-            return startTokens(w, scenario, dep, runtime, history, tokens!, scenario.duration);
-          case 'bad-tokens':
-            return startBadTokens(w, scenario, dep, runtime, history, corpora.get(w.name)!, scenario.duration);
-          case 'writes':
-          case 'issue':
-            return startIdentityRequests(w, scenario, dep, runtime, history, tokens!.service, scenario.duration);
-          case 'remote-port-crud':
-            return [runRemotePortCrud(w, scenario, dep, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: err.message }))];
-        }
-      });
-      if (scenario.checks.some((c) => c.kind === 'galera-quorum')) agents.push(...startWsrepProbes(dep, runtime, history, scenario.duration + AGENT_DRAIN_MS));
-      await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(tokens ? { revokeToken: tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep, site, all) });
+      const agents = startWorkloads(scenario, dep, runtime, history, prepared, overlays);
+      await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(prepared.tokens ? { revokeToken: prepared.tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep, site, all) });
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
-      if (!signal.aborted) await recordAuthStats(scenario, dep, history);
-      for (const w of scenario.workload) if (w.kind === 'writes' && !signal.aborted) await auditWrites(w, scenario, dep, runtime, history, tokens!.service);
+      if (!signal.aborted) await afterWorkloads(scenario, dep, runtime, history, prepared);
       timings.workloadMs = now() - t0;
     }
     if (capture) {
