@@ -1,7 +1,8 @@
 // Configuration and wire formats of the fake telecom VNF (agents/vnf.ts), its
 // witness (agents/witness.ts) and the call generator (agents/calls.ts).
-// Pure TypeScript with no imports: the harness imports the types and the
+// Pure TypeScript (a type import only): the harness imports the types and the
 // validator, and the agents import them inside containers.
+import type { VrrpParams } from './vnf-keepalived.js';
 
 /** A fellow member of the VNF cluster, reached on the backup plane. */
 export interface VnfPeer {
@@ -17,25 +18,18 @@ export interface VnfVip {
   dev: string;
 }
 
-/** This member's VRRP instance (keepalived), as the harness chose it; see vnf-keepalived.ts. */
-export interface VnfVrrp {
-  /** The VNF's name: keepalived's vrrp_instance. */
-  instance: string;
-  vrid: number;
-  /** 1-254; the first listed member highest. */
-  priority: number;
-  advertMs: number;
-  /** The backup plane interface (adverts go unicast to the peers' backup addresses). */
-  interface: string;
-  /** This member's address on the backup plane. */
-  srcIp: string;
+/**
+ * This member's VRRP instance (keepalived), as the harness chose it; the
+ * peers, VIP and notify script come from the rest of the config at start.
+ */
+export type VnfVrrp = Pick<VrrpParams, 'instance' | 'vrid' | 'priority' | 'advertMs' | 'interface' | 'srcIp'> & {
   /**
    * How long to wait for an active peer before starting keepalived: 0 for the
    * preferred master. With nopreempt, whoever wins the first election keeps
    * the VIP, so the others give the first member the head start.
    */
   startupWaitMs: number;
-}
+};
 
 /** One member of a fake VNF: `node dist/agents/vnf.js --config '<json of this>'`. */
 export interface VnfConfig {
