@@ -1,14 +1,14 @@
 // Checkers for identity under faults (seed: multisite identity, "Candidate
-// solution analysis"): validation keeps working outside a lost or cut-off
-// site; writes fail cleanly while the database
-// cannot take them and resume after healing, with no acknowledged write
-// lost; a Galera minority leaves the Primary component and refuses writes;
-// tokens are issued in every region without waiting on the WAN.
+// solution analysis"): validation keeps working in every region still
+// running when a site is lost or cut off; writes fail cleanly while the
+// database cannot take them and resume after healing, with no acknowledged
+// write lost; a Galera minority leaves the Primary component and refuses
+// writes; tokens are issued in every region by its own Keystone.
 import type { CaptureEvent, HistoryEvent, OpEvent } from '../observe/history.js';
 import type { IdentityRequestsSpec, Scenario } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
 import { MIN_VALIDATIONS, results as validations, revokedAt, tokensOf, VALID_RATIO, validatingRegions, wanByProtocol } from './identity.js';
-import { faultWindows, ops, quantile, round, type FaultWindow } from './series.js';
+import { answered, faultWindows, ops, quantile, round, type Answered, type FaultWindow } from './series.js';
 import { components, faultedSites, partitionCuts } from './site-faults.js';
 import type { CheckOutcome, Status } from './verdict.js';
 
@@ -17,10 +17,6 @@ export const QUORUM_LIMIT_MS = 10_000;
 const MIN_REQUESTS = 5;
 const OUTAGES = ['partition', 'impair', 'pause-node', 'site-loss'];
 
-interface Result {
-  readonly sent: number;
-  readonly e: OpEvent;
-}
 
 function requestsOf(ctx: CheckContext, kind: IdentityRequestsSpec['kind']): IdentityRequestsSpec {
   const all = ctx.scenario.workload.filter((w): w is IdentityRequestsSpec => w.kind === kind);
@@ -34,16 +30,6 @@ export function clientRegions(s: Scenario, w: IdentityRequestsSpec): string[] {
   return w.regions ?? s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name);
 }
 
-/** Each answered request with the time it was sent. */
-function results(h: readonly HistoryEvent[], process: string, f: string): Result[] {
-  const sent = new Map<unknown, number>();
-  const out: Result[] = [];
-  for (const e of ops(h, process, f)) {
-    if (e.type === 'invoke') sent.set(e.value?.n, e.t);
-    else out.push({ sent: sent.get(e.value?.n) ?? e.t, e });
-  }
-  return out;
-}
 
 /** A refusal is clean when Keystone answered it (a 4xx, or 503 naming the cause); a timeout, a reset or a 500 is not. */
 export function cleanRefusal(e: OpEvent): boolean {
@@ -57,7 +43,7 @@ function ownOutages(windows: readonly FaultWindow[], region: string): FaultWindo
 }
 
 /** Whether a request's life (sent to answered) overlaps any window, each extended by `extraMs` after healing. */
-const overlaps = (r: Result, ws: readonly { start: number; end: number }[], extraMs = 0) => ws.some((w) => r.e.t >= w.start && r.sent < w.end + extraMs);
+const overlaps = (r: Answered, ws: readonly { start: number; end: number }[], extraMs = 0) => ws.some((w) => r.e.t >= w.start && r.sent < w.end + extraMs);
 
 export const writeAvailability: Checker = (h, ctx) => {
   const w = requestsOf(ctx, 'writes');
@@ -65,7 +51,7 @@ export const writeAvailability: Checker = (h, ctx) => {
   const windows = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
   const audits = new Map(ops(h, 'identity@harness', 'audit').map((e) => [String(e.value?.region), e.value]));
   const rows = clientRegions(ctx.scenario, w).map((region) => {
-    const rs = results(h, `${w.name}@${region}`, 'write');
+    const rs = answered(h, `${w.name}@${region}`, 'write');
     const own = ownOutages(windows, region);
     // Its own Keystone gone, the region cannot answer at all: nothing to judge until it is back.
     const judged = rs.filter((r) => !overlaps(r, own));
@@ -135,7 +121,7 @@ export const galeraQuorum: Checker = (h, ctx) => {
         // Back means Primary and ready (synced again), not merely re-admitted.
         const back = synced(statusAt(h, site, cut.end)) ? cut.end : firstStatus(h, site, cut.end, Infinity, synced);
         const acceptedWrites = writes
-          ? results(h, `${writes.name}@${site}`, 'write').filter((r) => r.e.type === 'ok' && r.sent >= (lost ?? cut.start + limit) && r.sent < cut.end).length
+          ? answered(h, `${writes.name}@${site}`, 'write').filter((r) => r.e.type === 'ok' && r.sent >= (lost ?? cut.start + limit) && r.sent < cut.end).length
           : 0;
         return { site, statusAtEnd: statusAt(h, site, cut.end)?.status ?? null, nonPrimaryAfterMs: lost === undefined ? null : round(lost - cut.start), primaryAgainAfterHealMs: back === undefined ? null : round(back - cut.end), acceptedWrites };
       });
@@ -166,9 +152,9 @@ export const tokenIssue: Checker = (h, ctx) => {
   const windows = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
   const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
   if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
-  const all: Result[] = [];
+  const all: Answered[] = [];
   const rows = clientRegions(ctx.scenario, w).map((region) => {
-    const rs = results(h, `${w.name}@${region}`, 'issue');
+    const rs = answered(h, `${w.name}@${region}`, 'issue');
     all.push(...rs);
     const judged = rs.filter((r) => !overlaps(r, windows));
     const ok = judged.filter((r) => r.e.type === 'ok');

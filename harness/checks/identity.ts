@@ -1,10 +1,10 @@
 // Checkers for multisite identity (seed: multisite-identity-service-management.rst):
 // validation works in every region, stays in the region (measured on the
 // wire), and revocation reaches every region within a measured window.
-import type { CaptureEvent, OpEvent } from '../observe/history.js';
+import type { CaptureEvent } from '../observe/history.js';
 import type { TokensSpec } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
-import { faultWindows, ops, quantile, round } from './series.js';
+import { answered, faultWindows, ops, quantile, round, type Answered } from './series.js';
 import { faultedSites } from './site-faults.js';
 import type { CheckOutcome, Status } from './verdict.js';
 import { attributeIdentityHttp } from './identity-middleware.js';
@@ -32,16 +32,8 @@ export function validatingRegions(ctx: CheckContext, w: TokensSpec): string[] {
 
 export const revokedAt = (h: Parameters<Checker>[0]) => faultWindows(h).find((f) => f.faultKind === 'revoke-token')?.start ?? Infinity;
 
-/** invoke time of each validation, keyed by its sequence number, per process. */
-export function results(h: Parameters<Checker>[0], process: string): { sent: number; e: OpEvent }[] {
-  const sent = new Map<unknown, number>();
-  const out: { sent: number; e: OpEvent }[] = [];
-  for (const e of ops(h, process, 'validate')) {
-    if (e.type === 'invoke') sent.set(e.value?.n, e.t);
-    else out.push({ sent: sent.get(e.value?.n) ?? e.t, e });
-  }
-  return out;
-}
+/** Each answered validation of a process, with the time it was sent. */
+export const results = (h: Parameters<Checker>[0], process: string): Answered[] => answered(h, process, 'validate');
 
 export const tokenValidation: Checker = (h, ctx) => {
   const w = tokensOf(ctx);

@@ -11,6 +11,22 @@ export function ops(h: readonly HistoryEvent[], process: string, f: string): OpE
   return h.filter((e): e is OpEvent => e.kind === 'op' && e.process === process && e.f === f);
 }
 
+/** An answered operation of a process, with the time its invoke was sent (matched by `value.n`). */
+export interface Answered {
+  readonly sent: number;
+  readonly e: OpEvent;
+}
+
+export function answered(h: readonly HistoryEvent[], process: string, f: string): Answered[] {
+  const sent = new Map<unknown, number>();
+  const out: Answered[] = [];
+  for (const e of ops(h, process, f)) {
+    if (e.type === 'invoke') sent.set(e.value?.n, e.t);
+    else out.push({ sent: sent.get(e.value?.n) ?? e.t, e });
+  }
+  return out;
+}
+
 export interface FaultWindow {
   readonly fault: string;
   readonly faultKind: string;
