@@ -212,7 +212,13 @@ const identity = z.strictObject({
     .optional()
     .meta({ description: 'multi-cluster: the sites of each Galera cluster, every controller site in exactly one; the first cluster takes the writes (default: consecutive pairs of controller sites)' }),
   wsrep: z
-    .record(z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/, { message: 'a Galera provider option is named like evs.suspect_timeout or pc.ignore_quorum' }), z.union([z.string(), z.number(), z.boolean()]))
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .superRefine((options, ctx) => {
+      // A record's key schema reports only "Invalid key": say what a key must look like instead.
+      for (const key of Object.keys(options)) {
+        if (!/^[a-z_]+(\.[a-z_]+)+$/.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a Galera provider option name: they are group.option, e.g. evs.suspect_timeout or pc.ignore_quorum` });
+      }
+    })
     .optional()
     .meta({ description: 'Galera provider options (wsrep_provider_options) for the identity cluster, set at start, e.g. { evs.suspect_timeout: PT5S } or the known-bad { pc.ignore_quorum: true }' }),
   middlewareCache: duration

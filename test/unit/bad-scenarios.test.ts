@@ -1,6 +1,6 @@
-// The bad-scenario corpus: every file in fixtures/bad-scenarios/ is the good
-// example (scenarios/wan-heartbeat.yaml) with exactly one mistake, named in
-// its first-line comment. Each must be rejected with an MshError whose first
+// The bad-scenario corpus: every file in fixtures/bad-scenarios/ is a good
+// example (scenarios/wan-heartbeat.yaml unless its comment names another)
+// with exactly one mistake, named in its first-line comment. Each must be rejected with an MshError whose first
 // issue points at the mistake and says what to change.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -86,6 +86,11 @@ const CASES: Record<string, Expected> = {
 
   // Identity (this starts from scenarios/id-pki-offline.yaml)
   'identity-middleware-cache-fraction.yaml': { line: 31, col: 98, message: "identity.middlewareCache: middlewareCache is keystonemiddleware's token_cache_time, whole seconds: write e.g. 300s" },
+
+  // Identity under faults (these start from scenarios/id-galera-partition.yaml)
+  'identity-wsrep-option-name.yaml': { line: 29, col: 109, message: '"ignore_quorum" is not a Galera provider option name: they are group.option, e.g. evs.suspect_timeout or pc.ignore_quorum' },
+  'check-galera-quorum-local-db.yaml': { line: 41, col: 5, message: 'check "quorum" (galera-quorum) needs a Galera identity database: set identity.database' },
+  'writes-region-unknown.yaml': { line: 34, col: 74, message: 'region "mars" has no controller to send requests from' },
 };
 
 const files = readdirSync(DIR).sort();
