@@ -12,6 +12,7 @@ import { parseScenario } from '../../harness/scenario/load.js';
 import { authMiddlewareArgs, middlewareOn } from '../../harness/topology/auth-middleware.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { validationHistory } from '../support/histories.js';
+import { eth, ipv4, pcap, tcp, udp, vxlan } from '../support/packets.js';
 
 const yaml = (identity: string, via = 'service') => `
 name: id
@@ -36,56 +37,8 @@ const ctx = (s: typeof PKI, name: string) => ({ scenario: s, plan: planTopology(
 
 // ---------------------------------------------------------------- a synthetic capture
 
-const mac = Buffer.alloc(6, 0x02);
-const eth = (payload: Buffer) => Buffer.concat([mac, mac, Buffer.from([0x08, 0x00]), payload]);
-function ipv4(proto: number, src: string, dst: string, l4: Buffer): Buffer {
-  const ip = Buffer.alloc(20);
-  ip[0] = 0x45;
-  ip.writeUInt16BE(20 + l4.length, 2);
-  ip[8] = 64;
-  ip[9] = proto;
-  src.split('.').forEach((b, i) => (ip[12 + i] = Number(b)));
-  dst.split('.').forEach((b, i) => (ip[16 + i] = Number(b)));
-  return Buffer.concat([ip, l4]);
-}
-function udp(sport: number, dport: number, payload: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt16BE(sport, 0);
-  h.writeUInt16BE(dport, 2);
-  h.writeUInt16BE(8 + payload.length, 4);
-  return Buffer.concat([h, payload]);
-}
-function tcp(sport: number, dport: number, seq: number, payload = ''): Buffer {
-  const h = Buffer.alloc(32); // 20 + 12 bytes of options, as Linux sends with timestamps
-  h.writeUInt16BE(sport, 0);
-  h.writeUInt16BE(dport, 2);
-  h.writeUInt32BE(seq, 4);
-  h[12] = 8 << 4;
-  return Buffer.concat([h, Buffer.from(payload, 'latin1')]);
-}
-const vxlan = (vni: number, frame: Buffer) => {
-  const h = Buffer.alloc(8);
-  h[0] = 0x08;
-  h.writeUIntBE(vni, 4, 3);
-  return Buffer.concat([h, frame]);
-};
 /** A site packet on both WAN legs (site -> relay, relay -> site), as the bridge sees it. */
 const bothLegs = (site: Buffer) => [eth(ipv4(17, '198.19.0.11', '198.19.0.1', udp(33000, 40000, vxlan(1000, site)))), eth(ipv4(17, '198.19.0.1', '198.19.0.10', udp(40001, 33001, vxlan(1000, site))))];
-function pcap(frames: Buffer[]): Buffer {
-  const g = Buffer.alloc(24);
-  g.writeUInt32LE(0xa1b2c3d4, 0);
-  g.writeUInt16LE(2, 4);
-  g.writeUInt16LE(4, 6);
-  g.writeUInt32LE(65535, 16);
-  g.writeUInt32LE(1, 20);
-  return Buffer.concat([g, ...frames.flatMap((f, i) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(1_800_000_000 + i, 0);
-    r.writeUInt32LE(f.length, 8);
-    r.writeUInt32LE(f.length, 12);
-    return [r, f];
-  })]);
-}
 const RELAY = new Set([40000, 40001]);
 const WEST = '198.18.2.2';
 const EAST = '198.18.1.2';

@@ -3,51 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { readPcap } from '../../harness/observe/pcap.js';
 import { wanTraffic } from '../../harness/observe/wan-traffic.js';
+import { eth, ipv4, pcap, udp, vxlan } from '../support/packets.js';
 
-const mac = Buffer.alloc(6, 0x02);
-function eth(payload: Buffer): Buffer {
-  const h = Buffer.concat([mac, mac, Buffer.from([0x08, 0x00])]);
-  return Buffer.concat([h, payload]);
-}
-function ipv4udp(src: string, dst: string, sport: number, dport: number, payload: Buffer): Buffer {
-  const ip = Buffer.alloc(20);
-  ip[0] = 0x45;
-  ip.writeUInt16BE(20 + 8 + payload.length, 2);
-  ip[8] = 64;
-  ip[9] = 17;
-  src.split('.').forEach((b, i) => (ip[12 + i] = Number(b)));
-  dst.split('.').forEach((b, i) => (ip[16 + i] = Number(b)));
-  const udp = Buffer.alloc(8);
-  udp.writeUInt16BE(sport, 0);
-  udp.writeUInt16BE(dport, 2);
-  udp.writeUInt16BE(8 + payload.length, 4);
-  return Buffer.concat([ip, udp, payload]);
-}
-function vxlan(vni: number, frame: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h[0] = 0x08;
-  h.writeUIntBE(vni, 4, 3);
-  return Buffer.concat([h, frame]);
-}
-function pcap(frames: Buffer[]): Buffer {
-  const g = Buffer.alloc(24);
-  g.writeUInt32LE(0xa1b2c3d4, 0);
-  g.writeUInt16LE(2, 4);
-  g.writeUInt16LE(4, 6);
-  g.writeUInt32LE(65535, 16);
-  g.writeUInt32LE(1, 20);
-  return Buffer.concat([
-    g,
-    ...frames.flatMap((f, i) => {
-      const r = Buffer.alloc(16);
-      r.writeUInt32LE(1_800_000_000 + i, 0);
-      r.writeUInt32LE(500, 4);
-      r.writeUInt32LE(f.length, 8);
-      r.writeUInt32LE(f.length, 12);
-      return [r, f];
-    }),
-  ]);
-}
+const ipv4udp = (src: string, dst: string, sport: number, dport: number, payload: Buffer): Buffer => ipv4(17, src, dst, udp(sport, dport, payload));
 
 const hb = eth(ipv4udp('198.18.200.10', '198.18.200.11', 7100, 7100, Buffer.from('{"k":"hb"}')));
 const tenant = (vni: number, frame: Buffer) => eth(ipv4udp('198.18.1.2', '198.18.2.2', 51000, 4789, vxlan(vni, frame)));
