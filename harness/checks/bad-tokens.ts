@@ -7,6 +7,7 @@ import type { BadTokensSpec } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
 import { ops } from './series.js';
 import type { Status } from './verdict.js';
+import { controllerSites } from './site-faults.js';
 
 /** Fewer answers than this for one label in one region decide nothing. */
 export const MIN_ATTEMPTS = 3;
@@ -63,7 +64,7 @@ export const badTokens: Checker = (h, ctx) => {
   const labels = corpus.tokens.map((t) => t.label);
   if (!labels.includes(CONTROL)) return { status: 'unknown', summary: 'the corpus has no control token: a dead service would pass', evidence: { corpus } };
 
-  const regions = w.regions ?? ctx.scenario.sites.filter((s) => s.nodes.some((n) => n.role === 'controller')).map((s) => s.name);
+  const regions = w.regions ?? controllerSites(ctx.scenario);
   const rows = regions.flatMap((region) => labels.map((label) => row(h, `${w.name}@${region}`, region, label)));
   const evidence = { provider: corpus.provider, allowExpired: w.allowExpired, corpus: corpus.tokens, skipped: corpus.skipped, rows };
   const skipped = corpus.skipped.length ? `; not tested: ${corpus.skipped.map((s) => `${s.label} (${s.reason})`).join('; ')}` : '';

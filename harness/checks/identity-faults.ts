@@ -9,7 +9,7 @@ import type { IdentityRequestsSpec, Scenario } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
 import { MIN_VALIDATIONS, results as validations, revokedAt, tokensOf, VALID_RATIO, validatingRegions, wanByProtocol } from './identity.js';
 import { answered, faultWindows, ops, quantile, round, type Answered, type FaultWindow } from './series.js';
-import { components, faultedSites, partitionCuts } from './site-faults.js';
+import { components, controllerSites, faultedSites, partitionCuts } from './site-faults.js';
 import type { CheckOutcome, Status } from './verdict.js';
 
 export const RESUME_LIMIT_MS = 10_000;
@@ -27,7 +27,7 @@ function requestsOf(ctx: CheckContext, kind: IdentityRequestsSpec['kind']): Iden
 
 /** The regions whose clients send the requests (to their own Keystone, or the central one): every site with a controller by default. */
 export function clientRegions(s: Scenario, w: IdentityRequestsSpec): string[] {
-  return w.regions ?? s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name);
+  return w.regions ?? controllerSites(s);
 }
 
 

@@ -5,7 +5,7 @@ import type { CaptureEvent } from '../observe/history.js';
 import type { TokensSpec } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
 import { answered, faultWindows, ops, quantile, round, type Answered } from './series.js';
-import { faultedSites } from './site-faults.js';
+import { controllerSites, faultedSites } from './site-faults.js';
 import type { CheckOutcome, Status } from './verdict.js';
 import { attributeIdentityHttp } from './identity-middleware.js';
 
@@ -27,7 +27,7 @@ export function tokensOf(ctx: CheckContext): TokensSpec {
 
 /** The regions that validate: the workload's, or every site with a controller. */
 export function validatingRegions(ctx: CheckContext, w: TokensSpec): string[] {
-  return w.regions ?? ctx.scenario.sites.filter((s) => s.nodes.some((n) => n.role === 'controller')).map((s) => s.name);
+  return w.regions ?? controllerSites(ctx.scenario);
 }
 
 export const revokedAt = (h: Parameters<Checker>[0]) => faultWindows(h).find((f) => f.faultKind === 'revoke-token')?.start ?? Infinity;

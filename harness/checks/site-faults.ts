@@ -3,6 +3,11 @@
 import type { Scenario } from '../scenario/schema.js';
 import type { FaultWindow } from './series.js';
 
+/** Sites with a controller: the regions (each may run a Keystone and the site APIs). */
+export function controllerSites(s: Scenario): string[] {
+  return s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name);
+}
+
 /** Sites connected when the given links are cut: components of the remaining link graph (Galera relays through any member). */
 export function components(s: Scenario, cut: ReadonlySet<string>, among: readonly string[]): string[][] {
   const adj = new Map(among.map((x) => [x, new Set<string>()]));
@@ -45,7 +50,7 @@ export function partitionCuts(windows: readonly FaultWindow[]): { links: Set<str
 
 /** What a fault does to the sites: stops some (lost or paused), or cuts some off from the largest group of connected sites. */
 export function faultedSites(s: Scenario, windows: readonly FaultWindow[]): { what: string; start: number; end: number; down: string[]; cutOff: string[] }[] {
-  const sites = s.sites.filter((x) => x.nodes.some((n) => n.role === 'controller')).map((x) => x.name);
+  const sites = controllerSites(s);
   const lost = windows
     .filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'pause-node')
     .map((f) => ({ what: `${f.fault} (${f.faultKind})`, start: f.start, end: f.end, down: [f.faultKind === 'site-loss' ? f.target : f.target.split('/')[0]!], cutOff: [] }));
