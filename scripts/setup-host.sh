@@ -11,7 +11,29 @@
 #   MSH_DOCKERD_TIMEOUT        seconds to wait for `docker info` (default 60)
 set -euo pipefail
 
-PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping ca-certificates)
+# Every program the harness, its tests and its bench spawn on the host (the
+# first argument of execa/spawn/execFile, and what `ip netns exec` or nsenter
+# runs), with the package it comes from. Programs spawned inside containers
+# come from the image (scripts/build-image.sh), not from here. Audited with
+#   grep -rnE "execa\(|spawn\(|execFile\(|'ip', \['netns', 'exec'" harness test
+# on 2026-12-02; keep this table and that grep in step.
+#   docker            docker.io       runtime (dockerode talks to its socket), tests
+#   dockerd           docker.io       started below
+#   debootstrap       debootstrap     scripts/build-image.sh (base image)
+#   ip                iproute2        net/ip.ts, wan/process.ts, observe/capture.ts, tests
+#   ethtool           ethtool         net/ip.ts (tx offload off, via nsenter)
+#   nsenter, taskset, flock  util-linux  net/ip.ts, bench/identity.ts, this script
+#   tcpdump           tcpdump         observe/capture.ts (WAN capture)
+#   nft               nftables        test/integration/vnf-agents (bridge cut)
+#   ping              iputils-ping    test/integration/relay (in namespaces)
+#   arping            iputils-arping  agents/vnf.ts run on the host by test/integration/vnf-agents (GARP)
+#   sysctl            procps          net/ip.ts, tests (IPv6 off in namespaces)
+#   node, npx, tar    base system     (Node is the machine's own; tar is essential)
+PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping iputils-arping procps ca-certificates)
+# program -> package, checked after install: a missing program fails here, by
+# name, not later as a skipped or failed test.
+TOOLS=(docker:docker.io dockerd:docker.io debootstrap:debootstrap ip:iproute2 ethtool:ethtool nsenter:util-linux
+  taskset:util-linux flock:util-linux tcpdump:tcpdump nft:nftables ping:iputils-ping arping:iputils-arping sysctl:procps)
 DOCKERD_LOG=${MSH_DOCKERD_LOG:-/var/log/msh-dockerd.log}
 DOCKERD_TIMEOUT=${MSH_DOCKERD_TIMEOUT:-60}
 APT_LOG=/var/log/msh-apt.log
@@ -57,6 +79,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     "${missing[@]}"
 fi
+
+for t in "${TOOLS[@]}"; do
+  command -v "${t%%:*}" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "${t%%:*}" >/dev/null 2>&1 ||
+    die "${t%%:*} not found after installing ${t#*:}"
+done
 
 # --- Docker engine ----------------------------------------------------------
 # Always talk to the local engine we manage, whatever DOCKER_HOST says.
