@@ -91,6 +91,16 @@ const CASES: Record<string, Expected> = {
   'identity-wsrep-option-name.yaml': { line: 29, col: 109, message: '"ignore_quorum" is not a Galera provider option name: they are group.option, e.g. evs.suspect_timeout or pc.ignore_quorum' },
   'check-galera-quorum-local-db.yaml': { line: 41, col: 5, message: 'check "quorum" (galera-quorum) needs a Galera identity database: set identity.database' },
   'writes-region-unknown.yaml': { line: 34, col: 74, message: 'region "mars" has no controller to send requests from' },
+
+  // Sites and nodes
+  'node-role-typo.yaml': { line: 14, col: 32, message: 'did you mean "controller"? expected one of "host", "controller", "vm"' },
+  'node-role-unknown.yaml': { line: 13, col: 15, message: 'role: expected one of "host", "controller", "vm"' },
+  'node-name-too-long.yaml': { line: 12, col: 15, message: 'node name must be 1-15 characters' },
+  'site-no-nodes.yaml': { line: 15, col: 12, message: 'a site needs at least one node' },
+  // A missing field has no line of its own: the start of the mapping it belongs in.
+  'site-missing-subnet.yaml': { line: 13, col: 5, message: 'missing "subnet" in sites.1: add it' },
+  'subnet-no-prefix.yaml': { line: 14, col: 13, message: '"198.18.2.0" is not an IPv4 network: write it as address/prefix' },
+  'node-ref-dot.yaml': { line: 26, col: 11, message: 'a node is named as site/node, e.g. east/hb' },
 };
 
 const files = readdirSync(DIR).sort();
