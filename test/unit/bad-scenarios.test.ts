@@ -101,6 +101,15 @@ const CASES: Record<string, Expected> = {
   'site-missing-subnet.yaml': { line: 13, col: 5, message: 'missing "subnet" in sites.1: add it' },
   'subnet-no-prefix.yaml': { line: 14, col: 13, message: '"198.18.2.0" is not an IPv4 network: write it as address/prefix' },
   'node-ref-dot.yaml': { line: 26, col: 11, message: 'a node is named as site/node, e.g. east/hb' },
+
+  // Links
+  'link-latency-negative.yaml': { line: 21, col: 14, message: '"-20ms" is not a duration: write e.g. 50ms' },
+  'link-latency-unit.yaml': { line: 21, col: 14, message: '"20 msec" is not a duration: write e.g. 50ms' },
+  'link-loss-negative.yaml': { line: 22, col: 11, message: '"-1%" is not a percentage: write e.g. 0.5% (0 to 100)' },
+  'link-bandwidth-bytes.yaml': { line: 22, col: 16, message: '"10MB" is not a bandwidth: write e.g. 512kbit, 10mbit or 1gbit' },
+  'link-between-three.yaml': { line: 20, col: 14, message: 'between lists exactly two site names, e.g. [east, west]' },
+  'link-between-string.yaml': { line: 20, col: 14, message: 'links.0.between: expected a list, found the text "east-west"' },
+  'link-missing-between.yaml': { line: 19, col: 5, message: 'missing "between" in links.0: add it' },
 };
 
 const files = readdirSync(DIR).sort();
