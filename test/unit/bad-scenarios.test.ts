@@ -110,6 +110,13 @@ const CASES: Record<string, Expected> = {
   'link-between-three.yaml': { line: 20, col: 14, message: 'between lists exactly two site names, e.g. [east, west]' },
   'link-between-string.yaml': { line: 20, col: 14, message: 'links.0.between: expected a list, found the text "east-west"' },
   'link-missing-between.yaml': { line: 19, col: 5, message: 'missing "between" in links.0: add it' },
+
+  // Tenant networks (these start from scenarios/ha-l2-partition-witness.yaml or ha-remote-port-crud.yaml)
+  'network-vni-text.yaml': { line: 25, col: 26, message: 'networks.0.vni: expected a number, found the text "vxlan-5001"' },
+  'network-duplicate-vni.yaml': { line: 26, col: 23, message: 'reuses VNI 5001 of "backup": give each network its own VNI' },
+  'network-cidr-site-overlap.yaml': { line: 25, col: 38, message: 'overlaps the subnet of site "east" (198.18.1.0/24): tenant networks may overlap each other, not site subnets' },
+  'network-cidr-outside.yaml': { line: 25, col: 38, message: 'must be a network address inside 198.18.0.0/16' },
+  'network-site-no-controller.yaml': { line: 20, col: 69, message: 'spans site "west", which needs exactly one node with role: controller' },
 };
 
 const files = readdirSync(DIR).sort();
