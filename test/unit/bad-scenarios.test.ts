@@ -117,6 +117,24 @@ const CASES: Record<string, Expected> = {
   'network-cidr-site-overlap.yaml': { line: 25, col: 38, message: 'overlaps the subnet of site "east" (198.18.1.0/24): tenant networks may overlap each other, not site subnets' },
   'network-cidr-outside.yaml': { line: 25, col: 38, message: 'must be a network address inside 198.18.0.0/16' },
   'network-site-no-controller.yaml': { line: 20, col: 69, message: 'spans site "west", which needs exactly one node with role: controller' },
+
+  // VNFs (these start from scenarios/ha-l2-partition-witness.yaml, ha-l2-site-loss-vrrp.yaml or ha-active-active.yaml)
+  'vnf-one-member.yaml': { line: 30, col: 14, message: 'a VNF needs at least two members' },
+  'vnf-members-one-site.yaml': { line: 30, col: 14, message: 'has two members in one site: spread them across sites' },
+  'vnf-member-site-off-network.yaml': { line: 30, col: 27, message: "is in site \"west\", where network \"ext\" does not exist: add the site to the network's sites" },
+  'vnf-witness-member-site.yaml': { line: 34, col: 14, message: 'shares a site with a member: put it in a third site' },
+  'vnf-witness-not-vm.yaml': { line: 34, col: 14, message: 'witness "users/ctl" must have role: vm' },
+  'vnf-vrrp-witness.yaml': { line: 34, col: 14, message: 'cannot consult a witness: remove witness, or use takeover: garp' },
+  'vnf-vrrp-interval.yaml': { line: 33, col: 28, message: 'use a multiple of 10ms from 10ms to 40950ms' },
+  'vnf-vrrp-misses.yaml': { line: 33, col: 43, message: 'set misses to 3, or use takeover: garp' },
+  'vnf-heartbeat-unit.yaml': { line: 33, col: 28, message: '"50 msec" is not a duration: write e.g. 50ms' },
+  'vnf-backup-port-clash.yaml': { line: 31, col: 168, message: 'both use backupPort 7100: give "vnf2" another (e.g. 7101)' },
+  'vnf-unknown-network.yaml': { line: 31, col: 24, message: 'network "bakup", which does not exist (networks: backup, ext)' },
+  'vnf-same-network.yaml': { line: 32, col: 26, message: 'uses one network for both planes: the backup plane must be separate from the external plane' },
+  'vnf-vip-outside.yaml': { line: 32, col: 36, message: 'VIP 198.18.200.100 must be an address inside the external network 198.18.201.0/24' },
+  'vnf-vip-cidr.yaml': { line: 32, col: 36, message: 'vnfs.0.external.vip: an IPv4 address, e.g. 198.18.201.100' },
+  'vnf-mode-typo.yaml': { line: 35, col: 11, message: 'mode: expected one of "active-standby", "nway"' },
+  'vnf-missing-external.yaml': { line: 29, col: 5, message: 'missing "external" in vnfs.0: add it' },
 };
 
 const files = readdirSync(DIR).sort();
