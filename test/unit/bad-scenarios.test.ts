@@ -135,6 +135,21 @@ const CASES: Record<string, Expected> = {
   'vnf-vip-cidr.yaml': { line: 32, col: 36, message: 'vnfs.0.external.vip: an IPv4 address, e.g. 198.18.201.100' },
   'vnf-mode-typo.yaml': { line: 35, col: 11, message: 'mode: expected one of "active-standby", "nway"' },
   'vnf-missing-external.yaml': { line: 29, col: 5, message: 'missing "external" in vnfs.0: add it' },
+
+  // Identity (these start from the scenarios/id-*.yaml their comment names)
+  'identity-provider-typo.yaml': { line: 30, col: 23, message: 'identity.provider: did you mean "fernet"?' },
+  'identity-placement-typo.yaml': { line: 24, col: 39, message: 'identity.placement: did you mean "centralized"?' },
+  'identity-database-typo.yaml': { line: 24, col: 77, message: 'identity.database: did you mean "galera"?' },
+  'identity-site-unknown.yaml': { line: 30, col: 61, message: 'identity.site "esat" must be a site with a node of role: controller (sites with one: east, west, north, south)' },
+  // Reported at database, whose line and message name both ways out.
+  'identity-galera-centralized.yaml': { line: 24, col: 77, message: 'use placement: distributed, or database: local' },
+  'identity-star-master-unknown.yaml': { line: 30, col: 99, message: '"wset" is not a site with a node of role: controller (sites with one: east, west, north, south)' },
+  'identity-masters-not-star.yaml': { line: 24, col: 94, message: 'masters is for database: star (this one is galera): remove it' },
+  'identity-clusters-not-multi.yaml': { line: 30, col: 116, message: 'clusters is for database: multi-cluster (this one is star): remove it' },
+  'identity-cluster-missing-site.yaml': { line: 30, col: 102, message: 'every controller site must be in a cluster; missing: south' },
+  'identity-cluster-site-twice.yaml': { line: 30, col: 118, message: 'site "west" is already in cluster 1: a site belongs to one cluster' },
+  'identity-middleware-region-typo.yaml': { line: 24, col: 122, message: 'identity.middlewareRegion: did you mean "auth-site"?' },
+  'identity-missing-site.yaml': { line: 24, col: 11, message: 'missing "site" in identity: add it' },
 };
 
 const files = readdirSync(DIR).sort();
