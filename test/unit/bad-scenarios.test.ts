@@ -150,6 +150,19 @@ const CASES: Record<string, Expected> = {
   'identity-cluster-site-twice.yaml': { line: 30, col: 118, message: 'site "west" is already in cluster 1: a site belongs to one cluster' },
   'identity-middleware-region-typo.yaml': { line: 24, col: 122, message: 'identity.middlewareRegion: did you mean "auth-site"?' },
   'identity-missing-site.yaml': { line: 24, col: 11, message: 'missing "site" in identity: add it' },
+
+  // Workloads
+  'workload-unknown-kind.yaml': { line: 24, col: 11, message: 'unknown kind "heartbeats"; did you mean "heartbeat"?' },
+  'workload-missing-to.yaml': { line: 24, col: 5, message: 'missing "to" in workload.0: add it' },
+  'workload-interval-tiny.yaml': { line: 28, col: 15, message: 'below the 5 ms the harness can resolve: use 5ms or more' },
+  'workload-duplicate-name.yaml': { line: 38, col: 26, message: 'workload "calls" is defined twice: rename or remove one' },
+  'calls-unknown-vnf.yaml': { line: 37, col: 58, message: 'target VNF "vnf2", which does not exist (VNFs: vnf1)' },
+  'calls-from-controller.yaml': { line: 37, col: 39, message: 'call generator "users/ctl" must have role: vm' },
+  'calls-rate-unit.yaml': { line: 37, col: 70, message: 'workload.0.rate: expected a number, found the text "5/s"' },
+  'calls-hold-unit.yaml': { line: 37, col: 79, message: '"3 seconds" is not a duration: write e.g. 50ms, 10s or 2m' },
+  'tokens-via-typo.yaml': { line: 27, col: 50, message: 'workload.0.via: did you mean "service"?' },
+  'tokens-without-identity.yaml': { line: 29, col: 5, message: 'but the scenario has no identity block: add one (provider, placement, site, database)' },
+  'crud-tunnel-outside.yaml': { line: 23, col: 96, message: 'tunnel IP 10.0.0.9 must be inside 198.18.0.0/16' },
 };
 
 const files = readdirSync(DIR).sort();
