@@ -163,6 +163,18 @@ const CASES: Record<string, Expected> = {
   'tokens-via-typo.yaml': { line: 27, col: 50, message: 'workload.0.via: did you mean "service"?' },
   'tokens-without-identity.yaml': { line: 29, col: 5, message: 'but the scenario has no identity block: add one (provider, placement, site, database)' },
   'crud-tunnel-outside.yaml': { line: 23, col: 96, message: 'tunnel IP 10.0.0.9 must be inside 198.18.0.0/16' },
+
+  // Faults
+  'fault-pause-unknown-node.yaml': { line: 44, col: 11, message: 'pauses "west/hb2", which is not a node of this scenario (nodes: east/hb, west/hb)' },
+  'fault-pause-node-no-site.yaml': { line: 44, col: 11, message: 'a node is named as site/node, e.g. east/hb' },
+  'fault-site-loss-unknown.yaml': { line: 40, col: 47, message: 'acts on site "eats", which does not exist (sites: east, west, users)' },
+  'fault-revoke-unknown-site.yaml': { line: 37, col: 47, message: 'acts on site "nort", which does not exist (sites: east, west, north, south)' },
+  'fault-rotate-keys-uuid.yaml': { line: 30, col: 5, message: 'rotates Fernet keys: it needs identity with provider: fernet and placement: distributed' },
+  'fault-direction-typo.yaml': { line: 34, col: 16, message: 'direction: expected one of "both", "a-to-b", "b-to-a"' },
+  'fault-delay-negative.yaml': { line: 39, col: 43, message: '"-3s" is not a duration: write e.g. 50ms' },
+  'fault-duration-zero.yaml': { line: 35, col: 15, message: 'lasts 0 ms: give it a positive duration' },
+  'fault-missing-duration.yaml': { line: 31, col: 5, message: 'missing "duration" in faults.0: add it' },
+  'fault-after-on-typo.yaml': { line: 39, col: 30, message: 'after.on: expected one of "start", "heal"' },
 };
 
 const files = readdirSync(DIR).sort();
