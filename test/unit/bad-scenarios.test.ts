@@ -175,6 +175,17 @@ const CASES: Record<string, Expected> = {
   'fault-duration-zero.yaml': { line: 35, col: 15, message: 'lasts 0 ms: give it a positive duration' },
   'fault-missing-duration.yaml': { line: 31, col: 5, message: 'missing "duration" in faults.0: add it' },
   'fault-after-on-typo.yaml': { line: 39, col: 30, message: 'after.on: expected one of "start", "heal"' },
+
+  // Checks
+  'check-unknown-kind.yaml': { line: 45, col: 11, message: 'checks.0.kind: did you mean "heartbeat-rtt"?' },
+  'check-missing-requirements.yaml': { line: 59, col: 5, message: 'missing "requirements" in checks.3: add it' },
+  'check-empty-requirements.yaml': { line: 61, col: 19, message: 'a check decides at least one requirement ID' },
+  'check-requirements-string.yaml': { line: 61, col: 19, message: 'requirements: expected a list, found the text "HARNESS-BASELINE-RESTORED"' },
+  'check-duplicate-name.yaml': { line: 49, col: 11, message: 'check "rtt" is defined twice: rename or remove one' },
+  'check-no-tolerance-kind.yaml': { line: 61, col: 16, message: 'check kind baseline-restored takes no tolerance: remove it' },
+  'check-rtt-tolerance-duration.yaml': { line: 47, col: 16, message: 'takes a relative tolerance such as 10%, not "5ms"' },
+  'check-limit-unit.yaml': { line: 43, col: 63, message: '"1 sec" is not a duration: write e.g. 50ms' },
+  'check-token-issue-no-workload.yaml': { line: 42, col: 5, message: 'reads an issue workload: add one (kind: issue)' },
 };
 
 const files = readdirSync(DIR).sort();
