@@ -10,13 +10,13 @@ import type { CheckOutcome } from './verdict.js';
 
 export const DEFAULT_LIMIT_MS = 1000;
 
-function vnfOf(ctx: CheckContext): VnfSpec {
+export function vnfOf(ctx: CheckContext): VnfSpec {
   const v = ctx.spec.vnf ? ctx.scenario.vnfs.find((x) => x.name === ctx.spec.vnf) : ctx.scenario.vnfs[0];
   if (!v) throw new Error(`check ${ctx.spec.name} has no VNF to read`);
   return v;
 }
 
-function callsOf(ctx: CheckContext, v: VnfSpec): CallsSpec {
+export function callsOf(ctx: CheckContext, v: VnfSpec): CallsSpec {
   const all = ctx.scenario.workload.filter((w): w is CallsSpec => w.kind === 'calls' && w.vnf === v.name);
   const w = ctx.spec.workload ? all.find((x) => x.name === ctx.spec.workload) : all[0];
   if (!w) throw new Error(`check ${ctx.spec.name} has no call workload against VNF ${v.name}`);
@@ -29,38 +29,6 @@ function disruptions(h: Parameters<Checker>[0]): FaultWindow[] {
 }
 
 const callId = (e: OpEvent) => String(e.value?.call);
-
-export const failoverTime: Checker = (h, ctx) => {
-  const v = vnfOf(ctx);
-  const w = callsOf(ctx, v);
-  const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
-  const setups = ops(h, `${w.name}@${w.from}`, 'call-setup');
-  const invokedAt = new Map(setups.filter((e) => e.type === 'invoke').map((e) => [callId(e), e.t]));
-  const rows = disruptions(h).map((f) => {
-    const okBefore = setups.some((e) => e.type === 'ok' && e.t < f.start);
-    const firstOk = setups.find((e) => e.type === 'ok' && (invokedAt.get(callId(e)) ?? -Infinity) >= f.start);
-    const failed = setups.filter((e) => e.type === 'fail' && e.t >= f.start && (!firstOk || e.t <= firstOk.t)).length;
-    const becameActive = h
-      .filter((e): e is OpEvent => e.kind === 'op' && e.f === 'role' && e.t >= f.start && e.value?.to === 'active' && e.process.startsWith(`${v.name}@`))
-      .at(0);
-    const outage = firstOk ? firstOk.t - f.start : Infinity;
-    return {
-      fault: f.fault,
-      outageMs: Number.isFinite(outage) ? round(outage) : null,
-      takeoverMs: becameActive ? round(becameActive.t - f.start) : null,
-      newActive: becameActive?.process ?? null,
-      failedSetups: failed,
-      limitMs: limit,
-      // New calls start every 1/rate s: the outage is known to within one such step.
-      resolutionMs: round(1000 / w.rate),
-      status: !okBefore ? 'unknown' : outage <= limit ? 'pass' : 'fail',
-    } as const;
-  });
-  if (rows.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
-  const text = (r: (typeof rows)[number]) =>
-    `${r.fault}: new calls served again after ${r.outageMs === null ? 'never' : `${r.outageMs} ms`} (limit ${r.limitMs}), ${r.failedSetups} failed setups${r.takeoverMs === null ? '' : `, ${r.newActive} active after ${r.takeoverMs} ms`}`;
-  return summarize(rows, text, 'no call succeeded before the fault: nothing to fail over from');
-};
 
 export const callContinuity: Checker = (h, ctx) => {
   const v = vnfOf(ctx);
@@ -89,10 +57,10 @@ export const callContinuity: Checker = (h, ctx) => {
 /** Intervals during which each member considered itself active. */
 export function activeIntervals(h: Parameters<Checker>[0], v: VnfSpec, end: number): Map<string, [number, number][]> {
   const lostAt = new Map<string, number>();
-  for (const f of faultWindows(h)) if (f.faultKind === 'site-loss') lostAt.set(f.target.replace(/^site /, ''), f.start);
+  for (const f of faultWindows(h)) for (const [ref, t] of Object.entries(f.stopped)) lostAt.set(ref, t);
   const out = new Map<string, [number, number][]>();
   for (const m of v.members) {
-    const stop = lostAt.get(m.split('/')[0]!) ?? end;
+    const stop = lostAt.get(m) ?? end;
     const spans: [number, number][] = [];
     let since: number | null = null;
     for (const e of ops(h, `${v.name}@${m}`, 'role')) {
@@ -168,7 +136,7 @@ export const remotePortFdb: Checker = (h, ctx) => {
   return { status: 'pass', summary: `FDB, flood and ARP-proxy entries followed the remote port through ${seen.length} steps (create, update, delete)`, evidence };
 };
 
-function summarize<R extends { status: 'pass' | 'fail' | 'unknown' }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {
+export function summarize<R extends { status: 'pass' | 'fail' | 'unknown' }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {
   const bad = rows.filter((r) => r.status === 'fail');
   if (bad.length > 0) return { status: 'fail', summary: bad.map(text).join('; '), evidence: { rows } };
   if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: `${unknownWhy}; ${rows.map(text).join('; ')}`, evidence: { rows } };

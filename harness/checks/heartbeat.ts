@@ -39,7 +39,7 @@ const proc = (w: WorkloadSpec, node: string) => `${w.name}@${node}`;
 /** The impairment of one hop at time t, from the recorded fault windows. */
 function impairmentAt(hop: Hop, windows: readonly FaultWindow[], t: number): Impairment {
   for (const f of windows) {
-    if (f.target === `link ${hop.link.name}` && t >= f.start && t < f.end) return f.did[hop.dir] as Impairment;
+    if (f.target.link === hop.link.name && t >= f.start && t < f.end) return f.measured[hop.dir] as Impairment;
   }
   return hop.link.baseline;
 }
@@ -97,7 +97,7 @@ export const heartbeatRtt: Checker = (history, ctx) => {
 };
 
 function segmentLabel(windows: readonly FaultWindow[], t: number, hops: readonly Hop[]): string {
-  const active = windows.filter((f) => t >= f.start && t < f.end && hops.some((h) => f.target === `link ${h.link.name}`));
+  const active = windows.filter((f) => t >= f.start && t < f.end && hops.some((h) => f.target.link === h.link.name));
   return active.length ? active.map((f) => f.fault).join('+') : 'baseline';
 }
 
@@ -109,7 +109,7 @@ export const partitionGap: Checker = (history, ctx) => {
   const rows: { fault: string; direction: string; injectedMs: number; gapMs: number; errorMs: number; toleranceMs: number; status: Status }[] = [];
   for (const p of partitions) {
     for (const d of dirs) {
-      const cut = d.hops.some((h) => p.target === `link ${h.link.name}` && (p.did[h.dir] as Impairment).down);
+      const cut = d.hops.some((h) => p.target.link === h.link.name && (p.measured[h.dir] as Impairment).down);
       if (!cut) continue;
       const recv = ops(history, proc(w, d.to), 'recv').map((e) => e.t);
       const overlapping = gaps(recv).filter((g) => g.to > p.start && g.from < p.end);
@@ -134,7 +134,7 @@ export const heartbeatContinuity: Checker = (history, ctx) => {
   const { w, dirs } = ends(ctx);
   const limit = (ctx.spec.intervals ?? 3) * w.interval;
   const involved = (f: FaultWindow, hops: readonly Hop[]) =>
-    hops.some((h) => f.target === `link ${h.link.name}`) || f.target === `node ${w.from}` || f.target === `node ${w.to}`;
+    hops.some((h) => f.target.link === h.link.name) || f.target.node === w.from || f.target.node === w.to || [w.from, w.to].some((n) => f.faultKind === 'site-loss' && f.target.sites.includes(n.split('/')[0]!));
   const rows = dirs.map((d) => {
     const excluded = faultWindows(history).filter((f) => involved(f, d.hops));
     const recv = ops(history, proc(w, d.to), 'recv').map((e) => e.t);

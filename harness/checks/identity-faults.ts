@@ -39,7 +39,7 @@ export function cleanRefusal(e: OpEvent): boolean {
 
 /** Fault windows that take the region's own Keystone away (its node paused or its site lost). */
 function ownOutages(windows: readonly FaultWindow[], region: string): FaultWindow[] {
-  return windows.filter((f) => (f.faultKind === 'site-loss' && f.target === region) || (f.faultKind === 'pause-node' && f.target.startsWith(`${region}/`)));
+  return windows.filter((f) => (f.faultKind === 'site-loss' || f.faultKind === 'pause-node') && f.target.sites.includes(region));
 }
 
 /** Whether a request's life (sent to answered) overlaps any window, each extended by `extraMs` after healing. */

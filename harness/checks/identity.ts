@@ -157,7 +157,7 @@ export const keyRotation: Checker = (h, ctx) => {
       status,
     };
   });
-  const evidence = { rotations: rotations.map((r) => ({ fault: r.fault, atMs: round(r.start - from), did: r.did })), rows };
+  const evidence = { rotations: rotations.map((r) => ({ fault: r.fault, atMs: round(r.start - from), proof: r.proof })), rows };
   const bad = rows.filter((r) => r.status === 'fail');
   const text = (r: (typeof rows)[number]) => (r.failed ? `${r.region}: ${r.failed}/${r.validations} validations failed, from ${r.windowStartMs} ms to ${r.windowEndMs} ms after the first rotation` : `${r.region}: 0/${r.validations} failed`);
   if (bad.length) return { status: 'fail', summary: bad.map(text).join('; '), evidence };

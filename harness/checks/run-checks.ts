@@ -1,48 +1,32 @@
 // Runs the scenario's checks over a history and folds them into one verdict
-// per requirement. A checker that throws yields unknown, never pass.
+// per requirement. A checker that throws yields unknown, never pass; a check
+// that reads fault windows is unknown while any fault lacks its proof.
 import type { HistoryEvent } from '../observe/history.js';
-import type { CheckSpec, Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { Plan } from '../topology/plan.js';
-import { baselineRestored } from './baseline.js';
 import { CATALOG } from './catalog.js';
-import type { Checker } from './context.js';
-import { backupOnOverlay, callContinuity, failoverTime, overlappingIp, remotePortFdb, splitBrain } from './ha.js';
-import { keyRotation, localValidation, revocation, tokenValidation } from './identity.js';
-import { middlewareRegion } from './identity-middleware.js';
-import { badTokens } from './bad-tokens.js';
-import { galeraQuorum, tokenIssue, validationDuringFaults, writeAvailability } from './identity-faults.js';
-import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';
+import { checkKind } from './registry.js';
+import { faultWindows, type FaultWindow } from './series.js';
 import { merge, type CheckResult, type Verdict } from './verdict.js';
 
-export const CHECKERS: Readonly<Record<CheckSpec['kind'], Checker>> = {
-  'heartbeat-rtt': heartbeatRtt,
-  'partition-gap': partitionGap,
-  'heartbeat-continuity': heartbeatContinuity,
-  'baseline-restored': baselineRestored,
-  'failover-time': failoverTime,
-  'call-continuity': callContinuity,
-  'split-brain': splitBrain,
-  'backup-on-overlay': backupOnOverlay,
-  'remote-port-fdb': remotePortFdb,
-  'overlapping-ip': overlappingIp,
-  'token-validation': tokenValidation,
-  'local-validation': localValidation,
-  revocation,
-  'key-rotation': keyRotation,
-  'bad-tokens': badTokens,
-  'write-availability': writeAvailability,
-  'galera-quorum': galeraQuorum,
-  'token-issue': tokenIssue,
-  'validation-during-faults': validationDuringFaults,
-  'middleware-region': middlewareRegion,
-};
+/** Faults whose injection or heal did not prove it took effect. */
+export function unprovenFaults(history: readonly HistoryEvent[]): FaultWindow[] {
+  return faultWindows(history).filter((f) => !f.proven);
+}
 
 export function runChecks(history: readonly HistoryEvent[], scenario: Scenario, plan: Plan): CheckResult[] {
+  const unproven = unprovenFaults(history);
   return scenario.checks.map((spec) => {
+    const kind = checkKind(spec.kind);
+    const head = { check: spec.name, kind: spec.kind };
+    if (kind.needs.faults && unproven.length > 0) {
+      const why = unproven.map((f) => `${f.fault} (${f.faultKind}): ${f.proof}`).join('; ');
+      return { ...head, status: 'unknown', summary: `a fault did not prove it took effect, so its window cannot be judged: ${why}`, evidence: { unprovenFaults: unproven.map((f) => ({ fault: f.fault, proof: f.proof })) } };
+    }
     try {
-      return { check: spec.name, kind: spec.kind, ...CHECKERS[spec.kind](history, { scenario, plan, spec }) };
+      return { ...head, ...kind.check(history, { scenario, plan, spec }) };
     } catch (err) {
-      return { check: spec.name, kind: spec.kind, status: 'unknown', summary: `checker failed: ${(err as Error).message}`, evidence: {} };
+      return { ...head, status: 'unknown', summary: `checker failed: ${(err as Error).message}`, evidence: {} };
     }
   });
 }

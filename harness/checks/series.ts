@@ -1,4 +1,5 @@
 // Small statistics and history views shared by the checkers.
+import type { FaultTarget } from '../faults/kind.js';
 import type { FaultEvent, HistoryEvent, OpEvent } from '../observe/history.js';
 
 export function quantile(sorted: readonly number[], q: number): number {
@@ -30,13 +31,37 @@ export function answered(h: readonly HistoryEvent[], process: string, f: string)
 export interface FaultWindow {
   readonly fault: string;
   readonly faultKind: string;
-  readonly target: string;
+  readonly target: FaultTarget;
+  /** When injecting began. */
+  readonly injectedAt: number;
+  /** When the effect began: measured where the kind measures it (a site's first death), else the injection. */
   readonly start: number;
-  readonly end: number; // Infinity if it never healed
-  readonly did: Readonly<Record<string, unknown>>;
+  readonly end: number; // when healing began; Infinity if it never healed
+  /** Both the injection's and the heal's proofs say the fault took effect as intended. */
+  readonly proven: boolean;
+  readonly proof: string;
+  /** What the injection measured (e.g. the impairment applied per direction). */
+  readonly measured: Readonly<Record<string, unknown>>;
+  /** Per node, when it stopped (site loss). */
+  readonly stopped: Readonly<Record<string, number>>;
 }
 
-/** Fault windows as they really happened (recorded start and heal times). */
+function windowOf(s: FaultEvent, heal: FaultEvent | undefined): FaultWindow {
+  return {
+    fault: s.fault,
+    faultKind: s.faultKind,
+    target: s.target,
+    injectedAt: s.t,
+    start: s.proof.from ?? s.t,
+    end: heal?.t ?? Infinity,
+    proven: s.proof.ok && (heal?.proof.ok ?? true),
+    proof: [s.proof.summary, ...(heal ? [heal.proof.summary] : [])].join('; '),
+    measured: s.proof.measured,
+    stopped: s.proof.stopped ?? {},
+  };
+}
+
+/** Fault windows as they really happened (recorded start and heal times, with their proofs). */
 export function faultWindows(h: readonly HistoryEvent[]): FaultWindow[] {
   const open = new Map<string, FaultEvent>();
   const out: FaultWindow[] = [];
@@ -45,11 +70,11 @@ export function faultWindows(h: readonly HistoryEvent[]): FaultWindow[] {
     if (e.type === 'start') open.set(e.fault, e);
     else {
       const s = open.get(e.fault);
-      if (s) out.push({ fault: e.fault, faultKind: s.faultKind, target: s.target, start: s.t, end: e.t, did: s.did });
+      if (s) out.push(windowOf(s, e));
       open.delete(e.fault);
     }
   }
-  for (const s of open.values()) out.push({ fault: s.fault, faultKind: s.faultKind, target: s.target, start: s.t, end: Infinity, did: s.did });
+  for (const s of open.values()) out.push(windowOf(s, undefined));
   return out.sort((a, b) => a.start - b.start);
 }
 

@@ -44,7 +44,7 @@ export function partitionCuts(windows: readonly FaultWindow[]): { links: Set<str
     else groups.push([p]);
   }
   return groups
-    .map((g) => ({ links: new Set(g.map((x) => String(x.did.link))), start: Math.max(...g.map((x) => x.start)), end: Math.min(...g.map((x) => x.end)) }))
+    .map((g) => ({ links: new Set(g.map((x) => x.target.link!)), start: Math.max(...g.map((x) => x.start)), end: Math.min(...g.map((x) => x.end)) }))
     .filter((c) => c.start < c.end);
 }
 
@@ -53,7 +53,7 @@ export function faultedSites(s: Scenario, windows: readonly FaultWindow[]): { wh
   const sites = controllerSites(s);
   const lost = windows
     .filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'pause-node')
-    .map((f) => ({ what: `${f.fault} (${f.faultKind})`, start: f.start, end: f.end, down: [f.faultKind === 'site-loss' ? f.target : f.target.split('/')[0]!], cutOff: [] }));
+    .map((f) => ({ what: `${f.fault} (${f.faultKind})`, start: f.start, end: f.end, down: [...f.target.sites], cutOff: [] }));
   const cut = partitionCuts(windows).map((c) => {
     const comps = components(s, c.links, sites).sort((a, b) => b.length - a.length);
     const main = comps[0]!.length > (comps[1]?.length ?? 0) ? comps[0]! : [];

@@ -40,6 +40,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
       const result = await runScenario(loaded, new DockerRuntime(), { outDir: resolve(outDir), ...(seed !== undefined ? { seed } : {}), signal: abort.signal, onEvent: progress(io) });
       if (!values.out) await pointLatest(outDir);
       println(io.stdout, verdictTable(name, result.verdicts, io.stdout.isTTY === true));
+      for (const f of result.faults) println(f.proven ? io.stdout : io.stderr, `fault ${f.fault} (${f.kind}, ${f.target}): ${f.proven ? 'took effect' : 'NOT PROVEN, its checks are unknown'}: ${f.proof}`);
       if (result.error) println(io.stderr, `run error: ${result.error}`);
       println(io.stdout, `report: ${outDir}/summary.md`);
       ok = ok && passed(result);
@@ -67,7 +68,7 @@ function progress(io: Io): (e: HistoryEvent) => void {
   const elapsed = () => `[${((performance.now() - start) / 1000).toFixed(1).padStart(6)} s]`;
   return (e) => {
     if (e.kind === 'phase') println(io.stdout, `${elapsed()} ${e.phase}${e.detail ? ' ' + JSON.stringify(e.detail) : ''}`);
-    else if (e.kind === 'fault') println(io.stdout, `${elapsed()} fault ${e.fault} ${e.type} (${e.faultKind} ${e.target})`);
+    else if (e.kind === 'fault') println(io.stdout, `${elapsed()} fault ${e.fault} ${e.type} (${e.faultKind} ${e.target.key}): ${e.proof.ok ? '' : 'NOT PROVEN: '}${e.proof.summary}`);
     else if (e.kind === 'baseline' && e.type === 'compare') println(io.stdout, `${elapsed()} baseline ${e.differences.length === 0 ? 'restored' : `differs: ${e.differences.join('; ')}`}`);
     else if (e.kind === 'op') {
       ops += 1;

@@ -4,17 +4,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { runChecks, verdicts } from '../checks/run-checks.js';
-import type { CheckResult, Verdict } from '../checks/verdict.js';
+import { checkKind } from '../checks/registry.js';
+import { faultWindows } from '../checks/series.js';
 import { compareSnapshots, snapshot, type Snapshot } from '../observe/baseline.js';
 import { now, openHistory, type HistoryEvent } from '../observe/history.js';
-import { writeReport } from '../report/write.js';
+import { writeReport, type RunResult } from '../report/write.js';
+
+export type { RunResult };
 import type { Runtime } from '../runtime/runtime.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { resolveSchedule } from '../scenario/schedule.js';
 import { deploy, undeploy, type Deployment } from '../topology/deploy.js';
 import { planTopology } from '../topology/plan.js';
 import { destroyRun, staleRuns } from '../topology/state.js';
-import { playFaults } from './schedule-faults.js';
+import { faultEnv, playFaults } from './schedule-faults.js';
 import { sleepUntil } from './time.js';
 import { AGENT_DRAIN_MS } from './workload.js';
 import { awaitActives, startVnfs } from './ha.js';
@@ -26,6 +29,10 @@ import { planAttachments } from '../topology/overlay.js';
 import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
 import { join } from 'node:path';
 
+const noToken = async (): Promise<never> => {
+  throw new Error('no token to revoke: the scenario has no tokens workload');
+};
+
 /** How long VNF members get to elect an active before the workload starts. */
 const VNF_SETTLE_MS = 5000;
 
@@ -36,15 +43,6 @@ export interface RunOptions {
   readonly onEvent?: (e: HistoryEvent) => void;
 }
 
-export interface RunResult {
-  readonly outDir: string;
-  readonly runId: string;
-  readonly verdicts: readonly Verdict[];
-  readonly checks: readonly CheckResult[];
-  readonly aborted: boolean;
-  readonly error?: string;
-  readonly timings: Readonly<Record<string, number>>;
-}
 
 export function newRunId(): string {
   return randomBytes(3).toString('hex');
@@ -110,7 +108,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
     const prepared = await prepareWorkloads(scenario, d, history);
-    const capture = scenario.checks.some((c) => ['backup-on-overlay', 'local-validation', 'token-issue'].includes(c.kind))
+    const capture = scenario.checks.some((c) => checkKind(c.kind).needs.capture)
       ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), new Set(plan.links.flatMap((l) => [l.a.relayPort, l.b.relayPort])))
       : undefined;
 
@@ -119,7 +117,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       const t0 = now();
       const dep = d; // narrowed for the closures below
       const agents = startWorkloads(scenario, dep, runtime, history, prepared, overlays);
-      await playFaults(sched.faults, t0, d, runtime, history, signal, { ...(prepared.tokens ? { revokeToken: prepared.tokens.revoke } : {}), rotateKeys: (site, all) => rotateFernetKeys(dep, site, all) });
+      await playFaults(sched.faults, t0, faultEnv(dep, runtime, { revoke: prepared.tokens?.revoke ?? noToken, rotate: (site, all) => rotateFernetKeys(dep, site, all) }), history, signal);
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
       if (!signal.aborted) await afterWorkloads(scenario, dep, runtime, history, prepared);
@@ -158,14 +156,16 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   }
   history.close();
 
-  const checks = runChecks(history.events(), scenario, plan);
+  const events = history.events();
+  const checks = runChecks(events, scenario, plan);
   const vs = verdicts(scenario, checks);
-  const result: RunResult = { outDir: opts.outDir, runId, verdicts: vs, checks, aborted: signal.aborted, ...(error ? { error } : {}), timings };
+  const faults = faultWindows(events).map((f) => ({ fault: f.fault, kind: f.faultKind, target: f.target.key, proven: f.proven, proof: f.proof }));
+  const result: RunResult = { outDir: opts.outDir, runId, verdicts: vs, checks, faults, aborted: signal.aborted, ...(error ? { error } : {}), timings };
   await writeReport(result, loaded, { seed, started, finished: new Date() });
   return result;
 }
 
-/** Exit status of a run: only pass for every decided requirement counts. */
+/** Exit status of a run: every fault proven, and pass for every decided requirement. */
 export function passed(r: RunResult): boolean {
-  return !r.aborted && r.error === undefined && r.verdicts.every((v) => v.status === 'pass' || v.status === 'skip') && r.verdicts.some((v) => v.status === 'pass');
+  return !r.aborted && r.faults.every((f) => f.proven) && r.error === undefined && r.verdicts.every((v) => v.status === 'pass' || v.status === 'skip') && r.verdicts.some((v) => v.status === 'pass');
 }

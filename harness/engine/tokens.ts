@@ -2,6 +2,7 @@
 // then validated in every region against that region's identity endpoint
 // (its own Keystone, or the central one), by an agent in the region; or,
 // `via: service`, through the region's network API and its auth middleware.
+import type { IdentityActions } from '../faults/kind.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { now, type History } from '../observe/history.js';
@@ -18,7 +19,7 @@ import { middlewareOn } from '../topology/auth-middleware.js';
 export interface Tokens {
   readonly service: string; // the validating services' own token (X-Auth-Token)
   readonly subject: string; // the user's token under test (X-Subject-Token)
-  revoke(site: string): Promise<Record<string, unknown>>;
+  revoke: IdentityActions['revoke'];
 }
 
 export const ADMIN = { user: 'admin', password: 'admin', project: 'admin' };
@@ -48,8 +49,11 @@ export async function prepareTokens(s: Scenario, d: Deployment, history: History
     subject: issued.token,
     revoke: async (site) => {
       const where = s.identity!.placement === 'distributed' ? site : id.site;
-      await clientAt(d, where).withToken(service!.token!).revoke(issued.token);
-      return { revokedIn: where, tokenBytes: issued.token.length };
+      const api = clientAt(d, where).withToken(service!.token!);
+      await api.revoke(issued.token);
+      // The read-back is the proof: the same region must now refuse the token.
+      const readBack = await api.check(issued.token).then((valid) => (valid ? 200 : 404), (err: { status?: number }) => err.status ?? 0);
+      return { revokedIn: where, readBack, readBackAt: now() };
     },
   };
 }

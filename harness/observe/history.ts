@@ -2,6 +2,7 @@
 // moment it happens (one write per line, no buffering), so a crash or a
 // SIGKILL keeps everything recorded so far.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { FaultTarget, Proof } from '../faults/kind.js';
 import type { IdentityHttp } from './identity-http.js';
 
 /** Wall-clock time in ms with sub-ms precision; all containers share this kernel clock. */
@@ -21,15 +22,17 @@ export interface OpEvent {
   readonly value?: Readonly<Record<string, unknown>>;
 }
 
-/** A fault started or healed, with what it actually did. */
+/** A fault started or healed, with the proof the harness measured that it took (or was undone). */
 export interface FaultEvent {
-  readonly t: number;
+  readonly t: number; // start: when injecting began; heal: when healing began
   readonly kind: 'fault';
   readonly type: 'start' | 'heal';
   readonly fault: string;
   readonly faultKind: string;
-  readonly target: string;
-  readonly did: Readonly<Record<string, unknown>>;
+  readonly target: FaultTarget;
+  readonly proof: Proof;
+  /** How long the injection or heal call took, ms. */
+  readonly tookMs?: number;
 }
 
 export interface PhaseEvent {

@@ -15,6 +15,9 @@ export function summaryMarkdown(r: ResultFile): string {
     ...(r.error ? [`- error: ${r.error}`] : []),
     ...Object.entries(r.timings).map(([k, v]) => `- ${k}: ${v.toFixed(0)} ms`),
     '',
+    ...(r.faults.length
+      ? ['## Faults', '', '| fault | kind | target | took effect | proof |', '| --- | --- | --- | --- | --- |', ...r.faults.map((f) => `| ${f.fault} | ${f.kind} | ${f.target} | ${f.proven ? 'yes' : 'NOT PROVEN'} | ${f.proof} |`), '']
+      : []),
     '## Verdicts',
     '',
     '| requirement | status | source | evidence |',

@@ -2,10 +2,31 @@
 // temporary name and renamed, so a reader never sees half a report.
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from '../engine/run.js';
+import type { CheckResult, Verdict } from '../checks/verdict.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { junitXml } from './junit.js';
 import { summaryMarkdown } from './markdown.js';
+
+/** What the run did to the topology, and whether the harness proved each took effect. */
+export interface FaultRecord {
+  readonly fault: string;
+  readonly kind: string;
+  readonly target: string;
+  readonly proven: boolean;
+  readonly proof: string;
+}
+
+/** One run's outcome, as the engine hands it to the report writers. */
+export interface RunResult {
+  readonly outDir: string;
+  readonly runId: string;
+  readonly verdicts: readonly Verdict[];
+  readonly checks: readonly CheckResult[];
+  readonly faults: readonly FaultRecord[];
+  readonly aborted: boolean;
+  readonly error?: string;
+  readonly timings: Readonly<Record<string, number>>;
+}
 
 export interface RunMeta {
   readonly seed: number;
@@ -22,6 +43,7 @@ export interface ResultFile {
   readonly aborted: boolean;
   readonly error?: string;
   readonly timings: RunResult['timings'];
+  readonly faults: RunResult['faults'];
   readonly verdicts: RunResult['verdicts'];
 }
 
@@ -40,6 +62,7 @@ export async function writeReport(r: RunResult, loaded: LoadedScenario, meta: Ru
     aborted: r.aborted,
     ...(r.error ? { error: r.error } : {}),
     timings: r.timings,
+    faults: r.faults,
     verdicts: r.verdicts,
   };
   await writeAtomic(join(r.outDir, 'result.json'), JSON.stringify(file, null, 2) + '\n');

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import { MshError } from '../scenario/errors.js';
-import type { ContainerInfo, ContainerSpec, ExecOptions, ExecResult, Runtime } from './runtime.js';
+import type { ContainerInfo, ContainerSpec, ContainerState, ExecOptions, ExecResult, Runtime } from './runtime.js';
 
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
@@ -99,6 +99,13 @@ export class DockerRuntime implements Runtime {
     const info = await this.docker.getContainer(id).inspect();
     if (!info.State.Running || !info.State.Pid) throw new MshError('RUNTIME', `container ${info.Name} is not running`);
     return info.State.Pid;
+  }
+
+  async state(id: string): Promise<ContainerState> {
+    const st = (await this.docker.getContainer(id).inspect()).State;
+    // Docker reports "0001-01-01T00:00:00Z" for a container that never exited.
+    const finished = Date.parse(st.FinishedAt);
+    return { running: st.Running, paused: st.Paused, ...(finished > 0 ? { finishedAt: finished } : {}) };
   }
 
   async remove(id: string): Promise<void> {

@@ -41,6 +41,14 @@ export interface ContainerInfo {
   readonly state: string;
 }
 
+/** A container's state as the engine reports it (times on the wall clock, ms). */
+export interface ContainerState {
+  readonly running: boolean;
+  readonly paused: boolean;
+  /** When its main process last exited (absent if it never did). */
+  readonly finishedAt?: number;
+}
+
 export interface Runtime {
   create(spec: ContainerSpec): Promise<string>;
   start(id: string): Promise<void>;
@@ -53,6 +61,7 @@ export interface Runtime {
   spawn(id: string, cmd: readonly string[]): Promise<void>;
   logs(id: string): Promise<string>;
   pid(id: string): Promise<number>;
+  state(id: string): Promise<ContainerState>;
   remove(id: string): Promise<void>;
   list(label: string, value?: string): Promise<ContainerInfo[]>;
   imageExists(ref: string): Promise<boolean>;

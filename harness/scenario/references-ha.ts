@@ -106,13 +106,6 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
       if (!controllers.has(r)) add(['workload', i, 'regions', k], `region "${r}" has no controller to send requests from (sites with one: ${[...controllers].join(', ')})`);
     });
   });
-  s.faults.forEach((f, i) => {
-    if (f.kind === 'revoke-token' && !s.identity) add(['faults', i], `fault "${f.name}" revokes a token, but the scenario has no identity block`);
-    if (f.kind === 'rotate-keys' && (s.identity?.provider !== 'fernet' || s.identity.placement !== 'distributed')) {
-      add(['faults', i], `fault "${f.name}" rotates Fernet keys: it needs identity with provider: fernet and placement: distributed`);
-    }
-  });
-
   const needs: Partial<Record<string, { kind: string; what: string }>> = { 'write-availability': { kind: 'writes', what: 'a writes workload' }, 'token-issue': { kind: 'issue', what: 'an issue workload' }, 'validation-during-faults': { kind: 'tokens', what: 'a tokens workload' } };
   s.checks.forEach((c, i) => {
     const need = needs[c.kind];

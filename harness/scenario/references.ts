@@ -4,6 +4,8 @@ import { CATALOG, requirement } from '../checks/catalog.js';
 import { overlaps, parseCidr } from './cidr.js';
 import type { Scenario } from './schema.js';
 import { faultTarget, isAction, resolveSchedule } from './schedule.js';
+import { faultKind } from '../faults/registry.js';
+import { checkKind } from '../checks/registry.js';
 import { checkHaReferences } from './references-ha.js';
 import { formatMs, parseDuration, parsePercent } from './units.js';
 
@@ -25,7 +27,6 @@ export function checkReferences(s: Scenario): RefIssue[] {
 
   const sites = new Set(s.sites.map((x) => x.name));
   const nodes = new Set(s.sites.flatMap((x) => x.nodes.map((n) => `${x.name}/${n.name}`)));
-  const links = new Map(s.links.map((l) => [l.name, l]));
   const workloads = new Set(s.workload.map((w) => w.name));
 
   s.sites.forEach((a, i) => {
@@ -61,16 +62,8 @@ export function checkReferences(s: Scenario): RefIssue[] {
   });
 
   s.faults.forEach((f, i) => {
-    if (f.kind === 'site-loss' || f.kind === 'revoke-token' || f.kind === 'rotate-keys') {
-      if (!sites.has(f.site)) add(['faults', i, 'site'], `fault "${f.name}" acts on site "${f.site}", which does not exist (sites: ${[...sites].join(', ')})`);
-      return;
-    }
-    if (f.kind === 'pause-node') {
-      if (!nodes.has(f.node)) add(['faults', i, 'node'], `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario (nodes: ${[...nodes].join(', ')})`);
-    } else if (!links.has(f.link)) {
-      add(['faults', i, 'link'], `fault "${f.name}" acts on link "${f.link}", which does not exist (links: ${[...links.keys()].join(', ') || 'none'})`);
-    }
-    if (f.duration <= 0) add(['faults', i, 'duration'], `fault "${f.name}" lasts 0 ms: give it a positive duration`);
+    for (const [field, message] of faultKind(f).validate(f, s)) add(field ? ['faults', i, field] : ['faults', i], message);
+    if (faultKind(f).heals && (f.duration ?? 0) <= 0) add(['faults', i, 'duration'], `fault "${f.name}" lasts 0 ms: give it a positive duration`);
   });
 
   const sched = resolveSchedule(s.faults);
@@ -83,7 +76,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
       }
     }
     const byTarget = new Map<string, typeof sched.faults>();
-    for (const t of sched.faults.filter((x) => !isAction(x.fault))) byTarget.set(faultTarget(t.fault), [...(byTarget.get(faultTarget(t.fault)) ?? []), t]);
+    for (const t of sched.faults.filter((x) => !isAction(x.fault))) byTarget.set(faultTarget(t.fault).key, [...(byTarget.get(faultTarget(t.fault).key) ?? []), t]);
     for (const [target, list] of byTarget) {
       for (let k = 1; k < list.length; k++) {
         const prev = list[k - 1]!;
@@ -96,9 +89,12 @@ export function checkReferences(s: Scenario): RefIssue[] {
   }
 
   s.checks.forEach((c, i) => {
+    const decides = checkKind(c.kind).requirements;
     c.requirements.forEach((id, k) => {
       if (!requirement(id)) add(['checks', i, 'requirements', k], `requirement "${id}" is not in the catalog: use one of its IDs (${CATALOG.map((r) => r.id).join(', ')}; \`msh requirements\` lists them)`);
+      else if (!decides.includes(id)) add(['checks', i, 'requirements', k], `a ${c.kind} check cannot decide ${id}: it decides ${decides.join(', ')}`);
     });
+    for (const [field, message] of checkKind(c.kind).validate?.(c, s) ?? []) add(field ? ['checks', i, field] : ['checks', i], message);
     if (c.tolerance !== undefined) {
       const t = String(c.tolerance);
       if (c.kind === 'heartbeat-rtt' && parsePercent(t) === null) add(['checks', i, 'tolerance'], `check "${c.name}" (heartbeat-rtt) takes a relative tolerance such as 10%, not "${t}"`);

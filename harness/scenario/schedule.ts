@@ -1,5 +1,7 @@
 // Fault schedules are plain data: resolving them to absolute times is pure,
 // so an impossible schedule is an error at load time, not a surprise mid-run.
+import type { FaultTarget } from '../faults/kind.js';
+import { faultKind } from '../faults/registry.js';
 import type { FaultSpec } from './schema.js';
 
 export interface TimedFault {
@@ -61,28 +63,17 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
   return { ok: true, faults: out };
 }
 
-/** A lost site stays lost: its fault never heals. */
+/** How long a fault lasts: those that do not heal (a lost site, one-shot actions) last the rest of the run. */
 export function lasts(f: FaultSpec): number {
-  return f.kind === 'site-loss' || f.kind === 'revoke-token' || f.kind === 'rotate-keys' ? Infinity : f.duration;
+  return faultKind(f).heals ? (f.duration ?? 0) : Infinity;
 }
 
 /** One-shot actions (no window, nothing to heal): they never overlap anything. */
 export function isAction(f: FaultSpec): boolean {
-  return f.kind === 'revoke-token' || f.kind === 'rotate-keys';
+  return faultKind(f).action;
 }
 
-/** What a fault acts on, for the rule that two faults may not overlap on one target. */
-export function faultTarget(f: FaultSpec): string {
-  switch (f.kind) {
-    case 'pause-node':
-      return `node ${f.node}`;
-    case 'site-loss':
-      return `site ${f.site}`;
-    case 'revoke-token':
-      return `identity ${f.site}`;
-    case 'rotate-keys':
-      return `keys ${f.site}`;
-    default:
-      return `link ${f.link}`;
-  }
+/** What a fault acts on, typed, resolved by its kind. */
+export function faultTarget(f: FaultSpec): FaultTarget {
+  return faultKind(f).target(f);
 }

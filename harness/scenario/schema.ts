@@ -2,33 +2,10 @@
 // `msh schema` prints the JSON Schema generated from it for editors.
 import { z } from 'zod';
 import { parseCidr, parseIp, contains, formatCidr, mask, SITE_SPACE } from './cidr.js';
-import { parseDuration, parsePercent, parseRate } from './units.js';
+import { duration, impairmentFields, name, nodeRef } from './fields.js';
+import { faultOptions } from '../faults/registry.js';
+import { CHECK_KIND_NAMES } from '../checks/registry.js';
 import { VRRP_ADVERT_MAX_MS, VRRP_ADVERT_MIN_MS } from '../agents/vnf-keepalived.js';
-
-const NAME = /^[a-z][a-z0-9-]{0,14}$/;
-const name = (what: string) =>
-  z.string().regex(NAME, {
-    message: `${what} must be 1-15 characters: a lowercase letter, then lowercase letters, digits or '-'`,
-  });
-
-/** A number, or a string in a unit the parser reads; its error says what to write instead. */
-function unit(what: string, example: string, parse: (v: string | number) => number | null, description: string) {
-  return z
-    .union([z.number(), z.string()], { error: `expected ${what}: write e.g. ${example}` })
-    .transform((v, ctx) => {
-      const parsed = parse(v);
-      if (parsed === null) {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not ${what}: write e.g. ${example}` });
-        return z.NEVER;
-      }
-      return parsed;
-    })
-    .meta({ description });
-}
-
-const duration = unit('a duration', '50ms, 10s or 2m', parseDuration, 'A duration: 50ms, 1.5s, 2m, or a number of milliseconds');
-const percent = unit('a percentage', '0.5% (0 to 100)', parsePercent, 'A loss rate: 0.5% or a number of percent');
-const rate = unit('a bandwidth', '512kbit, 10mbit or 1gbit', parseRate, 'A bandwidth: 512kbit, 10mbit, 1gbit, or a number of kbit/s');
 
 const subnet = z.string().superRefine((s, ctx) => {
   const problem = subnetProblem(s);
@@ -49,10 +26,6 @@ function subnetProblem(s: string): string | null {
   return null;
 }
 
-const nodeRef = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, { message: 'a node is named as site/node, e.g. east/hb' });
-
 const node = z.strictObject({
   name: name('node name'),
   role: z
@@ -67,13 +40,6 @@ const site = z.strictObject({
   subnet,
   nodes: z.array(node).min(1, { message: 'a site needs at least one node' }),
 });
-
-const impairmentFields = {
-  latency: duration.optional(),
-  jitter: duration.optional(),
-  loss: percent.optional(),
-  bandwidth: rate.optional(),
-};
 
 const link = z.strictObject({
   name: name('link name'),
@@ -234,87 +200,11 @@ const identity = z.strictObject({
     }),
 });
 
-const after = z.strictObject({
-  fault: name('fault name'),
-  on: z.enum(['start', 'heal']).default('heal'),
-  delay: duration.default(0),
-});
-
-const timing = {
-  name: name('fault name'),
-  at: duration.optional().meta({ description: 'Start, from the start of the workload' }),
-  after: after.optional().meta({ description: 'Start relative to another fault' }),
-  duration,
-};
-
-const partition = z.strictObject({
-  kind: z.literal('partition'),
-  ...timing,
-  link: name('link name'),
-  direction: z.enum(['both', 'a-to-b', 'b-to-a']).default('both'),
-});
-
-const impair = z.strictObject({
-  kind: z.literal('impair'),
-  ...timing,
-  link: name('link name'),
-  ...impairmentFields,
-});
-
-const pauseNode = z.strictObject({
-  kind: z.literal('pause-node'),
-  ...timing,
-  node: nodeRef,
-});
-
-const siteLoss = z.strictObject({
-  kind: z.literal('site-loss'),
-  ...timing,
-  duration: duration.optional().meta({ description: 'Ignored: a lost site stays lost for the rest of the run' }),
-  site: name('site name'),
-});
-
-const revokeToken = z.strictObject({
-  kind: z.literal('revoke-token'),
-  ...timing,
-  duration: duration.optional().meta({ description: 'Ignored: a revoked token stays revoked' }),
-  site: name('site name').meta({ description: 'The region whose identity API receives the DELETE' }),
-});
-
-const rotateKeys = z.strictObject({
-  kind: z.literal('rotate-keys'),
-  ...timing,
-  duration: duration.optional().meta({ description: 'Ignored: a rotation is not undone' }),
-  site: name('site name').meta({ description: 'The region whose Fernet key repository is rotated (keystone-manage fernet_rotate)' }),
-  distribute: z.boolean().default(true).meta({ description: 'Copy the rotated repository to every other region at once (done right) or not (done wrong)' }),
-});
-
-const fault = z.discriminatedUnion('kind', [partition, impair, pauseNode, siteLoss, revokeToken, rotateKeys]);
+const fault = faultOptions;
 
 const check = z.strictObject({
   name: name('check name'),
-  kind: z.enum([
-    'heartbeat-rtt',
-    'partition-gap',
-    'heartbeat-continuity',
-    'baseline-restored',
-    'failover-time',
-    'call-continuity',
-    'split-brain',
-    'backup-on-overlay',
-    'remote-port-fdb',
-    'overlapping-ip',
-    'token-validation',
-    'local-validation',
-    'revocation',
-    'key-rotation',
-    'bad-tokens',
-    'write-availability',
-    'galera-quorum',
-    'token-issue',
-    'validation-during-faults',
-    'middleware-region',
-  ]),
+  kind: z.enum(CHECK_KIND_NAMES),
   vnf: name('vnf name').optional(),
   limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed; revocation: the window; write-availability: resume after healing; galera-quorum: to leave/rejoin the Primary; token-issue: p99 issue latency' }),
   requirements: z.array(z.string()).min(1, { message: 'a check decides at least one requirement ID' }),

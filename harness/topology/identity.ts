@@ -14,7 +14,9 @@ import { startGalera, type DbNodeSpec, type GaleraOptions } from '../services/db
 import { planMultiCluster, startMultiCluster } from '../services/db/multi-cluster.js';
 import { planStar, replicaLayout, startStar } from '../services/db/replica.js';
 import { distribute, rotate } from '../services/identity/keys.js';
-import { readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import type { IdentityActions } from '../faults/kind.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { IdentitySpec, Scenario } from '../scenario/schema.js';
 import type { Deployment } from './deploy.js';
@@ -185,12 +187,18 @@ export async function startIdentityDb(s: Scenario, d: Deployment, runtime: Runti
 }
 
 /** keystone-manage fernet_rotate in one region, then (done right) distribute to every other. */
-export async function rotateFernetKeys(d: Deployment, site: string, toAll: boolean): Promise<Record<string, unknown>> {
+export async function rotateFernetKeys(d: Deployment, site: string, toAll: boolean): ReturnType<IdentityActions['rotate']> {
   const repo = (x: string) => join(d.stateDir, 'sites', x, 'fernet-keys');
+  const keys = async (x: string) => (await readdir(repo(x))).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+  // The primary key is the highest index (key 0 is the staged one); named by a digest, the key itself stays out of the history.
+  const primary = async (x: string) => createHash('sha256').update(await readFile(join(repo(x), String(Math.max(...(await keys(x)).map(Number)))))).digest('hex').slice(0, 16);
+  const before = await keys(site);
+  const primaryBefore = await primary(site);
   await rotate(repo(site));
   const others = toAll ? d.plan.sites.filter((x) => x.name !== site && controllerOf(d.plan, x.name)).map((x) => x.name) : [];
   for (const x of others) await distribute(repo(site), repo(x));
-  return { site, distributedTo: others, keys: (await readdir(repo(site))).sort() };
+  const regions = Object.fromEntries(await Promise.all(others.map(async (x) => [x, await keys(x)] as const)));
+  return { before, after: await keys(site), primaryBefore, primaryAfter: await primary(site), regions };
 }
 
 /** Fernet across regions needs one key repository: copy the auth site's to every other Keystone. */

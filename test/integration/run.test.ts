@@ -25,9 +25,9 @@ describe('msh run, end to end', () => {
     expect(faults.map((e) => e.kind === 'fault' && `${e.fault}:${e.type}`)).toEqual(['cut:start', 'cut:heal', 'slow:start', 'slow:heal']);
     // The relay's counters prove each impairment took effect while it was on.
     const cutHeal = faults[1]!;
-    expect(cutHeal.kind === 'fault' && (cutHeal.did.effect as { aToB: { droppedDown: number } }).aToB.droppedDown).toBeGreaterThan(20);
+    expect(cutHeal.kind === 'fault' && (cutHeal.proof.measured.effect as { aToB: { droppedDown: number } }).aToB.droppedDown).toBeGreaterThan(20);
     const slowHeal = faults[3]!;
-    const meanDelay = slowHeal.kind === 'fault' && (slowHeal.did.effect as { aToB: { meanDelayMs: number } }).aToB.meanDelayMs;
+    const meanDelay = slowHeal.kind === 'fault' && (slowHeal.proof.measured.effect as { aToB: { meanDelayMs: number } }).aToB.meanDelayMs;
     expect(meanDelay).toBeGreaterThan(45);
     expect(history.filter((e) => e.kind === 'op').length).toBeGreaterThan(500);
 

@@ -1,14 +1,16 @@
 // Literal histories for checker tests: what a heartbeat run would record,
 // generated from a simple model of the link, with no cluster.
 import type { HistoryEvent } from '../../harness/observe/history.js';
+import { fault } from './faults.js';
 
 export interface Window {
   fault: string;
-  faultKind: 'partition' | 'impair' | 'pause-node';
-  target: string;
+  faultKind: 'partition' | 'impair';
+  link: string;
   start: number;
   end: number;
-  did: Record<string, unknown>;
+  /** The impairment per direction, as the kind records it. */
+  applied: Record<string, unknown>;
 }
 
 export interface HeartbeatModel {
@@ -36,11 +38,7 @@ export function heartbeatHistory(m: HeartbeatModel): HistoryEvent[] {
       ev.push({ t: t + d1 + d2, kind: 'op', process: sender, type: 'ok', f: 'ack', value: { seq, rttMs: d1 + d2 } });
     }
   }
-  for (const w of m.windows ?? []) {
-    const base = { kind: 'fault' as const, fault: w.fault, faultKind: w.faultKind, target: w.target };
-    ev.push({ t: w.start, ...base, type: 'start', did: w.did });
-    ev.push({ t: w.end, ...base, type: 'heal', did: {} });
-  }
+  for (const w of m.windows ?? []) ev.push(...fault({ kind: w.faultKind, link: w.link }, w.start, w.end, { name: w.fault, measured: w.applied }));
   return ev.sort((a, b) => a.t - b.t);
 }
 

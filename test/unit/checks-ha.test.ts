@@ -1,8 +1,10 @@
 // HA checkers on literal histories: each passes on a good run and fails on a
 // known-bad one (slow failover, dropped calls, split brain, wrong plane, FDB
 // not following the port).
+import { fault, type FaultOpts } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
-import { backupOnOverlay, callContinuity, failoverTime, remotePortFdb, splitBrain } from '../../harness/checks/ha.js';
+import { failoverTime } from '../../harness/checks/failover-time.js';
+import { backupOnOverlay, callContinuity, remotePortFdb, splitBrain } from '../../harness/checks/ha.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
@@ -46,11 +48,8 @@ function ctx(name: string, witness = true) {
 
 const op = (t: number, process: string, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Record<string, unknown>): HistoryEvent => ({ t, kind: 'op', process, type, f, value });
 const role = (t: number, m: string, to: string) => op(t, `vnf1@${m}`, 'info', 'role', { from: '?', to, reason: 'test' });
-const lose = (t: number, site: string): HistoryEvent[] => [{ t, kind: 'fault', type: 'start', fault: 'lose', faultKind: 'site-loss', target: `site ${site}`, did: {} }];
-const cut = (t: number, end: number): HistoryEvent[] => [
-  { t, kind: 'fault', type: 'start', fault: 'cut', faultKind: 'partition', target: 'link ew', did: {} },
-  { t: end, kind: 'fault', type: 'heal', fault: 'cut', faultKind: 'partition', target: 'link ew', did: {} },
-];
+const lose = (t: number, site: string, o: FaultOpts = {}): HistoryEvent[] => fault({ kind: 'site-loss', site }, t, undefined, { name: 'lose', ...o });
+const cut = (t: number, end: number): HistoryEvent[] => fault({ kind: 'partition', link: 'ew' }, t, end, { name: 'cut' });
 
 /** Calls every 200 ms from t=0; setups between outFrom and outTo fail; ongoing calls see a gap of `gap` ms. */
 function calls(outFrom: number, outTo: number, opts: { gap?: number; dropOngoing?: boolean } = {}): HistoryEvent[] {
@@ -63,7 +62,7 @@ function calls(outFrom: number, outTo: number, opts: { gap?: number; dropOngoing
       ev.push(op(t + 200, p, 'fail', 'call-setup', { call, reason: 'timeout' }));
       continue;
     }
-    ev.push(op(t + 5, p, 'ok', 'call-setup', { call, by: t < outFrom ? 'vnf-a' : 'vnf-b' }));
+    ev.push(op(t + 5, p, 'ok', 'call-setup', { call, by: t < outFrom ? 'east-vnf-a' : 'west-vnf-b' }));
     const end = t + 2000;
     const spans = t < outFrom && end > outFrom;
     if (spans && opts.gap) ev.push(op(outTo, p, 'info', 'media-gap', { call, gapMs: opts.gap }));
@@ -75,18 +74,51 @@ function calls(outFrom: number, outTo: number, opts: { gap?: number; dropOngoing
 const sorted = (...xs: HistoryEvent[][]) => xs.flat().sort((a, b) => a.t - b.t);
 
 describe('failover-time (HA-NEW-CALLS-1S)', () => {
-  it('passes when new calls succeed 300 ms after the active site is lost', () => {
-    const h = sorted(lose(8000, 'east'), calls(8000, 8300), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')]);
+  const roles = (takeover: number) => [role(0, 'east/vnf-a', 'active'), role(takeover, 'west/vnf-b', 'active')];
+  type Row = { outageMs: number | null; failedSetups: number; resolutionMs: number | null; servedBy: string | null; failedAfterFirstServed: number };
+  const row = (r: ReturnType<typeof failoverTime>) => (r.evidence.rows as Row[])[0]!;
+  it('passes when new calls succeed 300 ms after the active site is lost, counted from the first death', () => {
+    const h = sorted(lose(7900, 'east', { from: 8000, stopped: { 'east/vnf-a': 8000, 'east/ctl': 8010 } }), calls(8000, 8300), roles(8200));
     const r = failoverTime(h, ctx('failover'));
     expect(r.status).toBe('pass');
-    expect(r.summary).toMatch(/after 4\d\d ms \(limit 1000\)/);
+    expect(r.summary).toMatch(/after 405 ms \(limit 1000 ms, resolution 200 ms\), 2 failed setups, by west-vnf-b/);
+    expect(row(r)).toMatchObject({ outageMs: 405, failedSetups: 2, resolutionMs: 200, servedBy: 'west-vnf-b', failedAfterFirstServed: 0 });
   });
   it('fails when a slow VNF (400 ms x 3 heartbeats) needs 1.6 s', () => {
-    const h = sorted(lose(8000, 'east'), calls(8000, 9600), [role(0, 'east/vnf-a', 'active'), role(9400, 'west/vnf-b', 'active')]);
-    expect(failoverTime(h, ctx('failover')).status).toBe('fail');
+    const r = failoverTime(sorted(lose(8000, 'east'), calls(8000, 9600), roles(9400)), ctx('failover'));
+    expect(r.status).toBe('fail');
+    expect(row(r)).toMatchObject({ outageMs: 1605, failedSetups: 8 });
   });
   it('fails when service never comes back', () => {
-    expect(failoverTime(sorted(lose(8000, 'east'), calls(8000, 30000)), ctx('failover')).status).toBe('fail');
+    const r = failoverTime(sorted(lose(8000, 'east'), calls(8000, 30000), roles(8200)), ctx('failover'));
+    expect(r.status).toBe('fail');
+    expect(row(r).outageMs).toBeNull();
+    expect(r.summary).toMatch(/after never/);
+  });
+  it('skips, saying why, when the lost site held only the standby', () => {
+    const r = failoverTime(sorted(lose(8000, 'west'), calls(30000, 30000), roles(30000)), ctx('failover'));
+    expect(r.status).toBe('skip');
+    expect(r.summary).toBe('the active (east/vnf-a) was not taken away by lose (site west): no failover to judge');
+  });
+  it('does not count a call the dying active answered before the kill landed as recovery', () => {
+    // East is lost at 8000; the old active still answers the call sent at 8000, then setups fail until 9000.
+    const h = sorted(lose(8000, 'east'), calls(8200, 9000), roles(8900));
+    const r = failoverTime(h, ctx('failover'));
+    expect(row(r)).toMatchObject({ outageMs: 1005, servedBy: 'west-vnf-b' });
+    expect(r.status).toBe('fail');
+  });
+  it('counts failures after the first served call: recovery is the first call after which none failed', () => {
+    const flap = calls(8000, 8200).concat(calls(8400, 9400)).filter((e, i, all) => all.findIndex((x) => x.t === e.t && x.type === e.type && x.f === e.f && (x.value as { call: string }).call === (e.value as { call: string }).call) === i);
+    // Setups sent in [8000, 8200) and [8400, 9400) fail; the one at 8200 is served.
+    const h = sorted(lose(8000, 'east'), flap.filter((e) => !(e.type === 'ok' && e.f === 'call-setup' && ((e.t >= 8005 && e.t < 8205) || (e.t >= 8405 && e.t < 9405)))), roles(8100));
+    const r = failoverTime(h, ctx('failover'));
+    expect(row(r)).toMatchObject({ failedAfterFirstServed: 5, outageMs: 1405 });
+    expect(r.status).toBe('fail');
+  });
+  it('is unknown when no member was active when the fault began', () => {
+    const r = failoverTime(sorted(lose(8000, 'east'), calls(8000, 8300)), ctx('failover'));
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toMatch(/no member of vnf1 was active when lose began/);
   });
 });
 

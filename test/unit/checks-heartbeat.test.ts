@@ -24,8 +24,8 @@ checks:
 ${extraChecks}`,
   ).scenario;
 
-const cut: Window = { fault: 'cut', faultKind: 'partition', target: 'link wan1', start: 5000, end: 15000, did: { aToB: imp(10, true), bToA: imp(10, true) } };
-const slow: Window = { fault: 'slow', faultKind: 'impair', target: 'link wan1', start: 18000, end: 26000, did: { aToB: imp(100), bToA: imp(100) } };
+const cut: Window = { fault: 'cut', faultKind: 'partition', link: 'wan1', start: 5000, end: 15000, applied: { aToB: imp(10, true), bToA: imp(10, true) } };
+const slow: Window = { fault: 'slow', faultKind: 'impair', link: 'wan1', start: 18000, end: 26000, applied: { aToB: imp(100), bToA: imp(100) } };
 const inWindow = (w: Window, t: number) => t >= w.start && t < w.end;
 
 /** A faithful link: 10 ms each way, cut during `cut`, 100 ms during `slow`. */
@@ -79,7 +79,7 @@ describe('heartbeat checkers on literal histories', () => {
 
   it('partition gap is skip when no partition cut the path, and decides only the cut direction', () => {
     expect(decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: () => 10 })).gap!.status).toBe('skip');
-    const oneWay: Window = { ...cut, did: { aToB: imp(10, true), bToA: imp(10) } };
+    const oneWay: Window = { ...cut, applied: { aToB: imp(10, true), bToA: imp(10) } };
     const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t, dir) => (dir === 'ab' && inWindow(cut, t) ? null : 10), windows: [oneWay] });
     const rows = decide(h).gap!.evidence.rows as { direction: string }[];
     expect(rows.map((x) => x.direction)).toEqual(['east/hb -> west/hb']);

@@ -1,5 +1,6 @@
 // Identity database checkers on literal histories, both ways: writes under
 // faults, the Galera minority, token issue latency.
+import { fault } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { galeraQuorum, tokenIssue, validationDuringFaults, writeAvailability } from '../../harness/checks/identity-faults.js';
 import { components, faultedSites, partitionCuts } from '../../harness/checks/site-faults.js';
@@ -41,10 +42,7 @@ const CUT = { start: 4000, end: 16000 };
 
 /** East cut off from both others between 4 s and 16 s. */
 function partition(): HistoryEvent[] {
-  return ['ew', 'en'].flatMap((link): HistoryEvent[] => [
-    { t: CUT.start, kind: 'fault', type: 'start', fault: `cut-${link}`, faultKind: 'partition', target: `link ${link}`, did: { link } },
-    { t: CUT.end, kind: 'fault', type: 'heal', fault: `cut-${link}`, faultKind: 'partition', target: `link ${link}`, did: {} },
-  ]);
+  return ['ew', 'en'].flatMap((link) => fault({ kind: 'partition', link }, CUT.start, CUT.end, { name: `cut-${link}` }));
 }
 
 /** Requests every `every` ms for 20 s in each region; `answer` gives the status (or an error) and the latency. */
@@ -165,8 +163,8 @@ describe('validation-during-faults (ID-VALIDATE-SITE-LOSS)', () => {
   const validations = (status: (region: string, t: number) => number): HistoryEvent[] => validationHistory({ regions: REGIONS, everyMs: 100, durationMs: 20000, latencyMs: 8, status });
   it('takes away the site a partition cuts off, or the site lost', () => {
     expect(faultedSites(scenario, faultWindows(partition())).map((f) => f.cutOff)).toEqual([['east']]);
-    const lost: HistoryEvent = { t: 1000, kind: 'fault', type: 'start', fault: 'loss', faultKind: 'site-loss', target: 'west', did: {} };
-    expect(faultedSites(scenario, faultWindows([lost]))[0]).toMatchObject({ down: ['west'], cutOff: [], end: Infinity });
+    const lost = fault({ kind: 'site-loss', site: 'west' }, 1000);
+    expect(faultedSites(scenario, faultWindows(lost))[0]).toMatchObject({ down: ['west'], cutOff: [], end: Infinity });
   });
   it('passes when every region, the cut-off one included, keeps validating', () => {
     const o = validationDuringFaults([...partition(), ...validations(() => 200)], ctx('during'));
@@ -178,9 +176,7 @@ describe('validation-during-faults (ID-VALIDATE-SITE-LOSS)', () => {
     expect(o.summary).toMatch(/^east: \d+\/120 valid while east cut off \(failures: 503\)$/);
   });
   it('does not judge a lost site, only the others', () => {
-    const lost: HistoryEvent[] = [
-      { t: CUT.start, kind: 'fault', type: 'start', fault: 'loss', faultKind: 'site-loss', target: 'east', did: {} },
-    ];
+    const lost = fault({ kind: 'site-loss', site: 'east' }, CUT.start);
     const o = validationDuringFaults([...lost, ...validations((r, t) => (r === 'east' && t >= CUT.start ? 503 : 200))], ctx('during'));
     expect(o.status, o.summary).toBe('pass');
     expect((o.evidence.rows as { region: string }[]).map((r) => r.region)).toEqual(['west', 'north']);

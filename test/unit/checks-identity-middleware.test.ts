@@ -3,6 +3,7 @@
 // background fetches) in local-validation, the middleware-region checker
 // both ways, revocation seen as 401 through a service, and the services
 // options the harness derives from the scenario.
+import { fault } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { attributeIdentityHttp, middlewareRegion, requestKind, siteOfUrl } from '../../harness/checks/identity-middleware.js';
 import { localValidation, revocation } from '../../harness/checks/identity.js';
@@ -126,7 +127,7 @@ describe('local-validation with the requests decoded', () => {
 });
 
 describe('revocation through a service', () => {
-  const revokeAt = (t: number): HistoryEvent => ({ t, kind: 'fault', type: 'start', fault: 'revoke', faultKind: 'revoke-token', target: 'identity east', did: {} });
+  const revokeAt = (t: number): HistoryEvent => fault({ kind: 'revoke-token', site: 'east' }, t, undefined, { name: 'revoke' })[0]!;
   it("reads the middleware's 401 as the rejection, with the window", () => {
     const r = revocation([...validations((_, t) => (t < 6100 ? 200 : 401)), revokeAt(5000)], ctx(PKI, 'revoked'));
     expect(r.status).toBe('fail'); // the last acceptance was sent at 6050 ms: a 1050 ms window

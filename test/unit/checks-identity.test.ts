@@ -1,4 +1,5 @@
 // Identity checkers on literal histories, both ways.
+import { fault } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { keyRotation, localValidation, revocation, tokenValidation } from '../../harness/checks/identity.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
@@ -30,7 +31,7 @@ const ctx = (name: string) => ({ scenario, plan: planTopology(scenario, 'abcdef'
 
 /** 20 validations a second per region for 10 s; `status(region, t)` decides each answer. */
 const validations = (status: (region: string, t: number) => number): HistoryEvent[] => validationHistory({ regions: ['east', 'west'], everyMs: 50, durationMs: 10000, latencyMs: 8, status });
-const revokeAt = (t: number): HistoryEvent => ({ t, kind: 'fault', type: 'start', fault: 'revoke', faultKind: 'revoke-token', target: 'identity east', did: {} });
+const revokeAt = (t: number): HistoryEvent => fault({ kind: 'revoke-token', site: 'east' }, t, undefined, { name: 'revoke' })[0]!;
 const capture = (identityPackets: number): HistoryEvent => ({
   t: 1,
   kind: 'capture',
@@ -94,8 +95,7 @@ describe('revocation (ID-REVOCATION)', () => {
   describe('a region cut off when the token is revoked', () => {
     // ew cut from 5 s to 8 s: east and west are each alone, so both count as cut off.
     const cut: HistoryEvent[] = [
-      { t: 5000, kind: 'fault', type: 'start', fault: 'cut', faultKind: 'partition', target: 'link ew', did: { link: 'ew' } },
-      { t: 8000, kind: 'fault', type: 'heal', fault: 'cut', faultKind: 'partition', target: 'link ew', did: {} },
+      ...fault({ kind: 'partition', link: 'ew' }, 5000, 8000, { name: 'cut' }),
     ];
     it('passes when it rejects within the limit of rejoining, and reports the exposure', () => {
       const h = [...cut, ...validations((region, t) => (t >= (region === 'west' ? 8300 : 6000) ? 404 : 200)), revokeAt(6000)].sort((a, b) => a.t - b.t);
@@ -111,7 +111,7 @@ describe('revocation (ID-REVOCATION)', () => {
 });
 
 describe('key-rotation (ID-KEY-ROTATION)', () => {
-  const rotateAt = (t: number): HistoryEvent => ({ t, kind: 'fault', type: 'start', fault: 'rotate', faultKind: 'rotate-keys', target: 'keys east', did: {} });
+  const rotateAt = (t: number): HistoryEvent => fault({ kind: 'rotate-keys', site: 'east' }, t, undefined, { name: 'rotate' })[0]!;
   it('passes when a distributed rotation causes no failed validation', () => {
     expect(keyRotation([...validations(() => 200), rotateAt(3000)], ctx('rotation')).status).toBe('pass');
   });

@@ -1,0 +1,82 @@
+// HA-NEW-CALLS-1S (and the HA variants that share its measure): after a
+// fault takes the active member away from the callers, new calls are served
+// again within the limit. Judged only when the fault really took the active
+// away (it was in the lost site, or on the far side of the cut from the
+// caller); counted from the measured start of the fault (a site's first
+// death); recovery is the first call answered by a surviving member after
+// which no new call failed; the resolution is the measured gap between the
+// call setups around it.
+import type { OpEvent } from '../observe/history.js';
+import type { Checker } from './context.js';
+import { activeIntervals, callsOf, DEFAULT_LIMIT_MS, summarize, vnfOf } from './ha.js';
+import { faultWindows, ops, round, type FaultWindow } from './series.js';
+import { components } from './site-faults.js';
+
+const siteOf = (ref: string) => ref.split('/')[0]!;
+/** The agents name themselves site-node in their replies. */
+const agentId = (ref: string) => ref.replace('/', '-');
+const callId = (e: OpEvent) => String(e.value?.call);
+
+export const failoverTime: Checker = (h, ctx) => {
+  const v = vnfOf(ctx);
+  const w = callsOf(ctx, v);
+  const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
+  const setups = ops(h, `${w.name}@${w.from}`, 'call-setup');
+  const invokes = setups.filter((e) => e.type === 'invoke');
+  const invokedAt = new Map(invokes.map((e) => [callId(e), e.t]));
+  const sent = (e: OpEvent) => invokedAt.get(callId(e)) ?? -Infinity;
+  const end = h.reduce((m, e) => Math.max(m, e.t), 0);
+  const spans = activeIntervals(h, v, end);
+  const windows = faultWindows(h);
+  const disruptions = windows.filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'partition');
+  const sites = ctx.scenario.sites.map((s) => s.name);
+  /** Whether the fault takes member m away from the caller. */
+  const takesAway = (f: FaultWindow, m: string) =>
+    f.faultKind === 'site-loss'
+      ? f.target.sites.includes(siteOf(m))
+      : !components(ctx.scenario, new Set([f.target.link!]), sites).some((c) => c.includes(siteOf(m)) && c.includes(siteOf(w.from)));
+
+  const rows = disruptions.map((f, i) => {
+    const activeAtFault = v.members.filter((m) => (spans.get(m) ?? []).some(([a, b]) => a <= f.injectedAt && f.injectedAt < b));
+    const lost = activeAtFault.filter((m) => takesAway(f, m));
+    // Up to the next disruption (or the end): what happens after belongs to it.
+    const horizon = disruptions[i + 1]?.start ?? Infinity;
+    const base = { fault: f.fault, limitMs: limit, activeAtFault, lostActives: lost };
+    if (activeAtFault.length === 0) return { ...base, outageMs: null, status: 'unknown', why: `no member of ${v.name} was active when ${f.fault} began` } as const;
+    if (lost.length === 0) {
+      return { ...base, outageMs: null, status: 'skip', why: `the active (${activeAtFault.join(', ')}) was not taken away by ${f.fault} (${f.target.key}): no failover to judge` } as const;
+    }
+    const okBefore = setups.some((e) => e.type === 'ok' && e.t < f.start);
+    const inWindow = setups.filter((e) => e.type !== 'invoke' && sent(e) >= f.start && sent(e) < horizon);
+    const failures = inWindow.filter((e) => e.type === 'fail');
+    const lastFailSent = Math.max(...failures.map(sent), -Infinity);
+    const survivors = new Set(v.members.filter((m) => !lost.includes(m)).map(agentId));
+    // Served by a survivor, and stable: no new call sent after it failed.
+    const recovery = inWindow.find((e) => e.type === 'ok' && survivors.has(String(e.value?.by)) && sent(e) > lastFailSent);
+    const firstOk = inWindow.find((e) => e.type === 'ok' && survivors.has(String(e.value?.by)));
+    const previousInvoke = recovery ? invokes.filter((e) => e.t < sent(recovery)).at(-1) : undefined;
+    const outage = recovery ? recovery.t - f.start : Infinity;
+    const becameActive = h.find((e): e is OpEvent => e.kind === 'op' && e.f === 'role' && e.t >= f.start && e.value?.to === 'active' && e.process.startsWith(`${v.name}@`));
+    return {
+      ...base,
+      outageMs: Number.isFinite(outage) ? round(outage) : null,
+      takeoverMs: becameActive ? round(becameActive.t - f.start) : null,
+      newActive: becameActive?.process ?? null,
+      servedBy: recovery ? String(recovery.value?.by) : null,
+      failedSetups: failures.length,
+      failedAfterFirstServed: firstOk ? failures.filter((e) => sent(e) > sent(firstOk)).length : 0,
+      // The outage ended somewhere between the previous setup sent and this one: that gap is its resolution, measured.
+      resolutionMs: recovery && previousInvoke ? round(sent(recovery) - previousInvoke.t) : null,
+      status: !okBefore ? 'unknown' : outage <= limit ? 'pass' : 'fail',
+      why: !okBefore ? 'no call succeeded before the fault: nothing to fail over from' : '',
+    } as const;
+  });
+  const judged = rows.filter((r) => r.status !== 'skip');
+  if (disruptions.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
+  if (judged.length === 0) return { status: 'skip', summary: rows.map((r) => r.why).join('; '), evidence: { rows } };
+  const text = (r: (typeof judged)[number]) =>
+    r.status === 'unknown'
+      ? `${r.fault}: ${r.why}`
+      : `${r.fault}: new calls served again after ${r.outageMs === null ? 'never' : `${r.outageMs} ms`} (limit ${r.limitMs} ms${'resolutionMs' in r && r.resolutionMs !== null ? `, resolution ${r.resolutionMs} ms` : ''}), ${'failedSetups' in r ? r.failedSetups : 0} failed setups${'servedBy' in r && r.servedBy ? `, by ${r.servedBy}` : ''}`;
+  return summarize(judged, text, 'undecided');
+};

@@ -1,0 +1,69 @@
+// Change a link's delay, jitter, loss or bandwidth for a while. Proof: what
+// the relay applied to the packets it forwarded in the window, measured: mean
+// delay no less than the latency asked (and, without a bandwidth limit, no
+// more than latency + jitter + 20 ms), losses seen when enough packets crossed
+// to expect at least three, the forwarded byte rate within the bandwidth.
+import { z } from 'zod';
+import { impairmentFields, name, timing } from '../../scenario/fields.js';
+import type { Impairment } from '../../wan/impairment.js';
+import { sleep, type FaultKind, type Proof } from '../kind.js';
+import { inFlightMs, windowEffect, type DirectionEffect } from './link-effect.js';
+
+const options = z.strictObject({
+  kind: z.literal('impair'),
+  ...timing,
+  link: name('link name'),
+  ...impairmentFields,
+});
+
+/** Whether the counters of one direction show the impairment (pure, exported for tests). */
+export function impairProof(label: string, want: Impairment, e: DirectionEffect, windowMs: number): { ok: boolean; text: string } {
+  if (e.forwarded === 0) return { ok: false, text: `${label}: no packet crossed while impaired, so nothing shows the impairment` };
+  const problems: string[] = [];
+  const delay = e.meanDelayMs ?? 0;
+  if (delay < want.latencyMs - 1) problems.push(`mean delay ${delay} ms < ${want.latencyMs} ms asked`);
+  if (want.bandwidthKbit === null && delay > want.latencyMs + want.jitterMs + 20) problems.push(`mean delay ${delay} ms > ${want.latencyMs} + ${want.jitterMs} ms asked`);
+  const lossPct = e.received > 0 ? (100 * e.droppedLoss) / e.received : 0;
+  if (want.lossPct > 0 && (e.received * want.lossPct) / 100 >= 3 && e.droppedLoss === 0) problems.push(`no loss in ${e.received} packets at ${want.lossPct} % asked`);
+  if (want.lossPct === 0 && e.droppedLoss > 0) problems.push(`${e.droppedLoss} packets lost with no loss asked`);
+  const kbit = windowMs > 0 ? (e.bytesForwarded * 8) / windowMs : 0;
+  if (want.bandwidthKbit !== null && kbit > want.bandwidthKbit * 1.2) problems.push(`${Math.round(kbit)} kbit/s forwarded > ${want.bandwidthKbit} kbit/s asked`);
+  const seen = `${label}: ${e.forwarded} forwarded, mean delay ${delay} ms, ${Math.round(lossPct * 100) / 100} % lost`;
+  return problems.length ? { ok: false, text: `${seen}: ${problems.join(', ')}` } : { ok: true, text: seen };
+}
+
+export const impair: FaultKind<typeof options> = {
+  options,
+  heals: true,
+  action: false,
+  target: (f) => ({ key: `link ${f.link}`, sites: [], link: f.link }),
+  validate: (f, s) => (s.links.some((l) => l.name === f.link) ? [] : [['link', `fault "${f.name}" acts on link "${f.link}", which does not exist (links: ${s.links.map((l) => l.name).join(', ') || 'none'})`]]),
+  inject: async (f, env) => {
+    const link = env.link(f.link);
+    const changed: Impairment = {
+      latencyMs: f.latency ?? link.baseline.latencyMs,
+      jitterMs: f.jitter ?? link.baseline.jitterMs,
+      lossPct: f.loss ?? link.baseline.lossPct,
+      bandwidthKbit: f.bandwidth ?? link.baseline.bandwidthKbit,
+      down: false,
+    };
+    await env.setLink(link, changed, changed);
+    await sleep(inFlightMs(Math.max(link.baseline.latencyMs, changed.latencyMs), Math.max(link.baseline.jitterMs, changed.jitterMs)));
+    const before = await env.linkStats(link);
+    const from = performance.now();
+    return {
+      proof: { ok: true, summary: `relay set ${JSON.stringify(changed)} on ${link.name}`, measured: { link: link.name, aToB: changed, bToA: changed } },
+      heal: async (): Promise<Proof> => {
+        const after = await env.linkStats(link);
+        const windowMs = performance.now() - from;
+        await env.setLink(link, link.baseline, link.baseline);
+        const effect = windowEffect(before, after);
+        const judged = [impairProof(`${link.a.site}->${link.b.site}`, changed, effect.aToB, windowMs), impairProof(`${link.b.site}->${link.a.site}`, changed, effect.bToA, windowMs)];
+        // One quiet direction (traffic only one way) is not a failure; both quiet, or any direction contradicting the settings, is.
+        const contradicted = judged.filter((j) => !j.ok && !j.text.includes('no packet crossed'));
+        const ok = contradicted.length === 0 && judged.some((j) => j.ok);
+        return { ok, summary: judged.map((j) => j.text).join('; '), measured: { link: link.name, applied: changed, effect, windowMs: Math.round(windowMs) } };
+      },
+    };
+  },
+};

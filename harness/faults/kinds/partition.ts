@@ -1,0 +1,49 @@
+// Cut a link, one way or both. Proof: over the window (after packets already
+// in flight have left), the relay dropped every packet offered in each cut
+// direction and forwarded none; at least one was offered, or nothing shows
+// the cut did anything.
+import { z } from 'zod';
+import { name, timing } from '../../scenario/fields.js';
+import { sleep, type FaultKind, type Proof } from '../kind.js';
+import { inFlightMs, windowEffect, type DirectionEffect } from './link-effect.js';
+
+const options = z.strictObject({
+  kind: z.literal('partition'),
+  ...timing,
+  link: name('link name'),
+  direction: z.enum(['both', 'a-to-b', 'b-to-a']).default('both'),
+});
+
+/** Judge one cut direction's counters (pure, exported for tests). */
+export function cutProof(label: string, e: DirectionEffect): { ok: boolean; text: string } {
+  if (e.forwarded > 0) return { ok: false, text: `${label}: ${e.forwarded} packets forwarded during the cut` };
+  if (e.droppedDown === 0) return { ok: false, text: `${label}: no packet was offered during the cut, so nothing shows it took effect` };
+  return { ok: true, text: `${e.droppedDown} packets dropped ${label}, none forwarded` };
+}
+
+export const partition: FaultKind<typeof options> = {
+  options,
+  heals: true,
+  action: false,
+  target: (f) => ({ key: `link ${f.link}`, sites: [], link: f.link }),
+  validate: (f, s) => (s.links.some((l) => l.name === f.link) ? [] : [['link', `fault "${f.name}" acts on link "${f.link}", which does not exist (links: ${s.links.map((l) => l.name).join(', ') || 'none'})`]]),
+  inject: async (f, env) => {
+    const link = env.link(f.link);
+    const cut = { aToB: f.direction !== 'b-to-a', bToA: f.direction !== 'a-to-b' };
+    await env.setLink(link, { ...link.baseline, down: cut.aToB }, { ...link.baseline, down: cut.bToA });
+    const settled = inFlightMs(link.baseline.latencyMs, link.baseline.jitterMs);
+    await sleep(settled);
+    const before = await env.linkStats(link);
+    const names = { aToB: `${link.a.site}->${link.b.site}`, bToA: `${link.b.site}->${link.a.site}` };
+    return {
+      proof: { ok: true, summary: `relay set ${f.direction} down on ${link.name}; counting from ${settled} ms later`, measured: { link: link.name, direction: f.direction, aToB: { ...link.baseline, down: cut.aToB }, bToA: { ...link.baseline, down: cut.bToA } } },
+      heal: async (): Promise<Proof> => {
+        const after = await env.linkStats(link);
+        await env.setLink(link, link.baseline, link.baseline);
+        const effect = windowEffect(before, after);
+        const judged = (['aToB', 'bToA'] as const).filter((d) => cut[d]).map((d) => cutProof(names[d], effect[d]));
+        return { ok: judged.every((j) => j.ok), summary: judged.map((j) => j.text).join('; '), measured: { link: link.name, effect, restored: link.baseline } };
+      },
+    };
+  },
+};

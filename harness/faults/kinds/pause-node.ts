@@ -1,0 +1,37 @@
+// Freeze one node (docker pause: its processes get no CPU, its sockets stay
+// open), then thaw it. Proof: the engine reports it paused after the pause,
+// and running and not paused after the heal.
+import { z } from 'zod';
+import { nodeRef, timing } from '../../scenario/fields.js';
+import type { FaultKind } from '../kind.js';
+
+const options = z.strictObject({
+  kind: z.literal('pause-node'),
+  ...timing,
+  node: nodeRef,
+});
+
+export const pauseNode: FaultKind<typeof options> = {
+  options,
+  heals: true,
+  action: false,
+  target: (f) => ({ key: `node ${f.node}`, sites: [f.node.split('/')[0]!], node: f.node }),
+  validate: (f, s) => {
+    const nodes = s.sites.flatMap((x) => x.nodes.map((n) => `${x.name}/${n.name}`));
+    return nodes.includes(f.node) ? [] : [['node', `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario (nodes: ${nodes.join(', ')})`]];
+  },
+  inject: async (f, env) => {
+    const id = env.container(f.node);
+    await env.runtime.pause(id);
+    const st = await env.runtime.state(id);
+    return {
+      proof: { ok: st.paused, summary: st.paused ? `${f.node} seen paused` : `${f.node} not paused after docker pause (running: ${st.running})`, measured: { node: f.node, ...st } },
+      heal: async () => {
+        await env.runtime.unpause(id);
+        const after = await env.runtime.state(id);
+        const ok = after.running && !after.paused;
+        return { ok, summary: ok ? `${f.node} seen running again` : `${f.node} not running after unpause (paused: ${after.paused})`, measured: { node: f.node, ...after } };
+      },
+    };
+  },
+};

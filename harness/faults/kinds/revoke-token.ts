@@ -1,0 +1,35 @@
+// Revoke the token under test in one region's identity API. Proof: a
+// read-back in that region (HEAD /v3/auth/tokens) answers 404, and when.
+import { z } from 'zod';
+import { duration, name, timing } from '../../scenario/fields.js';
+import type { FaultKind } from '../kind.js';
+
+const options = z.strictObject({
+  kind: z.literal('revoke-token'),
+  ...timing,
+  duration: duration.optional().meta({ description: 'Ignored: a revoked token stays revoked' }),
+  site: name('site name').meta({ description: 'The region whose identity API receives the DELETE' }),
+});
+
+export const revokeToken: FaultKind<typeof options> = {
+  options,
+  heals: false,
+  action: true,
+  target: (f) => ({ key: `identity ${f.site}`, sites: [f.site] }),
+  validate: (f, s) => [
+    ...(s.sites.some((x) => x.name === f.site) ? [] : [['site', `fault "${f.name}" acts on site "${f.site}", which does not exist (sites: ${s.sites.map((x) => x.name).join(', ')})`] as const]),
+    ...(s.identity ? [] : [[null, `fault "${f.name}" revokes a token, but the scenario has no identity block`] as const]),
+  ],
+  inject: async (f, env) => {
+    if (!env.identity) throw new Error('no token to revoke: the scenario has no tokens workload');
+    const r = await env.identity.revoke(f.site);
+    const ok = r.readBack === 404;
+    return {
+      proof: {
+        ok,
+        summary: ok ? `revoked in ${r.revokedIn}; read back there: 404` : `revoked in ${r.revokedIn}, but a read-back there answered ${r.readBack}, not 404`,
+        measured: { ...r },
+      },
+    };
+  },
+};
