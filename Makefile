@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CACHE := .cache
 TS := $(shell find harness -name '*.ts')
 
-.PHONY: setup host images run test test-unit bench clean
+.PHONY: setup host images run test test-unit bench mutation clean
 
 setup: host $(CACHE)/npm.stamp dist/.stamp schema/scenario.schema.json images
 
@@ -41,6 +41,18 @@ test-unit: $(CACHE)/npm.stamp
 
 bench: setup
 	node dist/bench/main.js
+
+# Mutation testing (StrykerJS) of harness/checks and harness/faults against the
+# unit tests; slow, so not part of `make test`. Stryker 10 needs Node >= 22: it
+# runs on the registry's node@22 package (npx fetches it into npm's cache on
+# first use), the project stays on Node 20. Not a devDependency: its `node` bin
+# would shadow Node 20 for every npx/npm script. One file:
+# `make mutation MUTATE=harness/checks/verdict.ts`. Report: reports/mutation/.
+NODE22 := node@22.23.3
+MUTATE :=
+mutation: $(CACHE)/npm.stamp
+	npx --yes --prefer-offline --package=$(NODE22) -- node node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs $(if $(MUTATE),--mutate $(MUTATE))
+	@node scripts/mutation-summary.mjs reports/mutation/mutation.json
 
 clean:
 	@if [ -f dist/.stamp ]; then node bin/msh.js clean; fi
