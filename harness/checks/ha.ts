@@ -120,22 +120,6 @@ export const backupOnOverlay: Checker = (h, ctx) => {
   return { status: 'pass', summary: `${onOverlay} heartbeat/replication packets crossed the WAN, all as VXLAN VNI ${backupVni} inside the inter-site links`, evidence };
 };
 
-export const remotePortFdb: Checker = (h, ctx) => {
-  const w = ctx.scenario.workload.find((x) => x.kind === 'remote-port-crud' && (!ctx.spec.workload || x.name === ctx.spec.workload));
-  if (!w) throw new Error(`check ${ctx.spec.name} has no remote-port-crud workload to read`);
-  const seen = h.filter((e): e is OpEvent => e.kind === 'op' && e.process === `${w.name}@harness` && e.f === 'fdb');
-  if (seen.length === 0) return { status: 'unknown', summary: 'no FDB observation was recorded', evidence: {} };
-  const wrong = seen.filter((e) => {
-    const x = e.value as { portExists: boolean; mac: boolean; flood: boolean; neigh: boolean };
-    return x.portExists ? !(x.mac && x.flood && x.neigh) : x.mac || x.flood || x.neigh;
-  });
-  const evidence = { observations: seen.map((e) => e.value) };
-  if (wrong.length > 0) {
-    return { status: 'fail', summary: `${wrong.length} of ${seen.length} observations disagree: ${wrong.slice(0, 2).map((e) => `after ${String(e.value?.step)}: port ${e.value?.portExists ? 'exists' : 'gone'}, fdb ${e.value?.mac ? 'present' : 'absent'}, flood ${e.value?.flood ? 'present' : 'absent'}, neigh ${e.value?.neigh ? 'present' : 'absent'}`).join('; ')}`, evidence };
-  }
-  return { status: 'pass', summary: `FDB, flood and ARP-proxy entries followed the remote port through ${seen.length} steps (create, update, delete)`, evidence };
-};
-
 export function summarize<R extends { status: 'pass' | 'fail' | 'unknown' }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {
   const bad = rows.filter((r) => r.status === 'fail');
   if (bad.length > 0) return { status: 'fail', summary: bad.map(text).join('; '), evidence: { rows } };

@@ -41,7 +41,8 @@ export function startWorkloads(s: Scenario, d: Deployment, runtime: Runtime, his
       case 'issue':
         return startIdentityRequests(w, s, d, runtime, history, p.tokens!.service, s.duration);
       case 'remote-port-crud':
-        return [runRemotePortCrud(w, s, d, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: err.message }))];
+        // A step that throws is already in the history as its op's fail; the check reads it there.
+        return [runRemotePortCrud(w, s, d, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: `stopped: ${err.message}` }))];
     }
   });
   if (s.checks.some((c) => c.kind === 'galera-quorum')) agents.push(...startWsrepProbes(d, runtime, history, s.duration + AGENT_DRAIN_MS));

@@ -4,7 +4,8 @@
 import { fault, type FaultOpts } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { failoverTime } from '../../harness/checks/failover-time.js';
-import { backupOnOverlay, callContinuity, remotePortFdb, splitBrain } from '../../harness/checks/ha.js';
+import { backupOnOverlay, callContinuity, splitBrain } from '../../harness/checks/ha.js';
+import { remotePortFdb } from '../../harness/checks/remote-port-fdb.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
@@ -108,11 +109,15 @@ describe('failover-time (HA-NEW-CALLS-1S)', () => {
     expect(r.status).toBe('fail');
   });
   it('counts failures after the first served call: recovery is the first call after which none failed', () => {
-    const flap = calls(8000, 8200).concat(calls(8400, 9400)).filter((e, i, all) => all.findIndex((x) => x.t === e.t && x.type === e.type && x.f === e.f && (x.value as { call: string }).call === (e.value as { call: string }).call) === i);
-    // Setups sent in [8000, 8200) and [8400, 9400) fail; the one at 8200 is served.
-    const h = sorted(lose(8000, 'east'), flap.filter((e) => !(e.type === 'ok' && e.f === 'call-setup' && ((e.t >= 8005 && e.t < 8205) || (e.t >= 8405 && e.t < 9405)))), roles(8100));
-    const r = failoverTime(h, ctx('failover'));
-    expect(row(r)).toMatchObject({ failedAfterFirstServed: 5, outageMs: 1405 });
+    // Setups every 200 ms; those sent in [8000, 8200) and [8400, 9400) fail, the one at 8200 is served by the survivor.
+    const p = 'calls@users/client';
+    const flap = (t: number) => (t >= 8000 && t < 8200) || (t >= 8400 && t < 9400);
+    const ev = Array.from({ length: 100 }, (_, i) => i * 200).flatMap((t) => [
+      op(t, p, 'invoke', 'call-setup', { call: `c${t}` }),
+      flap(t) ? op(t + 200, p, 'fail', 'call-setup', { call: `c${t}`, reason: 'timeout' }) : op(t + 5, p, 'ok', 'call-setup', { call: `c${t}`, by: t < 8000 ? 'east-vnf-a' : 'west-vnf-b' }),
+    ]);
+    const r = failoverTime(sorted(lose(8000, 'east'), ev, roles(8100)), ctx('failover'));
+    expect(row(r)).toMatchObject({ failedSetups: 6, failedAfterFirstServed: 5, outageMs: 1405 });
     expect(r.status).toBe('fail');
   });
   it('is unknown when no member was active when the fault began', () => {
@@ -178,13 +183,37 @@ describe('backup-on-overlay (HA-BACKUP-L2-OVERLAY)', () => {
 
 describe('remote-port-fdb (HA-REMOTE-PORT-L2POP)', () => {
   const obs = (step: string, portExists: boolean, present: boolean) => op(1, 'crud@harness', 'info', 'fdb', { step, portExists, mac: present, flood: present, neigh: present });
-  it('passes when entries exist exactly while the port exists', () => {
-    expect(remotePortFdb([obs('create', true, true), obs('update', true, true), obs('delete', false, false)], ctx('fdb')).status).toBe('pass');
+  const answer = (f: string, type: 'ok' | 'fail' = 'ok', value: Record<string, unknown> = {}) => op(1, 'crud@harness', type, f, value);
+  const allOk = ['create', 'show', 'vtep-query', 'update', 'delete'].map((f) => answer(f));
+  const good = [obs('create', true, true), obs('update', true, true), obs('delete', false, false)];
+  it('passes when every API step answered and entries exist exactly while the port exists', () => {
+    const r = remotePortFdb([...allOk, ...good], ctx('fdb'));
+    expect(r.status).toBe('pass');
+    expect(r.summary).toMatch(/through 3 observations/);
   });
   it('fails when delete leaves the FDB entry behind', () => {
-    expect(remotePortFdb([obs('create', true, true), obs('delete', false, true)], ctx('fdb')).status).toBe('fail');
+    const r = remotePortFdb([...allOk, obs('create', true, true), obs('delete', false, true)], ctx('fdb'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('1 of 2 observations disagree: after delete: port gone, fdb present, flood present, neigh present');
   });
   it('fails when no L2 population happened (mechanism driver missing)', () => {
-    expect(remotePortFdb([obs('create', true, false)], ctx('fdb')).status).toBe('fail');
+    expect(remotePortFdb([...allOk, obs('create', true, false)], ctx('fdb')).status).toBe('fail');
+  });
+  it('fails when an API step failed, even if the kernel entries look right', () => {
+    const steps = [answer('create', 'fail', { error: 'HTTP 500' }), ...allOk.slice(1)];
+    const r = remotePortFdb([...steps, ...good], ctx('fdb'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('1 API step(s) failed: create: HTTP 500');
+  });
+  it('fails when binding:vtep_ip is read back wrong', () => {
+    const steps = allOk.map((e) => (e.kind === 'op' && e.f === 'vtep-query' ? answer('vtep-query', 'fail', { expected: '198.18.1.2', got: '198.18.9.9' }) : e));
+    const r = remotePortFdb([...steps, ...good], ctx('fdb'));
+    expect(r.summary).toBe('1 API step(s) failed: vtep-query: binding:vtep_ip read back 198.18.9.9, expected 198.18.1.2');
+  });
+  it('is unknown when the workload stopped before its last step', () => {
+    const r = remotePortFdb([...allOk.slice(0, 3), obs('create', true, true)], ctx('fdb'));
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toBe('the workload never completed update, delete: 1 FDB observations');
+    expect(remotePortFdb([], ctx('fdb')).status).toBe('unknown');
   });
 });
