@@ -1,7 +1,8 @@
 // Checkers for VNF high availability across sites (seed:
 // VNF_high_availability_across_VIM.rst). Pure functions of the history:
 // call generator events, VNF role events, fault windows, capture summaries.
-import type { CaptureEvent, OpEvent } from '../observe/history.js';
+import type { OpEvent } from '../observe/history.js';
+import { wanEvidence } from './capture.js';
 import type { CallsSpec, VnfSpec } from '../scenario/schema.js';
 import { planAttachments } from '../topology/overlay.js';
 import type { CheckContext, Checker } from './context.js';
@@ -106,9 +107,10 @@ export const backupOnOverlay: Checker = (h, ctx) => {
   const v = vnfOf(ctx);
   if (!v.backup.network) return { status: 'fail', summary: `VNF ${v.name}'s backup plane is L3 (routed over the site LANs), not an L2 overlay`, evidence: {} };
   const backupVni = ctx.scenario.networks.find((n) => n.name === v.backup.network)!.vni;
-  const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
-  if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
-  const flows = captures.flatMap((c) => c.flows).filter((f) => f.port === v.backupPort);
+  const wan = wanEvidence(h);
+  if (!wan.ok) return { status: 'unknown', summary: wan.why, evidence: {} };
+  const { captures } = wan;
+  const flows = wan.flows.filter((f) => f.port === v.backupPort);
   const onOverlay = flows.filter((f) => f.tenantVni === backupVni).reduce((n, f) => n + f.packets, 0);
   const elsewhere = flows.filter((f) => f.tenantVni !== backupVni);
   const evidence = { backupVni, backupPort: v.backupPort, onOverlay, elsewhere, files: captures.map((c) => c.file) };

@@ -4,7 +4,8 @@
 // database cannot take them and resume after healing, with no acknowledged
 // write lost; a Galera minority leaves the Primary component and refuses
 // writes; tokens are issued in every region by its own Keystone.
-import type { CaptureEvent, HistoryEvent, OpEvent } from '../observe/history.js';
+import type { HistoryEvent, OpEvent } from '../observe/history.js';
+import { wanEvidence } from './capture.js';
 import type { IdentityRequestsSpec, Scenario } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
 import { MIN_VALIDATIONS, results as validations, revokedAt, tokensOf, VALID_RATIO, validatingRegions, wanByProtocol } from './identity.js';
@@ -48,11 +49,13 @@ const overlaps = (r: Answered, ws: readonly { start: number; end: number }[], ex
 export const writeAvailability: Checker = (h, ctx) => {
   const w = requestsOf(ctx, 'writes');
   const limit = ctx.spec.limit ?? RESUME_LIMIT_MS;
-  const windows = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
+  const all = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
+  // A fault that never heals (a lost site) leaves the others to carry on: they must be writable again within the limit of its start.
+  const windows = all.map((f) => (Number.isFinite(f.end) ? f : { ...f, end: f.start }));
   const audits = new Map(ops(h, 'identity@harness', 'audit').map((e) => [String(e.value?.region), e.value]));
   const rows = clientRegions(ctx.scenario, w).map((region) => {
     const rs = answered(h, `${w.name}@${region}`, 'write');
-    const own = ownOutages(windows, region);
+    const own = ownOutages(all, region);
     // Its own Keystone gone, the region cannot answer at all: nothing to judge until it is back.
     const judged = rs.filter((r) => !overlaps(r, own));
     // Until `limit` after healing the database may still be rejoining: refusals are allowed there, if clean.
@@ -63,16 +66,18 @@ export const writeAvailability: Checker = (h, ctx) => {
     const lastHeal = Math.max(...windows.map((f) => f.end), -Infinity);
     const firstOkAfter = Number.isFinite(lastHeal) ? judged.find((r) => r.sent >= lastHeal && r.e.type === 'ok') : undefined;
     const resumedMs = Number.isFinite(lastHeal) ? (firstOkAfter ? round(firstOkAfter.e.t - lastHeal) : null) : 0;
+    const lostForGood = own.some((f) => !Number.isFinite(f.end));
     const audit = audits.get(region);
     const missing = audit && Array.isArray(audit.missing) ? (audit.missing as string[]) : [];
     const refusals = [...new Set(during.filter((r) => r.e.type === 'fail').map((r) => String(r.e.value?.status ?? r.e.value?.error)))];
     const problems = [
       ...(unclean.length ? [`${unclean.length} write(s) not refused cleanly (${[...new Set(unclean.map((r) => String(r.e.value?.status ?? r.e.value?.error)))].join(', ')})`] : []),
       ...(steadyFailed.length ? [`${steadyFailed.length} write(s) failed outside faults`] : []),
-      ...(resumedMs === null || (resumedMs !== 0 && resumedMs > limit) ? [`writes did not resume within ${limit} ms of healing`] : []),
+      ...(!lostForGood && (resumedMs === null || (resumedMs !== 0 && resumedMs > limit)) ? [`writes did not resume within ${limit} ms of healing`] : []),
       ...(missing.length ? [`${missing.length} acknowledged write(s) missing afterwards: ${missing.slice(0, 3).join(', ')}`] : []),
     ];
-    const status: Status = judged.length < MIN_REQUESTS ? 'unknown' : problems.length ? 'fail' : 'pass';
+    // Acknowledged writes are only known kept once read back: without the audit, nothing backs a pass.
+    const status: Status = judged.length < MIN_REQUESTS ? 'unknown' : problems.length ? 'fail' : audit === undefined && !lostForGood ? 'unknown' : 'pass';
     return {
       region,
       writes: rs.length,
@@ -91,7 +96,7 @@ export const writeAvailability: Checker = (h, ctx) => {
     r.problems.length
       ? `${r.region}: ${r.problems.join('; ')}`
       : `${r.region}: ${r.ok}/${r.writes} ok, ${r.refusedCleanly} refused cleanly during faults and recovery${r.refusals.length ? ` (${r.refusals.join(', ')})` : ''}${r.resumedAfterHealMs ? `, resumed ${r.resumedAfterHealMs} ms after healing` : ''}`;
-  return outcome(rows, text, 'too few writes');
+  return outcome(rows, text, `too few writes, or no read-back audit of the acknowledged writes (${rows.filter((r) => r.status === 'unknown').map((r) => r.region).join(', ')})`);
 };
 
 /** What a site's node last reported at or before time t. */
@@ -150,8 +155,8 @@ export const tokenIssue: Checker = (h, ctx) => {
   const w = requestsOf(ctx, 'issue');
   const limit = ctx.spec.limit; // optional: issue latency is dominated by password hashing, a CPU cost, not a WAN one
   const windows = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
-  const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
-  if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
+  const capture = wanEvidence(h);
+  if (!capture.ok) return { status: 'unknown', summary: capture.why, evidence: {} };
   const all: Answered[] = [];
   const rows = clientRegions(ctx.scenario, w).map((region) => {
     const rs = answered(h, `${w.name}@${region}`, 'issue');
@@ -170,7 +175,7 @@ export const tokenIssue: Checker = (h, ctx) => {
   const issued = all.filter((r) => r.e.type === 'ok').length;
   // Per 1000 issued tokens: what persisting tokens costs the WAN (UUID) or not (Fernet). The
   // capture spans the whole workload, so Galera's own keepalives are in it too: compare models.
-  const wan = issued ? wanByProtocol(captures.flatMap((c) => c.flows), issued, 'issued tokens') : [];
+  const wan = issued ? wanByProtocol(capture.flows, issued, 'issued tokens') : [];
   const identityPackets = wan[0]?.packets ?? 0;
   const text = (r: (typeof rows)[number]) => (r.problems.length ? `${r.region}: ${r.problems.join('; ')}` : `${r.region}: ${r.issued} issued, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
   const o = outcome(rows, text, 'too few issues');

@@ -1,6 +1,7 @@
 // Checkers for multisite identity (seed: multisite-identity-service-management.rst):
 // validation works in every region, stays in the region (measured on the
 // wire), and revocation reaches every region within a measured window.
+import { wanEvidence } from './capture.js';
 import type { CaptureEvent } from '../observe/history.js';
 import type { TokensSpec } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
@@ -71,12 +72,13 @@ export function wanByProtocol(flows: CaptureEvent['flows'], n: number, per: stri
 
 export const localValidation: Checker = (h, ctx) => {
   const w = tokensOf(ctx);
-  const captures = h.filter((e): e is CaptureEvent => e.kind === 'capture');
-  if (captures.length === 0) return { status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} };
+  const wan = wanEvidence(h);
+  if (!wan.ok) return { status: 'unknown', summary: wan.why, evidence: {} };
+  const { captures } = wan;
   // Only validations that succeeded say where validation goes: a dead service fails locally.
   const validations = validatingRegions(ctx, w).reduce((n, region) => n + results(h, `${w.name}@${region}`).filter((r) => r.e.type === 'ok').length, 0);
   if (validations === 0) return { status: 'unknown', summary: 'no validation succeeded', evidence: {} };
-  const byProtocol = wanByProtocol(captures.flatMap((c) => c.flows), validations, 'Validations');
+  const byProtocol = wanByProtocol(wan.flows, validations, 'Validations');
   const identity = byProtocol[0]!;
   const traffic = byProtocol.map((p) => `${p.protocol}: ${p.packetsPer1000} pkts / ${p.bytesPer1000} B`).join(', ');
   // Identity packets are not all validations: with PKI the middleware fetches the

@@ -124,8 +124,8 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       timings.workloadMs = now() - t0;
     }
     if (capture) {
-      const flows = await capture.stop();
-      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, identityHttp: await capture.identityHttp(IDENTITY_PORT) });
+      const { flows, stats } = await capture.stop();
+      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, stats, identityHttp: await capture.identityHttp(IDENTITY_PORT) });
     }
 
     if (!signal.aborted) {

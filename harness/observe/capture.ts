@@ -9,8 +9,27 @@ import { identityHttp, type IdentityHttp } from './identity-http.js';
 
 const SNAPLEN = 200;
 
+/** tcpdump's own account at exit: a capture that dropped packets cannot prove an absence. */
+export interface CaptureStats {
+  readonly captured: number;
+  readonly receivedByFilter: number;
+  readonly droppedByKernel: number;
+}
+
+/** Parses the three counters tcpdump prints on stderr when it stops; null if any is missing. */
+export function parseCaptureStats(stderr: string): CaptureStats | null {
+  const n = (what: string) => {
+    const m = new RegExp(`(\\d+) packets? ${what}`).exec(stderr);
+    return m ? Number(m[1]) : null;
+  };
+  const captured = n('captured');
+  const receivedByFilter = n('received by filter');
+  const droppedByKernel = n('dropped by kernel');
+  return captured === null || receivedByFilter === null || droppedByKernel === null ? null : { captured, receivedByFilter, droppedByKernel };
+}
+
 export interface Capture {
-  stop(): Promise<FlowCount[]>;
+  stop(): Promise<{ flows: FlowCount[]; stats: CaptureStats | null }>;
   /** After stop: the HTTP requests to `port` that crossed the WAN, by connection. */
   identityHttp(port: number): Promise<IdentityHttp>;
 }
@@ -20,14 +39,17 @@ export async function captureWan(ns: string, file: string, relayPorts: ReadonlyS
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   // tcpdump says "listening on ..." once the capture runs.
-  for (let i = 0; i < 100 && !stderr.includes('listening on') && child.exitCode === null; i++) await sleep(20);
-  if (child.exitCode !== null) throw new Error(`tcpdump failed: ${stderr.trim()}`);
+  for (let i = 0; i < 250 && !stderr.includes('listening on') && child.exitCode === null; i++) await sleep(20);
+  if (!stderr.includes('listening on')) {
+    child.kill('SIGKILL');
+    throw new Error(`tcpdump did not start capturing on wanbr within 5 s: ${stderr.trim() || 'no output'}`);
+  }
   return {
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGINT');
       await exited;
-      return wanTraffic(await readFile(file), relayPorts);
+      return { flows: wanTraffic(await readFile(file), relayPorts), stats: parseCaptureStats(stderr) };
     },
     async identityHttp(port) {
       return identityHttp(await readFile(file), relayPorts, port);

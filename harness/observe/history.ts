@@ -71,6 +71,8 @@ export interface CaptureEvent {
     readonly packets: number;
     readonly bytes: number;
   }[];
+  /** tcpdump's counters at exit; null if it did not print them. */
+  readonly stats: { readonly captured: number; readonly receivedByFilter: number; readonly droppedByKernel: number } | null;
   /** The identity HTTP requests that crossed, and the packets of their connections (observe/identity-http.ts). */
   readonly identityHttp?: IdentityHttp;
 }

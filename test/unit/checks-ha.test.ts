@@ -1,6 +1,7 @@
 // HA checkers on literal histories: each passes on a good run and fails on a
 // known-bad one (slow failover, dropped calls, split brain, wrong plane, FDB
 // not following the port).
+import { wanCapture } from '../support/capture.js';
 import { fault, type FaultOpts } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { failoverTime } from '../../harness/checks/failover-time.js';
@@ -160,13 +161,7 @@ describe('split-brain (HA-NO-SPLIT-BRAIN)', () => {
 });
 
 describe('backup-on-overlay (HA-BACKUP-L2-OVERLAY)', () => {
-  const capture = (flows: { tenantVni: number | null; port: number; packets: number }[]): HistoryEvent => ({
-    t: 1,
-    kind: 'capture',
-    source: 'wan bridge',
-    file: 'wan.pcap',
-    flows: flows.map((f) => ({ linkVni: 1000, proto: 17, bytes: f.packets * 100, ...f })),
-  });
+  const capture = (flows: { tenantVni: number | null; port: number; packets: number }[]): HistoryEvent => wanCapture(flows);
   it('passes when heartbeats cross only inside VNI 5001', () => {
     expect(backupOnOverlay([capture([{ tenantVni: 5001, port: 7100, packets: 400 }, { tenantVni: 5002, port: 5060, packets: 900 }])], ctx('overlay')).status).toBe('pass');
   });

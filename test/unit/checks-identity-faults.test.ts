@@ -1,5 +1,6 @@
 // Identity database checkers on literal histories, both ways: writes under
 // faults, the Galera minority, token issue latency.
+import { wanCapture } from '../support/capture.js';
 import { fault } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { galeraQuorum, tokenIssue, validationDuringFaults, writeAvailability } from '../../harness/checks/identity-faults.js';
@@ -87,6 +88,20 @@ describe('write-availability (ID-WRITES-CLEAN)', () => {
     const h = [...partition(), ...requests('write', 250, (r, t) => (r === 'east' && t >= CUT.start ? { status: 503, ms: 20 } : { status: 201, ms: 15 })), ...audit()];
     expect(writeAvailability(h, ctx('writes')).summary).toMatch(/east: .*did not resume within 10000 ms/);
   });
+  it('is unknown without the read-back audit: acknowledged writes are not known kept', () => {
+    const o = writeAvailability([...partition(), ...requests('write', 250, (r, t) => (cutOff(r, t) ? { status: 503, ms: 20 } : { status: 201, ms: 15 }))], ctx('writes'));
+    expect(o.status).toBe('unknown');
+    expect(o.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (east, west, north)');
+  });
+  it('after a site loss (never healed) the survivors must write again within the limit; the lost region is not judged', () => {
+    const lost = fault({ kind: 'site-loss', site: 'east' }, CUT.start);
+    const ok = writeAvailability([...lost, ...requests('write', 250, (r, t) => (r !== 'east' && t >= CUT.start && t < CUT.start + 2000 ? { status: 503, ms: 20 } : { status: 201, ms: 15 })), ...audit()], ctx('writes'));
+    expect(ok.status, ok.summary).toBe('pass');
+    expect((ok.evidence.rows as { region: string; resumedAfterHealMs: number }[]).map((r) => [r.region, r.resumedAfterHealMs])).toEqual([['east', null], ['west', 2015], ['north', 2015]]);
+    const stuck = writeAvailability([...lost, ...requests('write', 250, (r, t) => (r !== 'east' && t >= CUT.start ? { status: 503, ms: 20 } : { status: 201, ms: 15 })), ...audit()], ctx('writes'));
+    expect(stuck.status).toBe('fail');
+    expect(stuck.summary).toMatch(/^west: .*did not resume within 10000 ms of healing; north: /);
+  });
 });
 
 describe('galera-quorum (ID-GALERA-MINORITY)', () => {
@@ -126,16 +141,10 @@ describe('galera-quorum (ID-GALERA-MINORITY)', () => {
 });
 
 describe('token-issue (ID-ISSUE-LOCAL)', () => {
-  const capture = (identityPackets = 0): HistoryEvent => ({
-    t: 1,
-    kind: 'capture',
-    source: 'wan bridge',
-    file: 'wan.pcap',
-    flows: [
-      { linkVni: 1000, tenantVni: null, proto: 6, port: 4567, packets: 600, bytes: 120000 },
-      ...(identityPackets ? [{ linkVni: 1000, tenantVni: null, proto: 6, port: 5000, packets: identityPackets, bytes: identityPackets * 400 }] : []),
-    ],
-  });
+  const capture = (identityPackets = 0): HistoryEvent => wanCapture([
+      { proto: 6, port: 4567, packets: 600, bytes: 120000 },
+      ...(identityPackets ? [{ proto: 6, port: 5000, packets: identityPackets, bytes: identityPackets * 400 }] : []),
+    ]);
   it('passes when every region issues locally, and reports WAN bytes per 1000 issued tokens', () => {
     const o = tokenIssue([...requests('issue', 100, () => ({ status: 201, ms: 9 })), capture()], ctx('issue'));
     expect(o.status, o.summary).toBe('pass');

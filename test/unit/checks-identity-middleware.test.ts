@@ -3,6 +3,7 @@
 // background fetches) in local-validation, the middleware-region checker
 // both ways, revocation seen as 401 through a service, and the services
 // options the harness derives from the scenario.
+import { wanCapture } from '../support/capture.js';
 import { fault } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { attributeIdentityHttp, middlewareRegion, requestKind, siteOfUrl } from '../../harness/checks/identity-middleware.js';
@@ -89,14 +90,8 @@ describe('identity requests on the WAN (observe/identity-http.ts)', () => {
 
 /** 20 validations/s for 10 s per region through the service; `status(region, t)` decides each. */
 const validations = (status: (region: string, t: number) => number): HistoryEvent[] => validationHistory({ regions: ['east', 'west'], everyMs: 50, durationMs: 10000, latencyMs: 2, status });
-const capture = (packets: number, http?: IdentityHttp): HistoryEvent => ({
-  t: 1,
-  kind: 'capture',
-  source: 'wan bridge',
-  file: 'wan.pcap',
-  flows: [{ linkVni: 1000, tenantVni: null, proto: 6, port: 5000, packets, bytes: packets * 200 }],
-  ...(http ? { identityHttp: http } : {}),
-});
+const capture = (packets: number, http?: IdentityHttp): HistoryEvent =>
+  wanCapture([{ proto: 6, port: 4567, packets: 500 }, ...(packets ? [{ proto: 6, port: 5000, packets, bytes: packets * 200 }] : [])], http ? { identityHttp: http } : {});
 const pkiHttp: IdentityHttp = {
   port: 5000,
   requests: { 'GET /v3/auth/tokens/OS-PKI/revoked': 2, 'GET /v3/OS-SIMPLE-CERT/certificates': 1, 'POST /v3/auth/tokens': 1 },
@@ -181,6 +176,12 @@ describe('middleware-region (ID-MIDDLEWARE-REGION)', () => {
     expect(middlewareRegion([stats('east', few('198.18.1.2')), stats('west', few('198.18.2.2'))], ctx(FERNET, 'region')).status).toBe('unknown');
     const direct = load('{ provider: fernet, placement: distributed, site: east, database: galera }', 'identity');
     expect(middlewareRegion([], ctx(direct, 'region')).summary).toContain('via: identity');
+  });
+  it('is unknown when every request was answered from the cache: no validation was seen going anywhere', () => {
+    const cached = { ...online({}), cache: { hits: 200, misses: 0 } };
+    const r = middlewareRegion([stats('east', cached), stats('west', cached)], ctx(FERNET, 'region'));
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toContain('east: 200 requests authenticated, online validations none, offline 0, cache hits 200');
   });
 });
 

@@ -1,8 +1,9 @@
 // Identity checkers on literal histories, both ways.
+import { wanCapture } from '../support/capture.js';
 import { fault } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { keyRotation, localValidation, revocation, tokenValidation } from '../../harness/checks/identity.js';
-import type { HistoryEvent } from '../../harness/observe/history.js';
+import type { CaptureEvent, HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { validationHistory } from '../support/histories.js';
@@ -32,16 +33,10 @@ const ctx = (name: string) => ({ scenario, plan: planTopology(scenario, 'abcdef'
 /** 20 validations a second per region for 10 s; `status(region, t)` decides each answer. */
 const validations = (status: (region: string, t: number) => number): HistoryEvent[] => validationHistory({ regions: ['east', 'west'], everyMs: 50, durationMs: 10000, latencyMs: 8, status });
 const revokeAt = (t: number): HistoryEvent => fault({ kind: 'revoke-token', site: 'east' }, t, undefined, { name: 'revoke' })[0]!;
-const capture = (identityPackets: number): HistoryEvent => ({
-  t: 1,
-  kind: 'capture',
-  source: 'wan bridge',
-  file: 'wan.pcap',
-  flows: [
-    { linkVni: 1000, tenantVni: null, proto: 6, port: 4567, packets: 900, bytes: 90000 },
-    ...(identityPackets ? [{ linkVni: 1000, tenantVni: null, proto: 6, port: 5000, packets: identityPackets, bytes: identityPackets * 300 }] : []),
-  ],
-});
+const capture = (identityPackets: number, stats?: CaptureEvent['stats']): HistoryEvent => wanCapture([
+    { proto: 6, port: 4567, packets: 900, bytes: 90000 },
+    ...(identityPackets ? [{ proto: 6, port: 5000, packets: identityPackets, bytes: identityPackets * 300 }] : []),
+  ], stats === undefined ? {} : { stats });
 
 describe('token-validation (ID-VALIDATE-EVERYWHERE)', () => {
   it('passes when every region accepts the token', () => {
@@ -69,6 +64,17 @@ describe('local-validation (ID-LOCAL-VALIDATION)', () => {
   });
   it('is unknown without a capture', () => {
     expect(localValidation(validations(() => 200), ctx('local')).status).toBe('unknown');
+  });
+  it('is unknown when the capture saw nothing at all (tcpdump captured no packet)', () => {
+    const r = localValidation([...validations(() => 200), wanCapture([])], ctx('local'));
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toMatch(/holds no packet/);
+  });
+  it('is unknown when the kernel dropped packets from the capture, or tcpdump gave no counters', () => {
+    const dropped = localValidation([...validations(() => 200), capture(0, { captured: 900, receivedByFilter: 960, droppedByKernel: 60 })], ctx('local'));
+    expect(dropped.status).toBe('unknown');
+    expect(dropped.summary).toBe('the kernel dropped 60 packets from the WAN capture: what it missed may be what the check looks for');
+    expect(localValidation([...validations(() => 200), capture(0, null)], ctx('local')).status).toBe('unknown');
   });
   it('is unknown when no validation succeeded (a dead service sends nothing anywhere)', () => {
     expect(localValidation([...validations(() => 503), capture(0)], ctx('local')).status).toBe('unknown');

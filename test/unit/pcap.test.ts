@@ -1,5 +1,6 @@
 // The WAN capture decoder on a synthetic pcap with the exact nesting the
 // harness produces: link VXLAN -> site packet -> tenant VXLAN -> VM packet.
+import { parseCaptureStats } from '../../harness/observe/capture.js';
 import { describe, expect, it } from 'vitest';
 import { readPcap } from '../../harness/observe/pcap.js';
 import { wanTraffic } from '../../harness/observe/wan-traffic.js';
@@ -44,5 +45,14 @@ describe('WAN capture decoding', () => {
 
   it('rejects a file that is not a pcap', () => {
     expect(() => readPcap(Buffer.alloc(64, 7))).toThrow(/not a pcap/);
+  });
+});
+
+describe("tcpdump's exit counters", () => {
+  it('reads captured, received by filter and dropped by kernel; null when one is missing', () => {
+    const text = 'listening on wanbr, link-type EN10MB\n1834 packets captured\n1840 packets received by filter\n6 packets dropped by kernel\n';
+    expect(parseCaptureStats(text)).toEqual({ captured: 1834, receivedByFilter: 1840, droppedByKernel: 6 });
+    expect(parseCaptureStats('1 packet captured\n1 packet received by filter\n0 packets dropped by kernel')).toEqual({ captured: 1, receivedByFilter: 1, droppedByKernel: 0 });
+    expect(parseCaptureStats('listening on wanbr\n')).toBeNull();
   });
 });
