@@ -138,13 +138,16 @@ export const heartbeatContinuity: Checker = (history, ctx) => {
   const rows = dirs.map((d) => {
     const excluded = faultWindows(history).filter((f) => involved(f, d.hops));
     const recv = ops(history, proc(w, d.to), 'recv').map((e) => e.t);
-    const free = gaps(recv).filter((g) => !excluded.some((f) => g.to > f.start && g.from < f.end + SETTLE_MS));
+    const sent = ops(history, proc(w, d.from), 'send').map((e) => e.t);
+    // Silence before the first heartbeat arrived and after the last one is silence too: count from the first send to the last.
+    const edges = recv.length && sent.length ? [sent[0]!, ...recv, Math.max(sent.at(-1)!, recv.at(-1)!)] : recv;
+    const free = gaps(edges).filter((g) => !excluded.some((f) => g.to > f.start && g.from < f.end + SETTLE_MS));
     const worst = free.reduce((m, g) => (g.ms > m.ms ? g : m), { from: 0, to: 0, ms: 0 });
     const over = free.filter((g) => g.ms > limit).length;
-    return { direction: `${d.from} -> ${d.to}`, received: recv.length, worstGapMs: round(worst.ms), limitMs: limit, gapsOverLimit: over };
+    return { direction: `${d.from} -> ${d.to}`, sent: sent.length, received: recv.length, worstGapMs: round(worst.ms), limitMs: limit, gapsOverLimit: over };
   });
   const evidence = { rows, settleMs: SETTLE_MS };
-  if (rows.some((r) => r.received < MIN_SAMPLES)) return { status: 'unknown', summary: 'too few heartbeats received', evidence };
+  if (rows.some((r) => r.received < MIN_SAMPLES || r.sent === 0)) return { status: 'unknown', summary: 'too few heartbeats sent or received', evidence };
   const bad = rows.filter((r) => r.gapsOverLimit > 0);
   const text = (r: (typeof rows)[number]) => `${r.direction}: worst gap ${r.worstGapMs} ms (limit ${r.limitMs}), ${r.gapsOverLimit} over`;
   return { status: bad.length ? 'fail' : 'pass', summary: (bad.length ? bad : rows).map(text).join('; '), evidence };

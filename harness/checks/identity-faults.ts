@@ -122,33 +122,38 @@ export const galeraQuorum: Checker = (h, ctx) => {
     return comps.map((members) => {
       const majority = members.length * 2 > galeraSites.length;
       const rowsBySite = members.map((site) => {
-        const lost = firstStatus(h, site, cut.start, cut.end, (v) => v.status !== 'Primary');
+        // A node whose probe cannot reach it says nothing about its component: only a reported state counts.
+        const lost = firstStatus(h, site, cut.start, cut.end, (v) => v.status !== 'Primary' && v.status !== 'unreachable');
+        const unreachable = firstStatus(h, site, cut.start, cut.end, (v) => v.status === 'unreachable');
         // Back means Primary and ready (synced again), not merely re-admitted.
         const back = synced(statusAt(h, site, cut.end)) ? cut.end : firstStatus(h, site, cut.end, Infinity, synced);
         const acceptedWrites = writes
           ? answered(h, `${writes.name}@${site}`, 'write').filter((r) => r.e.type === 'ok' && r.sent >= (lost ?? cut.start + limit) && r.sent < cut.end).length
           : 0;
-        return { site, statusAtEnd: statusAt(h, site, cut.end)?.status ?? null, nonPrimaryAfterMs: lost === undefined ? null : round(lost - cut.start), primaryAgainAfterHealMs: back === undefined ? null : round(back - cut.end), acceptedWrites };
+        return { site, statusAtEnd: statusAt(h, site, cut.end)?.status ?? null, nonPrimaryAfterMs: lost === undefined ? null : round(lost - cut.start), unreachableAfterMs: unreachable === undefined ? null : round(unreachable - cut.start), primaryAgainAfterHealMs: back === undefined ? null : round(back - cut.end), acceptedWrites };
       });
+      const blind = rowsBySite.filter((r) => r.unreachableAfterMs !== null && r.nonPrimaryAfterMs === null);
+      const seen = rowsBySite.filter((r) => !blind.includes(r));
       const problems = majority
-        ? rowsBySite.flatMap((r) => (r.nonPrimaryAfterMs !== null ? [`${r.site} (majority) left the Primary component`] : []))
-        : rowsBySite.flatMap((r) => [
+        ? seen.flatMap((r) => (r.nonPrimaryAfterMs !== null ? [`${r.site} (majority) left the Primary component`] : []))
+        : seen.flatMap((r) => [
             ...(r.nonPrimaryAfterMs === null || r.nonPrimaryAfterMs > limit ? [`${r.site} (minority) stayed Primary${r.nonPrimaryAfterMs === null ? ' for the whole partition' : ` for ${r.nonPrimaryAfterMs} ms`}: split brain`] : []),
             ...(r.acceptedWrites ? [`${r.site} (minority) accepted ${r.acceptedWrites} write(s) during the partition`] : []),
           ]);
       const rejoin = rowsBySite.filter((r) => r.primaryAgainAfterHealMs === null || r.primaryAgainAfterHealMs > limit);
       if (rejoin.length) problems.push(`${rejoin.map((r) => r.site).join(', ')} not Primary again within ${limit} ms of healing`);
-      const status: Status = problems.length ? 'fail' : 'pass';
-      return { cut: [...cut.links].sort(), durationMs: round(cut.end - cut.start), members, side: majority ? 'majority' : 'minority', sites: rowsBySite, problems, status };
+      const unknownWhy = blind.length ? `${blind.map((r) => r.site).join(', ')} unreachable by its probe during the partition: its Galera state is not known` : null;
+      const status: Status = problems.length ? 'fail' : unknownWhy ? 'unknown' : 'pass';
+      return { cut: [...cut.links].sort(), durationMs: round(cut.end - cut.start), members, side: majority ? 'majority' : 'minority', sites: rowsBySite, problems, unknownWhy, status };
     });
   });
   const text = (r: (typeof rows)[number]) =>
-    r.problems.length
-      ? r.problems.join('; ')
+    r.problems.length || r.unknownWhy
+      ? [...r.problems, ...(r.unknownWhy ? [r.unknownWhy] : [])].join('; ')
       : r.side === 'majority'
         ? `${r.members.join('+')} (majority) stayed Primary`
         : r.sites.map((s) => `${s.site} (minority) non-Primary after ${s.nonPrimaryAfterMs} ms, refused writes, Primary again ${s.primaryAgainAfterHealMs} ms after healing`).join('; ');
-  return outcome(rows, text, 'undecided');
+  return outcome(rows, text, rows.flatMap((r) => (r.unknownWhy ? [r.unknownWhy] : [])).join('; '));
 };
 
 export const tokenIssue: Checker = (h, ctx) => {

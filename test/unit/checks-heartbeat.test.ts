@@ -93,6 +93,26 @@ describe('heartbeat checkers on literal histories', () => {
     expect(r.cont!.summary).toMatch(/worst gap 250 ms \(limit 150\)/);
   });
 
+  it('continuity counts silence at the start and the end of the run', () => {
+    const late = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (t < 2000 ? null : 10) })).cont!;
+    expect(late.status).toBe('fail');
+    expect(late.summary).toMatch(/worst gap 20\d\d(\.\d+)? ms \(limit 150\), 1 over/);
+    const early = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (t > 28000 ? null : 10) })).cont!;
+    expect(early.status).toBe('fail');
+    expect(early.summary).toMatch(/worst gap 19\d\d(\.\d+)? ms \(limit 150\), 1 over/);
+  });
+
+  it('an unproven fault leaves every check that reads fault windows unknown, and names it', () => {
+    const s = scenario();
+    const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: faithful, windows: [cut, slow] }).map((e) =>
+      e.kind === 'fault' && e.fault === 'cut' && e.type === 'heal' ? { ...e, proof: { ok: false, summary: 'wan1: 12 packets forwarded during the cut', measured: {} } } : e,
+    );
+    const results = runChecks(h, s, planTopology(s, 'abcdef'));
+    expect(results.map((r) => r.status)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(results[0]!.summary).toBe('a fault did not prove it took effect, so its window cannot be judged: cut (partition): proven (test); wan1: 12 packets forwarded during the cut');
+    expect(verdicts(s, results).filter((v) => v.checks.length > 0).map((v) => v.status)).toEqual(['unknown', 'unknown', 'unknown']);
+  });
+
   it('a checker that throws gives unknown, never pass', () => {
     const s = scenario();
     const broken = { ...s, checks: s.checks.map((c) => ({ ...c, tolerance: 'ten percent' })) };

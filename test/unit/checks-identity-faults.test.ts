@@ -134,6 +134,15 @@ describe('galera-quorum (ID-GALERA-MINORITY)', () => {
     const h = [...partition(), ...statuses('non-Primary'), wsrep('west', CUT.start + 6500, 'non-Primary'), ...minorityWrites(false)].sort((a, b) => a.t - b.t);
     expect(galeraQuorum(h, ctx('quorum')).summary).toMatch(/west \(majority\) left the Primary component/);
   });
+  it('does not count a node its probe could not reach as having left the Primary component', () => {
+    const unreachable = (site: string) => ({ ...wsrep(site, CUT.start + 1000, 'unreachable'), value: { status: 'unreachable', error: 'timeout' } });
+    const minority = galeraQuorum([...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), unreachable('east'), wsrep('east', CUT.end + 1500, 'Primary'), ...minorityWrites(false)].sort((a, b) => a.t - b.t), ctx('quorum'));
+    expect(minority.status).toBe('unknown');
+    expect(minority.summary).toBe('east unreachable by its probe during the partition: its Galera state is not known');
+    const majority = galeraQuorum([...partition(), ...statuses('non-Primary'), unreachable('west'), wsrep('west', CUT.end + 100, 'Primary'), ...minorityWrites(false)].sort((a, b) => a.t - b.t), ctx('quorum'));
+    expect(majority.status, majority.summary).toBe('unknown');
+    expect(majority.summary).not.toMatch(/left the Primary component/);
+  });
   it('is undecided without status events, skipped without a partition', () => {
     expect(galeraQuorum(partition(), ctx('quorum')).status).toBe('unknown');
     expect(galeraQuorum(REGIONS.map((s) => wsrep(s, 0, 'Primary')), ctx('quorum')).status).toBe('skip');
