@@ -78,31 +78,6 @@ export function activeIntervals(h: Parameters<Checker>[0], v: VnfSpec, end: numb
   return out;
 }
 
-export const splitBrain: Checker = (h, ctx) => {
-  const v = vnfOf(ctx);
-  const timeout = v.heartbeat.interval * v.heartbeat.misses;
-  const limit = ctx.spec.limit ?? timeout;
-  const end = h.reduce((m, e) => Math.max(m, e.t), 0);
-  const spans = activeIntervals(h, v, end);
-  if ([...spans.values()].every((s) => s.length === 0)) return { status: 'unknown', summary: 'no member ever became active', evidence: {} };
-  // Sweep: windows where two or more members were active at once.
-  const edges = [...spans.values()].flatMap((s) => s.flatMap(([a, b]) => [[a, 1] as const, [b, -1] as const])).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  const windows: { from: number; to: number; ms: number }[] = [];
-  let active = 0;
-  let since = 0;
-  for (const [t, d] of edges) {
-    const before = active;
-    active += d;
-    if (before < 2 && active >= 2) since = t;
-    if (before >= 2 && active < 2) windows.push({ from: since, to: t, ms: round(t - since) });
-  }
-  const worst = windows.reduce((m, x) => Math.max(m, x.ms), 0);
-  const total = round(windows.reduce((m, x) => m + x.ms, 0));
-  const evidence = { mode: v.witness ? `witness ${v.witness}` : 'naive (no witness)', windows, worstMs: worst, totalMs: total, limitMs: limit, heartbeatTimeoutMs: timeout };
-  if (worst > limit) return { status: 'fail', summary: `split brain: two actives at once for ${worst} ms (${windows.length} window(s), ${total} ms in all; limit ${limit} ms, ${evidence.mode})`, evidence };
-  return { status: 'pass', summary: windows.length ? `two actives for at most ${worst} ms (limit ${limit} ms, ${evidence.mode})` : `never two actives at once (${evidence.mode})`, evidence };
-};
-
 export const backupOnOverlay: Checker = (h, ctx) => {
   const v = vnfOf(ctx);
   if (!v.backup.network) return { status: 'fail', summary: `VNF ${v.name}'s backup plane is L3 (routed over the site LANs), not an L2 overlay`, evidence: {} };

@@ -2,7 +2,7 @@
 // validation works in every region, stays in the region (measured on the
 // wire), and revocation reaches every region within a measured window.
 import { wanEvidence } from './capture.js';
-import type { CaptureEvent } from '../observe/history.js';
+import type { CaptureEvent, OpEvent } from '../observe/history.js';
 import type { TokensSpec } from '../scenario/schema.js';
 import type { CheckContext, Checker } from './context.js';
 import { answered, faultWindows, ops, quantile, round, type Answered } from './series.js';
@@ -159,12 +159,23 @@ export const keyRotation: Checker = (h, ctx) => {
       status,
     };
   });
-  const evidence = { rotations: rotations.map((r) => ({ fault: r.fault, atMs: round(r.start - from), proof: r.proof })), rows };
+  // Fresh tokens issued in every region after each rotation, validated in every region: the new primary and staged keys on both sides.
+  const probes = h.filter((e): e is OpEvent => e.kind === 'op' && e.process.startsWith('key-probe@') && (e.type === 'ok' || e.type === 'fail'));
+  const fresh = rotations.map((r, i) => {
+    const next = rotations[i + 1]?.injectedAt ?? Infinity;
+    const mine = probes.filter((e) => e.t >= r.injectedAt && e.t < next);
+    const rejected = mine.filter((e) => e.type === 'fail').map((e) => (e.f === 'issue' ? `not issued in ${String(e.value?.issuedIn)}` : `issued in ${String(e.value?.issuedIn)}, rejected in ${e.process.slice('key-probe@'.length)} (${String(e.value?.status)})`));
+    return { fault: r.fault, validated: mine.filter((e) => e.f === 'validate').length, rejected };
+  });
+  const evidence = { rotations: rotations.map((r) => ({ fault: r.fault, atMs: round(r.start - from), proof: r.proof })), rows, freshTokens: fresh };
   const bad = rows.filter((r) => r.status === 'fail');
   const text = (r: (typeof rows)[number]) => (r.failed ? `${r.region}: ${r.failed}/${r.validations} validations failed, from ${r.windowStartMs} ms to ${r.windowEndMs} ms after the first rotation` : `${r.region}: 0/${r.validations} failed`);
-  if (bad.length) return { status: 'fail', summary: bad.map(text).join('; '), evidence };
+  const freshBad = fresh.filter((f) => f.rejected.length > 0).map((f) => `after ${f.fault}, fresh tokens ${f.rejected.join('; ')}`);
+  if (bad.length || freshBad.length) return { status: 'fail', summary: [...bad.map(text), ...freshBad].join('; '), evidence };
   if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: 'too few validations after the rotation', evidence };
-  return { status: 'pass', summary: `${rotations.length} rotation(s): ${rows.map(text).join('; ')}`, evidence };
+  const unprobed = fresh.filter((f) => f.validated === 0);
+  if (unprobed.length) return { status: 'unknown', summary: `no fresh token was validated after ${unprobed.map((f) => f.fault).join(', ')}: the new keys were never exercised`, evidence };
+  return { status: 'pass', summary: `${rotations.length} rotation(s): ${rows.map(text).join('; ')}; fresh tokens from every region valid everywhere after each (${fresh.map((f) => f.validated).join(', ')} validations)`, evidence };
 };
 
 function summarize<R extends { status: Status }>(rows: readonly R[], text: (r: R) => string): CheckOutcome {

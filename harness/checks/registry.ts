@@ -3,7 +3,8 @@
 // all built from this.
 import { baselineRestored } from './baseline.js';
 import { badTokens } from './bad-tokens.js';
-import { backupOnOverlay, callContinuity, overlappingIp, splitBrain } from './ha.js';
+import { backupOnOverlay, callContinuity, overlappingIp } from './ha.js';
+import { splitBrain } from './split-brain.js';
 import { remotePortFdb } from './remote-port-fdb.js';
 import { failoverTime } from './failover-time.js';
 import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';

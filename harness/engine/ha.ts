@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { CallsSpec, Scenario, VnfSpec } from '../scenario/schema.js';
 import type { Deployment } from '../topology/deploy.js';
 import { attachmentOf, type Attachment } from '../topology/overlay.js';
+import type { Overlays } from '../topology/overlays.js';
 import { sleepUntil } from './time.js';
 import { now } from '../observe/history.js';
 import { runAgent } from './workload.js';
@@ -103,4 +104,25 @@ export function startCalls(w: CallsSpec, s: Scenario, d: Deployment, runtime: Ru
   const v = s.vnfs.find((x) => x.name === w.vnf)!;
   const args = ['--vip', v.external.vip, '--port', String(v.port), '--rate', String(w.rate), '--hold', String(w.hold), '--media', String(w.media), '--timeout', String(w.timeout), '--duration', String(durationMs)];
   return runAgent(runtime, d.containers.get(w.from)!, 'calls', args, `${w.name}@${w.from}`, history);
+}
+
+/**
+ * For each VNF whose split brain is judged: who answers ARP for its VIP, seen
+ * from the calls client on the external network, every 250 ms; and the MAC of
+ * each member's external port, to name the answers. Without a client on that
+ * L2 network the wire cannot be watched, and the history says so.
+ */
+export function startVipProbes(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime, history: History, overlays: Overlays | undefined, durationMs: number): Promise<void>[] {
+  const judged = new Set(s.checks.filter((c) => c.kind === 'split-brain').map((c) => c.vnf ?? s.vnfs[0]?.name));
+  return s.vnfs.filter((v) => judged.has(v.name)).flatMap((v) => {
+    const macs = Object.fromEntries(v.members.map((m) => [overlays?.ports.get(`${m}/${v.external.network}`)?.mac_address ?? 'unknown', m]));
+    history.append({ t: now(), kind: 'op', process: `vip-arp@${v.name}`, type: 'info', f: 'members', value: { macs } });
+    const client = s.workload.find((w): w is CallsSpec => w.kind === 'calls' && w.vnf === v.name)?.from;
+    const at = client ? attachments.find((a) => a.ref === client && a.network === v.external.network) : undefined;
+    if (!at) {
+      history.append({ t: now(), kind: 'op', process: `vip-arp@${v.name}`, type: 'fail', f: 'probe', value: { error: `no calls client of ${v.name} on its external network ${v.external.network}: ARP for the VIP cannot be watched` } });
+      return [];
+    }
+    return [runAgent(runtime, d.containers.get(at.ref)!, 'vip-arp', ['--vip', v.external.vip, '--dev', at.dev, '--interval', '250', '--duration', String(durationMs)], `vip-arp@${v.name}`, history)];
+  });
 }

@@ -22,6 +22,7 @@ import { sleepUntil } from './time.js';
 import { AGENT_DRAIN_MS } from './workload.js';
 import { awaitActives, startVnfs } from './ha.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from './workloads.js';
+import { probeFreshTokens } from './tokens.js';
 import { authMiddlewareArgs } from '../topology/auth-middleware.js';
 import { IDENTITY_PORT, identityArgs, rotateFernetKeys, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
 import { captureWan } from '../observe/capture.js';
@@ -117,7 +118,11 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       const t0 = now();
       const dep = d; // narrowed for the closures below
       const agents = startWorkloads(scenario, dep, runtime, history, prepared, overlays);
-      await playFaults(sched.faults, t0, faultEnv(dep, runtime, { revoke: prepared.tokens?.revoke ?? noToken, rotate: (site, all) => rotateFernetKeys(dep, site, all) }), history, signal);
+      await playFaults(sched.faults, t0, faultEnv(dep, runtime, { revoke: prepared.tokens?.revoke ?? noToken, rotate: async (site, all) => {
+          const r = await rotateFernetKeys(dep, site, all);
+          await probeFreshTokens(dep, history, site);
+          return r;
+        } }), history, signal);
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
       if (!signal.aborted) await afterWorkloads(scenario, dep, runtime, history, prepared);

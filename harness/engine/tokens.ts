@@ -102,3 +102,30 @@ export async function recordAuthStats(s: Scenario, d: Deployment, history: Histo
     }
   }
 }
+
+/**
+ * After a key rotation: a fresh token issued in every region (each with its
+ * own primary key) and validated in every region. The token under test was
+ * issued before the rotation; only fresh ones exercise the new primary and
+ * staged keys on both sides.
+ */
+export async function probeFreshTokens(d: Deployment, history: History, rotatedIn: string): Promise<void> {
+  const regions = d.plan.sites.filter((x) => controllerOf(d.plan, x.name)).map((x) => x.name);
+  for (const issuedIn of regions) {
+    let fresh: string;
+    try {
+      fresh = (await clientAt(d, issuedIn).issuePassword({ name: ADMIN.user, domain: { id: 'default' } }, ADMIN.password, { project: { name: ADMIN.project, domain: { id: 'default' } } }, { nocatalog: true })).token;
+    } catch (err) {
+      history.append({ t: now(), kind: 'op', process: `key-probe@${issuedIn}`, type: 'fail', f: 'issue', value: { rotatedIn, issuedIn, error: (err as Error).message } });
+      continue;
+    }
+    await Promise.all(
+      regions.map(async (region) => {
+        const sent = now();
+        // The fresh token authenticates its own validation: a region that cannot read it answers 401 or 404.
+        const status = await clientAt(d, region).withToken(fresh).check(fresh).then((valid) => (valid ? 200 : 404), (err: { status?: number }) => err.status ?? 0);
+        history.append({ t: now(), kind: 'op', process: `key-probe@${region}`, type: status === 200 ? 'ok' : 'fail', f: 'validate', value: { rotatedIn, issuedIn, status, sent } });
+      }),
+    );
+  }
+}

@@ -7,7 +7,8 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Deployment } from '../topology/deploy.js';
 import type { Overlays } from '../topology/overlays.js';
 import { prepareBadTokens, startBadTokens, type BadTokenCorpus } from './bad-tokens.js';
-import { startCalls } from './ha.js';
+import { startCalls, startVipProbes } from './ha.js';
+import { planAttachments } from '../topology/overlay.js';
 import { auditWrites, startIdentityRequests, startWsrepProbes } from './identity-requests.js';
 import { runRemotePortCrud } from './remote-port-crud.js';
 import { prepareTokens, recordAuthStats, startTokens, type Tokens } from './tokens.js';
@@ -46,6 +47,7 @@ export function startWorkloads(s: Scenario, d: Deployment, runtime: Runtime, his
     }
   });
   if (s.checks.some((c) => c.kind === 'galera-quorum')) agents.push(...startWsrepProbes(d, runtime, history, s.duration + AGENT_DRAIN_MS));
+  agents.push(...startVipProbes(s, planAttachments(s), d, runtime, history, overlays, s.duration));
   return agents;
 }
 

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { MshError, type Located } from './errors.js';
 import { checkReferences } from './references.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { nearest } from './suggest.js';
 
 export interface LoadedScenario {
   readonly file: string;
@@ -63,7 +64,8 @@ export function parseScenario(file: string, text: string): LoadedScenario {
         i.code === 'unrecognized_keys' ? i.keys.map((k) => nearest(k, knownKeys(doc, i.path))).flatMap((h) => (h ? [pathKey([...i.path, h])] : [])) : [],
       ),
     );
-    const kept = issues.filter((i) => !(isMissing(doc, i.path) && misspelt.has(pathKey(i.path))));
+    const badNames = badDefinitions(doc, issues);
+    const kept = issues.filter((i) => !(isMissing(doc, i.path) && misspelt.has(pathKey(i.path))) && !usesBadName(doc, i, badNames));
     throw invalid(file, kept.flatMap((i) => locateZodIssue(doc, i, at)));
   }
   const refs = checkReferences(parsed.data);
@@ -71,6 +73,30 @@ export function parseScenario(file: string, text: string): LoadedScenario {
     throw invalid(file, refs.map((r) => at(nodeAt(doc, r.path)?.range?.[0] ?? 0, r.message)));
   }
   return { file, scenario: parsed.data };
+}
+
+/**
+ * Site and node names (as site/node) whose definition breaks the naming
+ * rule. A name like vnf_b breaks it again wherever it is used (a member
+ * west/vnf_b): that is the same mistake, reported where the name is defined.
+ */
+function badDefinitions(doc: Document, issues: readonly z.core.$ZodIssue[]): Set<string> {
+  const bad = new Set<string>();
+  for (const { code, path: p } of issues) {
+    if (code !== 'invalid_format') continue;
+    if (p.length === 3 && p[0] === 'sites' && p[2] === 'name') bad.add(String(doc.getIn(p as unknown[])));
+    if (p.length === 5 && p[0] === 'sites' && p[2] === 'nodes' && p[4] === 'name') bad.add(`${String(doc.getIn(['sites', p[1], 'name']))}/${String(doc.getIn(p as unknown[]))}`);
+  }
+  return bad;
+}
+
+/** True for a name-format issue on a use of a badly named site or node (not on its definition). */
+function usesBadName(doc: Document, issue: z.core.$ZodIssue, bad: ReadonlySet<string>): boolean {
+  if (issue.code !== 'invalid_format' || bad.size === 0) return false;
+  const p = issue.path;
+  const definition = p[0] === 'sites' && p.at(-1) === 'name' && (p.length === 3 || p.length === 5);
+  const value = doc.getIn(p as unknown[]);
+  return !definition && typeof value === 'string' && (bad.has(value) || bad.has(value.split('/')[0]!));
 }
 
 function invalid(file: string, issues: Located[]): MshError {
@@ -259,28 +285,4 @@ function unionKinds(doc: Document, path: readonly PropertyKey[]): string[] {
   const options = (schemaAt(doc, scenarioSchema, path.slice(0, -1)) as { def?: { element?: unknown } }).def?.element;
   const union = unwrap(options) as { def?: { options?: unknown[] } };
   return (union.def?.options ?? []).flatMap(optionKinds);
-}
-
-function nearest(word: string, options: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const o of options) {
-    const d = editDistance(word.toLowerCase(), o.toLowerCase());
-    if (d < bestD) [best, bestD] = [o, d];
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

@@ -96,6 +96,8 @@ const CASES: Record<string, Expected> = {
   'node-role-typo.yaml': { line: 14, col: 32, message: 'did you mean "controller"? expected one of "host", "controller", "vm"' },
   'node-role-unknown.yaml': { line: 13, col: 15, message: 'role: expected one of "host", "controller", "vm"' },
   'node-name-too-long.yaml': { line: 12, col: 15, message: 'node name must be 1-15 characters' },
+  // A name that breaks the rule is reported where it is defined, not again where it is used (member west/vnf_b).
+  'node-name-underscore.yaml': { line: 14, col: 54, message: "node name must be 1-15 characters: a lowercase letter, then lowercase letters, digits or '-'" },
   'site-no-nodes.yaml': { line: 15, col: 12, message: 'a site needs at least one node' },
   // A missing field has no line of its own: the start of the mapping it belongs in.
   'site-missing-subnet.yaml': { line: 13, col: 5, message: 'missing "subnet" in sites.1: add it' },

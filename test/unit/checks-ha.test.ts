@@ -5,7 +5,8 @@ import { wanCapture } from '../support/capture.js';
 import { fault, type FaultOpts } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
 import { failoverTime } from '../../harness/checks/failover-time.js';
-import { backupOnOverlay, callContinuity, splitBrain } from '../../harness/checks/ha.js';
+import { backupOnOverlay, callContinuity } from '../../harness/checks/ha.js';
+import { splitBrain } from '../../harness/checks/split-brain.js';
 import { remotePortFdb } from '../../harness/checks/remote-port-fdb.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
@@ -143,22 +144,60 @@ describe('call-continuity (HA-ONGOING-CALLS)', () => {
 });
 
 describe('split-brain (HA-NO-SPLIT-BRAIN)', () => {
-  it('passes with one active at a time', () => {
-    const h = sorted(lose(8000, 'east'), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')]);
-    expect(splitBrain(h, ctx('brain')).status).toBe('pass');
+  const A = 'fa:16:3e:00:00:0a';
+  const B = 'fa:16:3e:00:00:0b';
+  /** ARP probes of the VIP every 250 ms for 20 s; `answer(t)` gives the MACs that replied to the one sent at t. */
+  const wire = (answer: (t: number) => string[]): HistoryEvent[] => [
+    op(0, 'vip-arp@vnf1', 'info', 'members', { macs: { [A]: 'east/vnf-a', [B]: 'west/vnf-b' } }),
+    ...Array.from({ length: 80 }, (_, i) => op(i * 250 + 1000, 'vip-arp@vnf1', 'info', 'probe', { sent: i * 250, macs: answer(i * 250) })),
+  ];
+  const failover = (t: number) => (t < 8000 ? [A] : t < 8250 ? [] : [B]);
+  it('passes with one active at a time, by the members and on the wire', () => {
+    const h = sorted(lose(8000, 'east', { stopped: { 'east/vnf-a': 8000 } }), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')], wire(failover));
+    const r = splitBrain(h, ctx('brain'));
+    expect(r.status).toBe('pass');
+    expect(r.summary).toBe('never two actives at once (limit 150 ms, witness users/witness); on the wire one MAC at most answered each of 80 ARP probes');
+    expect(r.evidence.wire).toMatchObject({ probes: 80, answeredByOne: 79, unanswered: 1, windows: [] });
   });
   it('fails in naive mode when a partition leaves two actives for the whole cut, and measures it', () => {
-    const h = sorted(cut(5000, 9000), [role(0, 'east/vnf-a', 'active'), role(5150, 'west/vnf-b', 'active'), role(9100, 'west/vnf-b', 'standby')]);
+    const h = sorted(cut(5000, 9000), [role(0, 'east/vnf-a', 'active'), role(5150, 'west/vnf-b', 'active'), role(9100, 'west/vnf-b', 'standby')], wire((t) => (t >= 5250 && t < 9000 ? [A, B] : [A])));
     const r = splitBrain(h, ctx('brain', false));
     expect(r.status).toBe('fail');
     expect(r.evidence.worstMs).toBe(3950);
     expect(r.summary).toMatch(/naive/);
+    expect((r.evidence.wire as { windows: unknown[] }).windows).toEqual([{ from: 5250, to: 8750, minMs: 3500, maxMs: 4000, probes: 15, members: ['east/vnf-a', 'west/vnf-b'] }]);
   });
-  it('does not count a member of a lost site as active after the loss', () => {
-    const h = sorted(lose(8000, 'east'), [role(0, 'east/vnf-a', 'active'), role(8100, 'west/vnf-b', 'active')]);
+  it('fails on the wire when two MACs answer for the VIP though every member says it is alone', () => {
+    const h = sorted([role(0, 'east/vnf-a', 'active')], wire((t) => (t >= 4000 && t < 6000 ? [A, B] : [A])));
+    const r = splitBrain(h, ctx('brain'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(/^split brain: two actives at once for 1750 ms \(0 window\(s\) reported by the members/);
+    expect(r.summary).toMatch(/east\/vnf-a \+ west\/vnf-b: 8 probes, 1750-2250 ms/);
+  });
+  it('is unknown when one probe saw two answers: the window lies somewhere between 0 and 500 ms', () => {
+    const h = sorted([role(0, 'east/vnf-a', 'active')], wire((t) => (t === 4000 ? [A, B] : [A])));
+    const r = splitBrain(h, ctx('brain'));
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toMatch(/^two MACs answered ARP for the VIP for 0 to 500 ms/);
+  });
+  it('is unknown without any answered probe; judged on the members alone, and says so, when the wire cannot be watched', () => {
+    const roles = [role(0, 'east/vnf-a', 'active')];
+    expect(splitBrain(sorted(roles), ctx('brain')).status).toBe('unknown');
+    const blind = splitBrain(sorted(roles, [op(1, 'vip-arp@vnf1', 'fail', 'probe', { error: 'no calls client of vnf1 on its external network ext' })]), ctx('brain'));
+    expect(blind.status).toBe('pass');
+    expect(blind.summary).toMatch(/the wire was not watched: no calls client/);
+  });
+  it("ends a lost member's active interval at its own death", () => {
+    const h = sorted(lose(7900, 'east', { from: 8000, stopped: { 'east/vnf-a': 8000 } }), [role(0, 'east/vnf-a', 'active'), role(8100, 'west/vnf-b', 'active')], wire(failover));
     expect(splitBrain(h, ctx('brain')).evidence.windows).toEqual([]);
+    // Without a recorded death, the lost member's self-report would overlap the new active.
+    const unknownDeath = sorted(lose(7900, 'east'), [role(0, 'east/vnf-a', 'active'), role(8100, 'west/vnf-b', 'active')], wire(failover));
+    expect(splitBrain(unknownDeath, ctx('brain')).evidence.worstMs).toBe(round2(end(unknownDeath) - 8100));
   });
 });
+
+const end = (h: readonly HistoryEvent[]) => h.reduce((m, e) => Math.max(m, e.t), 0);
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 describe('backup-on-overlay (HA-BACKUP-L2-OVERLAY)', () => {
   const capture = (flows: { tenantVni: number | null; port: number; packets: number }[]): HistoryEvent => wanCapture(flows);

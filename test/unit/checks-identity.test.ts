@@ -117,14 +117,37 @@ describe('revocation (ID-REVOCATION)', () => {
 });
 
 describe('key-rotation (ID-KEY-ROTATION)', () => {
-  const rotateAt = (t: number): HistoryEvent => fault({ kind: 'rotate-keys', site: 'east' }, t, undefined, { name: 'rotate' })[0]!;
-  it('passes when a distributed rotation causes no failed validation', () => {
-    expect(keyRotation([...validations(() => 200), rotateAt(3000)], ctx('rotation')).status).toBe('pass');
+  const rotateAt = (t: number, name = 'rotate'): HistoryEvent => fault({ kind: 'rotate-keys', site: 'east' }, t, undefined, { name })[0]!;
+  /** Fresh tokens issued in each region after a rotation at t, validated in each region; `status` decides each answer. */
+  const probes = (t: number, status: (issuedIn: string, region: string) => number = () => 200): HistoryEvent[] =>
+    ['east', 'west'].flatMap((issuedIn, i) =>
+      ['east', 'west'].map((region, k): HistoryEvent => {
+        const st = status(issuedIn, region);
+        return { t: t + 50 + 10 * i + k, kind: 'op', process: `key-probe@${region}`, type: st === 200 ? 'ok' : 'fail', f: 'validate', value: { rotatedIn: 'east', issuedIn, status: st } };
+      }),
+    );
+  it('passes when a distributed rotation causes no failed validation and fresh tokens from every region are valid everywhere', () => {
+    const r = keyRotation([...validations(() => 200), rotateAt(3000), ...probes(3000)], ctx('rotation'));
+    expect(r.status).toBe('pass');
+    expect(r.summary).toMatch(/fresh tokens from every region valid everywhere after each \(4 validations\)$/);
   });
   it('fails naming the region and the window when a region lost the token\'s key', () => {
-    const r = keyRotation([...validations((region, t) => (region === 'east' && t >= 5000 ? 404 : 200)), rotateAt(3000)], ctx('rotation'));
+    const r = keyRotation([...validations((region, t) => (region === 'east' && t >= 5000 ? 404 : 200)), rotateAt(3000), ...probes(3000)], ctx('rotation'));
     expect(r.status).toBe('fail');
     expect(r.summary).toMatch(/east: 100\/140 validations failed, from 2000 ms to 6958 ms after the first rotation/);
+  });
+  it('fails when a token issued with the new primary key is rejected elsewhere, though the old token still validates', () => {
+    // The second undistributed rotation: east's new primary is unknown in west, and west's primary was purged in east.
+    const h = [...validations(() => 200), rotateAt(2000, 'rotate1'), ...probes(2000), rotateAt(4000, 'rotate2'), ...probes(4000, (from, at) => (from === at ? 200 : 401))];
+    const r = keyRotation(h, ctx('rotation'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('after rotate2, fresh tokens issued in east, rejected in west (401); issued in west, rejected in east (401)');
+    expect((r.evidence.freshTokens as { fault: string; rejected: string[] }[]).map((f) => [f.fault, f.rejected.length])).toEqual([['rotate1', 0], ['rotate2', 2]]);
+  });
+  it('is unknown when no fresh token was validated after a rotation', () => {
+    const r = keyRotation([...validations(() => 200), rotateAt(3000)], ctx('rotation'));
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toBe('no fresh token was validated after rotate: the new keys were never exercised');
   });
   it('is skip without a rotation', () => {
     expect(keyRotation(validations(() => 200), ctx('rotation')).status).toBe('skip');
