@@ -2,10 +2,19 @@
 // `msh schema` prints the JSON Schema generated from it for editors.
 import { z } from 'zod';
 import { parseCidr, parseIp, contains, formatCidr, mask, SITE_SPACE } from './cidr.js';
-import { duration, impairmentFields, name, nodeRef } from './fields.js';
+import { duration, impairmentFields, name, nodeRef, port } from './fields.js';
+import { nearest } from './suggest.js';
+import { IMAGES } from '../paths.js';
 import { faultOptions } from '../faults/registry.js';
 import { CHECK_KIND_NAMES } from '../checks/registry.js';
 import { VRRP_ADVERT_MAX_MS, VRRP_ADVERT_MIN_MS } from '../agents/vnf-keepalived.js';
+
+/** A rate of requests: a plain number above 0 (`what` says of what, `example` is its default). */
+const positiveRate = (what: string, example: number) =>
+  z
+    .number()
+    .positive({ message: `rate is ${what}: write a number above 0, e.g. ${example}` })
+    .default(example);
 
 const subnet = z.string().superRefine((s, ctx) => {
   const problem = subnetProblem(s);
@@ -26,13 +35,30 @@ function subnetProblem(s: string): string | null {
   return null;
 }
 
+/** What is wrong with a node's image name, said as what to write instead; null if nothing. */
+function imageProblem(s: string): string | null {
+  const images = Object.keys(IMAGES);
+  if (images.includes(s)) return null;
+  const list = `(images: ${images.join(', ')})`;
+  if (s.trim() === '') return `image is empty: leave image out for the harness image, base ${list}`;
+  const hint = nearest(s, images);
+  return `image "${s}" is not an image the harness builds: ${hint ? `did you mean "${hint}"? ` : ''}${list}; leave image out for base`;
+}
+
 const node = z.strictObject({
   name: name('node name'),
   role: z
     .enum(['host', 'controller', 'vm'])
     .default('host')
     .meta({ description: 'host: a plain node; controller: the site\'s all-in-one node (database, site APIs, bridge agent); vm: a VM the controller attaches to tenant networks' }),
-  image: z.string().default('base').meta({ description: 'Image name; "base" is the harness image' }),
+  image: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = imageProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('base')
+    .meta({ description: 'Image name; "base" is the harness image' }),
 });
 
 const site = z.strictObject({
@@ -55,14 +81,18 @@ const heartbeat = z.strictObject({
   from: nodeRef,
   to: nodeRef,
   interval: duration.default(50),
-  port: z.number().int().min(1024).max(65535).default(7000),
+  port: port('the heartbeat port', 7000),
 });
 
 const network = z.strictObject({
   name: name('network name'),
-  vni: z.number().int().min(1).max(16_777_215),
+  vni: z
+    .number()
+    .int()
+    .min(1, { error: (iss) => `VNI ${String(iss.input)} is reserved: a VXLAN VNI is 1 to 16777215, e.g. 5001` })
+    .max(16_777_215, { error: (iss) => `VNI ${String(iss.input)} does not fit in VXLAN's 24 bits: a VNI is 1 to 16777215, e.g. 5001` }),
   cidr: z.string().meta({ description: 'Tenant addresses, inside 198.18.0.0/16 and outside every site subnet; networks may overlap each other (separate VNIs)' }),
-  sites: z.array(name('site name')).min(1),
+  sites: z.array(name('site name')).min(1, { message: 'a network spans at least one site: list the sites it reaches, e.g. sites: [east, west]' }),
 });
 
 const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { message: 'an IPv4 address, e.g. 198.18.201.100' });
@@ -75,10 +105,19 @@ const vnf = z.strictObject({
     .strictObject({ network: name('network name').optional() })
     .meta({ description: 'The backup plane (heartbeats, state replication): an L2 overlay network, or {} for L3 (routed over the sites\' LANs)' }),
   external: z.strictObject({ network: name('network name'), vip: ipv4 }).meta({ description: 'The external plane and the floating service IP' }),
-  heartbeat: z.strictObject({ interval: duration.default(50), misses: z.number().int().min(1).default(3) }).default({ interval: 50, misses: 3 }),
+  heartbeat: z
+    .strictObject({
+      interval: duration.default(50),
+      misses: z
+        .number()
+        .int()
+        .min(1, { message: 'misses is how many heartbeats in a row a standby must miss before it takes over: write 1 or more, e.g. 3' })
+        .default(3),
+    })
+    .default({ interval: 50, misses: 3 }),
   witness: nodeRef.optional().meta({ description: 'A VM on the backup plane in a third site that arbitrates takeovers; none = naive mode' }),
-  port: z.number().int().min(1024).max(65535).default(5060),
-  backupPort: z.number().int().min(1024).max(65535).default(7100),
+  port: port("the VNF's port for calls at the VIP", 5060),
+  backupPort: port("the VNF's port for heartbeats and state on the backup plane", 7100),
   takeover: z
     .enum(['garp', 'vrrp'])
     .default('garp')
@@ -102,7 +141,7 @@ const calls = z.strictObject({
   name: name('workload name'),
   from: nodeRef,
   vnf: name('vnf name'),
-  rate: z.number().positive().default(5).meta({ description: 'New calls per second' }),
+  rate: positiveRate('new calls per second', 5).meta({ description: 'New calls per second' }),
   hold: duration.default(2000),
   media: duration.default(20),
   timeout: duration.default(200),
@@ -113,14 +152,17 @@ const remotePortCrud = z.strictObject({
   name: name('workload name'),
   network: name('network name'),
   site: name('site name').meta({ description: 'Where the remote ports are created' }),
-  tunnelIps: z.array(ipv4).min(2).meta({ description: 'Remote VTEPs to create the port at, then move it to' }),
+  tunnelIps: z
+    .array(ipv4)
+    .min(2, { message: 'tunnelIps lists two remote VTEP addresses: the port is created at the first, then moved to the second, e.g. [198.18.1.2, 198.18.1.9]' })
+    .meta({ description: 'Remote VTEPs to create the port at, then move it to' }),
 });
 
 const tokens = z.strictObject({
   kind: z.literal('tokens'),
   name: name('workload name'),
   regions: z.array(name('site name')).optional().meta({ description: 'Sites whose services validate the token (default: every site with a controller)' }),
-  rate: z.number().positive().default(20).meta({ description: 'Validations per second in each region' }),
+  rate: positiveRate('token validations per second in each region', 20).meta({ description: 'Validations per second in each region' }),
   via: z
     .enum(['identity', 'service'])
     .default('identity')
@@ -136,7 +178,7 @@ const identityRequests = <K extends string>(kind: K, what: string, rate: number)
     kind: z.literal(kind),
     name: name('workload name'),
     regions: z.array(name('site name')).optional().meta({ description: 'Sites whose Keystone receives the requests (default: every site running one)' }),
-    rate: z.number().positive().default(rate).meta({ description: `${what} per second in each region` }),
+    rate: positiveRate(`${what.replace(/ \(.*/, '').toLowerCase()} per second in each region`, rate).meta({ description: `${what} per second in each region` }),
     timeout: duration.default(3000).meta({ description: 'A request not answered within this is recorded as a timeout (not a clean refusal)' }),
   });
 const writes = identityRequests('writes', 'Users created (POST /v3/users)', 5);
@@ -146,7 +188,7 @@ const badTokens = z.strictObject({
   kind: z.literal('bad-tokens'),
   name: name('workload name'),
   regions: z.array(name('site name')).optional().meta({ description: 'Sites whose services validate the corpus (default: every site with a controller)' }),
-  rate: z.number().positive().default(30).meta({ description: 'Validations per second in each region, the corpus (forged, tampered, expired, revoked, wrong-key, control) in turn' }),
+  rate: positiveRate('token validations per second in each region', 30).meta({ description: 'Validations per second in each region, the corpus (forged, tampered, expired, revoked, wrong-key, control) in turn' }),
   allowExpired: z.boolean().default(false).meta({ description: "Validate with Keystone's ?allow_expired=true, as a misconfigured service would for user requests (known-bad)" }),
 });
 
@@ -168,13 +210,13 @@ const identity = z.strictObject({
     }),
   masters: z
     .array(name('site name'))
-    .min(1)
-    .max(2)
+    .min(1, { message: 'with database: star the master Galera cluster spans one or two sites: list them, e.g. masters: [east, west], or leave masters out' })
+    .max(2, { message: 'with database: star the master Galera cluster spans one or two sites: list at most two, e.g. masters: [east, west] (every other site holds replicas of it)' })
     .optional()
     .meta({ description: 'star: the one or two sites of the master Galera cluster (default: the first two sites with a controller); Keystones elsewhere read their local replica and write here' }),
   clusters: z
-    .array(z.array(name('site name')).min(1))
-    .min(2)
+    .array(z.array(name('site name')).min(1, { message: 'a cluster lists at least one site: remove the empty one' }))
+    .min(2, { message: 'multi-cluster needs at least two clusters (the first takes the writes, the others replicate from it): split the sites, e.g. [[east, west], [north, south]]; one cluster of every site is database: galera' })
     .optional()
     .meta({ description: 'multi-cluster: the sites of each Galera cluster, every controller site in exactly one; the first cluster takes the writes (default: consecutive pairs of controller sites)' }),
   wsrep: z
@@ -213,7 +255,10 @@ const check = z.strictObject({
     .union([z.number(), z.string()], { error: 'expected a duration (e.g. 100ms) or a relative bound (e.g. 10%)' })
     .optional()
     .meta({ description: 'A duration (100ms) or a relative bound (10%), as the check kind expects' }),
-  intervals: z.number().positive().optional().meta({ description: 'heartbeat-continuity: largest gap allowed, in heartbeat intervals' }),
+  intervals: z
+    .number()
+    .positive({ message: 'intervals is the largest gap allowed, counted in heartbeat intervals: write a number above 0, e.g. 3' })
+    .optional().meta({ description: 'heartbeat-continuity: largest gap allowed, in heartbeat intervals' }),
 });
 
 export const scenarioSchema = z.strictObject({
