@@ -66,7 +66,7 @@ const CASES: Record<string, Expected> = {
   'link-duplicate.yaml': { line: 23, col: 14, message: 'links "wan1" and "wan2" join the same two sites: keep one' },
   'workload-unknown-node.yaml': { line: 27, col: 9, message: 'uses node "west/hb2", which does not exist (nodes: east/hb, west/hb)' },
   'heartbeat-self.yaml': { line: 27, col: 9, message: 'goes from east/hb to itself: name two different nodes' },
-  'fault-unknown-link.yaml': { line: 33, col: 11, message: 'acts on link "wan2", which does not exist (links: wan1)' },
+  'fault-unknown-link.yaml': { line: 33, col: 11, message: 'acts on link "wan2", which does not exist: did you mean "wan1"? (links: wan1)' },
   'check-unknown-requirement.yaml': { line: 48, col: 20, message: 'requirement "WAN-FIDELTY" is not in the catalog: use one of its IDs (WAN-FIDELITY' },
   'check-unknown-workload.yaml': { line: 46, col: 15, message: 'reads workload "hb1", which does not exist (workloads: hb)' },
 
@@ -182,10 +182,13 @@ const CASES: Record<string, Expected> = {
   'crud-one-tunnel.yaml': { line: 23, col: 83, message: 'tunnelIps lists two remote VTEP addresses: the port is created at the first, then moved to the second' },
 
   // Faults
-  'fault-pause-unknown-node.yaml': { line: 44, col: 11, message: 'pauses "west/hb2", which is not a node of this scenario (nodes: east/hb, west/hb)' },
+  'fault-pause-unknown-node.yaml': { line: 44, col: 11, message: 'pauses "west/hb2", which is not a node of this scenario: did you mean "west/hb"? (nodes: east/hb, west/hb)' },
   'fault-pause-node-no-site.yaml': { line: 44, col: 11, message: 'a node is named as site/node, e.g. east/hb' },
-  'fault-site-loss-unknown.yaml': { line: 40, col: 47, message: 'acts on site "eats", which does not exist (sites: east, west, users)' },
-  'fault-revoke-unknown-site.yaml': { line: 37, col: 47, message: 'acts on site "nort", which does not exist (sites: east, west, north, south)' },
+  'fault-site-loss-unknown.yaml': { line: 40, col: 47, message: 'acts on site "eats", which does not exist: did you mean "east"? (sites: east, west, users)' },
+  'fault-revoke-unknown-site.yaml': { line: 37, col: 47, message: 'acts on site "nort", which does not exist: did you mean "north"? (sites: east, west, north, south)' },
+  // A fault-level problem has no line of its own: the fault's first line.
+  'fault-revoke-no-identity.yaml': { line: 42, col: 5, message: 'revokes a token, but the scenario has no identity block to issue one: add one (provider, placement, site, database), or remove this fault' },
+  'impair-nothing.yaml': { line: 36, col: 5, message: 'fault "slow" changes nothing: set at least one of latency, jitter, loss or bandwidth (e.g. latency: 100ms); to cut the link, use kind: partition' },
   'fault-rotate-keys-uuid.yaml': { line: 30, col: 5, message: 'rotates Fernet keys: it needs identity with provider: fernet and placement: distributed' },
   'fault-direction-typo.yaml': { line: 34, col: 16, message: 'direction: expected one of "both", "a-to-b", "b-to-a"' },
   'fault-delay-negative.yaml': { line: 39, col: 43, message: '"-3s": a duration cannot be negative: write e.g. 50ms' },

@@ -5,6 +5,7 @@
 // to expect at least three, the forwarded byte rate within the bandwidth.
 import { z } from 'zod';
 import { impairmentFields, name, timing } from '../../scenario/fields.js';
+import { suggest } from '../../scenario/suggest.js';
 import type { Impairment } from '../../wan/impairment.js';
 import { sleep, type FaultKind, type Proof } from '../kind.js';
 import { inFlightMs, windowEffect, type DirectionEffect } from './link-effect.js';
@@ -37,7 +38,12 @@ export const impair: FaultKind<typeof options> = {
   heals: true,
   action: false,
   target: (f) => ({ key: `link ${f.link}`, sites: [], link: f.link }),
-  validate: (f, s) => (s.links.some((l) => l.name === f.link) ? [] : [['link', `fault "${f.name}" acts on link "${f.link}", which does not exist (links: ${s.links.map((l) => l.name).join(', ') || 'none'})`]]),
+  validate: (f, s) => [
+    ...(s.links.some((l) => l.name === f.link) ? [] : [['link', `fault "${f.name}" acts on link "${f.link}", which does not exist${suggest(f.link, s.links.map((l) => l.name), 'links')}`] as const]),
+    ...([f.latency, f.jitter, f.loss, f.bandwidth].every((v) => v === undefined)
+      ? [[null, `fault "${f.name}" changes nothing: set at least one of latency, jitter, loss or bandwidth (e.g. latency: 100ms); to cut the link, use kind: partition`] as const]
+      : []),
+  ],
   inject: async (f, env) => {
     const link = env.link(f.link);
     const changed: Impairment = {

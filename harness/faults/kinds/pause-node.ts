@@ -3,6 +3,7 @@
 // and running and not paused after the heal.
 import { z } from 'zod';
 import { nodeRef, timing } from '../../scenario/fields.js';
+import { suggest } from '../../scenario/suggest.js';
 import type { FaultKind } from '../kind.js';
 
 const options = z.strictObject({
@@ -18,7 +19,7 @@ export const pauseNode: FaultKind<typeof options> = {
   target: (f) => ({ key: `node ${f.node}`, sites: [f.node.split('/')[0]!], node: f.node }),
   validate: (f, s) => {
     const nodes = s.sites.flatMap((x) => x.nodes.map((n) => `${x.name}/${n.name}`));
-    return nodes.includes(f.node) ? [] : [['node', `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario (nodes: ${nodes.join(', ')})`]];
+    return nodes.includes(f.node) ? [] : [['node', `fault "${f.name}" pauses "${f.node}", which is not a node of this scenario${suggest(f.node, nodes, 'nodes')}`]];
   },
   inject: async (f, env) => {
     const id = env.container(f.node);

@@ -4,6 +4,7 @@
 // the first death, and each node's own window ends at its death.
 import { z } from 'zod';
 import { duration, name, timing } from '../../scenario/fields.js';
+import { suggest } from '../../scenario/suggest.js';
 import { sleep, type FaultEnv, type FaultKind } from '../kind.js';
 
 const options = z.strictObject({
@@ -35,7 +36,7 @@ export const siteLoss: FaultKind<typeof options> = {
   heals: false,
   action: false,
   target: (f) => ({ key: `site ${f.site}`, sites: [f.site] }),
-  validate: (f, s) => (s.sites.some((x) => x.name === f.site) ? [] : [['site', `fault "${f.name}" acts on site "${f.site}", which does not exist (sites: ${s.sites.map((x) => x.name).join(', ')})`]]),
+  validate: (f, s) => (s.sites.some((x) => x.name === f.site) ? [] : [['site', `fault "${f.name}" acts on site "${f.site}", which does not exist${suggest(f.site, s.sites.map((x) => x.name), 'sites')}`]]),
   inject: async (f, env) => {
     const refs = env.plan.sites.find((s) => s.name === f.site)?.nodes.map((n) => n.ref) ?? [];
     if (refs.length === 0) throw new Error(`site ${f.site} has no node to lose`);
