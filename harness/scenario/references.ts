@@ -8,6 +8,7 @@ import { faultKind } from '../faults/registry.js';
 import { checkKind } from '../checks/registry.js';
 import { checkHaReferences } from './references-ha.js';
 import { formatMs, parseDuration, parsePercent } from './units.js';
+import { suggest } from './suggest.js';
 
 export interface RefIssue {
   readonly path: readonly (string | number)[];
@@ -21,7 +22,8 @@ export function checkReferences(s: Scenario): RefIssue[] {
   unique(s.sites, 'sites', 'site', add);
   unique(s.links, 'links', 'link', add);
   unique(s.workload, 'workload', 'workload', add);
-  unique(s.faults, 'faults', 'fault', add);
+  // Faults start after each other by name: with a name defined twice, the schedule is not known.
+  const faultNamesUnique = unique(s.faults, 'faults', 'fault', add);
   unique(s.checks, 'checks', 'check', add);
   s.sites.forEach((site, i) => unique(site.nodes, `sites.${i}.nodes`, 'node', add, ` in site "${site.name}"`));
 
@@ -43,7 +45,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
   const pairs = new Map<string, string>();
   s.links.forEach((l, i) => {
     l.between.forEach((end, k) => {
-      if (!sites.has(end)) add(['links', i, 'between', k], `link "${l.name}" joins "${end}", which is not a site (sites: ${[...sites].join(', ')})`);
+      if (!sites.has(end)) add(['links', i, 'between', k], `link "${l.name}" joins "${end}", which is not a site${suggest(end, [...sites], 'sites')}`);
     });
     if (l.between[0] === l.between[1]) add(['links', i, 'between'], `link "${l.name}" joins site "${l.between[0]}" to itself: name two different sites`);
     const key = [...l.between].sort().join('|');
@@ -55,7 +57,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
   s.workload.forEach((w, i) => {
     if (w.kind !== 'heartbeat') return; // the HA kinds are checked in references-ha.ts
     for (const field of ['from', 'to'] as const) {
-      if (!nodes.has(w[field])) add(['workload', i, field], `workload "${w.name}" uses node "${w[field]}", which does not exist (nodes: ${[...nodes].join(', ')})`);
+      if (!nodes.has(w[field])) add(['workload', i, field], `workload "${w.name}" uses node "${w[field]}", which does not exist${suggest(w[field], [...nodes], 'nodes')}`);
     }
     if (w.from === w.to) add(['workload', i, 'to'], `heartbeat "${w.name}" goes from ${w.from} to itself: name two different nodes`);
     if (w.interval < 5) add(['workload', i, 'interval'], `heartbeat interval ${formatMs(w.interval)} is below the 5 ms the harness can resolve: use 5ms or more`);
@@ -66,7 +68,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
     if (faultKind(f).heals && (f.duration ?? 0) <= 0) add(['faults', i, 'duration'], `fault "${f.name}" lasts 0 ms: give it a positive duration`);
   });
 
-  const sched = resolveSchedule(s.faults);
+  const sched = faultNamesUnique ? resolveSchedule(s.faults) : { ok: true as const, faults: [] };
   if (!sched.ok) {
     add(['faults', sched.index, sched.field], sched.message);
   } else {
@@ -101,22 +103,28 @@ export function checkReferences(s: Scenario): RefIssue[] {
       if (c.kind === 'partition-gap' && parseDuration(c.tolerance) === null) add(['checks', i, 'tolerance'], `check "${c.name}" (partition-gap) takes a duration tolerance such as 100ms, not "${t}"`);
       if (c.kind !== 'heartbeat-rtt' && c.kind !== 'partition-gap') add(['checks', i, 'tolerance'], `check kind ${c.kind} takes no tolerance: remove it`);
     }
-    if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist (workloads: ${[...workloads].join(', ') || 'none'})`);
+    if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist${suggest(c.workload, [...workloads], 'workloads')}`);
   });
   issues.push(...checkHaReferences(s));
   return issues;
 }
 
+/** Reports every name defined twice; true if there is none. */
 function unique(
   items: readonly { name: string }[],
   path: string,
   what: string,
   add: (path: (string | number)[], message: string) => void,
   within = '',
-): void {
+): boolean {
   const seen = new Set<string>();
+  let ok = true;
   items.forEach((it, i) => {
-    if (seen.has(it.name)) add([...path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), i, 'name'], `${what} "${it.name}" is defined twice${within}: rename or remove one (names must be unique)`);
+    if (seen.has(it.name)) {
+      add([...path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), i, 'name'], `${what} "${it.name}" is defined twice${within}: rename or remove one (names must be unique)`);
+      ok = false;
+    }
     seen.add(it.name);
   });
+  return ok;
 }

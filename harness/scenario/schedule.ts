@@ -3,6 +3,7 @@
 import type { FaultTarget } from '../faults/kind.js';
 import { faultKind } from '../faults/registry.js';
 import type { FaultSpec } from './schema.js';
+import { suggest } from './suggest.js';
 
 export interface TimedFault {
   readonly fault: FaultSpec;
@@ -37,7 +38,9 @@ export function resolveSchedule(faults: readonly FaultSpec[]): ScheduleResult {
     const a = f.after!;
     const j = byName.get(a.fault);
     if (j === undefined) {
-      return { ok: false, index: i, field: 'after', message: `fault "${f.name}" starts after "${a.fault}", which is not a fault of this scenario: name one of ${[...byName.keys()].filter((n) => n !== f.name).join(', ') || '(none: use \'at\')'}` };
+      const others = [...byName.keys()].filter((n) => n !== f.name);
+      const fix = others.length > 0 ? suggest(a.fault, others, 'faults') : `: there is no other fault to start after: use 'at' (a time, e.g. at: 5s)`;
+      return { ok: false, index: i, field: 'after', message: `fault "${f.name}" starts after "${a.fault}", which is not a fault of this scenario${fix}` };
     }
     if (resolving.has(j)) {
       return { ok: false, index: i, field: 'after', message: `faults start after each other in a cycle: ${[...chain, f.name, a.fault].join(' -> ')}: give one of them an 'at' time instead` };

@@ -61,20 +61,20 @@ const CASES: Record<string, Expected> = {
   // Names and references
   'duplicate-site.yaml': { line: 17, col: 11, message: 'site "east" is defined twice: rename or remove one' },
   'duplicate-node.yaml': { line: 13, col: 15, message: 'node "hb" is defined twice in site "east": rename or remove one' },
-  'link-unknown-site.yaml': { line: 20, col: 21, message: 'joins "wset", which is not a site (sites: east, west)' },
+  'link-unknown-site.yaml': { line: 20, col: 21, message: 'joins "wset", which is not a site: did you mean "west"? (sites: east, west)' },
   'link-self.yaml': { line: 20, col: 14, message: 'joins site "east" to itself: name two different sites' },
   'link-duplicate.yaml': { line: 23, col: 14, message: 'links "wan1" and "wan2" join the same two sites: keep one' },
-  'workload-unknown-node.yaml': { line: 27, col: 9, message: 'uses node "west/hb2", which does not exist (nodes: east/hb, west/hb)' },
+  'workload-unknown-node.yaml': { line: 27, col: 9, message: 'uses node "west/hb2", which does not exist: did you mean "west/hb"? (nodes: east/hb, west/hb)' },
   'heartbeat-self.yaml': { line: 27, col: 9, message: 'goes from east/hb to itself: name two different nodes' },
   'fault-unknown-link.yaml': { line: 33, col: 11, message: 'acts on link "wan2", which does not exist: did you mean "wan1"? (links: wan1)' },
   'check-unknown-requirement.yaml': { line: 48, col: 20, message: 'requirement "WAN-FIDELTY" is not in the catalog: use one of its IDs (WAN-FIDELITY' },
-  'check-unknown-workload.yaml': { line: 46, col: 15, message: 'reads workload "hb1", which does not exist (workloads: hb)' },
+  'check-unknown-workload.yaml': { line: 46, col: 15, message: 'reads workload "hb1", which does not exist: did you mean "hb"? (workloads: hb)' },
 
   // Fault schedule
   'fault-at-and-after.yaml': { line: 39, col: 9, message: "has both 'at' and 'after': keep one of them" },
   // A fault without a start has no line for it: the fault's own first line.
   'fault-no-start.yaml': { line: 31, col: 5, message: "has no start: add 'at' (a time, e.g. at: 5s) or 'after'" },
-  'fault-after-unknown.yaml': { line: 39, col: 12, message: 'starts after "cutt", which is not a fault of this scenario: name one of cut' },
+  'fault-after-unknown.yaml': { line: 39, col: 12, message: 'starts after "cutt", which is not a fault of this scenario: did you mean "cut"? (faults: cut)' },
   // A cycle has no single wrong line: it is reported at the 'after' that closes it.
   'fault-after-cycle.yaml': { line: 39, col: 12, message: "in a cycle: cut -> slow -> cut: give one of them an 'at' time instead" },
   'fault-past-duration.yaml': { line: 40, col: 15, message: 'start it earlier, shorten it, or lengthen the scenario' },
@@ -194,6 +194,8 @@ const CASES: Record<string, Expected> = {
   'fault-delay-negative.yaml': { line: 39, col: 43, message: '"-3s": a duration cannot be negative: write e.g. 50ms' },
   'fault-duration-zero.yaml': { line: 35, col: 15, message: 'lasts 0 ms: give it a positive duration' },
   'fault-missing-duration.yaml': { line: 31, col: 5, message: 'missing "duration" in faults.0: add it' },
+  // Faults start after each other by name: with one name defined twice, no schedule is judged (no cycle cut -> cut).
+  'fault-duplicate-name.yaml': { line: 37, col: 11, message: 'fault "cut" is defined twice: rename or remove one' },
   'fault-after-on-typo.yaml': { line: 39, col: 30, message: 'after.on: expected one of "start", "heal"' },
 
   // Checks
