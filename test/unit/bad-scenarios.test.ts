@@ -90,7 +90,7 @@ const CASES: Record<string, Expected> = {
   // Identity under faults (these start from scenarios/id-galera-partition.yaml)
   'identity-wsrep-option-name.yaml': { line: 29, col: 109, message: '"ignore_quorum" is not a Galera provider option name: they are group.option, e.g. evs.suspect_timeout or pc.ignore_quorum' },
   'check-galera-quorum-local-db.yaml': { line: 41, col: 5, message: 'check "quorum" (galera-quorum) needs a Galera identity database: set identity.database' },
-  'writes-region-unknown.yaml': { line: 34, col: 74, message: 'region "mars" has no controller to send requests from' },
+  'writes-region-unknown.yaml': { line: 34, col: 74, message: 'region "mars" is not a site (sites with a controller: east, west, north)' },
 
   // Sites and nodes
   'node-role-typo.yaml': { line: 14, col: 32, message: 'did you mean "controller"? expected one of "host", "controller", "vm"' },
@@ -124,9 +124,19 @@ const CASES: Record<string, Expected> = {
   'network-duplicate-vni.yaml': { line: 26, col: 23, message: 'reuses VNI 5001 of "backup": give each network its own VNI' },
   'network-cidr-site-overlap.yaml': { line: 25, col: 38, message: 'overlaps the subnet of site "east" (198.18.1.0/24): tenant networks may overlap each other, not site subnets' },
   'network-cidr-outside.yaml': { line: 25, col: 38, message: 'must be a network address inside 198.18.0.0/16' },
-  'network-site-no-controller.yaml': { line: 20, col: 69, message: 'spans site "west", which needs exactly one node with role: controller' },
+  'network-site-no-controller.yaml': { line: 20, col: 69, message: 'spans site "west", which needs exactly one node with role: controller to serve its network API (it has none): make one of its nodes role: controller, or take the site out of the network' },
+  // One site, one problem: reported at the first network spanning it, naming every one.
+  'network-site-no-controller-two-networks.yaml': { line: 25, col: 75, message: 'spans site "users", which needs exactly one node with role: controller to serve its network API (it has none): make one of its nodes role: controller, or take the site out of networks backup, ext' },
+  // The name the renamed network lost ("ext") is missing where it is used: the same mistake, named in the one message.
+  'network-duplicate-name.yaml': { line: 26, col: 13, message: 'network "backup" is defined twice: rename or remove one (names must be unique); was this one meant to be "ext", which VNF "vnf1" uses?' },
+  // Where a network with an unknown site reaches is unknown: its VMs (the witness in users) are not judged against it.
+  'network-unknown-site.yaml': { line: 25, col: 75, message: 'network "backup" spans site "user", which does not exist: did you mean "users"? (sites: east, west, users)' },
 
   // VNFs (these start from scenarios/ha-l2-partition-witness.yaml, ha-l2-site-loss-vrrp.yaml or ha-active-active.yaml)
+  // A member on two networks is reported once, not once per network.
+  'vnf-unknown-member.yaml': { line: 30, col: 27, message: 'member "west/vnf-c" is not a node of this scenario: did you mean "west/vnf-b"? (VMs: east/vnf-a, west/vnf-b, users/client, users/witness)' },
+  'vnf-member-not-vm.yaml': { line: 30, col: 15, message: 'member "east/ctl" must have role: vm (the controller attaches VMs to tenant networks)' },
+  'vnf-witness-unknown.yaml': { line: 34, col: 14, message: 'witness "users/witnes" is not a node of this scenario: did you mean "users/witness"? (VMs: ' },
   'vnf-one-member.yaml': { line: 30, col: 14, message: 'a VNF needs at least two members' },
   'vnf-members-one-site.yaml': { line: 30, col: 14, message: 'has two members in one site: spread them across sites' },
   'vnf-member-site-off-network.yaml': { line: 30, col: 27, message: "is in site \"west\", where network \"ext\" does not exist: add the site to the network's sites" },
@@ -140,7 +150,7 @@ const CASES: Record<string, Expected> = {
   'vnf-port-privileged.yaml': { line: 35, col: 11, message: "80 is below 1024 (a privileged port): the VNF's port for calls at the VIP must be 1024 to 65535, e.g. 5060" },
   'vnf-port-too-large.yaml': { line: 35, col: 17, message: "71000 is above 65535, the largest port number: the VNF's port for heartbeats and state on the backup plane must be 1024 to 65535, e.g. 7100" },
   'vnf-backup-port-clash.yaml': { line: 31, col: 168, message: 'both use backupPort 7100: give "vnf2" another (e.g. 7101)' },
-  'vnf-unknown-network.yaml': { line: 31, col: 24, message: 'network "bakup", which does not exist (networks: backup, ext)' },
+  'vnf-unknown-network.yaml': { line: 31, col: 24, message: 'network "bakup", which does not exist: did you mean "backup"? (networks: backup, ext)' },
   'vnf-same-network.yaml': { line: 32, col: 26, message: 'uses one network for both planes: the backup plane must be separate from the external plane' },
   'vnf-vip-outside.yaml': { line: 32, col: 36, message: 'VIP 198.18.200.100 must be an address inside the external network 198.18.201.0/24' },
   'vnf-vip-cidr.yaml': { line: 32, col: 36, message: 'vnfs.0.external.vip: an IPv4 address, e.g. 198.18.201.100' },
@@ -151,16 +161,19 @@ const CASES: Record<string, Expected> = {
   'identity-provider-typo.yaml': { line: 30, col: 23, message: 'identity.provider: did you mean "fernet"?' },
   'identity-placement-typo.yaml': { line: 24, col: 39, message: 'identity.placement: did you mean "centralized"?' },
   'identity-database-typo.yaml': { line: 24, col: 77, message: 'identity.database: did you mean "galera"?' },
-  'identity-site-unknown.yaml': { line: 30, col: 61, message: 'identity.site "esat" must be a site with a node of role: controller (sites with one: east, west, north, south)' },
+  'identity-site-unknown.yaml': { line: 30, col: 61, message: 'identity.site "esat" is not a site: did you mean "east"? (sites with a controller: east, west, north, south)' },
   // Reported at database, whose line and message name both ways out.
   'identity-galera-centralized.yaml': { line: 24, col: 77, message: 'use placement: distributed, or database: local' },
-  'identity-star-master-unknown.yaml': { line: 30, col: 99, message: '"wset" is not a site with a node of role: controller (sites with one: east, west, north, south)' },
+  'identity-star-master-unknown.yaml': { line: 30, col: 99, message: 'master "wset" is not a site: did you mean "west"? (sites with a controller: east, west, north, south)' },
   'identity-masters-not-star.yaml': { line: 24, col: 94, message: 'masters is for database: star (this one is galera): remove it' },
   'identity-clusters-not-multi.yaml': { line: 30, col: 116, message: 'clusters is for database: multi-cluster (this one is star): remove it' },
-  'identity-cluster-missing-site.yaml': { line: 30, col: 102, message: 'every controller site must be in a cluster; missing: south' },
+  'identity-cluster-missing-site.yaml': { line: 30, col: 102, message: 'every controller site must be in a cluster; missing: south: add it to one of the clusters' },
   'identity-cluster-site-twice.yaml': { line: 30, col: 118, message: 'site "west" is already in cluster 1: a site belongs to one cluster' },
   'identity-cluster-one.yaml': { line: 30, col: 102, message: 'multi-cluster needs at least two clusters (the first takes the writes, the others replicate from it)' },
   'identity-star-three-masters.yaml': { line: 30, col: 92, message: 'with database: star the master Galera cluster spans one or two sites: list at most two' },
+  // A misspelt site leaves the one it meant ("south") in no cluster: one mistake, reported once.
+  'identity-cluster-unknown-site.yaml': { line: 30, col: 125, message: 'cluster 2: "sout" is not a site: did you mean "south"? (sites with a controller: east, west, north, south)' },
+  'identity-star-master-twice.yaml': { line: 30, col: 99, message: 'master site "east" is listed twice: remove one' },
   'identity-middleware-region-typo.yaml': { line: 24, col: 122, message: 'identity.middlewareRegion: did you mean "auth-site"?' },
   'identity-missing-site.yaml': { line: 24, col: 11, message: 'missing "site" in identity: add it' },
 
@@ -170,14 +183,17 @@ const CASES: Record<string, Expected> = {
   'workload-interval-tiny.yaml': { line: 28, col: 15, message: 'below the 5 ms the harness can resolve: use 5ms or more' },
   'workload-port-privileged.yaml': { line: 29, col: 11, message: '700 is below 1024 (a privileged port): the heartbeat port must be 1024 to 65535, e.g. 7000' },
   'workload-duplicate-name.yaml': { line: 38, col: 26, message: 'workload "calls" is defined twice: rename or remove one' },
-  'calls-unknown-vnf.yaml': { line: 37, col: 58, message: 'target VNF "vnf2", which does not exist (VNFs: vnf1)' },
+  'calls-unknown-vnf.yaml': { line: 37, col: 58, message: 'target VNF "vnf2", which does not exist: did you mean "vnf1"? (VNFs: vnf1)' },
   'calls-from-controller.yaml': { line: 37, col: 39, message: 'call generator "users/ctl" must have role: vm' },
   'calls-rate-unit.yaml': { line: 37, col: 70, message: 'workload.0.rate: expected a number, found the text "5/s"' },
   'calls-hold-unit.yaml': { line: 37, col: 79, message: '"3 seconds" is not a duration: write e.g. 50ms, 10s or 2m' },
   'calls-rate-negative.yaml': { line: 37, col: 70, message: 'rate is new calls per second: write a number above 0, e.g. 5' },
   'tokens-rate-zero.yaml': { line: 33, col: 41, message: 'rate is token validations per second in each region: write a number above 0, e.g. 20' },
   'tokens-via-typo.yaml': { line: 27, col: 50, message: 'workload.0.via: did you mean "service"?' },
+  'tokens-region-unknown.yaml': { line: 33, col: 62, message: 'region "soutth" is not a site: did you mean "south"? (sites with a controller: east, west, north, south)' },
   'tokens-without-identity.yaml': { line: 29, col: 5, message: 'but the scenario has no identity block: add one (provider, placement, site, database)' },
+  'crud-unknown-network.yaml': { line: 23, col: 52, message: 'uses network "bakup", which does not exist: did you mean "backup"? (networks: backup)' },
+  'crud-site-unknown.yaml': { line: 23, col: 66, message: 'creates ports in site "wset", which does not exist: did you mean "west"? (sites of network "backup": east, west)' },
   'crud-tunnel-outside.yaml': { line: 23, col: 96, message: 'tunnel IP 10.0.0.9 must be inside 198.18.0.0/16' },
   'crud-one-tunnel.yaml': { line: 23, col: 83, message: 'tunnelIps lists two remote VTEP addresses: the port is created at the first, then moved to the second' },
 
@@ -204,6 +220,7 @@ const CASES: Record<string, Expected> = {
   'check-empty-requirements.yaml': { line: 61, col: 19, message: 'a check decides at least one requirement ID' },
   'check-requirements-string.yaml': { line: 61, col: 19, message: 'requirements: expected a list, found the text "HARNESS-BASELINE-RESTORED"' },
   'check-duplicate-name.yaml': { line: 49, col: 11, message: 'check "rtt" is defined twice: rename or remove one' },
+  'check-unknown-vnf.yaml': { line: 45, col: 49, message: 'reads VNF "vnf2", which does not exist: did you mean "vnf1"? (VNFs: vnf1)' },
   'check-no-tolerance-kind.yaml': { line: 61, col: 16, message: 'check kind baseline-restored takes no tolerance: remove it' },
   'check-rtt-tolerance-duration.yaml': { line: 47, col: 16, message: 'takes a relative tolerance such as 10%, not "5ms"' },
   'check-limit-unit.yaml': { line: 43, col: 63, message: '"1 sec" is not a duration: write e.g. 50ms' },

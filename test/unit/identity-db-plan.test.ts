@@ -64,7 +64,7 @@ describe('star mode plan', () => {
   });
 
   it('rejects masters outside the controllers, a star with no slave site, and masters in another mode', () => {
-    expect(problems('{ site: east, database: star, masters: [east, nowhere] }')).toMatch(/"nowhere" is not a site with a node of role: controller/);
+    expect(problems('{ site: east, database: star, masters: [east, nowhere] }')).toMatch(/master "nowhere" is not a site \(sites with a controller: east, west, north, south\)/);
     expect(problems('{ site: east, database: star }', 2)).toMatch(/star mode needs a site outside the master cluster/);
     expect(problems('{ site: east, database: galera, masters: [east] }')).toMatch(/masters is for database: star/);
     expect(problems('{ site: east, database: star, placement: centralized }')).toMatch(/use placement: distributed/);
