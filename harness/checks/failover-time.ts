@@ -17,14 +17,37 @@ const siteOf = (ref: string) => ref.split('/')[0]!;
 const agentId = (ref: string) => ref.replace('/', '-');
 const callId = (e: OpEvent) => String(e.value?.call);
 
+/**
+ * New calls after `from`: the first call sent after it that a member of
+ * `servers` answered and after which no new call failed (until `horizon`),
+ * when it was answered, and the failures on the way.
+ */
+export function newCallsServed(setups: readonly OpEvent[], from: number, horizon: number, servers: readonly string[]) {
+  const invokes = setups.filter((e) => e.type === 'invoke');
+  const invokedAt = new Map(invokes.map((e) => [callId(e), e.t]));
+  const sent = (e: OpEvent) => invokedAt.get(callId(e)) ?? -Infinity;
+  const inWindow = setups.filter((e) => e.type !== 'invoke' && sent(e) >= from && sent(e) < horizon);
+  const failures = inWindow.filter((e) => e.type === 'fail');
+  const lastFailSent = Math.max(...failures.map(sent), -Infinity);
+  const ids = new Set(servers.map(agentId));
+  const recovery = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)) && sent(e) > lastFailSent);
+  const firstOk = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)));
+  const previousInvoke = recovery ? invokes.filter((e) => e.t < sent(recovery)).at(-1) : undefined;
+  return {
+    outageMs: recovery ? round(recovery.t - from) : null,
+    servedBy: recovery ? String(recovery.value?.by) : null,
+    failedSetups: failures.length,
+    failedAfterFirstServed: firstOk ? failures.filter((e) => sent(e) > sent(firstOk)).length : 0,
+    // The outage ended somewhere between the previous setup sent and this one: that gap is its resolution, measured.
+    resolutionMs: recovery && previousInvoke ? round(sent(recovery) - previousInvoke.t) : null,
+  };
+}
+
 export const failoverTime: Checker = (h, ctx) => {
   const v = vnfOf(ctx);
   const w = callsOf(ctx, v);
   const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
   const setups = ops(h, `${w.name}@${w.from}`, 'call-setup');
-  const invokes = setups.filter((e) => e.type === 'invoke');
-  const invokedAt = new Map(invokes.map((e) => [callId(e), e.t]));
-  const sent = (e: OpEvent) => invokedAt.get(callId(e)) ?? -Infinity;
   const end = h.reduce((m, e) => Math.max(m, e.t), 0);
   const spans = activeIntervals(h, v, end);
   const windows = faultWindows(h);
@@ -47,27 +70,14 @@ export const failoverTime: Checker = (h, ctx) => {
       return { ...base, outageMs: null, status: 'skip', why: `the active (${activeAtFault.join(', ')}) was not taken away by ${f.fault} (${f.target.key}): no failover to judge` } as const;
     }
     const okBefore = setups.some((e) => e.type === 'ok' && e.t < f.start);
-    const inWindow = setups.filter((e) => e.type !== 'invoke' && sent(e) >= f.start && sent(e) < horizon);
-    const failures = inWindow.filter((e) => e.type === 'fail');
-    const lastFailSent = Math.max(...failures.map(sent), -Infinity);
-    const survivors = new Set(v.members.filter((m) => !lost.includes(m)).map(agentId));
-    // Served by a survivor, and stable: no new call sent after it failed.
-    const recovery = inWindow.find((e) => e.type === 'ok' && survivors.has(String(e.value?.by)) && sent(e) > lastFailSent);
-    const firstOk = inWindow.find((e) => e.type === 'ok' && survivors.has(String(e.value?.by)));
-    const previousInvoke = recovery ? invokes.filter((e) => e.t < sent(recovery)).at(-1) : undefined;
-    const outage = recovery ? recovery.t - f.start : Infinity;
+    const served = newCallsServed(setups, f.start, horizon, v.members.filter((m) => !lost.includes(m)));
     const becameActive = h.find((e): e is OpEvent => e.kind === 'op' && e.f === 'role' && e.t >= f.start && e.value?.to === 'active' && e.process.startsWith(`${v.name}@`));
     return {
       ...base,
-      outageMs: Number.isFinite(outage) ? round(outage) : null,
+      ...served,
       takeoverMs: becameActive ? round(becameActive.t - f.start) : null,
       newActive: becameActive?.process ?? null,
-      servedBy: recovery ? String(recovery.value?.by) : null,
-      failedSetups: failures.length,
-      failedAfterFirstServed: firstOk ? failures.filter((e) => sent(e) > sent(firstOk)).length : 0,
-      // The outage ended somewhere between the previous setup sent and this one: that gap is its resolution, measured.
-      resolutionMs: recovery && previousInvoke ? round(sent(recovery) - previousInvoke.t) : null,
-      status: !okBefore ? 'unknown' : outage <= limit ? 'pass' : 'fail',
+      status: !okBefore ? 'unknown' : served.outageMs !== null && served.outageMs <= limit ? 'pass' : 'fail',
       why: !okBefore ? 'no call succeeded before the fault: nothing to fail over from' : '',
     } as const;
   });

@@ -10,7 +10,7 @@ import type { Checker } from './context.js';
 import { activeIntervals, vnfOf } from './ha.js';
 import { ops, round } from './series.js';
 
-/** The probe interval the engine starts agents/vip-arp.ts with. */
+/** How often the engine has the client probe ARP for the VIP (agents/vip-arp.ts). */
 export const PROBE_INTERVAL_MS = 250;
 
 interface WireWindow {

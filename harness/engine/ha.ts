@@ -8,6 +8,8 @@ import type { Deployment } from '../topology/deploy.js';
 import { attachmentOf, type Attachment } from '../topology/overlay.js';
 import type { Overlays } from '../topology/overlays.js';
 import { sleepUntil } from './time.js';
+import { host, parseCidr, size } from '../scenario/cidr.js';
+import { PROBE_INTERVAL_MS } from '../checks/split-brain.js';
 import { now } from '../observe/history.js';
 import { runAgent } from './workload.js';
 
@@ -123,6 +125,19 @@ export function startVipProbes(s: Scenario, attachments: readonly Attachment[], 
       history.append({ t: now(), kind: 'op', process: `vip-arp@${v.name}`, type: 'fail', f: 'probe', value: { error: `no calls client of ${v.name} on its external network ${v.external.network}: ARP for the VIP cannot be watched` } });
       return [];
     }
-    return [runAgent(runtime, d.containers.get(at.ref)!, 'vip-arp', ['--vip', v.external.vip, '--dev', at.dev, '--interval', '250', '--duration', String(durationMs)], `vip-arp@${v.name}`, history)];
+    const sources = probeSources(s, v, attachments);
+    return [runAgent(runtime, d.containers.get(at.ref)!, 'vip-arp', ['--vip', v.external.vip, '--dev', at.dev, '--sources', sources.join(','), '--interval', String(PROBE_INTERVAL_MS), '--duration', String(durationMs)], `vip-arp@${v.name}`, history)];
   });
+}
+
+/** How many probes overlap: each waits a second for replies. */
+const PROBERS = 1000 / PROBE_INTERVAL_MS;
+
+/** Source addresses for a VNF's ARP probers: from the top of its external network down, four per VNF, none a VIP or an attachment's address. */
+export function probeSources(s: Scenario, v: VnfSpec, attachments: readonly Attachment[]): string[] {
+  const net = parseCidr(s.networks.find((n) => n.name === v.external.network)!.cidr)!;
+  const taken = new Set([...s.vnfs.map((x) => x.external.vip), ...attachments.filter((a) => a.network === v.external.network).map((a) => a.address)]);
+  const free = Array.from({ length: size(net) - 2 }, (_, i) => host(net, size(net) - 2 - i)).filter((a) => !taken.has(a));
+  const k = s.vnfs.filter((x) => x.external.network === v.external.network).indexOf(v);
+  return free.slice(k * PROBERS, (k + 1) * PROBERS);
 }

@@ -3,6 +3,7 @@
 // aborted, so nothing stays broken. Every start and heal is recorded with
 // the proof its kind measured; an injection that throws is recorded as an
 // unproven fault, never as a normal window.
+import { deviceStates, inNs } from '../net/ip.js';
 import type { FaultEnv, IdentityActions, Proof } from '../faults/kind.js';
 import { faultKind } from '../faults/registry.js';
 import { now, type History } from '../observe/history.js';
@@ -64,6 +65,8 @@ export function faultEnv(d: Deployment, runtime: Runtime, identity?: IdentityAct
       if (!s) throw new Error(`the relay has no counters for link ${l.name}`);
       return s;
     },
+    setDown: (ns, devs) => inNs(ns, devs.map((d) => `link set ${d} down`)),
+    deviceStates,
     ...(identity ? { identity } : {}),
   };
 }

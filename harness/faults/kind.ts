@@ -58,6 +58,10 @@ export interface FaultEnv {
   /** Set a link's impairment in the relay, per direction, and read the config back. */
   setLink(link: LinkPlan, aToB: Impairment, bToA: Impairment): Promise<void>;
   linkStats(link: LinkPlan): Promise<LinkStats>;
+  /** Set devices down in a namespace the harness made (one batch, so at once). */
+  setDown(ns: string, devs: readonly string[]): Promise<void>;
+  /** Their state, read back from the kernel. */
+  deviceStates(ns: string, devs: readonly string[]): Promise<Readonly<Record<string, 'up' | 'down' | 'absent'>>>;
   readonly identity?: IdentityActions;
 }
 

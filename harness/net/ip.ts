@@ -63,3 +63,14 @@ export async function queryNs(ns: string, args: readonly string[]): Promise<unkn
 export async function checksumInSoftware(pid: number, dev = 'eth0'): Promise<void> {
   await execa('nsenter', ['-t', String(pid), '-n', 'ethtool', '-K', dev, 'tx', 'off']);
 }
+
+export type DeviceState = 'up' | 'down' | 'absent';
+
+/** Administrative state of devices in a namespace, read back from the kernel. */
+export async function deviceStates(ns: string, devs: readonly string[]): Promise<Record<string, DeviceState>> {
+  const links = (await queryNs(ns, ['link', 'show'])) as { ifname: string; flags?: string[] }[];
+  return Object.fromEntries(devs.map((d) => {
+    const l = links.find((x) => x.ifname === d);
+    return [d, !l ? 'absent' : l.flags?.includes('UP') ? 'up' : 'down'];
+  }));
+}
