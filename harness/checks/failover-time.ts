@@ -12,9 +12,9 @@ import { activeIntervals, callsOf, DEFAULT_LIMIT_MS, summarize, vnfOf } from './
 import { faultWindows, ops, round, type FaultWindow } from './series.js';
 import { components } from './site-faults.js';
 
-const siteOf = (ref: string) => ref.split('/')[0]!;
+export const siteOf = (ref: string) => ref.split('/')[0]!;
 /** The agents name themselves site-node in their replies. */
-const agentId = (ref: string) => ref.replace('/', '-');
+export const agentId = (ref: string) => ref.replace('/', '-');
 const callId = (e: OpEvent) => String(e.value?.call);
 
 /**

@@ -1,7 +1,9 @@
 // Every check kind, one line each. The scenario schema's check kinds, the
 // requirement validation, the run's capture decision and the proof gate are
 // all built from this.
+import { activeActiveKind } from './active-active.js';
 import { baselineRestored } from './baseline.js';
+import { backupRouted } from './backup-routed.js';
 import { badTokens } from './bad-tokens.js';
 import { backupOnOverlay, callContinuity, overlappingIp } from './ha.js';
 import { splitBrain } from './split-brain.js';
@@ -20,10 +22,12 @@ export const CHECK_KINDS = {
   'partition-gap': { requirements: ['WAN-PARTITION-GAP'], needs: faults, check: partitionGap },
   'heartbeat-continuity': { requirements: ['WAN-HEARTBEAT-CONTINUITY'], needs: faults, check: heartbeatContinuity },
   'baseline-restored': { requirements: ['HARNESS-BASELINE-RESTORED'], needs: faults, check: baselineRestored },
-  'failover-time': { requirements: ['HA-NEW-CALLS-1S', 'HA-L3-BACKUP', 'HA-ACTIVE-ACTIVE', 'HA-NWAY'], needs: faults, check: failoverTime },
-  'call-continuity': { requirements: ['HA-ONGOING-CALLS', 'HA-NWAY', 'HA-ACTIVE-ACTIVE'], needs: faults, check: callContinuity },
+  'failover-time': { requirements: ['HA-NEW-CALLS-1S', 'HA-L3-BACKUP', 'HA-NWAY'], needs: faults, check: failoverTime },
+  'call-continuity': { requirements: ['HA-ONGOING-CALLS', 'HA-NWAY'], needs: faults, check: callContinuity },
+  'active-active': activeActiveKind,
   'split-brain': { requirements: ['HA-NO-SPLIT-BRAIN'], needs: faults, check: splitBrain },
   'backup-on-overlay': { requirements: ['HA-BACKUP-L2-OVERLAY'], needs: { capture: true }, check: backupOnOverlay },
+  'backup-routed': { requirements: ['HA-L3-BACKUP'], needs: { capture: true }, check: backupRouted },
   'remote-port-fdb': { requirements: ['HA-REMOTE-PORT-L2POP'], needs: {}, check: remotePortFdb },
   'overlapping-ip': { requirements: ['HA-OVERLAPPING-IP'], needs: faults, check: overlappingIp },
   'token-validation': { requirements: ['ID-VALIDATE-EVERYWHERE'], needs: faults, check: tokenValidation },

@@ -1,0 +1,113 @@
+// The HA variants on literal histories: the routed (L3) backup plane and the
+// active/active pair, each passing on a good run and failing on a bad one.
+import { describe, expect, it } from 'vitest';
+import { activeActive } from '../../harness/checks/active-active.js';
+import { backupRouted } from '../../harness/checks/backup-routed.js';
+import type { HistoryEvent } from '../../harness/observe/history.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { MshError } from '../../harness/scenario/errors.js';
+import { planTopology } from '../../harness/topology/plan.js';
+import { wanCapture } from '../support/capture.js';
+import { fault } from '../support/faults.js';
+
+const yaml = (backup: string, second = true) => `
+name: ha
+duration: 20s
+sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-a, role: vm }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-b, role: vm }] }
+  - { name: users, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: client, role: vm }, { name: witness, role: vm }] }
+links:
+  - { name: ew, between: [east, west], latency: 5ms }
+  - { name: eu, between: [east, users], latency: 5ms }
+  - { name: wu, between: [west, users], latency: 5ms }
+networks:
+  - { name: backup, vni: 5001, cidr: 198.18.200.0/24, sites: [east, west, users] }
+  - { name: ext, vni: 5002, cidr: 198.18.201.0/24, sites: [east, west, users] }
+vnfs:
+  - { name: vnf1, members: [east/vnf-a, west/vnf-b], backup: ${backup}, external: { network: ext, vip: 198.18.201.100 }, witness: users/witness }
+${second ? '  - { name: vnf2, members: [west/vnf-b, east/vnf-a], backup: { network: backup }, external: { network: ext, vip: 198.18.201.101 }, witness: users/witness, backupPort: 7101, port: 5061 }' : ''}
+workload:
+  - { kind: calls, name: calls1, from: users/client, vnf: vnf1 }
+${second ? '  - { kind: calls, name: calls2, from: users/client, vnf: vnf2 }' : ''}
+checks:
+  - { name: routed, kind: backup-routed, vnf: vnf1, requirements: [HA-L3-BACKUP] }
+${second ? '  - { name: both, kind: active-active, vnf: vnf1, limit: 1s, requirements: [HA-ACTIVE-ACTIVE] }' : ''}
+`;
+
+function ctx(name: string, backup = '{ network: backup }', second = true) {
+  const scenario = parseScenario('ha.yaml', yaml(backup, second)).scenario;
+  return { scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === name)! };
+}
+const op = (t: number, process: string, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Record<string, unknown>): HistoryEvent => ({ t, kind: 'op', process, type, f, value });
+const sorted = (...xs: HistoryEvent[][]) => xs.flat().sort((a, b) => a.t - b.t);
+
+describe('backup-routed (HA-L3-BACKUP)', () => {
+  it('passes when heartbeats cross the WAN routed, in no tenant VNI', () => {
+    const r = backupRouted([wanCapture([{ tenantVni: null, port: 7100, packets: 900 }, { tenantVni: 5002, port: 5060, packets: 400 }])], ctx('routed', '{}', false));
+    expect(r.status).toBe('pass');
+    expect(r.summary).toBe('900 heartbeat/replication packets crossed the WAN routed between the sites (no tenant VNI)');
+  });
+  it('fails when none crossed routed, or some crossed inside an overlay', () => {
+    expect(backupRouted([wanCapture([{ tenantVni: 5002, port: 5060, packets: 400 }])], ctx('routed', '{}', false)).status).toBe('fail');
+    const r = backupRouted([wanCapture([{ tenantVni: null, port: 7100, packets: 900 }, { tenantVni: 5001, port: 7100, packets: 30 }])], ctx('routed', '{}', false));
+    expect(r.summary).toBe('30 backup-plane packets crossed inside a tenant overlay (VNI 5001), not routed');
+  });
+  it('fails for a VNF whose backup plane is an overlay; unknown without a usable capture', () => {
+    expect(backupRouted([wanCapture([{ tenantVni: null, port: 7100, packets: 9 }])], ctx('routed', '{ network: backup }', false)).summary).toMatch(/is the overlay backup, not routed/);
+    expect(backupRouted([wanCapture([])], ctx('routed', '{}', false)).status).toBe('unknown');
+  });
+});
+
+describe('active-active (HA-ACTIVE-ACTIVE)', () => {
+  /** Calls to each VIP every 200 ms; `out(vnf, t)` says whether the setup sent at t fails; served by the VIP's surviving member. */
+  const calls = (out: (vnf: string, t: number) => boolean): HistoryEvent[] =>
+    (['vnf1', 'vnf2'] as const).flatMap((vnf, k) =>
+      Array.from({ length: 100 }, (_, i) => i * 200).flatMap((t) => {
+        const p = `calls${k + 1}@users/client`;
+        const call = `${vnf}-${t}`;
+        return [op(t, p, 'invoke', 'call-setup', { call }), out(vnf, t) ? op(t + 200, p, 'fail', 'call-setup', { call, reason: 'timeout' }) : op(t + 5, p, 'ok', 'call-setup', { call, by: t >= 8000 || vnf === 'vnf2' ? 'west-vnf-b' : 'east-vnf-a' })];
+      }),
+    );
+  const replicated = (both = true): HistoryEvent[] => [
+    op(3000, 'vnf1@west/vnf-b', 'info', 'replication', { from: 'east-vnf-a', changes: 40 }),
+    op(3000, 'vnf2@east/vnf-a', 'info', 'replication', { from: 'west-vnf-b', changes: both ? 35 : 0 }),
+  ];
+  const lose = fault({ kind: 'site-loss', site: 'east' }, 8000, undefined, { name: 'lose', stopped: { 'east/vnf-a': 8000 } });
+  type Row = { vnf: string; outageMs: number | null };
+  it('passes when both VIPs serve again within 1 s and state went both ways', () => {
+    const r = activeActive(sorted(lose, replicated(), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 8400)), ctx('both'));
+    expect(r.status, r.summary).toBe('pass');
+    expect((r.evidence.rows as Row[]).map((x) => [x.vnf, x.outageMs])).toEqual([['vnf1', 405], ['vnf2', 5]]);
+    expect(r.summary).toMatch(/replicated both ways before the loss \(vnf1 east\/vnf-a -> west\/vnf-b: 40 changes, vnf2 west\/vnf-b -> east\/vnf-a: 35 changes\)$/);
+  });
+  it('fails when the VIP that lost its active is out for more than 1 s', () => {
+    const r = activeActive(sorted(lose, replicated(), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 9600)), ctx('both'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(/^lose: vnf1 served new calls again after 1605 ms \(limit 1000 ms\); replicated both ways/);
+  });
+  it('fails when the VIP whose active survived stalls too', () => {
+    const r = activeActive(sorted(lose, replicated(), calls((_, t) => t >= 8000 && t < 8400).concat()), ctx('both'));
+    expect(r.status, r.summary).toBe('pass');
+    const stalled = activeActive(sorted(lose, replicated(), calls((v, t) => (v === 'vnf1' && t >= 8000 && t < 8400) || (v === 'vnf2' && t >= 8000 && t < 9400))), ctx('both'));
+    expect(stalled.summary).toMatch(/^lose: vnf2 served new calls again after 1405 ms \(limit 1000 ms\);/);
+  });
+  it('fails when state was replicated one way only', () => {
+    const r = activeActive(sorted(lose, replicated(false), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 8400)), ctx('both'));
+    expect(r.summary).toBe('state not replicated both ways before the loss: vnf2 west/vnf-b -> east/vnf-a: no change');
+  });
+  it('is skip without a site loss; the scenario must pair crossed VNFs', () => {
+    expect(activeActive(calls(() => false), ctx('both')).status).toBe('skip');
+    const lone = yaml('{ network: backup }', false) + '  - { name: both, kind: active-active, vnf: vnf1, requirements: [HA-ACTIVE-ACTIVE] }\n';
+    const err = (() => {
+      try {
+        parseScenario('ha.yaml', lone);
+      } catch (e) {
+        return e as MshError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(err).toBeInstanceOf(MshError);
+    expect(err.issues[0]!.message).toMatch(/needs VNFs on the same members with a different first \(preferred active\) member each/);
+  });
+});
