@@ -55,6 +55,13 @@ const IV = cfg.hbIntervalMs;
 const MISS_MS = cfg.hbMisses * IV; // silence after which a peer (or the witness) is lost
 const TICK_MS = Math.max(5, Math.min(10, IV / 5)); // failure checks: finer than the heartbeat
 const STARTUP_MS = MISS_MS + IV; // hear everyone before the first election
+// With no preemption the first election's winner keeps the VIP, so members
+// other than the preferred one (the highest priority of the listing) give it
+// this long to come up before electing themselves: containers' agents start
+// hundreds of ms apart, and the preferred member must not find another one
+// already active (active/active pairs would both end up on one member).
+const PREFERRED_HEAD_START_MS = 2000;
+const preferred = cfg.priority === cfg.peers.length + 1;
 const ASK_RETRY_MS = Math.min(IV, 50);
 const CALL_IDLE_MS = cfg.callIdleMs ?? 30_000;
 const SNAPSHOT_CHUNK = 400; // calls per snapshot datagram (well under 64 KiB)
@@ -285,6 +292,7 @@ function check() {
     if (role === 'init') setRole('standby', 'peer-active', { active: act.id });
     return;
   }
+  if (role === 'init' && !preferred && t - startedAt < STARTUP_MS + PREFERRED_HEAD_START_MS) return;
   // No live active. Take over if this member outranks every live non-active member.
   const lost = following;
   let top = true;
