@@ -1,19 +1,36 @@
-// What every check kind is: the requirements it may decide, what evidence it
-// needs from the run (a WAN capture, proven fault windows), its scenario
-// validation and its checker (pure: history -> outcome).
-import type { Scenario, CheckSpec } from '../scenario/schema.js';
+// What every check kind is: its options (zod: the fields a check of this kind
+// takes), the requirements it may decide, what it needs from the run (a WAN
+// capture, proven fault windows, probes, workloads), its scenario validation
+// and its checker (pure: history -> outcome).
+import type { z } from 'zod';
+import type { Scenario, WorkloadSpec } from '../scenario/schema.js';
 import type { Checker } from './context.js';
 
-export interface CheckKind {
+export type Issue = readonly [field: string | null, message: string];
+
+/** Probes the engine starts only for checks that read them. */
+export type Probe = 'vip-arp' | 'wsrep';
+
+export interface CheckNeeds {
+  /** The run must capture the WAN bridge (observe/capture.ts). */
+  readonly capture?: boolean;
+  /** It reads fault windows: an unproven fault makes it unknown. */
+  readonly faults?: boolean;
+  /** Probes whose events it reads: vip-arp (who answers ARP for a VIP), wsrep (each Galera node's state). */
+  readonly probes?: readonly Probe[];
+  /** The workload kinds it reads (the one named by `workload`, or the first): a scenario without one is rejected. */
+  readonly workloads?: readonly WorkloadSpec['kind'][];
+}
+
+/** What a checker reads of its check: the kind's options (its kind is known already). */
+export type SpecOf<O extends z.ZodObject> = Omit<z.output<O>, 'kind'>;
+
+export interface CheckKind<O extends z.ZodObject = z.ZodObject> {
+  readonly options: O;
   /** Requirement IDs a check of this kind may decide (validation rejects others). */
   readonly requirements: readonly string[];
-  readonly needs: {
-    /** The run must capture the WAN bridge (observe/capture.ts). */
-    readonly capture?: boolean;
-    /** It reads fault windows: an unproven fault makes it unknown. */
-    readonly faults?: boolean;
-  };
-  /** Problems with the scenario for this check: [its field, or null; message]. */
-  readonly validate?: (c: CheckSpec, s: Scenario) => (readonly [string | null, string])[];
-  readonly check: Checker;
+  readonly needs: CheckNeeds;
+  /** Problems with the scenario for this check, beyond its options and `needs`: [its field, or null for the whole check; message]. */
+  readonly validate?: (c: z.output<O>, s: Scenario) => Issue[];
+  readonly check: Checker<SpecOf<O>>;
 }

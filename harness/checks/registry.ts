@@ -1,48 +1,76 @@
-// Every check kind, one line each. The scenario schema's check kinds, the
-// requirement validation, the run's capture decision and the proof gate are
-// all built from this.
-import { activeActiveKind } from './active-active.js';
-import { baselineRestored } from './baseline.js';
-import { backupRouted } from './backup-routed.js';
-import { badTokens } from './bad-tokens.js';
-import { backupOnOverlay, callContinuity, overlappingIp } from './ha.js';
-import { splitBrain } from './split-brain.js';
-import { remotePortFdb } from './remote-port-fdb.js';
-import { failoverTime } from './failover-time.js';
-import { heartbeatContinuity, heartbeatRtt, partitionGap } from './heartbeat.js';
-import { keyRotation, localValidation, revocation, tokenValidation } from './identity.js';
-import { galeraQuorum, tokenIssue, validationDuringFaults, writeAvailability } from './identity-faults.js';
-import { middlewareRegion } from './identity-middleware.js';
+// Every check kind, one line each. The scenario schema's `checks` entries,
+// the requirement validation, the workloads a check needs, the run's capture
+// decision and the proof gate are all built from this.
+import { z } from 'zod';
+import { nearest } from '../scenario/suggest.js';
 import type { CheckKind } from './kind.js';
+import { activeActive } from './kinds/active-active.js';
+import { backupOnOverlay } from './kinds/backup-on-overlay.js';
+import { backupRouted } from './kinds/backup-routed.js';
+import { badTokens } from './kinds/bad-tokens.js';
+import { baselineRestored } from './kinds/baseline-restored.js';
+import { callContinuity } from './kinds/call-continuity.js';
+import { failoverTime } from './kinds/failover-time.js';
+import { galeraQuorum } from './kinds/galera-quorum.js';
+import { heartbeatContinuity } from './kinds/heartbeat-continuity.js';
+import { heartbeatRtt } from './kinds/heartbeat-rtt.js';
+import { keyRotation } from './kinds/key-rotation.js';
+import { localValidation } from './kinds/local-validation.js';
+import { middlewareRegion } from './kinds/middleware-region.js';
+import { overlappingIp } from './kinds/overlapping-ip.js';
+import { partitionGap } from './kinds/partition-gap.js';
+import { remotePortFdb } from './kinds/remote-port-fdb.js';
+import { revocation } from './kinds/revocation.js';
+import { splitBrain } from './kinds/split-brain.js';
+import { tokenIssue } from './kinds/token-issue.js';
+import { tokenValidation } from './kinds/token-validation.js';
+import { validationDuringFaults } from './kinds/validation-during-faults.js';
+import { writeAvailability } from './kinds/write-availability.js';
 
-const faults = { faults: true } as const;
+const KINDS = [
+  heartbeatRtt,
+  partitionGap,
+  heartbeatContinuity,
+  baselineRestored,
+  failoverTime,
+  callContinuity,
+  activeActive,
+  splitBrain,
+  backupOnOverlay,
+  backupRouted,
+  remotePortFdb,
+  overlappingIp,
+  tokenValidation,
+  localValidation,
+  revocation,
+  keyRotation,
+  badTokens,
+  writeAvailability,
+  galeraQuorum,
+  tokenIssue,
+  validationDuringFaults,
+  middlewareRegion,
+] as const;
 
-export const CHECK_KINDS = {
-  'heartbeat-rtt': { requirements: ['WAN-FIDELITY'], needs: faults, check: heartbeatRtt },
-  'partition-gap': { requirements: ['WAN-PARTITION-GAP'], needs: faults, check: partitionGap },
-  'heartbeat-continuity': { requirements: ['WAN-HEARTBEAT-CONTINUITY'], needs: faults, check: heartbeatContinuity },
-  'baseline-restored': { requirements: ['HARNESS-BASELINE-RESTORED'], needs: faults, check: baselineRestored },
-  'failover-time': { requirements: ['HA-NEW-CALLS-1S', 'HA-L3-BACKUP', 'HA-NWAY'], needs: faults, check: failoverTime },
-  'call-continuity': { requirements: ['HA-ONGOING-CALLS', 'HA-NWAY'], needs: faults, check: callContinuity },
-  'active-active': activeActiveKind,
-  'split-brain': { requirements: ['HA-NO-SPLIT-BRAIN'], needs: faults, check: splitBrain },
-  'backup-on-overlay': { requirements: ['HA-BACKUP-L2-OVERLAY'], needs: { capture: true }, check: backupOnOverlay },
-  'backup-routed': { requirements: ['HA-L3-BACKUP'], needs: { capture: true }, check: backupRouted },
-  'remote-port-fdb': { requirements: ['HA-REMOTE-PORT-L2POP'], needs: {}, check: remotePortFdb },
-  'overlapping-ip': { requirements: ['HA-OVERLAPPING-IP'], needs: faults, check: overlappingIp },
-  'token-validation': { requirements: ['ID-VALIDATE-EVERYWHERE'], needs: faults, check: tokenValidation },
-  'local-validation': { requirements: ['ID-LOCAL-VALIDATION'], needs: { capture: true }, check: localValidation },
-  revocation: { requirements: ['ID-REVOCATION'], needs: faults, check: revocation },
-  'key-rotation': { requirements: ['ID-KEY-ROTATION'], needs: faults, check: keyRotation },
-  'bad-tokens': { requirements: ['ID-BAD-TOKENS-REJECTED'], needs: {}, check: badTokens },
-  'write-availability': { requirements: ['ID-WRITES-CLEAN'], needs: faults, check: writeAvailability },
-  'galera-quorum': { requirements: ['ID-GALERA-MINORITY'], needs: faults, check: galeraQuorum },
-  'token-issue': { requirements: ['ID-ISSUE-LOCAL'], needs: { capture: true, faults: true }, check: tokenIssue },
-  'validation-during-faults': { requirements: ['ID-VALIDATE-SITE-LOSS'], needs: faults, check: validationDuringFaults },
-  'middleware-region': { requirements: ['ID-MIDDLEWARE-REGION'], needs: {}, check: middlewareRegion },
-} as const satisfies Record<string, CheckKind>;
+type Options<T> = { -readonly [K in keyof T]: T[K] extends CheckKind<infer O> ? O : never };
 
-export type CheckKindName = keyof typeof CHECK_KINDS;
-export const CHECK_KIND_NAMES = Object.keys(CHECK_KINDS) as [CheckKindName, ...CheckKindName[]];
+export const CHECK_KIND_NAMES = KINDS.map((k) => k.options.shape.kind.value);
 
-export const checkKind = (k: CheckKindName): CheckKind => CHECK_KINDS[k];
+/** An unknown kind reads as any value outside a fixed list does: what was probably meant, then the list. */
+function unknownKind(iss: { code?: string; input?: unknown }): string | undefined {
+  if (iss.code !== 'invalid_union') return undefined;
+  const kind = (iss.input as { kind?: unknown } | undefined)?.kind;
+  const hint = typeof kind === 'string' ? nearest(kind, CHECK_KIND_NAMES) : undefined;
+  return `${hint ? `did you mean "${hint}"? ` : ''}expected one of ${CHECK_KIND_NAMES.map((k) => JSON.stringify(k)).join(', ')}`;
+}
+
+export const checkOptions = z.discriminatedUnion('kind', KINDS.map((k) => k.options) as unknown as Options<typeof KINDS>, { error: unknownKind });
+
+export type CheckKindName = (typeof CHECK_KIND_NAMES)[number];
+
+/** The kind of a check, typed loosely at this one boundary: every kind takes its own options. */
+export function checkKind(kind: string): CheckKind {
+  const k = KINDS.find((x) => x.options.shape.kind.value === kind);
+  if (!k) throw new Error(`unknown check kind ${kind}`);
+  return k as unknown as CheckKind;
+}

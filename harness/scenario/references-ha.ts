@@ -148,12 +148,5 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
       if (problem) add(['workload', i, 'regions', k], `region ${problem}`);
     });
   });
-  const needs: Partial<Record<string, { kind: string; what: string }>> = { 'write-availability': { kind: 'writes', what: 'a writes workload' }, 'token-issue': { kind: 'issue', what: 'an issue workload' }, 'validation-during-faults': { kind: 'tokens', what: 'a tokens workload' } };
-  s.checks.forEach((c, i) => {
-    const need = needs[c.kind];
-    if (need && !s.workload.some((w) => w.kind === need.kind && (c.workload === undefined || w.name === c.workload))) add(['checks', i], `check "${c.name}" (${c.kind}) reads ${need.what}${c.workload ? ` named "${c.workload}"` : ''}: add one (kind: ${need.kind})`);
-    if (c.kind === 'galera-quorum' && (s.identity?.database ?? 'local') === 'local') add(['checks', i], `check "${c.name}" (galera-quorum) needs a Galera identity database: set identity.database`);
-    if (c.vnf !== undefined && !vnfs.has(c.vnf)) add(['checks', i, 'vnf'], `check "${c.name}" reads VNF "${c.vnf}", which does not exist${suggest(c.vnf, [...vnfs.keys()], 'VNFs')}`);
-  });
   return issues;
 }

@@ -7,7 +7,7 @@ import { faultTarget, isAction, resolveSchedule } from './schedule.js';
 import { faultKind } from '../faults/registry.js';
 import { checkKind } from '../checks/registry.js';
 import { checkHaReferences } from './references-ha.js';
-import { formatMs, parseDuration, parsePercent } from './units.js';
+import { formatMs } from './units.js';
 import { suggest } from './suggest.js';
 
 export interface RefIssue {
@@ -90,20 +90,26 @@ export function checkReferences(s: Scenario): RefIssue[] {
     }
   }
 
+  const vnfs = [...new Set(s.vnfs.map((v) => v.name))];
   s.checks.forEach((c, i) => {
-    const decides = checkKind(c.kind).requirements;
+    const kind = checkKind(c.kind);
+    const decides = kind.requirements;
     c.requirements.forEach((id, k) => {
       if (!requirement(id)) add(['checks', i, 'requirements', k], `requirement "${id}" is not in the catalog: use one of its IDs (${CATALOG.map((r) => r.id).join(', ')}; \`msh requirements\` lists them)`);
       else if (!decides.includes(id)) add(['checks', i, 'requirements', k], `a ${c.kind} check cannot decide ${id}: it decides ${decides.join(', ')}`);
     });
-    for (const [field, message] of checkKind(c.kind).validate?.(c, s) ?? []) add(field ? ['checks', i, field] : ['checks', i], message);
-    if (c.tolerance !== undefined) {
-      const t = String(c.tolerance);
-      if (c.kind === 'heartbeat-rtt' && parsePercent(t) === null) add(['checks', i, 'tolerance'], `check "${c.name}" (heartbeat-rtt) takes a relative tolerance such as 10%, not "${t}"`);
-      if (c.kind === 'partition-gap' && parseDuration(c.tolerance) === null) add(['checks', i, 'tolerance'], `check "${c.name}" (partition-gap) takes a duration tolerance such as 100ms, not "${t}"`);
-      if (c.kind !== 'heartbeat-rtt' && c.kind !== 'partition-gap') add(['checks', i, 'tolerance'], `check kind ${c.kind} takes no tolerance: remove it`);
+    for (const [field, message] of kind.validate?.(c, s) ?? []) add(field ? ['checks', i, field] : ['checks', i], message);
+    if (c.tolerance !== undefined && !('tolerance' in kind.options.shape)) add(['checks', i, 'tolerance'], `check kind ${c.kind} takes no tolerance: remove it`);
+    const named = 'workload' in c ? c.workload : undefined;
+    if (named !== undefined && !workloads.has(named)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${named}", which does not exist${suggest(named, [...workloads], 'workloads')}`);
+    else {
+      for (const need of kind.needs.workloads ?? []) {
+        if (s.workload.some((w) => w.kind === need && (named === undefined || w.name === named))) continue;
+        add(['checks', i], `check "${c.name}" (${c.kind}) reads ${/^[aeiou]/.test(need) ? 'an' : 'a'} ${need} workload${named !== undefined ? ` named "${named}"` : ''}: add one (kind: ${need})`);
+      }
     }
-    if (c.workload !== undefined && !workloads.has(c.workload)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${c.workload}", which does not exist${suggest(c.workload, [...workloads], 'workloads')}`);
+    const vnf = 'vnf' in c ? c.vnf : undefined;
+    if (vnf !== undefined && !vnfs.includes(vnf)) add(['checks', i, 'vnf'], `check "${c.name}" reads VNF "${vnf}", which does not exist${suggest(vnf, vnfs, 'VNFs')}`);
   });
   issues.push(...checkHaReferences(s));
   return issues;

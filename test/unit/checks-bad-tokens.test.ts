@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { badTokens } from '../../harness/checks/bad-tokens.js';
+import { badTokens } from '../../harness/checks/kinds/bad-tokens.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { boolFromString } from '../../harness/services/identity/api.js';
@@ -61,17 +61,17 @@ const keystone = (_region: string, label: string): Answer => ({ status: label ==
 
 describe('bad-tokens (ID-BAD-TOKENS-REJECTED)', () => {
   it('passes when every region rejects every bad token and accepts the control', () => {
-    const r = badTokens([corpus(), ...validations(keystone)], ctx);
+    const r = badTokens.check([corpus(), ...validations(keystone)], ctx);
     expect(r.status).toBe('pass');
     expect(r.summary).toMatch(/east, west rejected every bad fernet token \(forged, tampered, expired, wrong-key, revoked\): 250 validations, all 401\/404; the control was accepted 50\/50/);
   });
 
   it('counts 401 as a rejection too', () => {
-    expect(badTokens([corpus(), ...validations((r, l) => (l === 'forged' ? { status: 401 } : keystone(r, l)))], ctx).status).toBe('pass');
+    expect(badTokens.check([corpus(), ...validations((r, l) => (l === 'forged' ? { status: 401 } : keystone(r, l)))], ctx).status).toBe('pass');
   });
 
   it('fails as a security finding naming region x label when a bad token is accepted (allow_expired)', () => {
-    const r = badTokens([corpus(), ...validations((region, label) => (label === 'expired' && region === 'west' ? { status: 200 } : keystone(region, label)))], ctx);
+    const r = badTokens.check([corpus(), ...validations((region, label) => (label === 'expired' && region === 'west' ? { status: 200 } : keystone(region, label)))], ctx);
     expect(r.status).toBe('fail');
     expect(r.summary).toBe('SECURITY FINDING: bad tokens accepted: west x expired (25/25)');
   });
@@ -82,26 +82,26 @@ describe('bad-tokens (ID-BAD-TOKENS-REJECTED)', () => {
       if (region === 'east' && label === 'tampered' && once) return (once = false), { status: 200 };
       return keystone(region, label);
     });
-    expect(badTokens([corpus(), ...h], ctx).summary).toMatch(/east x tampered \(1\/25\)/);
+    expect(badTokens.check([corpus(), ...h], ctx).summary).toMatch(/east x tampered \(1\/25\)/);
   });
 
   it('fails when the control is rejected too: a region that rejects everything proves nothing', () => {
-    const r = badTokens([corpus(), ...validations((region, label) => (region === 'east' ? { status: 404 } : keystone(region, label)))], ctx);
+    const r = badTokens.check([corpus(), ...validations((region, label) => (region === 'east' ? { status: 404 } : keystone(region, label)))], ctx);
     expect(r.status).toBe('fail');
     expect(r.summary).toMatch(/east: the valid control token was accepted only 0\/25 times/);
   });
 
   it('does not pass on a dead service (connection refused everywhere)', () => {
-    expect(badTokens([corpus(), ...validations(() => ({ error: 'connect ECONNREFUSED' }))], ctx).status).toBe('fail');
+    expect(badTokens.check([corpus(), ...validations(() => ({ error: 'connect ECONNREFUSED' }))], ctx).status).toBe('fail');
   });
 
   it('is unknown with too few answers, with answers that are neither, or without a corpus', () => {
-    expect(badTokens([corpus(), ...validations(keystone, 2)], ctx).status).toBe('unknown');
-    const r = badTokens([corpus(), ...validations((region, label) => (label === 'forged' ? { status: 503 } : keystone(region, label)))], ctx);
+    expect(badTokens.check([corpus(), ...validations(keystone, 2)], ctx).status).toBe('unknown');
+    const r = badTokens.check([corpus(), ...validations((region, label) => (label === 'forged' ? { status: 503 } : keystone(region, label)))], ctx);
     expect(r.status).toBe('unknown');
     expect(r.summary).toMatch(/east x forged: answered 503/);
-    expect(badTokens(validations(keystone), ctx).status).toBe('unknown');
-    expect(badTokens([corpus(LABELS.slice(1)), ...validations(keystone)], ctx).status).toBe('unknown');
+    expect(badTokens.check(validations(keystone), ctx).status).toBe('unknown');
+    expect(badTokens.check([corpus(LABELS.slice(1)), ...validations(keystone)], ctx).status).toBe('unknown');
   });
 });
 

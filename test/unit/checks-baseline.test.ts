@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineRestored } from '../../harness/checks/baseline.js';
+import { baselineRestored } from '../../harness/checks/kinds/baseline-restored.js';
 import { compareSnapshots } from '../../harness/observe/baseline.js';
 import type { CheckContext } from '../../harness/checks/context.js';
 
@@ -7,7 +7,7 @@ const ctx = {} as CheckContext; // the baseline checker reads only the history
 
 describe('baseline-restored', () => {
   it('passes when the post-heal comparison found nothing', () => {
-    expect(baselineRestored([{ t: 1, kind: 'baseline', type: 'compare', differences: [] }], ctx).status).toBe('pass');
+    expect(baselineRestored.check([{ t: 1, kind: 'baseline', type: 'compare', differences: [] }], ctx).status).toBe('pass');
   });
   it('fails when a route or a relay setting did not come back', () => {
     const diffs = compareSnapshots(
@@ -15,11 +15,11 @@ describe('baseline-restored', () => {
       { 'relay link wan1': '{"down":true}' },
     );
     expect(diffs).toEqual(['relay link wan1: {"down":false} -> {"down":true}', 'site east route 198.18.2.0/24: gone (was 198.19.1.2 dev l0)']);
-    const r = baselineRestored([{ t: 1, kind: 'baseline', type: 'compare', differences: diffs }], ctx);
+    const r = baselineRestored.check([{ t: 1, kind: 'baseline', type: 'compare', differences: diffs }], ctx);
     expect(r.status).toBe('fail');
     expect(r.summary).toMatch(/2 difference/);
   });
   it('is unknown when no comparison ran', () => {
-    expect(baselineRestored([], ctx).status).toBe('unknown');
+    expect(baselineRestored.check([], ctx).status).toBe('unknown');
   });
 });

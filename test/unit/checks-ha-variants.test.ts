@@ -1,8 +1,8 @@
 // The HA variants on literal histories: the routed (L3) backup plane and the
 // active/active pair, each passing on a good run and failing on a bad one.
 import { describe, expect, it } from 'vitest';
-import { activeActive } from '../../harness/checks/active-active.js';
-import { backupRouted } from '../../harness/checks/backup-routed.js';
+import { activeActive } from '../../harness/checks/kinds/active-active.js';
+import { backupRouted } from '../../harness/checks/kinds/backup-routed.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { MshError } from '../../harness/scenario/errors.js';
@@ -44,18 +44,18 @@ const sorted = (...xs: HistoryEvent[][]) => xs.flat().sort((a, b) => a.t - b.t);
 
 describe('backup-routed (HA-L3-BACKUP)', () => {
   it('passes when heartbeats cross the WAN routed, in no tenant VNI', () => {
-    const r = backupRouted([wanCapture([{ tenantVni: null, port: 7100, packets: 900 }, { tenantVni: 5002, port: 5060, packets: 400 }])], ctx('routed', '{}', false));
+    const r = backupRouted.check([wanCapture([{ tenantVni: null, port: 7100, packets: 900 }, { tenantVni: 5002, port: 5060, packets: 400 }])], ctx('routed', '{}', false));
     expect(r.status).toBe('pass');
     expect(r.summary).toBe('900 heartbeat/replication packets crossed the WAN routed between the sites (no tenant VNI)');
   });
   it('fails when none crossed routed, or some crossed inside an overlay', () => {
-    expect(backupRouted([wanCapture([{ tenantVni: 5002, port: 5060, packets: 400 }])], ctx('routed', '{}', false)).status).toBe('fail');
-    const r = backupRouted([wanCapture([{ tenantVni: null, port: 7100, packets: 900 }, { tenantVni: 5001, port: 7100, packets: 30 }])], ctx('routed', '{}', false));
+    expect(backupRouted.check([wanCapture([{ tenantVni: 5002, port: 5060, packets: 400 }])], ctx('routed', '{}', false)).status).toBe('fail');
+    const r = backupRouted.check([wanCapture([{ tenantVni: null, port: 7100, packets: 900 }, { tenantVni: 5001, port: 7100, packets: 30 }])], ctx('routed', '{}', false));
     expect(r.summary).toBe('30 backup-plane packets crossed inside a tenant overlay (VNI 5001), not routed');
   });
   it('fails for a VNF whose backup plane is an overlay; unknown without a usable capture', () => {
-    expect(backupRouted([wanCapture([{ tenantVni: null, port: 7100, packets: 9 }])], ctx('routed', '{ network: backup }', false)).summary).toMatch(/is the overlay backup, not routed/);
-    expect(backupRouted([wanCapture([])], ctx('routed', '{}', false)).status).toBe('unknown');
+    expect(backupRouted.check([wanCapture([{ tenantVni: null, port: 7100, packets: 9 }])], ctx('routed', '{ network: backup }', false)).summary).toMatch(/is the overlay backup, not routed/);
+    expect(backupRouted.check([wanCapture([])], ctx('routed', '{}', false)).status).toBe('unknown');
   });
 });
 
@@ -76,28 +76,28 @@ describe('active-active (HA-ACTIVE-ACTIVE)', () => {
   const lose = fault({ kind: 'site-loss', site: 'east' }, 8000, undefined, { name: 'lose', stopped: { 'east/vnf-a': 8000 } });
   type Row = { vnf: string; outageMs: number | null };
   it('passes when both VIPs serve again within 1 s and state went both ways', () => {
-    const r = activeActive(sorted(lose, replicated(), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 8400)), ctx('both'));
+    const r = activeActive.check(sorted(lose, replicated(), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 8400)), ctx('both'));
     expect(r.status, r.summary).toBe('pass');
     expect((r.evidence.rows as Row[]).map((x) => [x.vnf, x.outageMs])).toEqual([['vnf1', 405], ['vnf2', 5]]);
     expect(r.summary).toMatch(/replicated both ways before the loss \(vnf1 east\/vnf-a -> west\/vnf-b: 40 changes, vnf2 west\/vnf-b -> east\/vnf-a: 35 changes\)$/);
   });
   it('fails when the VIP that lost its active is out for more than 1 s', () => {
-    const r = activeActive(sorted(lose, replicated(), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 9600)), ctx('both'));
+    const r = activeActive.check(sorted(lose, replicated(), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 9600)), ctx('both'));
     expect(r.status).toBe('fail');
     expect(r.summary).toMatch(/^lose: vnf1 served new calls again after 1605 ms \(limit 1000 ms\); replicated both ways/);
   });
   it('fails when the VIP whose active survived stalls too', () => {
-    const r = activeActive(sorted(lose, replicated(), calls((_, t) => t >= 8000 && t < 8400).concat()), ctx('both'));
+    const r = activeActive.check(sorted(lose, replicated(), calls((_, t) => t >= 8000 && t < 8400).concat()), ctx('both'));
     expect(r.status, r.summary).toBe('pass');
-    const stalled = activeActive(sorted(lose, replicated(), calls((v, t) => (v === 'vnf1' && t >= 8000 && t < 8400) || (v === 'vnf2' && t >= 8000 && t < 9400))), ctx('both'));
+    const stalled = activeActive.check(sorted(lose, replicated(), calls((v, t) => (v === 'vnf1' && t >= 8000 && t < 8400) || (v === 'vnf2' && t >= 8000 && t < 9400))), ctx('both'));
     expect(stalled.summary).toMatch(/^lose: vnf2 served new calls again after 1405 ms \(limit 1000 ms\);/);
   });
   it('fails when state was replicated one way only', () => {
-    const r = activeActive(sorted(lose, replicated(false), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 8400)), ctx('both'));
+    const r = activeActive.check(sorted(lose, replicated(false), calls((v, t) => v === 'vnf1' && t >= 8000 && t < 8400)), ctx('both'));
     expect(r.summary).toBe('state not replicated both ways before the loss: vnf2 west/vnf-b -> east/vnf-a: no change');
   });
   it('is skip without a site loss; the scenario must pair crossed VNFs', () => {
-    expect(activeActive(calls(() => false), ctx('both')).status).toBe('skip');
+    expect(activeActive.check(calls(() => false), ctx('both')).status).toBe('skip');
     const lone = yaml('{ network: backup }', false) + '  - { name: both, kind: active-active, vnf: vnf1, requirements: [HA-ACTIVE-ACTIVE] }\n';
     const err = (() => {
       try {

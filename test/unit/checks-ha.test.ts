@@ -4,10 +4,11 @@
 import { wanCapture } from '../support/capture.js';
 import { fault, type FaultOpts } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
-import { failoverTime } from '../../harness/checks/failover-time.js';
-import { backupOnOverlay, callContinuity } from '../../harness/checks/ha.js';
-import { splitBrain } from '../../harness/checks/split-brain.js';
-import { remotePortFdb } from '../../harness/checks/remote-port-fdb.js';
+import { backupOnOverlay } from '../../harness/checks/kinds/backup-on-overlay.js';
+import { callContinuity } from '../../harness/checks/kinds/call-continuity.js';
+import { failoverTime } from '../../harness/checks/kinds/failover-time.js';
+import { remotePortFdb } from '../../harness/checks/kinds/remote-port-fdb.js';
+import { splitBrain } from '../../harness/checks/kinds/split-brain.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
@@ -79,34 +80,34 @@ const sorted = (...xs: HistoryEvent[][]) => xs.flat().sort((a, b) => a.t - b.t);
 describe('failover-time (HA-NEW-CALLS-1S)', () => {
   const roles = (takeover: number) => [role(0, 'east/vnf-a', 'active'), role(takeover, 'west/vnf-b', 'active')];
   type Row = { outageMs: number | null; failedSetups: number; resolutionMs: number | null; servedBy: string | null; failedAfterFirstServed: number };
-  const row = (r: ReturnType<typeof failoverTime>) => (r.evidence.rows as Row[])[0]!;
+  const row = (r: ReturnType<typeof failoverTime.check>) => (r.evidence.rows as Row[])[0]!;
   it('passes when new calls succeed 300 ms after the active site is lost, counted from the first death', () => {
     const h = sorted(lose(7900, 'east', { from: 8000, stopped: { 'east/vnf-a': 8000, 'east/ctl': 8010 } }), calls(8000, 8300), roles(8200));
-    const r = failoverTime(h, ctx('failover'));
+    const r = failoverTime.check(h, ctx('failover'));
     expect(r.status).toBe('pass');
     expect(r.summary).toMatch(/after 405 ms \(limit 1000 ms, resolution 200 ms\), 2 failed setups, by west-vnf-b/);
     expect(row(r)).toMatchObject({ outageMs: 405, failedSetups: 2, resolutionMs: 200, servedBy: 'west-vnf-b', failedAfterFirstServed: 0 });
   });
   it('fails when a slow VNF (400 ms x 3 heartbeats) needs 1.6 s', () => {
-    const r = failoverTime(sorted(lose(8000, 'east'), calls(8000, 9600), roles(9400)), ctx('failover'));
+    const r = failoverTime.check(sorted(lose(8000, 'east'), calls(8000, 9600), roles(9400)), ctx('failover'));
     expect(r.status).toBe('fail');
     expect(row(r)).toMatchObject({ outageMs: 1605, failedSetups: 8 });
   });
   it('fails when service never comes back', () => {
-    const r = failoverTime(sorted(lose(8000, 'east'), calls(8000, 30000), roles(8200)), ctx('failover'));
+    const r = failoverTime.check(sorted(lose(8000, 'east'), calls(8000, 30000), roles(8200)), ctx('failover'));
     expect(r.status).toBe('fail');
     expect(row(r).outageMs).toBeNull();
     expect(r.summary).toMatch(/after never/);
   });
   it('skips, saying why, when the lost site held only the standby', () => {
-    const r = failoverTime(sorted(lose(8000, 'west'), calls(30000, 30000), roles(30000)), ctx('failover'));
+    const r = failoverTime.check(sorted(lose(8000, 'west'), calls(30000, 30000), roles(30000)), ctx('failover'));
     expect(r.status).toBe('skip');
     expect(r.summary).toBe('the active (east/vnf-a) was not taken away by lose (site west): no failover to judge');
   });
   it('does not count a call the dying active answered before the kill landed as recovery', () => {
     // East is lost at 8000; the old active still answers the call sent at 8000, then setups fail until 9000.
     const h = sorted(lose(8000, 'east'), calls(8200, 9000), roles(8900));
-    const r = failoverTime(h, ctx('failover'));
+    const r = failoverTime.check(h, ctx('failover'));
     expect(row(r)).toMatchObject({ outageMs: 1005, servedBy: 'west-vnf-b' });
     expect(r.status).toBe('fail');
   });
@@ -118,12 +119,12 @@ describe('failover-time (HA-NEW-CALLS-1S)', () => {
       op(t, p, 'invoke', 'call-setup', { call: `c${t}` }),
       flap(t) ? op(t + 200, p, 'fail', 'call-setup', { call: `c${t}`, reason: 'timeout' }) : op(t + 5, p, 'ok', 'call-setup', { call: `c${t}`, by: t < 8000 ? 'east-vnf-a' : 'west-vnf-b' }),
     ]);
-    const r = failoverTime(sorted(lose(8000, 'east'), ev, roles(8100)), ctx('failover'));
+    const r = failoverTime.check(sorted(lose(8000, 'east'), ev, roles(8100)), ctx('failover'));
     expect(row(r)).toMatchObject({ failedSetups: 6, failedAfterFirstServed: 5, outageMs: 1405 });
     expect(r.status).toBe('fail');
   });
   it('is unknown when no member was active when the fault began', () => {
-    const r = failoverTime(sorted(lose(8000, 'east'), calls(8000, 8300)), ctx('failover'));
+    const r = failoverTime.check(sorted(lose(8000, 'east'), calls(8000, 8300)), ctx('failover'));
     expect(r.status).toBe('unknown');
     expect(r.summary).toMatch(/no member of vnf1 was active when lose began/);
   });
@@ -131,15 +132,15 @@ describe('failover-time (HA-NEW-CALLS-1S)', () => {
 
 describe('call-continuity (HA-ONGOING-CALLS)', () => {
   it('passes when ongoing calls continue with a 300 ms gap', () => {
-    expect(callContinuity(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300 })), ctx('ongoing')).status).toBe('pass');
+    expect(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300 })), ctx('ongoing')).status).toBe('pass');
   });
   it('fails when ongoing calls are dropped (no state replication)', () => {
-    const r = callContinuity(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300, dropOngoing: true })), ctx('ongoing'));
+    const r = callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300, dropOngoing: true })), ctx('ongoing'));
     expect(r.status).toBe('fail');
     expect(r.summary).toMatch(/dropped/);
   });
   it('fails when the media gap exceeds 1 s', () => {
-    expect(callContinuity(sorted(lose(8000, 'east'), calls(8000, 9600, { gap: 1600 })), ctx('ongoing')).status).toBe('fail');
+    expect(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 9600, { gap: 1600 })), ctx('ongoing')).status).toBe('fail');
   });
 });
 
@@ -154,14 +155,14 @@ describe('split-brain (HA-NO-SPLIT-BRAIN)', () => {
   const failover = (t: number) => (t < 8000 ? [A] : t < 8250 ? [] : [B]);
   it('passes with one active at a time, by the members and on the wire', () => {
     const h = sorted(lose(8000, 'east', { stopped: { 'east/vnf-a': 8000 } }), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')], wire(failover));
-    const r = splitBrain(h, ctx('brain'));
+    const r = splitBrain.check(h, ctx('brain'));
     expect(r.status).toBe('pass');
     expect(r.summary).toBe('never two actives at once (limit 150 ms, witness users/witness); on the wire one MAC at most answered each of 80 ARP probes');
     expect(r.evidence.wire).toMatchObject({ probes: 80, answeredByOne: 79, unanswered: 1, windows: [] });
   });
   it('fails in naive mode when a partition leaves two actives for the whole cut, and measures it', () => {
     const h = sorted(cut(5000, 9000), [role(0, 'east/vnf-a', 'active'), role(5150, 'west/vnf-b', 'active'), role(9100, 'west/vnf-b', 'standby')], wire((t) => (t >= 5250 && t < 9000 ? [A, B] : [A])));
-    const r = splitBrain(h, ctx('brain', false));
+    const r = splitBrain.check(h, ctx('brain', false));
     expect(r.status).toBe('fail');
     expect(r.evidence.worstMs).toBe(3950);
     expect(r.summary).toMatch(/naive/);
@@ -169,30 +170,30 @@ describe('split-brain (HA-NO-SPLIT-BRAIN)', () => {
   });
   it('fails on the wire when two MACs answer for the VIP though every member says it is alone', () => {
     const h = sorted([role(0, 'east/vnf-a', 'active')], wire((t) => (t >= 4000 && t < 6000 ? [A, B] : [A])));
-    const r = splitBrain(h, ctx('brain'));
+    const r = splitBrain.check(h, ctx('brain'));
     expect(r.status).toBe('fail');
     expect(r.summary).toMatch(/^split brain: two actives at once for 1750 ms \(0 window\(s\) reported by the members/);
     expect(r.summary).toMatch(/east\/vnf-a \+ west\/vnf-b: 8 probes, 1750-2250 ms/);
   });
   it('is unknown when one probe saw two answers: the window lies somewhere between 0 and 500 ms', () => {
     const h = sorted([role(0, 'east/vnf-a', 'active')], wire((t) => (t === 4000 ? [A, B] : [A])));
-    const r = splitBrain(h, ctx('brain'));
+    const r = splitBrain.check(h, ctx('brain'));
     expect(r.status).toBe('unknown');
     expect(r.summary).toMatch(/^two MACs answered ARP for the VIP for 0 to 500 ms/);
   });
   it('is unknown without any answered probe; judged on the members alone, and says so, when the wire cannot be watched', () => {
     const roles = [role(0, 'east/vnf-a', 'active')];
-    expect(splitBrain(sorted(roles), ctx('brain')).status).toBe('unknown');
-    const blind = splitBrain(sorted(roles, [op(1, 'vip-arp@vnf1', 'fail', 'probe', { error: 'no calls client of vnf1 on its external network ext' })]), ctx('brain'));
+    expect(splitBrain.check(sorted(roles), ctx('brain')).status).toBe('unknown');
+    const blind = splitBrain.check(sorted(roles, [op(1, 'vip-arp@vnf1', 'fail', 'probe', { error: 'no calls client of vnf1 on its external network ext' })]), ctx('brain'));
     expect(blind.status).toBe('pass');
     expect(blind.summary).toMatch(/the wire was not watched: no calls client/);
   });
   it("ends a lost member's active interval at its own death", () => {
     const h = sorted(lose(7900, 'east', { from: 8000, stopped: { 'east/vnf-a': 8000 } }), [role(0, 'east/vnf-a', 'active'), role(8100, 'west/vnf-b', 'active')], wire(failover));
-    expect(splitBrain(h, ctx('brain')).evidence.windows).toEqual([]);
+    expect(splitBrain.check(h, ctx('brain')).evidence.windows).toEqual([]);
     // Without a recorded death, the lost member's self-report would overlap the new active.
     const unknownDeath = sorted(lose(7900, 'east'), [role(0, 'east/vnf-a', 'active'), role(8100, 'west/vnf-b', 'active')], wire(failover));
-    expect(splitBrain(unknownDeath, ctx('brain')).evidence.worstMs).toBe(round2(end(unknownDeath) - 8100));
+    expect(splitBrain.check(unknownDeath, ctx('brain')).evidence.worstMs).toBe(round2(end(unknownDeath) - 8100));
   });
 });
 
@@ -202,16 +203,16 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 describe('backup-on-overlay (HA-BACKUP-L2-OVERLAY)', () => {
   const capture = (flows: { tenantVni: number | null; port: number; packets: number }[]): HistoryEvent => wanCapture(flows);
   it('passes when heartbeats cross only inside VNI 5001', () => {
-    expect(backupOnOverlay([capture([{ tenantVni: 5001, port: 7100, packets: 400 }, { tenantVni: 5002, port: 5060, packets: 900 }])], ctx('overlay')).status).toBe('pass');
+    expect(backupOnOverlay.check([capture([{ tenantVni: 5001, port: 7100, packets: 400 }, { tenantVni: 5002, port: 5060, packets: 900 }])], ctx('overlay')).status).toBe('pass');
   });
   it('fails when heartbeats travel on the external plane', () => {
-    expect(backupOnOverlay([capture([{ tenantVni: 5002, port: 7100, packets: 400 }])], ctx('overlay')).status).toBe('fail');
+    expect(backupOnOverlay.check([capture([{ tenantVni: 5002, port: 7100, packets: 400 }])], ctx('overlay')).status).toBe('fail');
   });
   it('fails when heartbeats cross routed, outside any overlay (L3 backup plane)', () => {
-    expect(backupOnOverlay([capture([{ tenantVni: 5001, port: 7100, packets: 10 }, { tenantVni: null, port: 7100, packets: 400 }])], ctx('overlay')).status).toBe('fail');
+    expect(backupOnOverlay.check([capture([{ tenantVni: 5001, port: 7100, packets: 10 }, { tenantVni: null, port: 7100, packets: 400 }])], ctx('overlay')).status).toBe('fail');
   });
   it('is unknown without a capture', () => {
-    expect(backupOnOverlay([], ctx('overlay')).status).toBe('unknown');
+    expect(backupOnOverlay.check([], ctx('overlay')).status).toBe('unknown');
   });
 });
 
@@ -221,33 +222,33 @@ describe('remote-port-fdb (HA-REMOTE-PORT-L2POP)', () => {
   const allOk = ['create', 'show', 'vtep-query', 'update', 'delete'].map((f) => answer(f));
   const good = [obs('create', true, true), obs('update', true, true), obs('delete', false, false)];
   it('passes when every API step answered and entries exist exactly while the port exists', () => {
-    const r = remotePortFdb([...allOk, ...good], ctx('fdb'));
+    const r = remotePortFdb.check([...allOk, ...good], ctx('fdb'));
     expect(r.status).toBe('pass');
     expect(r.summary).toMatch(/through 3 observations/);
   });
   it('fails when delete leaves the FDB entry behind', () => {
-    const r = remotePortFdb([...allOk, obs('create', true, true), obs('delete', false, true)], ctx('fdb'));
+    const r = remotePortFdb.check([...allOk, obs('create', true, true), obs('delete', false, true)], ctx('fdb'));
     expect(r.status).toBe('fail');
     expect(r.summary).toBe('1 of 2 observations disagree: after delete: port gone, fdb present, flood present, neigh present');
   });
   it('fails when no L2 population happened (mechanism driver missing)', () => {
-    expect(remotePortFdb([...allOk, obs('create', true, false)], ctx('fdb')).status).toBe('fail');
+    expect(remotePortFdb.check([...allOk, obs('create', true, false)], ctx('fdb')).status).toBe('fail');
   });
   it('fails when an API step failed, even if the kernel entries look right', () => {
     const steps = [answer('create', 'fail', { error: 'HTTP 500' }), ...allOk.slice(1)];
-    const r = remotePortFdb([...steps, ...good], ctx('fdb'));
+    const r = remotePortFdb.check([...steps, ...good], ctx('fdb'));
     expect(r.status).toBe('fail');
     expect(r.summary).toBe('1 API step(s) failed: create: HTTP 500');
   });
   it('fails when binding:vtep_ip is read back wrong', () => {
     const steps = allOk.map((e) => (e.kind === 'op' && e.f === 'vtep-query' ? answer('vtep-query', 'fail', { expected: '198.18.1.2', got: '198.18.9.9' }) : e));
-    const r = remotePortFdb([...steps, ...good], ctx('fdb'));
+    const r = remotePortFdb.check([...steps, ...good], ctx('fdb'));
     expect(r.summary).toBe('1 API step(s) failed: vtep-query: binding:vtep_ip read back 198.18.9.9, expected 198.18.1.2');
   });
   it('is unknown when the workload stopped before its last step', () => {
-    const r = remotePortFdb([...allOk.slice(0, 3), obs('create', true, true)], ctx('fdb'));
+    const r = remotePortFdb.check([...allOk.slice(0, 3), obs('create', true, true)], ctx('fdb'));
     expect(r.status).toBe('unknown');
     expect(r.summary).toBe('the workload never completed update, delete: 1 FDB observations');
-    expect(remotePortFdb([], ctx('fdb')).status).toBe('unknown');
+    expect(remotePortFdb.check([], ctx('fdb')).status).toBe('unknown');
   });
 });

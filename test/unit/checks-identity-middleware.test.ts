@@ -6,8 +6,10 @@
 import { wanCapture } from '../support/capture.js';
 import { fault } from '../support/faults.js';
 import { describe, expect, it } from 'vitest';
-import { attributeIdentityHttp, middlewareRegion, requestKind, siteOfUrl } from '../../harness/checks/identity-middleware.js';
-import { localValidation, revocation } from '../../harness/checks/identity.js';
+import { attributeIdentityHttp, requestKind } from '../../harness/checks/identity-traffic.js';
+import { localValidation } from '../../harness/checks/kinds/local-validation.js';
+import { middlewareRegion, siteOfUrl } from '../../harness/checks/kinds/middleware-region.js';
+import { revocation } from '../../harness/checks/kinds/revocation.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { identityHttp, requestLine, type IdentityHttp } from '../../harness/observe/identity-http.js';
 import { parseScenario } from '../../harness/scenario/load.js';
@@ -104,33 +106,33 @@ const pkiHttp: IdentityHttp = {
 
 describe('local-validation with the requests decoded', () => {
   it('passes when every identity packet on the WAN belongs to PKI background fetches, and says so', () => {
-    const r = localValidation([...validations(() => 200), capture(80, pkiHttp)], ctx(PKI, 'local'));
+    const r = localValidation.check([...validations(() => 200), capture(80, pkiHttp)], ctx(PKI, 'local'));
     expect(r.status).toBe('pass');
     expect(r.summary).toContain('80 identity packets did, all on background requests (2 revocation-list, 1 certificates, 1 token issue (login))');
     expect(r.evidence.identityRequests).toMatchObject({ validationPackets: 0, validationPacketsPer1000: 0 });
   });
   it('fails when a connection carried a validation', () => {
     const http = { ...pkiHttp, connections: [...pkiHttp.connections, { requests: 'GET /v3/auth/tokens', connections: 1, packets: 12, bytes: 2000 }] };
-    const r = localValidation([...validations(() => 200), capture(92, http)], ctx(PKI, 'local'));
+    const r = localValidation.check([...validations(() => 200), capture(92, http)], ctx(PKI, 'local'));
     expect(r.status).toBe('fail');
     expect(r.summary).toContain('12 on validation requests');
   });
   it('fails when packets cannot be attributed (no request line seen)', () => {
     const http = { ...pkiHttp, connections: [...pkiHttp.connections, { requests: 'unattributed', connections: 1, packets: 3, bytes: 200 }] };
-    expect(localValidation([...validations(() => 200), capture(83, http)], ctx(PKI, 'local')).status).toBe('fail');
+    expect(localValidation.check([...validations(() => 200), capture(83, http)], ctx(PKI, 'local')).status).toBe('fail');
   });
 });
 
 describe('revocation through a service', () => {
   const revokeAt = (t: number): HistoryEvent => fault({ kind: 'revoke-token', site: 'east' }, t, undefined, { name: 'revoke' })[0]!;
   it("reads the middleware's 401 as the rejection, with the window", () => {
-    const r = revocation([...validations((_, t) => (t < 6100 ? 200 : 401)), revokeAt(5000)], ctx(PKI, 'revoked'));
+    const r = revocation.check([...validations((_, t) => (t < 6100 ? 200 : 401)), revokeAt(5000)], ctx(PKI, 'revoked'));
     expect(r.status).toBe('fail'); // the last acceptance was sent at 6050 ms: a 1050 ms window
-    const ok = revocation([...validations((_, t) => (t < 5500 ? 200 : 401)), revokeAt(5000)], ctx(PKI, 'revoked'));
+    const ok = revocation.check([...validations((_, t) => (t < 5500 ? 200 : 401)), revokeAt(5000)], ctx(PKI, 'revoked'));
     expect(ok.status).toBe('pass');
   });
   it('a 404 through a service is not a rejection of the token (the route, not the token)', () => {
-    expect(revocation([...validations((_, t) => (t < 5500 ? 200 : 404)), revokeAt(5000)], ctx(PKI, 'revoked')).summary).toContain('STILL ACCEPTED');
+    expect(revocation.check([...validations((_, t) => (t < 5500 ? 200 : 404)), revokeAt(5000)], ctx(PKI, 'revoked')).summary).toContain('STILL ACCEPTED');
   });
 });
 
@@ -153,33 +155,33 @@ describe('middleware-region (ID-MIDDLEWARE-REGION)', () => {
   });
   it('passes when every online validation went to its own region', () => {
     const h = [stats('east', online({ 'http://198.18.1.2:5000/v3/auth/tokens': 200 })), stats('west', online({ 'http://198.18.2.2:5000/v3/auth/tokens': 200 }, { 'POST http://198.18.1.2:5000/v3/auth/tokens': 1 }))];
-    const r = middlewareRegion(h, ctx(FERNET, 'region'));
+    const r = middlewareRegion.check(h, ctx(FERNET, 'region'));
     expect(r.status).toBe('pass');
     expect(r.summary).toContain('west: 200 requests authenticated, online validations 200 at west, offline 0, cache hits 0; other identity calls: 1 token issue (login) @ east');
   });
   it('passes when PKI validated offline, reporting the revocation-list fetches to the central region', () => {
     const pki = { ...online({}, { 'GET http://198.18.1.2:5000/v3/auth/tokens/OS-PKI/revoked': 3 }), offline: { validated: 2, rejected: 90 }, cache: { hits: 108, misses: 2 } };
-    const r = middlewareRegion([stats('east', pki), stats('west', pki)], ctx(PKI, 'region'));
+    const r = middlewareRegion.check([stats('east', pki), stats('west', pki)], ctx(PKI, 'region'));
     expect(r.status).toBe('pass');
     expect(r.summary).toContain('3 revocation-list @ east');
   });
   it("fails when a region's validations went to another region's Keystone (no region_name)", () => {
     const h = [stats('east', online({ 'http://198.18.1.2:5000/v3/auth/tokens': 200 })), stats('west', online({ 'http://198.18.1.2:5000/v3/auth/tokens': 150, 'http://198.18.2.2:5000/v3/auth/tokens': 50 }))];
-    const r = middlewareRegion(h, ctx(FERNET, 'region'));
+    const r = middlewareRegion.check(h, ctx(FERNET, 'region'));
     expect(r.status).toBe('fail');
     expect(r.summary).toContain('west: 200 requests authenticated, online validations 150 at east, 50 at west');
     expect(r.evidence.rows).toContainEqual(expect.objectContaining({ region: 'west', remoteOnline: 150 }));
   });
   it('is unknown without counters, with too few requests, or when the workload bypassed the middleware', () => {
-    expect(middlewareRegion([stats('east', online({}))], ctx(FERNET, 'region')).status).toBe('unknown');
+    expect(middlewareRegion.check([stats('east', online({}))], ctx(FERNET, 'region')).status).toBe('unknown');
     const few = (ip: string) => ({ ...online({ [`http://${ip}:5000/v3/auth/tokens`]: 2 }), accepted: 2 });
-    expect(middlewareRegion([stats('east', few('198.18.1.2')), stats('west', few('198.18.2.2'))], ctx(FERNET, 'region')).status).toBe('unknown');
+    expect(middlewareRegion.check([stats('east', few('198.18.1.2')), stats('west', few('198.18.2.2'))], ctx(FERNET, 'region')).status).toBe('unknown');
     const direct = load('{ provider: fernet, placement: distributed, site: east, database: galera }', 'identity');
-    expect(middlewareRegion([], ctx(direct, 'region')).summary).toContain('via: identity');
+    expect(middlewareRegion.check([], ctx(direct, 'region')).summary).toContain('via: identity');
   });
   it('is unknown when every request was answered from the cache: no validation was seen going anywhere', () => {
     const cached = { ...online({}), cache: { hits: 200, misses: 0 } };
-    const r = middlewareRegion([stats('east', cached), stats('west', cached)], ctx(FERNET, 'region'));
+    const r = middlewareRegion.check([stats('east', cached), stats('west', cached)], ctx(FERNET, 'region'));
     expect(r.status).toBe('unknown');
     expect(r.summary).toContain('east: 200 requests authenticated, online validations none, offline 0, cache hits 200');
   });

@@ -215,3 +215,31 @@ describe('active/active as two crossed clusters', () => {
     }
   });
 });
+
+describe('checks: what a kind needs', () => {
+  const good = async () => (await import('node:fs/promises')).readFile(GOOD, 'utf8');
+  const issues = (text: string) => {
+    try {
+      parseScenario('wan.yaml', text);
+      return [];
+    } catch (err) {
+      return (err as MshError).issues.map((i) => i.message);
+    }
+  };
+
+  it('rejects a check reading a workload kind the scenario lacks (needs.workloads)', async () => {
+    const text = await good();
+    // Without `workload`, a check reads the first workload of its kind.
+    expect(issues(text.replace(/\n {4}workload: hb/g, ''))).toEqual([]);
+    const crud = text + '  - { name: fdb, kind: remote-port-fdb, requirements: [HA-REMOTE-PORT-L2POP] }\n';
+    expect(issues(crud)).toEqual(['check "fdb" (remote-port-fdb) reads a remote-port-crud workload: add one (kind: remote-port-crud)']);
+  });
+
+  it('names the workload a check reads when it is of another kind, and says once that an unknown one does not exist', async () => {
+    const text = await good();
+    const other = text + '  - { name: issue, kind: token-issue, workload: hb, requirements: [ID-ISSUE-LOCAL] }\n';
+    expect(issues(other)).toContain('check "issue" (token-issue) reads an issue workload named "hb": add one (kind: issue)');
+    const unknown = text.replace('workload: hb\n    tolerance: 10%', 'workload: hb1\n    tolerance: 10%');
+    expect(issues(unknown)).toEqual(['check "rtt" reads workload "hb1", which does not exist: did you mean "hb"? (workloads: hb)']);
+  });
+});

@@ -4,8 +4,16 @@
 // flooding and ARP-proxy entries exactly while the port exists. Every API
 // step must have succeeded: a failed step fails the check, a step never
 // reached leaves it unknown.
-import type { OpEvent } from '../observe/history.js';
-import type { Checker } from './context.js';
+import { z } from 'zod';
+import type { OpEvent } from '../../observe/history.js';
+import type { Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields, workload } from '../options.js';
+
+const options = z.strictObject({
+  ...checkFields('remote-port-fdb'),
+  workload: workload('remote-port-crud'),
+});
 
 /** The API steps the workload takes, in order; each must answer ok. */
 export const STEPS = ['create', 'show', 'vtep-query', 'update', 'delete'] as const;
@@ -18,7 +26,7 @@ interface Observation {
   readonly neigh: boolean;
 }
 
-export const remotePortFdb: Checker = (h, ctx) => {
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const w = ctx.scenario.workload.find((x) => x.kind === 'remote-port-crud' && (!ctx.spec.workload || x.name === ctx.spec.workload));
   if (!w) throw new Error(`check ${ctx.spec.name} has no remote-port-crud workload to read`);
   const mine = h.filter((e): e is OpEvent => e.kind === 'op' && e.process === `${w.name}@harness`);
@@ -39,4 +47,11 @@ export const remotePortFdb: Checker = (h, ctx) => {
     return { status: 'unknown', summary: `the workload never completed ${missing.join(', ') || 'any FDB observation'}: ${seen.length} FDB observations`, evidence };
   }
   return { status: 'pass', summary: `every API step answered (${STEPS.join(', ')}); FDB, flood and ARP-proxy entries followed the remote port through ${seen.length} observations`, evidence };
+};
+
+export const remotePortFdb: CheckKind<typeof options> = {
+  options,
+  requirements: ['HA-REMOTE-PORT-L2POP'],
+  needs: { workloads: ['remote-port-crud'] },
+  check,
 };

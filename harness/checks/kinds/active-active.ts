@@ -5,12 +5,19 @@
 // active); after each site loss, every VIP must serve new calls again within
 // the limit, whichever member it lost: the one whose active survived must
 // not stall either.
-import type { CallsSpec, Scenario, VnfSpec } from '../scenario/schema.js';
-import type { Checker } from './context.js';
-import { agentId, newCallsServed } from './failover-time.js';
-import { DEFAULT_LIMIT_MS, summarize, vnfOf } from './ha.js';
-import { faultWindows, ops } from './series.js';
-import type { CheckKind } from './kind.js';
+import { z } from 'zod';
+import type { CallsSpec, Scenario, VnfSpec } from '../../scenario/schema.js';
+import type { Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields, limit, vnf } from '../options.js';
+import { faultWindows, ops } from '../series.js';
+import { agentId, DEFAULT_LIMIT_MS, newCallsServed, summarize, vnfOf } from '../vnf-history.js';
+
+const options = z.strictObject({
+  ...checkFields('active-active'),
+  vnf: vnf.meta({ description: 'One VNF of the crossed pair (default: the first); the VNFs on the same members are judged with it' }),
+  limit: limit('How soon every VIP must serve new calls again after a site loss (default 1s)'),
+});
 
 const sameMembers = (a: VnfSpec, b: VnfSpec) => a.members.length === b.members.length && a.members.every((m) => b.members.includes(m));
 
@@ -19,7 +26,7 @@ export function crossed(s: Scenario, v: VnfSpec): VnfSpec[] {
   return s.vnfs.filter((x) => sameMembers(x, v));
 }
 
-export const activeActive: Checker = (h, ctx) => {
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const v = vnfOf(ctx);
   const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
   const group = crossed(ctx.scenario, v);
@@ -52,7 +59,8 @@ export const activeActive: Checker = (h, ctx) => {
   return { ...o, summary: `${o.summary}; replicated both ways before the loss (${both})`, evidence };
 };
 
-export const activeActiveKind: CheckKind = {
+export const activeActive: CheckKind<typeof options> = {
+  options,
   requirements: ['HA-ACTIVE-ACTIVE'],
   needs: { faults: true },
   validate: (c, s) => {
@@ -64,5 +72,5 @@ export const activeActiveKind: CheckKind = {
       ? []
       : [['vnf', `check "${c.name}" (active-active) needs VNFs on the same members with a different first (preferred active) member each, e.g. vnf1 [east/a, west/b] and vnf2 [west/b, east/a]`] as const];
   },
-  check: activeActive,
+  check,
 };

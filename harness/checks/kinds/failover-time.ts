@@ -6,44 +6,23 @@
 // death); recovery is the first call answered by a surviving member after
 // which no new call failed; the resolution is the measured gap between the
 // call setups around it.
-import type { OpEvent } from '../observe/history.js';
-import type { Checker } from './context.js';
-import { activeIntervals, callsOf, DEFAULT_LIMIT_MS, summarize, vnfOf } from './ha.js';
-import { faultWindows, ops, round, type FaultWindow } from './series.js';
-import { components } from './site-faults.js';
+import { z } from 'zod';
+import type { OpEvent } from '../../observe/history.js';
+import type { Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields, limit, vnf, workload } from '../options.js';
+import { faultWindows, ops, round, type FaultWindow } from '../series.js';
+import { components } from '../site-faults.js';
+import { activeIntervals, callsOf, DEFAULT_LIMIT_MS, newCallsServed, siteOf, summarize, vnfOf } from '../vnf-history.js';
 
-export const siteOf = (ref: string) => ref.split('/')[0]!;
-/** The agents name themselves site-node in their replies. */
-export const agentId = (ref: string) => ref.replace('/', '-');
-const callId = (e: OpEvent) => String(e.value?.call);
+const options = z.strictObject({
+  ...checkFields('failover-time'),
+  vnf,
+  workload: workload('calls'),
+  limit: limit('The longest outage allowed: new calls served again within this of the fault (default 1s)'),
+});
 
-/**
- * New calls after `from`: the first call sent after it that a member of
- * `servers` answered and after which no new call failed (until `horizon`),
- * when it was answered, and the failures on the way.
- */
-export function newCallsServed(setups: readonly OpEvent[], from: number, horizon: number, servers: readonly string[]) {
-  const invokes = setups.filter((e) => e.type === 'invoke');
-  const invokedAt = new Map(invokes.map((e) => [callId(e), e.t]));
-  const sent = (e: OpEvent) => invokedAt.get(callId(e)) ?? -Infinity;
-  const inWindow = setups.filter((e) => e.type !== 'invoke' && sent(e) >= from && sent(e) < horizon);
-  const failures = inWindow.filter((e) => e.type === 'fail');
-  const lastFailSent = Math.max(...failures.map(sent), -Infinity);
-  const ids = new Set(servers.map(agentId));
-  const recovery = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)) && sent(e) > lastFailSent);
-  const firstOk = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)));
-  const previousInvoke = recovery ? invokes.filter((e) => e.t < sent(recovery)).at(-1) : undefined;
-  return {
-    outageMs: recovery ? round(recovery.t - from) : null,
-    servedBy: recovery ? String(recovery.value?.by) : null,
-    failedSetups: failures.length,
-    failedAfterFirstServed: firstOk ? failures.filter((e) => sent(e) > sent(firstOk)).length : 0,
-    // The outage ended somewhere between the previous setup sent and this one: that gap is its resolution, measured.
-    resolutionMs: recovery && previousInvoke ? round(sent(recovery) - previousInvoke.t) : null,
-  };
-}
-
-export const failoverTime: Checker = (h, ctx) => {
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const v = vnfOf(ctx);
   const w = callsOf(ctx, v);
   const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
@@ -89,4 +68,11 @@ export const failoverTime: Checker = (h, ctx) => {
       ? `${r.fault}: ${r.why}`
       : `${r.fault}: new calls served again after ${r.outageMs === null ? 'never' : `${r.outageMs} ms`} (limit ${r.limitMs} ms${'resolutionMs' in r && r.resolutionMs !== null ? `, resolution ${r.resolutionMs} ms` : ''}), ${'failedSetups' in r ? r.failedSetups : 0} failed setups${'servedBy' in r && r.servedBy ? `, by ${r.servedBy}` : ''}`;
   return summarize(judged, text, 'undecided');
+};
+
+export const failoverTime: CheckKind<typeof options> = {
+  options,
+  requirements: ['HA-NEW-CALLS-1S', 'HA-L3-BACKUP', 'HA-NWAY'],
+  needs: { faults: true, workloads: ['calls'] },
+  check,
 };

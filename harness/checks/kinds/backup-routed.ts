@@ -2,11 +2,19 @@
 // heartbeats and state replication must cross the WAN routed between the
 // sites, inside the inter-site links only (no tenant VNI), and must cross at
 // all. The failover half is failover-time's. Read on the WAN capture.
-import type { Checker } from './context.js';
-import { wanEvidence } from './capture.js';
-import { vnfOf } from './ha.js';
+import { z } from 'zod';
+import { wanEvidence } from '../capture.js';
+import type { Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields, vnf } from '../options.js';
+import { vnfOf } from '../vnf-history.js';
 
-export const backupRouted: Checker = (h, ctx) => {
+const options = z.strictObject({
+  ...checkFields('backup-routed'),
+  vnf,
+});
+
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const v = vnfOf(ctx);
   if (v.backup.network) return { status: 'fail', summary: `VNF ${v.name}'s backup plane is the overlay ${v.backup.network}, not routed at L3`, evidence: {} };
   const wan = wanEvidence(h);
@@ -21,4 +29,11 @@ export const backupRouted: Checker = (h, ctx) => {
     return { status: 'fail', summary: `${n} backup-plane packets crossed inside a tenant overlay (${overlay.map((f) => `VNI ${f.tenantVni}`).join(', ')}), not routed`, evidence };
   }
   return { status: 'pass', summary: `${routed} heartbeat/replication packets crossed the WAN routed between the sites (no tenant VNI)`, evidence };
+};
+
+export const backupRouted: CheckKind<typeof options> = {
+  options,
+  requirements: ['HA-L3-BACKUP'],
+  needs: { capture: true },
+  check,
 };

@@ -1,70 +1,27 @@
-// Validation through the site APIs' auth middleware (tokens workload with
-// `via: service`), seed: multisite-identity-service-management.rst:
-//
-//  - `middleware-region` (ID-MIDDLEWARE-REGION): the seed's gap, bug
-//    1488347: keystonemiddleware could not pick the Keystone of its region.
-//    Decided from the middleware's own counters (GET /msh/auth-stats, one
-//    `auth-stats` event per site after the workload): every online
-//    validation went to an identity endpoint in the site's own region, or
-//    the token was validated offline (PKI). Calls that are not validations
-//    (service login, PKI certificate and revocation list) are reported
-//    apart, with the region they went to.
-//  - `attributeIdentityHttp`: which identity requests crossed the WAN, so
-//    local-validation can tell validation traffic from PKI's periodic
-//    revocation-list fetches (both are identity packets).
-import type { IdentityHttp } from '../observe/identity-http.js';
-import type { OpEvent } from '../observe/history.js';
-import { contains, parseCidr } from '../scenario/cidr.js';
-import type { Plan } from '../topology/plan.js';
-import type { Checker } from './context.js';
-import { MIN_VALIDATIONS, tokensOf, validatingRegions } from './identity.js';
-import type { Status } from './verdict.js';
+// ID-MIDDLEWARE-REGION (seed: multisite-identity-service-management.rst),
+// validation through the site APIs' auth middleware (tokens workload with
+// `via: service`): the seed's gap, bug 1488347: keystonemiddleware could not
+// pick the Keystone of its region. Decided from the middleware's own
+// counters (GET /msh/auth-stats, one `auth-stats` event per site after the
+// workload): every online validation went to an identity endpoint in the
+// site's own region, or the token was validated offline (PKI). Calls that
+// are not validations (service login, PKI certificate and revocation list)
+// are reported apart, with the region they went to.
+import { z } from 'zod';
+import type { OpEvent } from '../../observe/history.js';
+import { contains, parseCidr } from '../../scenario/cidr.js';
+import type { Plan } from '../../topology/plan.js';
+import type { Checker } from '../context.js';
+import { MIN_VALIDATIONS, tokensOf, validatingRegions } from '../identity-history.js';
+import { requestKind } from '../identity-traffic.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields, workload } from '../options.js';
+import type { Status } from '../verdict.js';
 
-// ---------------------------------------------------------------- requests on the WAN
-
-export type IdentityRequestKind = 'validation' | 'revocation-list' | 'certificates' | 'token issue (login)' | 'other';
-
-/** What an identity request is for, from its "METHOD /path". */
-export function requestKind(line: string): IdentityRequestKind {
-  const [method, path = ''] = line.split(' ');
-  const p = path.replace(/\/+$/, '');
-  if (/\/auth\/tokens\/OS-PKI\/revoked$/.test(p)) return 'revocation-list';
-  if (/\/OS-SIMPLE-CERT\//.test(p)) return 'certificates';
-  if (/\/auth\/tokens$/.test(p) && (method === 'GET' || method === 'HEAD')) return 'validation';
-  if (/\/auth\/tokens$/.test(p) && method === 'POST') return 'token issue (login)';
-  return 'other';
-}
-
-/** Requests a service makes on a timer or once, whatever the number of validations. */
-const BACKGROUND: ReadonlySet<IdentityRequestKind> = new Set(['revocation-list', 'certificates', 'token issue (login)']);
-
-export interface IdentityHttpAttribution {
-  /** requests seen crossing, by kind */
-  readonly requests: Readonly<Partial<Record<IdentityRequestKind, number>>>;
-  /** packets on connections that carried a validation */
-  readonly validationPackets: number;
-  /** packets on connections that carried only background requests */
-  readonly backgroundPackets: number;
-  /** packets on connections with no request line seen, or other requests: not explained, so not excused */
-  readonly unexplainedPackets: number;
-}
-
-export function attributeIdentityHttp(http: readonly IdentityHttp[]): IdentityHttpAttribution {
-  const requests: Partial<Record<IdentityRequestKind, number>> = {};
-  for (const h of http) for (const [line, n] of Object.entries(h.requests)) requests[requestKind(line)] = (requests[requestKind(line)] ?? 0) + n;
-  let validationPackets = 0;
-  let backgroundPackets = 0;
-  let unexplainedPackets = 0;
-  for (const c of http.flatMap((h) => h.connections)) {
-    const kinds = c.requests === 'unattributed' ? [] : c.requests.split(' + ').map(requestKind);
-    if (kinds.includes('validation')) validationPackets += c.packets;
-    else if (kinds.length > 0 && kinds.every((k) => BACKGROUND.has(k))) backgroundPackets += c.packets;
-    else unexplainedPackets += c.packets;
-  }
-  return { requests, validationPackets, backgroundPackets, unexplainedPackets };
-}
-
-// ---------------------------------------------------------------- middleware region
+const options = z.strictObject({
+  ...checkFields('middleware-region'),
+  workload: workload('tokens'),
+});
 
 /** The middleware's counters as /msh/auth-stats reports them (services/identity/middleware.ts AuthStats). */
 interface AuthStatsValue {
@@ -88,7 +45,7 @@ export function siteOfUrl(plan: Plan, url: string): string {
 
 const add = (m: Record<string, number>, k: string, n: number) => (m[k] = (m[k] ?? 0) + n);
 
-export const middlewareRegion: Checker = (h, ctx) => {
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const w = tokensOf(ctx);
   if (w.via !== 'service') return { status: 'unknown', summary: `workload ${w.name} validates at the identity API directly (via: identity): no middleware was in the path; use via: service`, evidence: {} };
   const rows = validatingRegions(ctx, w).map((region) => {
@@ -135,4 +92,11 @@ export const middlewareRegion: Checker = (h, ctx) => {
   if (bad.length) return { status: 'fail', summary: `validation left the region: ${bad.map(text).join('; ')}`, evidence };
   if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: rows.map(text).join('; '), evidence };
   return { status: 'pass', summary: `every validation stayed in its region (own endpoint or offline): ${rows.map(text).join('; ')}`, evidence };
+};
+
+export const middlewareRegion: CheckKind<typeof options> = {
+  options,
+  requirements: ['ID-MIDDLEWARE-REGION'],
+  needs: { workloads: ['tokens'] },
+  check,
 };

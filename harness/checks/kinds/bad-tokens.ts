@@ -2,12 +2,19 @@
 // in every region, every time, and the valid control token is accepted there
 // (otherwise a region that rejects everything, or is down, would pass).
 import { z } from 'zod';
-import type { HistoryEvent } from '../observe/history.js';
-import type { BadTokensSpec } from '../scenario/schema.js';
-import type { CheckContext, Checker } from './context.js';
-import { ops } from './series.js';
-import type { Status } from './verdict.js';
-import { controllerSites } from './site-faults.js';
+import type { HistoryEvent } from '../../observe/history.js';
+import type { BadTokensSpec } from '../../scenario/schema.js';
+import type { CheckContext, Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields, workload } from '../options.js';
+import { ops } from '../series.js';
+import type { Status } from '../verdict.js';
+import { controllerSites } from '../site-faults.js';
+
+const options = z.strictObject({
+  ...checkFields('bad-tokens'),
+  workload: workload('bad-tokens'),
+});
 
 /** Fewer answers than this for one label in one region decide nothing. */
 export const MIN_ATTEMPTS = 3;
@@ -24,7 +31,7 @@ export const CorpusRecord = z.object({
 });
 export type CorpusRecord = z.infer<typeof CorpusRecord>;
 
-function workloadOf(ctx: CheckContext): BadTokensSpec {
+function workloadOf(ctx: CheckContext<SpecOf<typeof options>>): BadTokensSpec {
   const all = ctx.scenario.workload.filter((w): w is BadTokensSpec => w.kind === 'bad-tokens');
   const w = ctx.spec.workload ? all.find((x) => x.name === ctx.spec.workload) : all[0];
   if (!w) throw new Error(`check ${ctx.spec.name} has no bad-tokens workload to read`);
@@ -55,7 +62,7 @@ function row(h: readonly HistoryEvent[], process: string, region: string, label:
   return { region, label, attempts, accepted, rejected, other: [...new Set(other)], status };
 }
 
-export const badTokens: Checker = (h, ctx) => {
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const w = workloadOf(ctx);
   const raw = ops(h, `${w.name}@harness`, 'corpus').at(-1)?.value;
   const parsed = CorpusRecord.safeParse(raw);
@@ -92,4 +99,11 @@ export const badTokens: Checker = (h, ctx) => {
     summary: `${regions.join(', ')} rejected every bad ${corpus.provider} token (${badLabels.join(', ')}): ${sum(bad, 'rejected')} validations, all 401/404; the control was accepted ${sum(control, 'accepted')}/${sum(control, 'attempts')}${skipped}`,
     evidence,
   };
+};
+
+export const badTokens: CheckKind<typeof options> = {
+  options,
+  requirements: ['ID-BAD-TOKENS-REJECTED'],
+  needs: { workloads: ['bad-tokens'] },
+  check,
 };

@@ -1,12 +1,29 @@
-import type { BaselineEvent } from '../observe/history.js';
-import type { Checker } from './context.js';
+// HARNESS-BASELINE-RESTORED: after healing, the topology's network state
+// (links, addresses, routes, FDB, relay settings) equals the snapshot taken
+// before the first fault.
+import { z } from 'zod';
+import type { BaselineEvent } from '../../observe/history.js';
+import type { Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields } from '../options.js';
+
+const options = z.strictObject({
+  ...checkFields('baseline-restored'),
+});
 
 /** Passes only if the post-heal comparison ran and found nothing changed. */
-export const baselineRestored: Checker = (history) => {
+const check: Checker<SpecOf<typeof options>> = (history) => {
   const compare = history.filter((e): e is BaselineEvent => e.kind === 'baseline' && e.type === 'compare');
   if (compare.length === 0) return { status: 'unknown', summary: 'no post-heal comparison was recorded (run aborted?)', evidence: {} };
   const diffs = compare.flatMap((c) => c.differences);
   return diffs.length === 0
     ? { status: 'pass', summary: 'links, addresses, routes, FDB and relay settings equal the pre-fault snapshot', evidence: { comparisons: compare.length } }
     : { status: 'fail', summary: `${diffs.length} difference(s) after healing: ${diffs.slice(0, 3).join('; ')}`, evidence: { differences: diffs } };
+};
+
+export const baselineRestored: CheckKind<typeof options> = {
+  options,
+  requirements: ['HARNESS-BASELINE-RESTORED'],
+  needs: { faults: true },
+  check,
 };

@@ -1,0 +1,53 @@
+// HA-ONGOING-CALLS (and HA-NWAY): calls in progress across a site loss or a
+// partition survive it: none dropped or losing its state, and no media gap
+// above the limit.
+import { z } from 'zod';
+import type { HistoryEvent, OpEvent } from '../../observe/history.js';
+import type { Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields, limit, vnf, workload } from '../options.js';
+import { faultWindows, ops, round, type FaultWindow } from '../series.js';
+import { callId, callsOf, DEFAULT_LIMIT_MS, summarize, vnfOf } from '../vnf-history.js';
+
+const options = z.strictObject({
+  ...checkFields('call-continuity'),
+  vnf,
+  workload: workload('calls'),
+  limit: limit('The longest media gap allowed in a call in progress across the fault (default 1s)'),
+});
+
+/** Faults that can take the active away: a lost site or a cut link. */
+function disruptions(h: readonly HistoryEvent[]): FaultWindow[] {
+  return faultWindows(h).filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'partition');
+}
+
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
+  const v = vnfOf(ctx);
+  const w = callsOf(ctx, v);
+  const limit = ctx.spec.limit ?? DEFAULT_LIMIT_MS;
+  const proc = `${w.name}@${w.from}`;
+  const setupOk = new Map(ops(h, proc, 'call-setup').filter((e) => e.type === 'ok').map((e) => [callId(e), e.t]));
+  const ends = new Map(ops(h, proc, 'call-end').map((e) => [callId(e), e]));
+  const gaps = ops(h, proc, 'media-gap');
+  const rows = disruptions(h).map((f) => {
+    const spanning = [...setupOk].filter(([id, t]) => t < f.start && (ends.get(id)?.t ?? Infinity) > f.start).map(([id]) => id);
+    const ended = spanning.map((id) => ends.get(id)).filter((e): e is OpEvent => e !== undefined);
+    const lost = ended.filter((e) => e.type !== 'ok').map((e) => `${callId(e)} (${String(e.value?.reason ?? 'failed')})`);
+    const unfinished = spanning.length - ended.length;
+    const ids = new Set(spanning);
+    const maxGap = gaps.filter((g) => ids.has(callId(g))).reduce((m, g) => Math.max(m, Number(g.value?.gapMs ?? 0)), 0);
+    const status = spanning.length === 0 ? 'unknown' : lost.length > 0 || maxGap > limit ? 'fail' : unfinished > 0 ? 'unknown' : 'pass';
+    return { fault: f.fault, ongoingCalls: spanning.length, dropped: lost, unfinished, maxMediaGapMs: round(maxGap), limitMs: limit, status } as const;
+  });
+  if (rows.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
+  const text = (r: (typeof rows)[number]) =>
+    `${r.fault}: ${r.ongoingCalls} ongoing calls, ${r.dropped.length} dropped or lost state${r.dropped.length ? ` (${r.dropped.slice(0, 3).join(', ')})` : ''}, longest media gap ${r.maxMediaGapMs} ms (limit ${r.limitMs})`;
+  return summarize(rows, text, 'no call was in progress across the fault, or a call never ended');
+};
+
+export const callContinuity: CheckKind<typeof options> = {
+  options,
+  requirements: ['HA-ONGOING-CALLS', 'HA-NWAY'],
+  needs: { faults: true, workloads: ['calls'] },
+  check,
+};

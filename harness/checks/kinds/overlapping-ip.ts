@@ -1,0 +1,54 @@
+// HA-OVERLAPPING-IP: VNFs that use the same internal (backup) addresses,
+// each on its own overlay, all keep working: calls served outside fault
+// windows, and a member active.
+import { z } from 'zod';
+import type { HistoryEvent } from '../../observe/history.js';
+import type { CallsSpec } from '../../scenario/schema.js';
+import { planAttachments } from '../../topology/overlay.js';
+import type { Checker } from '../context.js';
+import type { CheckKind, SpecOf } from '../kind.js';
+import { checkFields } from '../options.js';
+import { faultWindows, ops } from '../series.js';
+import { activeIntervals, DEFAULT_LIMIT_MS, summarize } from '../vnf-history.js';
+
+const options = z.strictObject({
+  ...checkFields('overlapping-ip'),
+});
+
+/** Calls served per VNF: setups attempted and succeeded outside fault windows. */
+function servedOutsideFaults(h: readonly HistoryEvent[], w: CallsSpec): { attempts: number; ok: number } {
+  const faults = faultWindows(h);
+  const calm = (t: number) => !faults.some((f) => t >= f.start && t < f.end + DEFAULT_LIMIT_MS);
+  const setups = ops(h, `${w.name}@${w.from}`, 'call-setup').filter((e) => calm(e.t));
+  return { attempts: setups.filter((e) => e.type === 'invoke').length, ok: setups.filter((e) => e.type === 'ok').length };
+}
+
+/** Least share of setups that must succeed outside fault windows for a VNF to count as working. */
+export const SERVED_RATIO = 0.99;
+
+const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
+  // Which VNFs share internal (backup) addresses, each on its own overlay.
+  const attachments = planAttachments(ctx.scenario);
+  const byVnf = ctx.scenario.vnfs
+    .filter((v) => v.backup.network)
+    .map((v) => ({ v, addresses: v.members.map((m) => attachments.find((a) => a.ref === m && a.network === v.backup.network)!.address) }));
+  const sharing = byVnf.filter((x) => byVnf.some((y) => y !== x && y.v.backup.network !== x.v.backup.network && y.addresses.some((a) => x.addresses.includes(a))));
+  if (sharing.length < 2) return { status: 'unknown', summary: 'no two VNFs use the same internal addresses on separate overlays: the scenario does not exercise overlapping IPs', evidence: {} };
+  const end = h.reduce((m, e) => Math.max(m, e.t), 0);
+  const rows = sharing.map(({ v, addresses }) => {
+    const w = ctx.scenario.workload.find((x): x is CallsSpec => x.kind === 'calls' && x.vnf === v.name);
+    const served = w ? servedOutsideFaults(h, w) : { attempts: 0, ok: 0 };
+    const actives = [...activeIntervals(h, v, end).values()].filter((s) => s.length > 0).length;
+    const status = served.attempts === 0 ? 'unknown' : served.ok / served.attempts >= SERVED_RATIO && actives >= 1 ? 'pass' : 'fail';
+    return { vnf: v.name, network: v.backup.network!, addresses, setups: served.attempts, served: served.ok, membersEverActive: actives, status } as const;
+  });
+  const text = (r: (typeof rows)[number]) => `${r.vnf} on ${r.network} (${r.addresses.join(', ')}): ${r.served}/${r.setups} calls served`;
+  return summarize(rows, text, 'a VNF with overlapping addresses had no call workload');
+};
+
+export const overlappingIp: CheckKind<typeof options> = {
+  options,
+  requirements: ['HA-OVERLAPPING-IP'],
+  needs: { faults: true },
+  check,
+};

@@ -1,0 +1,84 @@
+// What the HA checks read of a VNF and its calls: the VNF and call workload a
+// check names, when each member considered itself active, when new calls
+// were served again after a fault, and per-fault rows folded into one outcome.
+import type { HistoryEvent, OpEvent } from '../observe/history.js';
+import type { CallsSpec, VnfSpec } from '../scenario/schema.js';
+import type { CheckContext } from './context.js';
+import { faultWindows, ops, round } from './series.js';
+import type { CheckOutcome } from './verdict.js';
+
+export const DEFAULT_LIMIT_MS = 1000;
+
+export const siteOf = (ref: string) => ref.split('/')[0]!;
+/** The agents name themselves site-node in their replies. */
+export const agentId = (ref: string) => ref.replace('/', '-');
+export const callId = (e: OpEvent) => String(e.value?.call);
+
+export function vnfOf(ctx: CheckContext<{ readonly name: string; readonly vnf?: string }>): VnfSpec {
+  const v = ctx.spec.vnf ? ctx.scenario.vnfs.find((x) => x.name === ctx.spec.vnf) : ctx.scenario.vnfs[0];
+  if (!v) throw new Error(`check ${ctx.spec.name} has no VNF to read`);
+  return v;
+}
+
+export function callsOf(ctx: CheckContext<{ readonly name: string; readonly workload?: string }>, v: VnfSpec): CallsSpec {
+  const all = ctx.scenario.workload.filter((w): w is CallsSpec => w.kind === 'calls' && w.vnf === v.name);
+  const w = ctx.spec.workload ? all.find((x) => x.name === ctx.spec.workload) : all[0];
+  if (!w) throw new Error(`check ${ctx.spec.name} has no call workload against VNF ${v.name}`);
+  return w;
+}
+
+/** Intervals during which each member considered itself active. */
+export function activeIntervals(h: readonly HistoryEvent[], v: VnfSpec, end: number): Map<string, [number, number][]> {
+  const lostAt = new Map<string, number>();
+  for (const f of faultWindows(h)) for (const [ref, t] of Object.entries(f.stopped)) lostAt.set(ref, t);
+  const out = new Map<string, [number, number][]>();
+  for (const m of v.members) {
+    const stop = lostAt.get(m) ?? end;
+    const spans: [number, number][] = [];
+    let since: number | null = null;
+    for (const e of ops(h, `${v.name}@${m}`, 'role')) {
+      if (e.t > stop) break;
+      if (e.value?.to === 'active' && since === null) since = e.t;
+      else if (e.value?.to !== 'active' && since !== null) {
+        spans.push([since, e.t]);
+        since = null;
+      }
+    }
+    if (since !== null) spans.push([since, stop]);
+    out.set(m, spans);
+  }
+  return out;
+}
+
+/**
+ * New calls after `from`: the first call sent after it that a member of
+ * `servers` answered and after which no new call failed (until `horizon`),
+ * when it was answered, and the failures on the way.
+ */
+export function newCallsServed(setups: readonly OpEvent[], from: number, horizon: number, servers: readonly string[]) {
+  const invokes = setups.filter((e) => e.type === 'invoke');
+  const invokedAt = new Map(invokes.map((e) => [callId(e), e.t]));
+  const sent = (e: OpEvent) => invokedAt.get(callId(e)) ?? -Infinity;
+  const inWindow = setups.filter((e) => e.type !== 'invoke' && sent(e) >= from && sent(e) < horizon);
+  const failures = inWindow.filter((e) => e.type === 'fail');
+  const lastFailSent = Math.max(...failures.map(sent), -Infinity);
+  const ids = new Set(servers.map(agentId));
+  const recovery = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)) && sent(e) > lastFailSent);
+  const firstOk = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)));
+  const previousInvoke = recovery ? invokes.filter((e) => e.t < sent(recovery)).at(-1) : undefined;
+  return {
+    outageMs: recovery ? round(recovery.t - from) : null,
+    servedBy: recovery ? String(recovery.value?.by) : null,
+    failedSetups: failures.length,
+    failedAfterFirstServed: firstOk ? failures.filter((e) => sent(e) > sent(firstOk)).length : 0,
+    // The outage ended somewhere between the previous setup sent and this one: that gap is its resolution, measured.
+    resolutionMs: recovery && previousInvoke ? round(sent(recovery) - previousInvoke.t) : null,
+  };
+}
+
+export function summarize<R extends { status: 'pass' | 'fail' | 'unknown' }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {
+  const bad = rows.filter((r) => r.status === 'fail');
+  if (bad.length > 0) return { status: 'fail', summary: bad.map(text).join('; '), evidence: { rows } };
+  if (rows.some((r) => r.status === 'unknown')) return { status: 'unknown', summary: `${unknownWhy}; ${rows.map(text).join('; ')}`, evidence: { rows } };
+  return { status: 'pass', summary: rows.map(text).join('; '), evidence: { rows } };
+}
