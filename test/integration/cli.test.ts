@@ -67,4 +67,18 @@ describe('msh CLI', () => {
     expect(down.exitCode).toBe(0);
     expect(await leftovers(runId)).toEqual([]);
   });
+
+  it('run --json streams one JSON object per line: the scenario, its events as they happen, its result', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'msh-json-'));
+    const r = await msh(['run', 'fixtures/scenarios/wan-short.yaml', '--out', out, '--json']);
+    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; event?: { kind: string; fault?: string; type?: string }; passed?: boolean; verdicts?: unknown[]; faults?: { proven: boolean }[] });
+    expect(lines[0]).toMatchObject({ type: 'scenario', scenario: 'wan-short', outDir: out });
+    const faults = lines.filter((l) => l.type === 'event' && l.event!.kind === 'fault').map((l) => `${l.event!.fault}:${l.event!.type}`);
+    expect(faults).toEqual(['cut:start', 'cut:heal', 'slow:start', 'slow:heal']);
+    const result = lines.at(-1)!;
+    expect(result).toMatchObject({ type: 'result', scenario: 'wan-short', passed: true });
+    expect(result.verdicts).toContainEqual({ id: 'WAN-PARTITION-GAP', status: 'pass' });
+    expect(result.faults!.every((f) => f.proven)).toBe(true);
+    expect(r.exitCode).toBe(0);
+  });
 });

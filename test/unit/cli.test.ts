@@ -1,4 +1,5 @@
 // CLI commands driven in-process with captured streams.
+import { shard } from '../../harness/cli/run.js';
 import { Writable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +49,18 @@ describe('msh CLI (in-process)', () => {
   it('the published JSON Schema is the one generated from the definition', async () => {
     const published = JSON.parse(await readFile('schema/scenario.schema.json', 'utf8')) as unknown;
     expect(published).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
+  });
+});
+
+describe('msh run --shard', () => {
+  const suite = ['c.yaml', 'a.yaml', 'e.yaml', 'b.yaml', 'd.yaml'].map((file) => ({ file }));
+  it('splits a suite into disjoint shards whose union is the suite, in file order', () => {
+    const shards = [1, 2, 3].map((i) => shard(suite, `${i}/3`).map((x) => x.file));
+    expect(shards).toEqual([['a.yaml', 'd.yaml'], ['b.yaml', 'e.yaml'], ['c.yaml']]);
+    expect(shards.flat().sort()).toEqual(suite.map((x) => x.file).sort());
+    expect(shard(suite, '1/1').map((x) => x.file)).toEqual(['a.yaml', 'b.yaml', 'c.yaml', 'd.yaml', 'e.yaml']);
+  });
+  it('rejects a shard spec it cannot read, saying what to write', () => {
+    for (const bad of ['0/3', '4/3', '2', 'a/b', '1/0']) expect(() => shard(suite, bad)).toThrow(/--shard takes I\/N with 1 <= I <= N \(e.g. --shard 2\/3\)/);
   });
 });
