@@ -66,8 +66,6 @@ function unknownKind(iss: { code?: string; input?: unknown }): string | undefine
 
 export const checkOptions = z.discriminatedUnion('kind', KINDS.map((k) => k.options) as unknown as Options<typeof KINDS>, { error: unknownKind });
 
-export type CheckKindName = (typeof CHECK_KIND_NAMES)[number];
-
 /** The kind of a check, typed loosely at this one boundary: every kind takes its own options. */
 export function checkKind(kind: string): CheckKind {
   const k = KINDS.find((x) => x.options.shape.kind.value === kind);

@@ -2,7 +2,7 @@
 // its file:line:col. Parsing keeps the YAML document so each schema issue can
 // be pointed at the exact node it is about.
 import { readFile } from 'node:fs/promises';
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { MshError, type Located } from './errors.js';
 import { checkReferences } from './references.js';
@@ -207,11 +207,21 @@ function locateZodIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number, 
 
   if (issue.code === 'unrecognized_keys' && isMap(node)) {
     const known = knownKeys(doc, issue.path);
+    // In an entry of a list of kinds (faults, checks, workloads), a key another kind takes is this kind's to refuse.
+    const kinds = unionAt(doc, issue.path.slice(0, -1));
+    const kind = kinds ? String(doc.getIn([...issue.path, 'kind'] as unknown[])) : undefined;
+    const others = new Set((kinds?.def?.options ?? []).filter((o) => !optionKinds(o).includes(kind ?? '')).flatMap(shapeKeys));
+    const noun = String(issue.path.at(-2) ?? '').replace(/s$/, '');
     return issue.keys.map((key) => {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
       const keyOffset = isPair(pair) && isScalar(pair.key) ? (pair.key.range?.[0] ?? offset) : offset;
+      if (kind !== undefined && others.has(key)) {
+        const valueOffset = isPair(pair) && isNode(pair.value) ? (pair.value.range?.[0] ?? keyOffset) : keyOffset;
+        return at(valueOffset, `${where}: ${noun} kind ${kind} takes no ${key}: remove it (it takes ${known.join(', ')})`);
+      }
       const hint = nearest(key, known);
-      return at(keyOffset, `unknown key "${key}" in ${where}${hint ? `: did you mean "${hint}"?` : ': remove it'}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`);
+      const allowed = kind !== undefined ? `kind ${kind} takes: ${known.join(', ')}` : `allowed: ${known.join(', ')}`;
+      return at(keyOffset, `unknown key "${key}" in ${where}${hint ? `: did you mean "${hint}"?` : ': remove it'}${known.length ? ` (${allowed})` : ''}`);
     });
   }
   const isKind = issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator';
@@ -224,6 +234,10 @@ function locateZodIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number, 
     const value = doc.getIn(issue.path as unknown[]);
     const hint = typeof value === 'string' ? nearest(value, issue.values.map(String)) : undefined;
     return [at(offset, `${where}: ${hint ? `did you mean "${hint}"? ` : ''}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`)];
+  }
+  if (isKind && unionAt(doc, parent.slice(0, -1))?.def?.error) {
+    // The list says itself how an unknown kind reads (checks: as any value outside a fixed list).
+    return [at(offset, `${where}: ${issue.message}`)];
   }
   if (isKind) {
     const kinds = unionKinds(doc, parent);
@@ -279,10 +293,20 @@ function optionKinds(option: unknown): string[] {
   return (kind ?? []).map(String);
 }
 
+function shapeKeys(option: unknown): string[] {
+  return Object.keys((option as { def?: { shape?: Record<string, unknown> } }).def?.shape ?? {});
+}
+
+/** The union of kinds that the entries of the list at this path are, if they are. */
+function unionAt(doc: Document, list: readonly PropertyKey[]): { def?: { options?: unknown[]; error?: unknown } } | undefined {
+  const element = (schemaAt(doc, scenarioSchema, list) as { def?: { type?: string; element?: unknown } }).def;
+  if (element?.type !== 'array') return undefined;
+  const union = unwrap(element.element) as { def?: { type?: string; options?: unknown[]; error?: unknown } };
+  return union.def?.type === 'union' ? union : undefined;
+}
+
 /** The `kind` values a discriminated union at this path (of the object, not its kind) accepts. */
 function unionKinds(doc: Document, path: readonly PropertyKey[]): string[] {
   // Walk to the array holding the object: the union is its element schema.
-  const options = (schemaAt(doc, scenarioSchema, path.slice(0, -1)) as { def?: { element?: unknown } }).def?.element;
-  const union = unwrap(options) as { def?: { options?: unknown[] } };
-  return (union.def?.options ?? []).flatMap(optionKinds);
+  return (unionAt(doc, path.slice(0, -1))?.def?.options ?? []).flatMap(optionKinds);
 }

@@ -99,7 +99,6 @@ export function checkReferences(s: Scenario): RefIssue[] {
       else if (!decides.includes(id)) add(['checks', i, 'requirements', k], `a ${c.kind} check cannot decide ${id}: it decides ${decides.join(', ')}`);
     });
     for (const [field, message] of kind.validate?.(c, s) ?? []) add(field ? ['checks', i, field] : ['checks', i], message);
-    if (c.tolerance !== undefined && !('tolerance' in kind.options.shape)) add(['checks', i, 'tolerance'], `check kind ${c.kind} takes no tolerance: remove it`);
     const named = 'workload' in c ? c.workload : undefined;
     if (named !== undefined && !workloads.has(named)) add(['checks', i, 'workload'], `check "${c.name}" reads workload "${named}", which does not exist${suggest(named, [...workloads], 'workloads')}`);
     else {

@@ -6,7 +6,7 @@ import { duration, impairmentFields, name, nodeRef, port } from './fields.js';
 import { nearest } from './suggest.js';
 import { IMAGES } from '../paths.js';
 import { faultOptions } from '../faults/registry.js';
-import { CHECK_KIND_NAMES, type CheckKindName } from '../checks/registry.js';
+import { checkOptions } from '../checks/registry.js';
 import { VRRP_ADVERT_MAX_MS, VRRP_ADVERT_MIN_MS } from '../agents/vnf-keepalived.js';
 
 /** A rate of requests: a plain number above 0 (`what` says of what, `example` is its default). */
@@ -244,22 +244,7 @@ const identity = z.strictObject({
 
 const fault = faultOptions;
 
-const check = z.strictObject({
-  name: name('check name'),
-  kind: z.enum(CHECK_KIND_NAMES as [CheckKindName, ...CheckKindName[]]),
-  vnf: name('vnf name').optional(),
-  limit: duration.optional().meta({ description: 'failover-time, call-continuity: the largest outage or media gap allowed; revocation: the window; write-availability: resume after healing; galera-quorum: to leave/rejoin the Primary; token-issue: p99 issue latency' }),
-  requirements: z.array(z.string()).min(1, { message: 'a check decides at least one requirement ID' }),
-  workload: name('workload name').optional(),
-  tolerance: z
-    .union([z.number(), z.string()], { error: 'expected a duration (e.g. 100ms) or a relative bound (e.g. 10%)' })
-    .optional()
-    .meta({ description: 'A duration (100ms) or a relative bound (10%), as the check kind expects' }),
-  intervals: z
-    .number()
-    .positive({ message: 'intervals is the largest gap allowed, counted in heartbeat intervals: write a number above 0, e.g. 3' })
-    .optional().meta({ description: 'heartbeat-continuity: largest gap allowed, in heartbeat intervals' }),
-});
+const check = checkOptions;
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, {
