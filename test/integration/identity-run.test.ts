@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leftovers } from '../support/leftovers.js';
-import { detail, runFile, status } from '../support/run.js';
+import { detail, evidenceOf, runFile, status } from '../support/run.js';
 
 interface IdentityDbDetail {
   readonly clusters: { sites: string[] }[];
@@ -122,5 +122,55 @@ describe('multisite identity', () => {
     const rows = bad.verdicts.find((v) => v.id === 'ID-MIDDLEWARE-REGION')!.checks[0]!.evidence.rows as { region: string; remoteOnline: number }[];
     expect(rows.filter((r) => r.remoteOnline > 0).map((r) => r.region)).toEqual(['west', 'north']);
     expect(await leftovers(bad.runId)).toEqual([]);
+  });
+
+  it('known-bad: shared Fernet keys on local identity databases: the token validates only in the region that issued it', async () => {
+    const r = await runFile('fixtures/scenarios/id-fernet-local-db.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    expect(status(r, 'ID-VALIDATE-EVERYWHERE'), detail(r)).toBe('fail');
+    const rows = evidenceOf<{ rows: { region: string; validations: number; ok: number; failures: string[] }[] }>(r, 'ID-VALIDATE-EVERYWHERE').rows;
+    // Measured: east 161/161, west and north 0/161 (401).
+    expect(rows.map((x) => [x.region, x.ok === x.validations, x.ok])).toEqual([
+      ['east', true, rows[0]!.validations],
+      ['west', false, 0],
+      ['north', false, 0],
+    ]);
+    expect(rows[0]!.validations, detail(r)).toBeGreaterThan(100);
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('known-bad: a real site loss under a 2-site Galera identity database: the survivor loses quorum and validation with it', async () => {
+    const r = await runFile('fixtures/scenarios/id-galera-two-site-loss.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    expect(status(r, 'ID-VALIDATE-SITE-LOSS'), detail(r)).toBe('fail');
+    const rows = evidenceOf<{ rows: { region: string; down: string[]; validations: number; ok: number; failures: string[] }[] }>(r, 'ID-VALIDATE-SITE-LOSS').rows;
+    expect(rows.map((x) => [x.region, x.down])).toEqual([['west', ['east']]]);
+    const west = rows[0]!;
+    // Measured: 129/181 and 114/184 valid, then 503 once west's node left the Primary component (suspect timeout 5 s).
+    expect(west.ok / west.validations, detail(r)).toBeLessThan(0.9);
+    expect(west.ok, detail(r)).toBeGreaterThan(0); // valid until the view change: it is quorum, not the loss itself
+    expect(west.failures).toContain('503');
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('known-bad: centralized UUID and PKI send every validation and every issue across the WAN', async () => {
+    type Local = { validations: number; identityRequests: { validationPacketsPer1000: number; unexplainedPackets: number } };
+    const perValidation: number[] = [];
+    for (const [file, size] of [['scenarios/id-uuid-centralized.yaml', 32], ['scenarios/id-pki-centralized.yaml', 1567]] as const) {
+      const r = await runFile(file);
+      expect(r.error, detail(r)).toBeUndefined();
+      expect(status(r, 'ID-LOCAL-VALIDATION'), detail(r)).toBe('fail');
+      expect(status(r, 'ID-ISSUE-LOCAL'), detail(r)).toBe('fail');
+      // The model works, across the WAN: every region validates the token.
+      expect(status(r, 'ID-VALIDATE-EVERYWHERE'), detail(r)).toBe('pass');
+      expect(evidenceOf<{ token: { size: number } }>(r, 'ID-VALIDATE-EVERYWHERE').token.size).toBe(size);
+      const local = evidenceOf<Local>(r, 'ID-LOCAL-VALIDATION');
+      // Measured: 6745 (uuid) and 15872 (pki) validation packets on the WAN per 1000 validations.
+      expect(local.identityRequests.validationPacketsPer1000, detail(r)).toBeGreaterThan(2000);
+      perValidation.push(local.identityRequests.validationPacketsPer1000);
+      expect(await leftovers(r.runId)).toEqual([]);
+    }
+    // A 1.5 KB PKI token costs more on the wire per validation than a 32-byte UUID.
+    expect(perValidation[1]!).toBeGreaterThan(perValidation[0]!);
   });
 });
