@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { passed } from '../../harness/engine/run.js';
 import { parseHistory } from '../../harness/observe/history.js';
 import { leftovers } from '../support/leftovers.js';
-import { detail, runFile, status } from '../support/run.js';
+import { detail, evidenceOf, runFile, status } from '../support/run.js';
 
 describe('msh run, end to end', () => {
   it('a faithful WAN passes fidelity, partition gap, continuity and baseline checks', async () => {
@@ -48,6 +48,21 @@ describe('msh run, end to end', () => {
     expect(status(r, 'WAN-FIDELITY'), why).toBe('fail');
     expect(status(r, 'WAN-PARTITION-GAP'), why).toBe('fail');
     expect(passed(r)).toBe(false);
+    expect(await leftovers(r.runId)).toEqual([]);
+  });
+
+  it('a 40 % lossy link loses heartbeats outside any fault: continuity fails', async () => {
+    const r = await runFile('fixtures/scenarios/wan-lossy-link.yaml');
+    const why = detail(r);
+    expect(r.error, why).toBeUndefined();
+    expect(status(r, 'WAN-HEARTBEAT-CONTINUITY'), why).toBe('fail');
+    const rows = evidenceOf<{ rows: { direction: string; worstGapMs: number; limitMs: number; gapsOverLimit: number }[] }>(r, 'WAN-HEARTBEAT-CONTINUITY').rows;
+    // Measured: 11 and 10 gaps over the 150 ms limit, worst 351 and 249 ms.
+    expect(rows.length).toBe(2);
+    for (const x of rows) {
+      expect(x.gapsOverLimit, why).toBeGreaterThan(2);
+      expect(x.worstGapMs, why).toBeGreaterThan(x.limitMs);
+    }
     expect(await leftovers(r.runId)).toEqual([]);
   });
 });
