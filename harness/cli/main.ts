@@ -18,7 +18,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   clean: { run: cleanCommand, help: 'clean                                                    remove everything any run left behind' },
   report: { run: reportCommand, help: 'report <run dir...> [--format table|json]             identity runs side by side (token size, latency, WAN traffic, revocation)' },
   schema: { run: schemaCommand, help: 'schema                                                   print the JSON Schema of scenario files' },
-  requirements: { run: requirementsCommand, help: 'requirements                                             print the requirement catalog' },
+  requirements: { run: requirementsCommand, help: 'requirements [--matrix] [--format table|json]           the requirement catalog; --matrix: known-good/bad runs per requirement and what the tests assert' },
 };
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
