@@ -9,7 +9,8 @@ import { attachmentOf, type Attachment } from '../topology/overlay.js';
 import type { Overlays } from '../topology/overlays.js';
 import { sleepUntil } from './time.js';
 import { host, parseCidr, size } from '../scenario/cidr.js';
-import { PROBE_INTERVAL_MS } from '../checks/split-brain.js';
+import { PROBE_INTERVAL_MS } from '../checks/kinds/split-brain.js';
+import { checkKind } from '../checks/registry.js';
 import { now } from '../observe/history.js';
 import { runAgent } from './workload.js';
 
@@ -115,7 +116,7 @@ export function startCalls(w: CallsSpec, s: Scenario, d: Deployment, runtime: Ru
  * L2 network the wire cannot be watched, and the history says so.
  */
 export function startVipProbes(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime, history: History, overlays: Overlays | undefined, durationMs: number): Promise<void>[] {
-  const judged = new Set(s.checks.filter((c) => c.kind === 'split-brain').map((c) => c.vnf ?? s.vnfs[0]?.name));
+  const judged = new Set(s.checks.filter((c) => checkKind(c.kind).needs.probes?.includes('vip-arp')).map((c) => ('vnf' in c ? c.vnf : undefined) ?? s.vnfs[0]?.name));
   return s.vnfs.filter((v) => judged.has(v.name)).flatMap((v) => {
     const macs = Object.fromEntries(v.members.map((m) => [overlays?.ports.get(`${m}/${v.external.network}`)?.mac_address ?? 'unknown', m]));
     history.append({ t: now(), kind: 'op', process: `vip-arp@${v.name}`, type: 'info', f: 'members', value: { macs } });

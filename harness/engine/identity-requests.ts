@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { now, type History, type HistoryEvent } from '../observe/history.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { IdentityRequestsSpec, Scenario } from '../scenario/schema.js';
-import { clientRegions } from '../checks/identity-faults.js';
+import { clientRegions } from '../checks/identity-history.js';
 import { GALERA_LAYOUT } from '../services/db/galera.js';
 import { IdentityClient } from '../services/identity/client.js';
 import type { Deployment } from '../topology/deploy.js';

@@ -9,6 +9,7 @@ import type { Overlays } from '../topology/overlays.js';
 import { prepareBadTokens, startBadTokens, type BadTokenCorpus } from './bad-tokens.js';
 import { startCalls, startVipProbes } from './ha.js';
 import { planAttachments } from '../topology/overlay.js';
+import { checkKind } from '../checks/registry.js';
 import { auditWrites, startIdentityRequests, startWsrepProbes } from './identity-requests.js';
 import { runRemotePortCrud } from './remote-port-crud.js';
 import { prepareTokens, recordAuthStats, startTokens, type Tokens } from './tokens.js';
@@ -46,7 +47,7 @@ export function startWorkloads(s: Scenario, d: Deployment, runtime: Runtime, his
         return [runRemotePortCrud(w, s, d, runtime, overlays!, history).catch((err: Error) => history.append({ t: now(), kind: 'log', source: `${w.name}@harness`, line: `stopped: ${err.message}` }))];
     }
   });
-  if (s.checks.some((c) => c.kind === 'galera-quorum')) agents.push(...startWsrepProbes(d, runtime, history, s.duration + AGENT_DRAIN_MS));
+  if (s.checks.some((c) => checkKind(c.kind).needs.probes?.includes('wsrep'))) agents.push(...startWsrepProbes(d, runtime, history, s.duration + AGENT_DRAIN_MS));
   agents.push(...startVipProbes(s, planAttachments(s), d, runtime, history, overlays, s.duration));
   return agents;
 }
