@@ -54,7 +54,7 @@ export const impair: FaultKind<typeof options> = {
       down: false,
     };
     await env.setLink(link, changed, changed);
-    await sleep(inFlightMs(Math.max(link.baseline.latencyMs, changed.latencyMs), Math.max(link.baseline.jitterMs, changed.jitterMs)));
+    await sleep(Math.max(inFlightMs(link.baseline), inFlightMs(changed)));
     const before = await env.linkStats(link);
     const from = performance.now();
     return {

@@ -1,6 +1,7 @@
 // What the relay did to a link's traffic between two counter snapshots: the
 // measurement behind the partition and impair proofs.
 import type { DirectionStats, LinkStats } from '../../wan/control.js';
+import { DEFAULT_QUEUE_LIMIT_MS, type Impairment } from '../../wan/impairment.js';
 
 export interface DirectionEffect {
   readonly received: number;
@@ -30,5 +31,9 @@ export function windowEffect(before: LinkStats, after: LinkStats): { aToB: Direc
   return { aToB: directionEffect(before.aToB, after.aToB), bToA: directionEffect(before.bToA, after.bToA) };
 }
 
-/** Packets already delayed in the relay when a change lands still leave on the old terms: wait them out before measuring. */
-export const inFlightMs = (latencyMs: number, jitterMs: number) => latencyMs + jitterMs + 50;
+/**
+ * Packets already in the relay when a change lands still leave on the old
+ * terms: delayed ones after latency + jitter, and behind a bandwidth limit up
+ * to the rate limiter's whole backlog. Wait them out before measuring.
+ */
+export const inFlightMs = (i: Impairment) => i.latencyMs + i.jitterMs + (i.bandwidthKbit === null ? 0 : DEFAULT_QUEUE_LIMIT_MS) + 50;

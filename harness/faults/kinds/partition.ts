@@ -1,7 +1,8 @@
 // Cut a link, one way or both. Proof: over the window (after packets already
-// in flight have left), the relay dropped every packet offered in each cut
-// direction and forwarded none; at least one was offered, or nothing shows
-// the cut did anything.
+// in flight have left), the relay forwarded no packet in any cut direction,
+// and dropped at least one offered in some cut direction (else nothing shows
+// the cut did anything). A cut direction nobody sent on (its sender paused,
+// say) is reported as such: nothing crossed it, which is what a cut means.
 import { z } from 'zod';
 import { name, timing } from '../../scenario/fields.js';
 import { suggest } from '../../scenario/suggest.js';
@@ -16,10 +17,10 @@ const options = z.strictObject({
 });
 
 /** Judge one cut direction's counters (pure, exported for tests). */
-export function cutProof(label: string, e: DirectionEffect): { ok: boolean; text: string } {
-  if (e.forwarded > 0) return { ok: false, text: `${label}: ${e.forwarded} packets forwarded during the cut` };
-  if (e.droppedDown === 0) return { ok: false, text: `${label}: no packet was offered during the cut, so nothing shows it took effect` };
-  return { ok: true, text: `${e.droppedDown} packets dropped ${label}, none forwarded` };
+export function cutProof(label: string, e: DirectionEffect): { ok: boolean; dropped: number; text: string } {
+  if (e.forwarded > 0) return { ok: false, dropped: e.droppedDown, text: `${label}: ${e.forwarded} packets forwarded during the cut` };
+  if (e.droppedDown === 0) return { ok: true, dropped: 0, text: `${label}: no packet offered during the cut, none forwarded` };
+  return { ok: true, dropped: e.droppedDown, text: `${e.droppedDown} packets dropped ${label}, none forwarded` };
 }
 
 export const partition: FaultKind<typeof options> = {
@@ -32,7 +33,7 @@ export const partition: FaultKind<typeof options> = {
     const link = env.link(f.link);
     const cut = { aToB: f.direction !== 'b-to-a', bToA: f.direction !== 'a-to-b' };
     await env.setLink(link, { ...link.baseline, down: cut.aToB }, { ...link.baseline, down: cut.bToA });
-    const settled = inFlightMs(link.baseline.latencyMs, link.baseline.jitterMs);
+    const settled = inFlightMs(link.baseline);
     await sleep(settled);
     const before = await env.linkStats(link);
     const names = { aToB: `${link.a.site}->${link.b.site}`, bToA: `${link.b.site}->${link.a.site}` };
@@ -43,7 +44,9 @@ export const partition: FaultKind<typeof options> = {
         await env.setLink(link, link.baseline, link.baseline);
         const effect = windowEffect(before, after);
         const judged = (['aToB', 'bToA'] as const).filter((d) => cut[d]).map((d) => cutProof(names[d], effect[d]));
-        return { ok: judged.every((j) => j.ok), summary: judged.map((j) => j.text).join('; '), measured: { link: link.name, effect, restored: link.baseline } };
+        const ok = judged.every((j) => j.ok) && judged.some((j) => j.dropped > 0);
+        const quiet = judged.every((j) => j.dropped === 0) ? ['no packet was offered in any cut direction, so nothing shows the cut took effect'] : [];
+        return { ok, summary: [...judged.map((j) => j.text), ...quiet].join('; '), measured: { link: link.name, effect, restored: link.baseline } };
       },
     };
   },

@@ -1,0 +1,195 @@
+// Fault kinds decide from measurements whether they took effect: each proof
+// on counters or engine states built by hand, both ways.
+import { describe, expect, it } from 'vitest';
+import type { FaultEnv } from '../../harness/faults/kind.js';
+import { impairProof } from '../../harness/faults/kinds/impair.js';
+import { directionEffect, inFlightMs } from '../../harness/faults/kinds/link-effect.js';
+import { cutProof } from '../../harness/faults/kinds/partition.js';
+import { faultKind, type FaultSpec } from '../../harness/faults/registry.js';
+import type { ContainerState, Runtime } from '../../harness/runtime/runtime.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { faultTarget } from '../../harness/scenario/schedule.js';
+import { planTopology } from '../../harness/topology/plan.js';
+import type { DirectionStats } from '../../harness/wan/control.js';
+
+const dir = (o: Partial<DirectionStats> = {}): DirectionStats => ({ received: 0, forwarded: 0, droppedLoss: 0, droppedDown: 0, droppedQueue: 0, droppedForeign: 0, sendErrors: 0, bytes: 0, bytesForwarded: 0, meanDelayMs: null, ...o }) as DirectionStats;
+const imp = (o: Partial<{ latencyMs: number; jitterMs: number; lossPct: number; bandwidthKbit: number | null }> = {}) => ({ latencyMs: 20, jitterMs: 0, lossPct: 0, bandwidthKbit: null, down: false, ...o });
+
+describe('link effect', () => {
+  it('takes the difference of two counter snapshots, with the mean delay of the packets forwarded between them', () => {
+    const e = directionEffect(dir({ received: 10, forwarded: 10, meanDelayMs: 20, bytesForwarded: 1000 }), dir({ received: 30, forwarded: 20, droppedDown: 5, droppedLoss: 3, droppedQueue: 2, meanDelayMs: 60, bytesForwarded: 3000 }));
+    expect(e).toEqual({ received: 20, forwarded: 10, droppedDown: 5, droppedLoss: 3, droppedQueue: 2, bytesForwarded: 2000, meanDelayMs: 100 });
+    expect(directionEffect(dir({ forwarded: 4, meanDelayMs: 5 }), dir({ forwarded: 4, meanDelayMs: 5 })).meanDelayMs).toBeNull();
+  });
+  it('waits out delayed packets, and a rate limiter backlog behind a bandwidth limit', () => {
+    expect(inFlightMs(imp({ latencyMs: 20, jitterMs: 5 }))).toBe(75);
+    expect(inFlightMs(imp({ latencyMs: 10, bandwidthKbit: 24 }))).toBe(1060);
+  });
+});
+
+describe('partition proof', () => {
+  it('holds when the cut direction dropped what was offered and forwarded nothing', () => {
+    expect(cutProof('east->west', directionEffect(dir(), dir({ received: 40, droppedDown: 40 })))).toEqual({ ok: true, dropped: 40, text: '40 packets dropped east->west, none forwarded' });
+  });
+  it('fails when a packet crossed the cut', () => {
+    expect(cutProof('east->west', directionEffect(dir(), dir({ received: 40, droppedDown: 39, forwarded: 1 })))).toEqual({ ok: false, dropped: 39, text: 'east->west: 1 packets forwarded during the cut' });
+  });
+  it('reports a direction nobody sent on without failing it', () => {
+    expect(cutProof('west->east', directionEffect(dir(), dir()))).toEqual({ ok: true, dropped: 0, text: 'west->east: no packet offered during the cut, none forwarded' });
+  });
+});
+
+describe('impair proof', () => {
+  const seen = (o: Partial<DirectionStats>) => directionEffect(dir(), dir(o));
+  it('holds when the mean delay is the latency asked', () => {
+    expect(impairProof('a->b', imp({ latencyMs: 100 }), seen({ received: 150, forwarded: 150, meanDelayMs: 100.7 }), 4000)).toEqual({ ok: true, text: 'a->b: 150 forwarded, mean delay 100.7 ms, 0 % lost' });
+  });
+  it('fails when the delay is short of, or well over, what was asked', () => {
+    expect(impairProof('a->b', imp({ latencyMs: 100 }), seen({ received: 150, forwarded: 150, meanDelayMs: 98.5 }), 4000).text).toMatch(/mean delay 98.5 ms < 100 ms asked/);
+    expect(impairProof('a->b', imp({ latencyMs: 100, jitterMs: 10 }), seen({ received: 150, forwarded: 150, meanDelayMs: 130.5 }), 4000).text).toMatch(/mean delay 130.5 ms > 100 \+ 10 ms asked/);
+    // Behind a bandwidth limit queueing adds delay: only the lower bound holds.
+    expect(impairProof('a->b', imp({ latencyMs: 100, bandwidthKbit: 10_000 }), seen({ received: 150, forwarded: 150, meanDelayMs: 300, bytesForwarded: 1000 }), 4000).ok).toBe(true);
+  });
+  it('needs losses where at least three were expected, and none where none was asked', () => {
+    expect(impairProof('a->b', imp({ lossPct: 10 }), seen({ received: 30, forwarded: 30, meanDelayMs: 20 }), 4000).text).toMatch(/no loss in 30 packets at 10 % asked/);
+    expect(impairProof('a->b', imp({ lossPct: 10 }), seen({ received: 29, forwarded: 29, meanDelayMs: 20 }), 4000).ok).toBe(true);
+    expect(impairProof('a->b', imp({ lossPct: 10 }), seen({ received: 30, forwarded: 27, droppedLoss: 3, meanDelayMs: 20 }), 4000)).toEqual({ ok: true, text: 'a->b: 27 forwarded, mean delay 20 ms, 10 % lost' });
+    expect(impairProof('a->b', imp(), seen({ received: 30, forwarded: 28, droppedLoss: 2, meanDelayMs: 20 }), 4000).text).toMatch(/2 packets lost with no loss asked/);
+  });
+  it('fails when more went through than the bandwidth allows, and when nothing crossed', () => {
+    // 1 MB in 4 s is 2000 kbit/s.
+    expect(impairProof('a->b', imp({ bandwidthKbit: 1000 }), seen({ received: 900, forwarded: 900, meanDelayMs: 40, bytesForwarded: 1_000_000 }), 4000).text).toMatch(/2000 kbit\/s forwarded > 1000 kbit\/s asked/);
+    expect(impairProof('a->b', imp({ bandwidthKbit: 2000 }), seen({ received: 900, forwarded: 900, meanDelayMs: 40, bytesForwarded: 1_000_000 }), 4000).ok).toBe(true);
+    expect(impairProof('a->b', imp(), seen({}), 4000)).toEqual({ ok: false, text: 'a->b: no packet crossed while impaired, so nothing shows the impairment' });
+  });
+});
+
+const SCENARIO = parseScenario(
+  'f.yaml',
+  `
+name: f
+duration: 20s
+sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }, { name: hb }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
+links:
+  - { name: ew, between: [east, west], latency: 5ms }
+identity: { provider: fernet, placement: distributed, site: east, database: galera }
+`,
+).scenario;
+
+/** A fault environment over fakes: containers by ref, states the test scripts, and what the kinds asked for. */
+function fakeEnv(o: { states?: (ref: string, calls: number) => ContainerState; links?: Record<string, 'up' | 'down' | 'absent'>; killFails?: boolean; identity?: FaultEnv['identity'] } = {}) {
+  const asked: string[] = [];
+  const calls = new Map<string, number>();
+  const refOf = (id: string) => id.replace(/^c:/, '');
+  const runtime = {
+    kill: async (id: string) => {
+      asked.push(`kill ${refOf(id)}`);
+      if (o.killFails) throw new Error('no such container');
+    },
+    pause: async (id: string) => void asked.push(`pause ${refOf(id)}`),
+    unpause: async (id: string) => void asked.push(`unpause ${refOf(id)}`),
+    state: async (id: string) => {
+      const ref = refOf(id);
+      calls.set(ref, (calls.get(ref) ?? 0) + 1);
+      return (o.states ?? (() => ({ running: false, paused: false, finishedAt: 1000 })))(ref, calls.get(ref)!);
+    },
+  } as unknown as Runtime;
+  const env: FaultEnv = {
+    plan: planTopology(SCENARIO, 'abcdef'),
+    runtime,
+    container: (ref) => `c:${ref}`,
+    link: () => {
+      throw new Error('no links here');
+    },
+    setLink: async () => undefined,
+    linkStats: async () => ({ aToB: dir(), bToA: dir() }),
+    setDown: async (ns, devs) => void asked.push(`down ${ns} ${devs.join(',')}`),
+    deviceStates: async (_ns, devs) => Object.fromEntries(devs.map((d) => [d, o.links?.[d] ?? 'down'])),
+    ...(o.identity ? { identity: o.identity } : {}),
+  };
+  return { env, asked };
+}
+
+const spec = (o: Record<string, unknown>) => ({ name: 'f', duration: 1000, ...o }) as unknown as FaultSpec;
+
+describe('site-loss', () => {
+  const f = spec({ kind: 'site-loss', site: 'east' });
+  it('cuts every node of the site from its LAN and kills its containers; proven when both are read back', async () => {
+    const { env, asked } = fakeEnv({ states: (ref) => ({ running: false, paused: false, finishedAt: ref === 'east/ctl' ? 1000 : 1040 }) });
+    const r = await faultKind(f).inject(f, env);
+    expect(asked.sort()).toEqual(['down msh-abcdef-east n0,n1', 'kill east/ctl', 'kill east/hb']);
+    expect(r.proof.ok).toBe(true);
+    expect(r.proof.summary).toBe('2 nodes of east cut from the site LAN (links read back down) and their containers seen dead, the last 40 ms after the first');
+    expect(r.proof.stopped).toEqual({ 'east/ctl': 1000, 'east/hb': 1040 });
+    expect(r.proof.from).toBeLessThanOrEqual(1000);
+    expect(r.heal).toBeUndefined();
+  });
+  it('is not proven while a node is still linked to the site LAN, or a kill is refused', async () => {
+    const linked = await faultKind(f).inject(f, fakeEnv({ links: { n1: 'up' } }).env);
+    expect(linked.proof).toMatchObject({ ok: false, summary: 'site east not lost: east/hb still linked to the site LAN' });
+    const refused = await faultKind(f).inject(f, fakeEnv({ killFails: true }).env);
+    expect(refused.proof.ok).toBe(false);
+    expect(refused.proof.summary).toMatch(/^site east not lost: east\/ctl: no such container; east\/hb: no such container$/);
+  });
+  it('waits until every container is seen dead', async () => {
+    const { env } = fakeEnv({ states: (ref, n) => (ref === 'east/hb' && n < 3 ? { running: true, paused: false } : { running: false, paused: false, finishedAt: 2000 + n }) });
+    const r = await faultKind(f).inject(f, env);
+    expect(r.proof.ok).toBe(true);
+    expect(r.proof.stopped).toEqual({ 'east/ctl': 2001, 'east/hb': 2003 });
+  });
+});
+
+describe('pause-node', () => {
+  const f = spec({ kind: 'pause-node', node: 'east/hb' });
+  it('is proven by the engine reporting it paused, then running again', async () => {
+    const { env, asked } = fakeEnv({ states: (_r, n) => (n === 1 ? { running: true, paused: true } : { running: true, paused: false }) });
+    const r = await faultKind(f).inject(f, env);
+    expect(r.proof).toMatchObject({ ok: true, summary: 'east/hb seen paused' });
+    expect(await r.heal!()).toMatchObject({ ok: true, summary: 'east/hb seen running again' });
+    expect(asked).toEqual(['pause east/hb', 'unpause east/hb']);
+  });
+  it('is not proven when the engine does not report the pause, or the thaw', async () => {
+    const r = await faultKind(f).inject(f, fakeEnv({ states: () => ({ running: true, paused: false }) }).env);
+    expect(r.proof).toMatchObject({ ok: false, summary: 'east/hb not paused after docker pause (running: true)' });
+    const stuck = await faultKind(f).inject(f, fakeEnv({ states: () => ({ running: true, paused: true }) }).env);
+    expect(await stuck.heal!()).toMatchObject({ ok: false, summary: 'east/hb not running after unpause (paused: true)' });
+  });
+});
+
+describe('revoke-token and rotate-keys', () => {
+  const keys = { before: ['0', '1'], after: ['0', '1', '2'], primaryBefore: 'aaaaaaaaaaaa', primaryAfter: 'bbbbbbbbbbbb' };
+  const identity = (readBack: number, regions: Record<string, string[]>, primaryAfter = keys.primaryAfter): FaultEnv['identity'] => ({
+    revoke: async () => ({ revokedIn: 'east', readBack, readBackAt: 5 }),
+    rotate: async () => ({ ...keys, primaryAfter, regions }),
+  });
+  it('revoke-token is proven by a 404 read back in the region', async () => {
+    const f = spec({ kind: 'revoke-token', site: 'east' });
+    expect((await faultKind(f).inject(f, fakeEnv({ identity: identity(404, {}) }).env)).proof).toMatchObject({ ok: true, summary: 'revoked in east; read back there: 404' });
+    expect((await faultKind(f).inject(f, fakeEnv({ identity: identity(200, {}) }).env)).proof).toMatchObject({ ok: false, summary: 'revoked in east, but a read-back there answered 200, not 404' });
+    await expect(faultKind(f).inject(f, fakeEnv().env)).rejects.toThrow(/no token to revoke/);
+  });
+  it('rotate-keys is proven by a new primary key, and by every region holding the rotated set when distributed', async () => {
+    const f = spec({ kind: 'rotate-keys', site: 'east', distribute: true });
+    const ok = await faultKind(f).inject(f, fakeEnv({ identity: identity(404, { west: ['0', '1', '2'] }) }).env);
+    expect(ok.proof).toMatchObject({ ok: true, summary: 'east rotated (primary aaaaaaaa... -> bbbbbbbb..., keys 2 -> 3); distributed to west' });
+    const stale = await faultKind(f).inject(f, fakeEnv({ identity: identity(404, { west: ['0', '1'] }) }).env);
+    expect(stale.proof).toMatchObject({ ok: false, summary: 'east rotated (primary aaaaaaaa... -> bbbbbbbb..., keys 2 -> 3); not distributed to west' });
+    const same = await faultKind(f).inject(f, fakeEnv({ identity: identity(404, { west: ['0', '1', '2'] }, keys.primaryBefore) }).env);
+    expect(same.proof).toMatchObject({ ok: false, summary: 'primary key of east unchanged by the rotation' });
+    const alone = spec({ kind: 'rotate-keys', site: 'east', distribute: false });
+    expect((await faultKind(alone).inject(alone, fakeEnv({ identity: identity(404, {}) }).env)).proof).toMatchObject({ ok: true, summary: 'east rotated (primary aaaaaaaa... -> bbbbbbbb..., keys 2 -> 3); not distributed (as asked)' });
+  });
+});
+
+describe('fault targets', () => {
+  it('are typed: the key for the overlap rule, and the sites, node or link acted on', () => {
+    expect(faultTarget(spec({ kind: 'site-loss', site: 'east' }))).toEqual({ key: 'site east', sites: ['east'] });
+    expect(faultTarget(spec({ kind: 'pause-node', node: 'east/hb' }))).toEqual({ key: 'node east/hb', sites: ['east'], node: 'east/hb' });
+    expect(faultTarget(spec({ kind: 'partition', link: 'ew', direction: 'both' }))).toEqual({ key: 'link ew', sites: [], link: 'ew' });
+    expect(faultTarget(spec({ kind: 'impair', link: 'ew' }))).toEqual({ key: 'link ew', sites: [], link: 'ew' });
+    expect(faultTarget(spec({ kind: 'revoke-token', site: 'west' }))).toEqual({ key: 'identity west', sites: ['west'] });
+    expect(faultTarget(spec({ kind: 'rotate-keys', site: 'west' }))).toEqual({ key: 'keys west', sites: ['west'] });
+  });
+});
