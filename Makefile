@@ -47,12 +47,14 @@ bench: setup
 # runs on the registry's node@22 package (npx fetches it into npm's cache on
 # first use), the project stays on Node 20. Not a devDependency: its `node` bin
 # would shadow Node 20 for every npx/npm script. One file:
-# `make mutation MUTATE=harness/checks/verdict.ts`. Report: reports/mutation/.
+# `make mutation MUTATE=harness/checks/verdict.ts`; everything again, not
+# incrementally: `make mutation STRYKER_ARGS=--force`. Report: reports/mutation/.
 NODE22 := node@22.23.3
 MUTATE :=
+STRYKER_ARGS :=
 mutation: $(CACHE)/npm.stamp
-	npx --yes --prefer-offline --package=$(NODE22) -- node node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs $(if $(MUTATE),--mutate $(MUTATE))
-	@node scripts/mutation-summary.mjs reports/mutation/mutation.json
+	npx --yes --prefer-offline --package=$(NODE22) -- node node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.mjs $(if $(MUTATE),--mutate $(MUTATE)) $(STRYKER_ARGS)
+	@node scripts/mutation-summary.mjs reports/mutation/mutation.json $(if $(MUTATE),--only $(MUTATE))
 
 clean:
 	@if [ -f dist/.stamp ]; then node bin/msh.js clean; fi

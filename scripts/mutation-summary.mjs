@@ -4,16 +4,35 @@
 // without StringLiteral mutants (mostly messages a human reads, which the unit
 // tests rarely pin word for word).
 //
-//   node scripts/mutation-summary.mjs [report.json] [--survivors]
+//   node scripts/mutation-summary.mjs [report.json] [--survivors] [--only GLOBS]
 //
 // Score = (killed + timeout) / (killed + timeout + survived + no coverage),
 // as Stryker computes it; compile and runtime errors and ignored mutants do
 // not count. --survivors also lists every surviving and uncovered mutant.
+// --only takes Stryker's --mutate list (comma-separated paths or globs) and
+// shows just those files: an incremental run keeps every file's results.
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const survivors = args.includes('--survivors');
-const file = args.find((a) => !a.startsWith('--')) ?? 'reports/mutation/mutation.json';
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').filter(Boolean).map(globToRegExp) : [];
+const file = args.find((a, i) => !a.startsWith('--') && (onlyAt < 0 || i !== onlyAt + 1)) ?? 'reports/mutation/mutation.json';
+
+/** `**` any path, `*` any name part, `?` one character; a plain path matches itself. */
+function globToRegExp(glob) {
+  const body = glob
+    .replace(/:\d+(:\d+)?-\d+(:\d+)?$/, '') // Stryker's file.ts:10-20 line ranges
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*\*\//g, '\u0000')
+    .replace(/\*\*/g, '\u0001')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]')
+    .replace(/\u0000/g, '(.*/)?')
+    .replace(/\u0001/g, '.*');
+  return new RegExp(`^${body}$`);
+}
+const shown = (name) => only.length === 0 || only.some((re) => re.test(name));
 
 let report;
 try {
@@ -46,7 +65,10 @@ function score(c) {
 
 const rows = [];
 const all = [];
-for (const [name, f] of Object.entries(report.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+const files = Object.entries(report.files ?? {})
+  .filter(([name]) => shown(name))
+  .sort(([a], [b]) => a.localeCompare(b));
+for (const [name, f] of files) {
   const mutants = f.mutants ?? [];
   all.push(...mutants);
   rows.push(row(name, mutants));
@@ -71,7 +93,7 @@ rows.forEach((r, i) => {
 
 if (survivors) {
   console.log('');
-  for (const [name, f] of Object.entries(report.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, f] of files) {
     for (const m of f.mutants ?? []) {
       if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
       const at = `${name}:${m.location.start.line}:${m.location.start.column}`;
