@@ -22,9 +22,10 @@ export interface Verdict {
   readonly checks: readonly CheckResult[];
 }
 
-const RANK: Record<Status, number> = { fail: 3, unknown: 2, pass: 1, skip: 0 };
+/** Statuses from strongest to weakest. */
+const STRENGTH: readonly Status[] = ['fail', 'unknown', 'pass'];
 
 /** Jepsen's rule: fail beats unknown beats pass; skip only if nothing decided. */
 export function merge(statuses: readonly Status[]): Status {
-  return statuses.reduce<Status>((acc, s) => (RANK[s] > RANK[acc] ? s : acc), 'skip');
+  return STRENGTH.find((s) => statuses.includes(s)) ?? 'skip';
 }

@@ -60,6 +60,11 @@ export function faultEnv(d: Deployment, runtime: Runtime, identity?: IdentityAct
     setLink: async (l, a, b) => {
       await d.relay.set(linkConfig(d.plan, l, a, b));
     },
+    linkSettings: async (l) => {
+      const c = (await d.relay.get())[l.name];
+      if (!c) throw new Error(`the relay holds no settings for link ${l.name}`);
+      return { aToB: c.aToB, bToA: c.bToA };
+    },
     linkStats: async (l) => {
       const s = (await d.relay.stats())[l.name];
       if (!s) throw new Error(`the relay has no counters for link ${l.name}`);

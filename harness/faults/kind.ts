@@ -58,6 +58,8 @@ export interface FaultEnv {
   /** Set a link's impairment in the relay, per direction, and read the config back. */
   setLink(link: LinkPlan, aToB: Impairment, bToA: Impairment): Promise<void>;
   linkStats(link: LinkPlan): Promise<LinkStats>;
+  /** The impairment the relay holds for each direction of a link, read back. */
+  linkSettings(link: LinkPlan): Promise<{ aToB: Impairment; bToA: Impairment }>;
   /** Set devices down in a namespace the harness made (one batch, so at once). */
   setDown(ns: string, devs: readonly string[]): Promise<void>;
   /** Their state, read back from the kernel. */

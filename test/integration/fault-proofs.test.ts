@@ -12,7 +12,7 @@ describe('fault proofs', () => {
     const lose = r.faults.find((f) => f.fault === 'lose-west')!;
     const freeze = r.faults.find((f) => f.fault === 'freeze')!;
     expect(lose.proven, lose.proof).toBe(true);
-    expect(lose.proof).toMatch(/^1 containers of west seen dead/);
+    expect(lose.proof).toMatch(/^1 nodes of west cut from the site LAN \(links read back down\) and their containers seen dead/);
     expect(freeze.proven).toBe(false);
     expect(freeze.proof).toMatch(/^injection failed: /);
     expect(status(r, 'WAN-HEARTBEAT-CONTINUITY'), detail(r)).toBe('unknown');

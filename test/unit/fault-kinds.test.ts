@@ -79,9 +79,11 @@ identity: { provider: fernet, placement: distributed, site: east, database: gale
 ).scenario;
 
 /** A fault environment over fakes: containers by ref, states the test scripts, and what the kinds asked for. */
-function fakeEnv(o: { states?: (ref: string, calls: number) => ContainerState; links?: Record<string, 'up' | 'down' | 'absent'>; killFails?: boolean; identity?: FaultEnv['identity'] } = {}) {
+function fakeEnv(o: { states?: (ref: string, calls: number) => ContainerState; links?: Record<string, 'up' | 'down' | 'absent'>; killFails?: boolean; identity?: FaultEnv['identity']; relayIgnores?: boolean; counters?: [DirectionStats, DirectionStats][] } = {}) {
   const asked: string[] = [];
   const calls = new Map<string, number>();
+  let held = { aToB: imp({ latencyMs: 5 }), bToA: imp({ latencyMs: 5 }) };
+  let stats = 0;
   const refOf = (id: string) => id.replace(/^c:/, '');
   const runtime = {
     kill: async (id: string) => {
@@ -100,11 +102,20 @@ function fakeEnv(o: { states?: (ref: string, calls: number) => ContainerState; l
     plan: planTopology(SCENARIO, 'abcdef'),
     runtime,
     container: (ref) => `c:${ref}`,
-    link: () => {
-      throw new Error('no links here');
+    link: (name) => {
+      const l = planTopology(SCENARIO, 'abcdef').links.find((x) => x.name === name);
+      if (!l) throw new Error(`no link ${name}`);
+      return l;
     },
-    setLink: async () => undefined,
-    linkStats: async () => ({ aToB: dir(), bToA: dir() }),
+    setLink: async (_l, a, b) => {
+      asked.push(`set ${a.down ? 'down' : 'up'}/${b.down ? 'down' : 'up'}`);
+      if (!o.relayIgnores) held = { aToB: a, bToA: b };
+    },
+    linkSettings: async () => held,
+    linkStats: async () => {
+      const [a, b] = o.counters?.[stats++] ?? [dir(), dir()];
+      return { aToB: a, bToA: b };
+    },
     setDown: async (ns, devs) => void asked.push(`down ${ns} ${devs.join(',')}`),
     deviceStates: async (_ns, devs) => Object.fromEntries(devs.map((d) => [d, o.links?.[d] ?? 'down'])),
     ...(o.identity ? { identity: o.identity } : {}),
@@ -138,6 +149,26 @@ describe('site-loss', () => {
     const r = await faultKind(f).inject(f, env);
     expect(r.proof.ok).toBe(true);
     expect(r.proof.stopped).toEqual({ 'east/ctl': 2001, 'east/hb': 2003 });
+  });
+});
+
+describe('partition', () => {
+  const f = spec({ kind: 'partition', link: 'ew', direction: 'both' });
+  it('is proven by the relay settings read back down and, over the window, nothing forwarded', async () => {
+    const { env, asked } = fakeEnv({ counters: [[dir(), dir()], [dir({ received: 30, droppedDown: 30 }), dir()]] });
+    const r = await faultKind(f).inject(f, env);
+    expect(r.proof).toMatchObject({ ok: true, summary: 'relay set both down on ew (read back); counting from 55 ms later' });
+    const healed = await r.heal!();
+    expect(healed).toMatchObject({ ok: true, summary: '30 packets dropped east->west, none forwarded; west->east: no packet offered during the cut, none forwarded' });
+    expect(asked).toEqual(['set down/down', 'set up/up']);
+    const quiet = await (await faultKind(f).inject(f, fakeEnv().env)).heal!();
+    expect(quiet).toMatchObject({ ok: true, summary: 'east->west: no packet offered during the cut, none forwarded; west->east: no packet offered during the cut, none forwarded; no packet was offered in any cut direction: proven by the read-back alone' });
+  });
+  it('is not proven when the relay does not hold the cut, or forwarded across it', async () => {
+    const ignored = await faultKind(f).inject(f, fakeEnv({ relayIgnores: true }).env);
+    expect(ignored.proof).toMatchObject({ ok: false, summary: 'relay settings for ew read back {"aToB":false,"bToA":false}, not both down' });
+    const leak = await (await faultKind(f).inject(f, fakeEnv({ counters: [[dir(), dir()], [dir({ received: 30, droppedDown: 28, forwarded: 2 }), dir()]] }).env)).heal!();
+    expect(leak).toMatchObject({ ok: false, summary: 'east->west: 2 packets forwarded during the cut; west->east: no packet offered during the cut, none forwarded' });
   });
 });
 
