@@ -30,7 +30,7 @@ export const CATALOG: readonly Requirement[] = [
     source: HARNESS_DOC,
     section: 'WAN emulation',
     statement:
-      'For every partition fault, the longest gap in heartbeats received across the cut link is the injected duration within the stated tolerance (default 100 ms).',
+      'For every partition fault, the longest gap in heartbeats received across the cut link is the injected duration plus one heartbeat interval (the expected gap of a periodic stream through a cut) within the stated tolerance (default 100 ms).',
   },
   {
     id: 'WAN-HEARTBEAT-CONTINUITY',

@@ -72,6 +72,19 @@ describe('heartbeat checkers on literal histories', () => {
     expect(r.gap!.summary).toMatch(/gap 115\d\d(\.\d+)? ms for 10000 ms injected/);
   });
 
+  it('partition gap expects the cut plus one heartbeat interval, and holds it to the tolerance both ways', () => {
+    type Row = { expectedMs: number; gapMs: number; errorMs: number; status: string };
+    const rows = (extra: number) => decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (t >= 5000 && t < 15000 + extra ? null : 10), windows: [cut] })).gap!.evidence.rows as Row[];
+    // Sends every 50 ms: the last before the cut left at 4950, the first after it at 15000.
+    expect(rows(0)[0]).toMatchObject({ expectedMs: 10050, gapMs: 10050, errorMs: 0, status: 'pass' });
+    expect(rows(100)[0]).toMatchObject({ gapMs: 10150, errorMs: 100, status: 'pass' });
+    expect(rows(150)[0]).toMatchObject({ gapMs: 10200, errorMs: 150, status: 'fail' });
+    const early = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (t >= 5100 && t < 15000 ? null : 10), windows: [cut] })).gap!.evidence.rows as Row[];
+    expect(early[0]).toMatchObject({ gapMs: 9950, errorMs: -100, status: 'pass' });
+    const shorter = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (t >= 5150 && t < 15000 ? null : 10), windows: [cut] })).gap!.evidence.rows as Row[];
+    expect(shorter[0]).toMatchObject({ gapMs: 9900, errorMs: -150, status: 'fail' });
+  });
+
   it('partition gap fails when a partition was never enforced (no gap at all)', () => {
     const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: () => 10, windows: [cut] });
     expect(decide(h).gap!.status).toBe('fail');
