@@ -172,6 +172,30 @@ describe('partition', () => {
   });
 });
 
+describe('impair', () => {
+  const f = spec({ kind: 'impair', link: 'ew', latency: 100 });
+  it('sets the impairment both ways, restores the baseline at heal, and judges the window on the counters', async () => {
+    const slow = dir({ received: 150, forwarded: 150, meanDelayMs: 100.4 });
+    const { env, asked } = fakeEnv({ counters: [[dir(), dir()], [slow, slow]] });
+    const r = await faultKind(f).inject(f, env);
+    expect(r.proof).toMatchObject({ ok: true, summary: 'relay set {"latencyMs":100,"jitterMs":0,"lossPct":0,"bandwidthKbit":null,"down":false} on ew' });
+    const healed = await r.heal!();
+    expect(healed.ok).toBe(true);
+    expect(healed.summary).toBe('east->west: 150 forwarded, mean delay 100.4 ms, 0 % lost; west->east: 150 forwarded, mean delay 100.4 ms, 0 % lost');
+    expect(asked).toEqual(['set up/up', 'set up/up']);
+  });
+  it('holds with traffic one way only, and fails when a direction contradicts the settings or nothing crossed', async () => {
+    const slow = dir({ received: 150, forwarded: 150, meanDelayMs: 100.4 });
+    const oneWay = await (await faultKind(f).inject(f, fakeEnv({ counters: [[dir(), dir()], [slow, dir()]] }).env)).heal!();
+    expect(oneWay.ok).toBe(true);
+    const fast = await (await faultKind(f).inject(f, fakeEnv({ counters: [[dir(), dir()], [slow, dir({ received: 150, forwarded: 150, meanDelayMs: 5 })]] }).env)).heal!();
+    expect(fast.ok).toBe(false);
+    expect(fast.summary).toMatch(/west->east: 150 forwarded, mean delay 5 ms, 0 % lost: mean delay 5 ms < 100 ms asked$/);
+    const quiet = await (await faultKind(f).inject(f, fakeEnv().env)).heal!();
+    expect(quiet.ok).toBe(false);
+  });
+});
+
 describe('pause-node', () => {
   const f = spec({ kind: 'pause-node', node: 'east/hb' });
   it('is proven by the engine reporting it paused, then running again', async () => {
