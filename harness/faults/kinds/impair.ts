@@ -5,9 +5,9 @@
 // to expect at least three, the forwarded byte rate within the bandwidth.
 import { z } from 'zod';
 import { impairmentFields, name, timing } from '../../scenario/fields.js';
-import { suggest } from '../../scenario/suggest.js';
 import type { Impairment } from '../../wan/impairment.js';
 import { sleep, type FaultKind, type Proof } from '../kind.js';
+import { linkExists } from './targets.js';
 import { inFlightMs, windowEffect, type DirectionEffect } from './link-effect.js';
 
 const options = z.strictObject({
@@ -39,7 +39,7 @@ export const impair: FaultKind<typeof options> = {
   action: false,
   target: (f) => ({ key: `link ${f.link}`, sites: [], link: f.link }),
   validate: (f, s) => [
-    ...(s.links.some((l) => l.name === f.link) ? [] : [['link', `fault "${f.name}" acts on link "${f.link}", which does not exist${suggest(f.link, s.links.map((l) => l.name), 'links')}`] as const]),
+    ...linkExists(f, s),
     ...([f.latency, f.jitter, f.loss, f.bandwidth].every((v) => v === undefined)
       ? [[null, `fault "${f.name}" changes nothing: set at least one of latency, jitter, loss or bandwidth (e.g. latency: 100ms); to cut the link, use kind: partition`] as const]
       : []),

@@ -6,8 +6,8 @@
 // alone, and says so.
 import { z } from 'zod';
 import { name, timing } from '../../scenario/fields.js';
-import { suggest } from '../../scenario/suggest.js';
 import { sleep, type FaultKind, type Proof } from '../kind.js';
+import { linkExists } from './targets.js';
 import { inFlightMs, windowEffect, type DirectionEffect } from './link-effect.js';
 
 const options = z.strictObject({
@@ -29,7 +29,7 @@ export const partition: FaultKind<typeof options> = {
   heals: true,
   action: false,
   target: (f) => ({ key: `link ${f.link}`, sites: [], link: f.link }),
-  validate: (f, s) => (s.links.some((l) => l.name === f.link) ? [] : [['link', `fault "${f.name}" acts on link "${f.link}", which does not exist${suggest(f.link, s.links.map((l) => l.name), 'links')}`]]),
+  validate: (f, s) => linkExists(f, s),
   inject: async (f, env) => {
     const link = env.link(f.link);
     const cut = { aToB: f.direction !== 'b-to-a', bToA: f.direction !== 'a-to-b' };

@@ -2,8 +2,8 @@
 // read-back in that region (HEAD /v3/auth/tokens) answers 404, and when.
 import { z } from 'zod';
 import { duration, name, timing } from '../../scenario/fields.js';
-import { suggest } from '../../scenario/suggest.js';
 import type { FaultKind } from '../kind.js';
+import { siteExists } from './targets.js';
 
 const options = z.strictObject({
   kind: z.literal('revoke-token'),
@@ -18,7 +18,7 @@ export const revokeToken: FaultKind<typeof options> = {
   action: true,
   target: (f) => ({ key: `identity ${f.site}`, sites: [f.site] }),
   validate: (f, s) => [
-    ...(s.sites.some((x) => x.name === f.site) ? [] : [['site', `fault "${f.name}" acts on site "${f.site}", which does not exist${suggest(f.site, s.sites.map((x) => x.name), 'sites')}`] as const]),
+    ...siteExists(f, s),
     ...(s.identity ? [] : [[null, `fault "${f.name}" revokes a token, but the scenario has no identity block to issue one: add one (provider, placement, site, database), or remove this fault`] as const]),
   ],
   inject: async (f, env) => {

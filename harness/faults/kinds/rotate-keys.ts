@@ -4,8 +4,8 @@
 // every region's repository holds exactly the rotated key set.
 import { z } from 'zod';
 import { duration, name, timing } from '../../scenario/fields.js';
-import { suggest } from '../../scenario/suggest.js';
 import type { FaultKind } from '../kind.js';
+import { siteExists } from './targets.js';
 
 const options = z.strictObject({
   kind: z.literal('rotate-keys'),
@@ -21,7 +21,7 @@ export const rotateKeys: FaultKind<typeof options> = {
   action: true,
   target: (f) => ({ key: `keys ${f.site}`, sites: [f.site] }),
   validate: (f, s) => [
-    ...(s.sites.some((x) => x.name === f.site) ? [] : [['site', `fault "${f.name}" acts on site "${f.site}", which does not exist${suggest(f.site, s.sites.map((x) => x.name), 'sites')}`] as const]),
+    ...siteExists(f, s),
     ...(s.identity?.provider === 'fernet' && s.identity.placement === 'distributed'
       ? []
       : [[null, `fault "${f.name}" rotates Fernet keys: it needs identity with provider: fernet and placement: distributed`] as const]),

@@ -10,8 +10,8 @@
 // window ends at its death.
 import { z } from 'zod';
 import { duration, name, timing } from '../../scenario/fields.js';
-import { suggest } from '../../scenario/suggest.js';
 import { sleep, type FaultEnv, type FaultKind } from '../kind.js';
+import { siteExists } from './targets.js';
 
 const options = z.strictObject({
   kind: z.literal('site-loss'),
@@ -42,7 +42,7 @@ export const siteLoss: FaultKind<typeof options> = {
   heals: false,
   action: false,
   target: (f) => ({ key: `site ${f.site}`, sites: [f.site] }),
-  validate: (f, s) => (s.sites.some((x) => x.name === f.site) ? [] : [['site', `fault "${f.name}" acts on site "${f.site}", which does not exist${suggest(f.site, s.sites.map((x) => x.name), 'sites')}`]]),
+  validate: (f, s) => siteExists(f, s),
   inject: async (f, env) => {
     const site = env.plan.sites.find((s) => s.name === f.site);
     if (!site || site.nodes.length === 0) throw new Error(`site ${f.site} has no node to lose`);
