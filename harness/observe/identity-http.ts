@@ -62,7 +62,7 @@ export function identityHttp(pcap: Buffer, relayPorts: ReadonlySet<number>, port
     const key = `${client}>${server}`;
     const c = conns.get(key) ?? { requests: new Set<string>(), packets: 0, bytes: 0 };
     c.packets += 1;
-    c.bytes += r.data.length;
+    c.bytes += r.wireLength;
     conns.set(key, c);
     if (tcp.dport !== port) continue;
     const line = requestLine(tcp.payload);

@@ -6,7 +6,9 @@
 
 export interface PcapRecord {
   readonly t: number; // ms since the epoch
-  readonly data: Buffer;
+  readonly data: Buffer; // what was captured: at most the snap length
+  /** The frame's length on the wire (pcap's orig_len): what byte counts must use, since captures are cut at the snap length. */
+  readonly wireLength: number;
 }
 
 const MAGIC_US = 0xa1b2c3d4;
@@ -30,7 +32,7 @@ export function readPcap(buf: Buffer): PcapRecord[] {
   for (let o = 24; o + 16 <= buf.length; ) {
     const incl = u32(o + 8);
     if (o + 16 + incl > buf.length) break;
-    out.push({ t: u32(o) * 1000 + u32(o + 4) * frac, data: buf.subarray(o + 16, o + 16 + incl) });
+    out.push({ t: u32(o) * 1000 + u32(o + 4) * frac, data: buf.subarray(o + 16, o + 16 + incl), wireLength: u32(o + 12) });
     o += 16 + incl;
   }
   return out;

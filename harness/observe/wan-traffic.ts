@@ -12,6 +12,7 @@ export interface FlowCount {
   readonly proto: number; // innermost IP protocol
   readonly port: number; // innermost UDP or TCP port (the lower of the two: the service port)
   packets: number;
+  /** On the wire (outer headers included), not as captured. */
   bytes: number;
 }
 
@@ -36,7 +37,7 @@ export function wanTraffic(pcap: Buffer, relayPorts: ReadonlySet<number>): FlowC
     const key = `${link.vni}/${tenantVni}/${proto}/${port}`;
     const f = flows.get(key) ?? { linkVni: link.vni, tenantVni, proto, port, packets: 0, bytes: 0 };
     f.packets += 1;
-    f.bytes += r.data.length;
+    f.bytes += r.wireLength; // not the captured length: the capture is cut at its snap length
     flows.set(key, f);
   }
   return [...flows.values()].sort((a, b) => b.packets - a.packets);

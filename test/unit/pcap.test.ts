@@ -37,6 +37,17 @@ describe('WAN capture decoding', () => {
     expect(flows.map((f) => [f.tenantVni, f.proto, f.port])).toEqual([[null, 6, 5000]]);
   });
 
+  it('counts bytes as they were on the wire, not as captured: tcpdump cuts each record at its snap length', () => {
+    const big = onWan(eth(ipv4udp('198.18.1.2', '198.18.2.2', 41000, 8080, Buffer.alloc(1300))));
+    const small = onWan(tenant(5001, hb));
+    const cut = wanTraffic(pcap([big, big, small], 200), new Set([40000]));
+    expect(cut.find((f) => f.port === 8080)).toMatchObject({ packets: 2, bytes: 2 * big.length });
+    expect(cut.find((f) => f.port === 7100)).toMatchObject({ packets: 1, bytes: small.length });
+    expect(big.length).toBeGreaterThan(1300);
+    expect(readPcap(pcap([big], 200))[0]).toMatchObject({ wireLength: big.length });
+    expect(readPcap(pcap([big], 200))[0]!.data.length).toBe(200);
+  });
+
   it('ignores traffic not to or from the relay, and a truncated last record', () => {
     const other = eth(ipv4udp('198.19.0.10', '198.19.0.11', 33000, 9999, vxlan(1000, hb)));
     const buf = pcap([other, onWan(tenant(5001, hb))]);
