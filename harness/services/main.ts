@@ -31,6 +31,7 @@ import { startIdentity, type IdentityOptions } from './identity/start.js';
 import { deviceInfo } from './network/agent.js';
 import { NETWORK_PORT, networkApi } from './network/api.js';
 import { NetworkService } from './network/service.js';
+import { COMPUTE_PORT, IMAGE_PORT, startComputeAndImage, type ComputeImageOptions } from './compute/start.js';
 
 const USAGE = `usage: node dist/services/main.js --site NAME --vtep IPV4 [options]
   --port N             network API TCP port (default ${NETWORK_PORT})
@@ -73,7 +74,14 @@ auth middleware in front of the network API (off unless --auth-url is given):
                        service credentials (default: the bootstrap admin's)
   --auth-cache-time S  token cache lifetime (default 300)
   --auth-revocation-interval S  PKI revocation list refresh (default 10)
-  --auth-exempt-unix   requests on network.sock skip the middleware`;
+  --auth-exempt-unix   requests on network.sock skip the middleware
+compute (Nova v2.1, guests are dr-guest processes) and image (Glance v2):
+  --compute            serve the compute API on TCP 8774 and <run-dir>/compute.sock (needs --image)
+  --compute-port N     (default 8774)
+  --image              serve the image API on TCP 9292 and <run-dir>/image.sock
+  --image-port N       (default 9292)
+  --volume-backend-module PATH  compute's volumes from a module exporting createVolumeBackend({runDir})
+                       (tests; the volume service's own backend is wired here once it exists)`;
 
 interface Options {
   site: string;
@@ -100,6 +108,7 @@ interface Options {
   vniRange: [number, number];
   projectId: string;
   dbSocket: string;
+  computeImage: ComputeImageOptions;
 }
 
 function fail(msg: string): never {
@@ -151,6 +160,11 @@ function parseOptions(argv: readonly string[]): Options {
       'auth-cache-time': { type: 'string' },
       'auth-revocation-interval': { type: 'string' },
       'auth-exempt-unix': { type: 'boolean' },
+      compute: { type: 'boolean' },
+      'compute-port': { type: 'string' },
+      image: { type: 'boolean' },
+      'image-port': { type: 'string' },
+      'volume-backend-module': { type: 'string' },
     },
     strict: true,
   });
@@ -223,6 +237,7 @@ function parseOptions(argv: readonly string[]): Options {
         exemptUnix: values['auth-exempt-unix'] ?? false,
       };
   if (values['auth-region'] !== undefined && auth === null) fail('--auth-region needs --auth-url');
+  if (values.compute && !values.image) fail('--compute needs --image (createImage stores its images there)');
   const range = (values['vni-range'] ?? '1001:2000').split(':').map(Number);
   if (range.length !== 2 || !range.every((x) => Number.isInteger(x) && x >= 1 && x <= 16_777_215) || range[0]! > range[1]!) fail('--vni-range must be A:B within 1..16777215');
   return {
@@ -241,6 +256,13 @@ function parseOptions(argv: readonly string[]): Options {
     // One identity service for all sites (one auth URL): the same default project everywhere.
     projectId: values['project-id'] ?? createHash('md5').update('msh-default-project').digest('hex'),
     dbSocket: values['db-socket'] ?? DEFAULT_MARIADB.socket,
+    computeImage: {
+      compute: values.compute ?? false,
+      computePort: int(values['compute-port'], COMPUTE_PORT, '--compute-port'),
+      image: values.image ?? false,
+      imagePort: int(values['image-port'], IMAGE_PORT, '--image-port'),
+      volumeBackendModule: values['volume-backend-module'] ?? null,
+    },
   };
 }
 
@@ -314,7 +336,7 @@ async function main(): Promise<void> {
 
   try {
     // The site's MariaDB holds neutron, and keystone unless --identity-db names another server.
-    if (o.network || (o.identity && o.identity.db === null)) {
+    if (o.network || (o.identity && o.identity.db === null) || o.computeImage.image) {
       const db = await ensureMariadb({ ...DEFAULT_MARIADB, socket: o.dbSocket, logFile: join(o.runDir, 'mariadb.log') });
       log.line(db.started ? `mariadb started (pid ${db.pid ?? '?'}) in ${db.ms.toFixed(0)} ms` : 'mariadb already running');
     }
@@ -356,6 +378,12 @@ async function main(): Promise<void> {
       if (o.auth) log.line(`network: auth middleware on: service user ${o.auth.user} at ${o.auth.url}, validation by region ${o.auth.region} (${o.auth.iface}), cache ${o.auth.cacheTime} s`);
       served.push(await serve(networkApi(network, auth ? { auth } : {}), { host: o.host, port: o.port, socketPath: join(o.runDir, 'network.sock') }, log.line));
       ready.push(`network on ${o.host}:${o.port} and ${join(o.runDir, 'network.sock')}`);
+    }
+    if (o.computeImage.image) {
+      // TODO(lead): pass the volume service's in-process VolumeBackend as the last argument.
+      const ci = await startComputeAndImage(o.computeImage, { runDir: o.runDir, host: o.host, site: o.site, address: o.vtep ?? '127.0.0.1', projectId: o.projectId, dbSocket: o.dbSocket }, log.line, null);
+      served.push(...ci.served);
+      ready.push(...ci.ready);
     }
     log.line(`services ready in ${(performance.now() - t0).toFixed(0)} ms: ${ready.join('; ') || 'nothing to serve'}`);
   } catch (err) {
