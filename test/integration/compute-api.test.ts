@@ -18,6 +18,7 @@ import { BLOCK, consistentCut, decodeBootConfig, decodeHeader, decodeRecord, rec
 import { ComputeClient, ComputeClientError, type Server } from '../../harness/clients/compute.js';
 import { ImageClient, ImageClientError, imageBlockDeviceMapping } from '../../harness/clients/image.js';
 import { DIST, MOUNT } from '../../harness/paths.js';
+import { guestRequest } from '../../harness/services/compute/guests.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import { startTestController, type TestController } from '../support/controller.js';
 import { createVolume, volumePath } from '../support/file-volumes.mjs';
@@ -279,6 +280,32 @@ describe('compute and image APIs on a real controller container', () => {
     }
     for (const v of [...boots, ...datas]) expect(JSON.parse(readFileSync(join(volDir, `${v}.json`), 'utf8'))).toMatchObject({ status: 'available', attachedTo: null });
     expect(await compute.listServers()).toEqual([]);
+  });
+
+  it('reboots the VNF from its volumes alone: member 0 reports the cut it found and continues from the furthest seq; a corrupt member propagates down the chain', async () => {
+    const found = headers().map((h) => h.seq);
+    const again: Server[] = [];
+    for (let i = 0; i < MEMBERS; i++) {
+      again.push(await compute.createServer({ name: `app-${i}-again`, block_device_mapping_v2: [{ boot_index: 0, uuid: boots[i]!, source_type: 'volume', destination_type: 'volume' }] }));
+    }
+    for (const s of again) await compute.waitForStatus(s.id, 'ACTIVE', 20_000);
+    for (let i = 0; i < MEMBERS; i++) {
+      expect(events(again[i]!.id)[0]).toMatchObject({ type: 'start', index: i, from: 'boot-volume' });
+      await compute.attachVolume(again[i]!.id, datas[i]!);
+    }
+    const restored = await waitFor('the restored event', () => events(again[0]!.id).find((e) => e.type === 'restored') ?? null);
+    expect(restored).toMatchObject({ seqs: found, corrupt: [false, false, false], consistent: consistentCut(found) });
+    const first = await waitFor('the first commit', () => events(again[0]!.id).find((e) => e.type === 'commit') ?? null);
+    expect(first['seq']).toBe(Math.max(...found) + 1);
+
+    // The guest agent's socket is in the bind-mounted run dir: the host speaks to it directly.
+    await guestRequest(join(runDir, 'guests', `${again[1]!.id}.sock`), { op: 'corrupt' }, 2000);
+    await waitFor('corrupt headers', () => {
+      const h = headers();
+      return h[1]!.corrupt && h[2]!.corrupt ? h : null;
+    }, 5000);
+    expect(headers()[0]!.corrupt).toBe(false);
+    for (const s of again) await compute.deleteServer(s.id);
   });
 
   it('boots again from a copy of a snapshot boot volume without user_data; an empty boot volume without it is ERROR', async () => {
