@@ -32,6 +32,7 @@ import { deviceInfo } from './network/agent.js';
 import { NETWORK_PORT, networkApi } from './network/api.js';
 import { NetworkService } from './network/service.js';
 import { COMPUTE_PORT, IMAGE_PORT, startComputeAndImage, type ComputeImageOptions } from './compute/start.js';
+import { VOLUME_FLAGS, VOLUME_USAGE, startVolume, volumeOptions, type VolumeOptions } from './volume/start.js';
 
 const USAGE = `usage: node dist/services/main.js --site NAME --vtep IPV4 [options]
   --port N             network API TCP port (default ${NETWORK_PORT})
@@ -81,7 +82,8 @@ compute (Nova v2.1, guests are dr-guest processes) and image (Glance v2):
   --image              serve the image API on TCP 9292 and <run-dir>/image.sock
   --image-port N       (default 9292)
   --volume-backend-module PATH  compute's volumes from a module exporting createVolumeBackend({runDir})
-                       (tests; the volume service's own backend is wired here once it exists)`;
+                       (tests; the volume service's own backend is wired here once it exists)
+${VOLUME_USAGE}`;
 
 interface Options {
   site: string;
@@ -109,6 +111,7 @@ interface Options {
   projectId: string;
   dbSocket: string;
   computeImage: ComputeImageOptions;
+  volume: VolumeOptions | null;
 }
 
 function fail(msg: string): never {
@@ -165,6 +168,7 @@ function parseOptions(argv: readonly string[]): Options {
       image: { type: 'boolean' },
       'image-port': { type: 'string' },
       'volume-backend-module': { type: 'string' },
+      ...VOLUME_FLAGS,
     },
     strict: true,
   });
@@ -263,6 +267,7 @@ function parseOptions(argv: readonly string[]): Options {
       imagePort: int(values['image-port'], IMAGE_PORT, '--image-port'),
       volumeBackendModule: values['volume-backend-module'] ?? null,
     },
+    volume: volumeOptions(values, fail),
   };
 }
 
@@ -378,6 +383,13 @@ async function main(): Promise<void> {
       if (o.auth) log.line(`network: auth middleware on: service user ${o.auth.user} at ${o.auth.url}, validation by region ${o.auth.region} (${o.auth.iface}), cache ${o.auth.cacheTime} s`);
       served.push(await serve(networkApi(network, auth ? { auth } : {}), { host: o.host, port: o.port, socketPath: join(o.runDir, 'network.sock') }, log.line));
       ready.push(`network on ${o.host}:${o.port} and ${join(o.runDir, 'network.sock')}`);
+    }
+    const volume = o.volume
+      ? await startVolume(o.volume, { site: o.site, runDir: o.runDir, host: o.host, dbSocket: o.dbSocket, projectId: o.projectId, backupTarget: null }, log.line)
+      : null;
+    if (volume && o.volume) {
+      served.push(volume);
+      ready.push(`volume on ${o.host}:${o.volume.port} and ${join(o.runDir, 'volume.sock')}`);
     }
     if (o.computeImage.image) {
       // TODO(lead): pass the volume service's in-process VolumeBackend as the last argument.
