@@ -14,6 +14,7 @@ export interface Requirement {
 const HARNESS_DOC = 'docs/ARCHITECTURE.md';
 const HA_SEED = 'seeds/VNF_high_availability_across_VIM.rst';
 const ID_SEED = 'seeds/multisite-identity-service-management.rst';
+const DR_SEED = 'seeds/multisite-vnf-gr-requirement.rst';
 
 export const CATALOG: readonly Requirement[] = [
   {
@@ -199,6 +200,150 @@ export const CATALOG: readonly Requirement[] = [
     section: 'Gaps',
     statement:
       "The seed's gap (\"Can't specify identity endpoint for token validation among several keystone servers in keystonemiddleware\", bug 1488347): each region's services validate tokens through their auth middleware at their own region's identity endpoint, or offline (PKI); no online validation goes to another region's Keystone, by the middleware's own counts of its identity calls.",
+  },
+  {
+    id: 'DR-BOOT-VOLUME-RESTORABLE',
+    title: "The VNF's bootable volumes are restorable in the backup site",
+    source: DR_SEED,
+    section: 'Requirement and candidate solutions analysis',
+    statement:
+      "For a VNF to be restored from the backup site, each VM's bootable volume must be restorable there: a VM booted in the backup site from its restored boot volume runs the VNF with the configuration the volume carries, with nothing from the lost site.",
+  },
+  {
+    id: 'DR-DATA-VOLUMES-RESTORABLE',
+    title: "The VNF's data volumes are restorable in the backup site",
+    source: DR_SEED,
+    section: 'Requirement and candidate solutions analysis',
+    statement:
+      "Each VM's data volume is restorable in the backup site: the restored volume holds the VNF's data as of a recovery point, readable by the restored VM.",
+  },
+  {
+    id: 'DR-OPT1-VOLUMES-FROM-COMPUTE',
+    title: "Option 1 gets each VM's volumes from compute",
+    source: DR_SEED,
+    section: 'Option 1, step 1',
+    statement:
+      'The GR software gets the volumes of each VM of the VNF from the compute API (Nova), not from its own records.',
+  },
+  {
+    id: 'DR-OPT1-QUIESCE-ORDER',
+    title: 'Option 1 quiesces the VMs in the desired order',
+    source: DR_SEED,
+    section: 'Option 1, step 2; Pros',
+    statement:
+      "The GR software calls the compute API's quiesce on the VMs of the VNF in the desired order, and each VM is held (its writes stopped) before the next is quiesced.",
+  },
+  {
+    id: 'DR-OPT1-UNQUIESCE-REVERSE',
+    title: 'Option 1 unquiesces the VMs in reverse order',
+    source: DR_SEED,
+    section: 'Option 1, step 4; Pros',
+    statement:
+      'After the snapshots, the VMs are unquiesced in the reverse of the quiesce order.',
+  },
+  {
+    id: 'DR-OPT1-FAST-SNAPSHOT',
+    title: 'The quiesced window is short',
+    source: DR_SEED,
+    section: 'Option 1, step 3 (NOTE)',
+    statement:
+      'Because storage provides fast snapshots, the interval between the first quiesce and the last unquiesce is short: within the stated limit.',
+  },
+  {
+    id: 'DR-CONSISTENT-CUT',
+    title: 'The restored VMs form a transactional cut',
+    source: DR_SEED,
+    section: 'Option 1, Pros; Option 2, Cons 1',
+    statement:
+      "The volumes restored for a group of VMs with a strong relationship hold a state that existed at one instant: no transaction is visible at a VM written after another that lacks it (the fake VNF's cross-VM sequence invariant), in every protection cycle and after restore.",
+  },
+  {
+    id: 'DR-INCREMENTAL-BACKUP',
+    title: 'Backups to the remote store are incremental',
+    source: DR_SEED,
+    section: 'Option 1, step 6; Option 2',
+    statement:
+      "Backups after a volume's first are incremental: what crosses the WAN to the backup site's object store is the changed blocks plus a bounded overhead, measured on the wire.",
+  },
+  {
+    id: 'DR-RESTORE-BACKUP-SITE',
+    title: 'Backups are restored in the backup site',
+    source: DR_SEED,
+    section: 'Option 1, step 7.1',
+    statement:
+      "When the primary site has failed, the backups are restored into volumes of the backup site's volume service, from the backup site's object store alone, using the newest complete backup of each volume.",
+  },
+  {
+    id: 'DR-BOOT-ATTACH',
+    title: 'Restored VMs boot from their volumes and get their data volumes attached',
+    source: DR_SEED,
+    section: 'Option 1, step 7.2',
+    statement:
+      'In the backup site, the VMs boot from the restored bootable volumes and the restored data volumes are attached, after which the VNF serves again.',
+  },
+  {
+    id: 'DR-OPT2-SERVER-SNAPSHOT',
+    title: 'Option 2 snapshots each VM through compute, volumes in image metadata',
+    source: DR_SEED,
+    section: 'Option 2',
+    statement:
+      'A compute snapshot of a volume-backed VM quiesces it internally, snapshots its volumes and records them in the metadata of an image without data; the GR software gets the snapshots from the image and creates volumes from them.',
+  },
+  {
+    id: 'DR-OPT2-IMAGE-CLEANUP',
+    title: "Option 2's temporary images are cleaned up",
+    source: DR_SEED,
+    section: 'Option 2, Cons 3',
+    statement:
+      'The temporary images option 2 creates in the image service are deleted once their snapshots have been turned into volumes: none is left behind.',
+  },
+  {
+    id: 'DR-OPT3-PROMOTE',
+    title: 'Option 3 promotes the replicated volume and hands it to the new instance',
+    source: DR_SEED,
+    section: 'Option 3',
+    statement:
+      "A volume with replication enabled is replicated to the backup site; when the primary site fails, the replica is promoted to writable and attached to the VNF's new instance, which serves with the data it holds.",
+  },
+  {
+    id: 'DR-ADMIN-METADATA-REF',
+    title: "The backend's real reference is kept in the volume's admin metadata",
+    source: DR_SEED,
+    section: 'Gaps, 2',
+    statement:
+      'A volume managed by the driver (a promoted replica, a managed backend volume) keeps the real backend reference in its admin_metadata.',
+  },
+  {
+    id: 'DR-MANUAL-TRIGGER',
+    title: 'Failover to the backup site only when triggered',
+    source: DR_SEED,
+    section: 'Description',
+    statement:
+      "The transfer to the backup site starts only when an operator (or the scenario's schedule, standing for one) triggers it: nothing is restored or booted in the backup site before the trigger.",
+  },
+  {
+    id: 'DR-NO-PROPAGATED-FAULT',
+    title: 'A propagating software fault is not restored',
+    source: DR_SEED,
+    section: 'Description',
+    statement:
+      'GR deals with propagating software faults: corrupt data written at the primary after the recovery point is not in the state restored in the backup site.',
+  },
+  {
+    id: 'DR-RPO',
+    title: 'Data lost on restore is within the stated bound',
+    source: DR_SEED,
+    section: 'Description; Proposed solution',
+    statement:
+      'The transactions committed at the primary but absent from the restored state (the recovery point objective, measured) are at most the stated number.',
+  },
+  {
+    id: 'DR-RTO',
+    title: 'The VNF serves again in the backup site within the stated time',
+    source: DR_SEED,
+    section: 'Description; Proposed solution',
+    statement:
+      "From the primary site's loss (its first node seen dead) to the restored VNF's first committed transaction in the backup site (the recovery time, measured) is within the stated limit.",
   },
 ];
 

@@ -10,6 +10,16 @@ import { backupRouted } from './kinds/backup-routed.js';
 import { badTokens } from './kinds/bad-tokens.js';
 import { baselineRestored } from './kinds/baseline-restored.js';
 import { callContinuity } from './kinds/call-continuity.js';
+import { drRestore } from './kinds/dr-restore.js';
+import { drConsistentCut } from './kinds/dr-consistent-cut.js';
+import { drQuiesceOrder } from './kinds/dr-quiesce-order.js';
+import { drQuiesceWindow } from './kinds/dr-quiesce-window.js';
+import { drIncrementalBackup } from './kinds/dr-incremental-backup.js';
+import { drRpo } from './kinds/dr-rpo.js';
+import { drRto } from './kinds/dr-rto.js';
+import { drCleanRestore } from './kinds/dr-clean-restore.js';
+import { drManualTrigger } from './kinds/dr-manual-trigger.js';
+import { drServerSnapshot } from './kinds/dr-server-snapshot.js';
 import { failoverTime } from './kinds/failover-time.js';
 import { galeraQuorum } from './kinds/galera-quorum.js';
 import { heartbeatContinuity } from './kinds/heartbeat-continuity.js';
@@ -50,6 +60,16 @@ const KINDS = [
   tokenIssue,
   validationDuringFaults,
   middlewareRegion,
+  drRestore,
+  drConsistentCut,
+  drQuiesceOrder,
+  drQuiesceWindow,
+  drIncrementalBackup,
+  drRpo,
+  drRto,
+  drCleanRestore,
+  drManualTrigger,
+  drServerSnapshot,
 ] as const;
 
 type Options<T> = { -readonly [K in keyof T]: T[K] extends CheckKind<infer O> ? O : never };

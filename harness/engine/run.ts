@@ -29,6 +29,9 @@ import { captureWan } from '../observe/capture.js';
 import { planAttachments } from '../topology/overlay.js';
 import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
 import { join } from 'node:path';
+import { drServiceArgs, waitDrApis } from '../dr/deploy.js';
+import { drRunner, type DrRunner, type DrSite } from '../dr/runner.js';
+import { siteDir } from '../topology/deploy.js';
 
 const noToken = async (): Promise<never> => {
   throw new Error('no token to revoke: the scenario has no tokens workload');
@@ -64,6 +67,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   const timings: Record<string, number> = {};
   const started = new Date();
   let d: Deployment | undefined;
+  let dr: DrRunner | undefined;
   let error: string | undefined;
 
   try {
@@ -76,7 +80,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     d = await deploy(plan, runtime, { seed, onStep: (step) => phase(`bring-up:${step}`) });
     const attachments = planAttachments(scenario);
     let overlays: Overlays | undefined;
-    if (scenario.networks.length > 0 || scenario.identity) {
+    if (scenario.networks.length > 0 || scenario.identity || scenario.dr) {
       const sharedDb = (scenario.identity?.database ?? 'local') !== 'local';
       if (sharedDb) {
         phase('bring-up:identity-db');
@@ -87,8 +91,9 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
         // Neutron's ARP responder is incompatible with addresses that move
         // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
         arpResponder: scenario.vnfs.length === 0,
-        args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan)],
+        args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan), ...drServiceArgs(scenario, site, plan)],
         sequential: sharedDb,
+        network: scenario.networks.length > 0 || scenario.identity !== undefined,
       });
       const shared = await shareFernetKeys(scenario, d);
       if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
@@ -97,6 +102,18 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
         overlays = await buildOverlays(scenario, d, runtime, attachments, clients);
         phase('bring-up:overlays-ready', { networks: overlays.networks.size, localPorts: overlays.ports.size, remotePorts: overlays.remotePorts });
       }
+    }
+    if (scenario.dr) {
+      phase('bring-up:dr');
+      const dirs = new Map<string, DrSite>();
+      for (const site of [scenario.dr.primary, scenario.dr.backup]) {
+        const dir = await siteDir(d.stateDir, site);
+        await waitDrApis(dir);
+        dirs.set(site, { name: site, dir });
+      }
+      dr = drRunner(scenario.dr, dirs, history);
+      await dr.setup();
+      phase('bring-up:dr-ready', { vnf: scenario.dr.vnf, members: scenario.dr.members, option: scenario.dr.option });
     }
     timings.bringUpMs = now() - t;
     const pids = new Map(await Promise.all([...d.containers].map(async ([ref, id]) => [ref, await runtime.pid(id)] as const)));
@@ -118,16 +135,23 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       const t0 = now();
       const dep = d; // narrowed for the closures below
       const agents = startWorkloads(scenario, dep, runtime, history, prepared, overlays);
+      const drStop = new AbortController();
+      const protecting = dr?.protect(t0, t0 + scenario.duration, drStop.signal);
       await playFaults(sched.faults, t0, faultEnv(dep, runtime, { revoke: prepared.tokens?.revoke ?? noToken, rotate: async (site, all) => {
           const r = await rotateFernetKeys(dep, site, all);
           await probeFreshTokens(dep, history, site);
           return r;
-        } }), history, signal);
+        } }, dr), history, signal);
+      await sleepUntil(t0 + scenario.duration, signal);
+      drStop.abort();
+      await protecting;
       await sleepUntil(t0 + scenario.duration + AGENT_DRAIN_MS, signal);
       if (!signal.aborted) await Promise.all(agents);
       if (!signal.aborted) await afterWorkloads(scenario, dep, runtime, history, prepared);
       timings.workloadMs = now() - t0;
     }
+    // The guests' own events (their files outlive a lost site: the run dir is the host's).
+    if (dr) for (const e of await dr.guestEvents()) history.append({ t: e.t, kind: 'op', process: e.process, type: 'info', f: e.f, value: e.value });
     if (capture) {
       const { flows, stats } = await capture.stop();
       history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, stats, identityHttp: await capture.identityHttp(IDENTITY_PORT) });

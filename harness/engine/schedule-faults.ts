@@ -4,7 +4,7 @@
 // the proof its kind measured; an injection that throws is recorded as an
 // unproven fault, never as a normal window.
 import { deviceStates, inNs } from '../net/ip.js';
-import type { FaultEnv, IdentityActions, Proof } from '../faults/kind.js';
+import type { DrActions, FaultEnv, IdentityActions, Proof } from '../faults/kind.js';
 import { faultKind } from '../faults/registry.js';
 import { now, type History } from '../observe/history.js';
 import { faultTarget, type TimedFault } from '../scenario/schedule.js';
@@ -43,7 +43,7 @@ export async function playFaults(faults: readonly TimedFault[], t0: number, env:
 }
 
 /** The narrow handles a fault kind may use, over a live deployment. */
-export function faultEnv(d: Deployment, runtime: Runtime, identity?: IdentityActions): FaultEnv {
+export function faultEnv(d: Deployment, runtime: Runtime, identity?: IdentityActions, dr?: DrActions): FaultEnv {
   return {
     plan: d.plan,
     runtime,
@@ -73,5 +73,6 @@ export function faultEnv(d: Deployment, runtime: Runtime, identity?: IdentityAct
     setDown: (ns, devs) => inNs(ns, devs.map((d) => `link set ${d} down`)),
     deviceStates,
     ...(identity ? { identity } : {}),
+    ...(dr ? { dr } : {}),
   };
 }

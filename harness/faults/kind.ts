@@ -47,6 +47,14 @@ export interface IdentityActions {
   rotate(site: string, distribute: boolean): Promise<{ before: readonly string[]; after: readonly string[]; primaryBefore: string; primaryAfter: string; regions: Readonly<Record<string, readonly string[]>> }>;
 }
 
+/** The DR runner's actions (harness/dr/runner.ts), when the scenario has a `dr` block. */
+export interface DrActions {
+  /** Restore the VNF in `to` and wait until it serves there: when it first committed, and the cut it restored. */
+  failover(to: string): Promise<{ servingAt: number; seqs: readonly number[]; restoredFrom: string }>;
+  /** Make a member write corrupt data; resolves once its volume, read back, holds it. */
+  corrupt(member: number): Promise<{ seq: number; at: number }>;
+}
+
 /** What a fault kind may touch: the live deployment through narrow handles. */
 export interface FaultEnv {
   readonly plan: Plan;
@@ -65,6 +73,7 @@ export interface FaultEnv {
   /** Their state, read back from the kernel. */
   deviceStates(ns: string, devs: readonly string[]): Promise<Readonly<Record<string, 'up' | 'down' | 'absent'>>>;
   readonly identity?: IdentityActions;
+  readonly dr?: DrActions;
 }
 
 export type Issue = readonly [field: string | null, message: string];

@@ -79,7 +79,8 @@ export function unknownIds(m: MatrixFile, catalog: readonly Requirement[]): stri
 export function matrixTable(rows: readonly MatrixRow[]): string {
   const t = new Table({
     head: ['requirement', 'seed section', 'side', 'scenario', 'test', 'asserts'],
-    colWidths: [27, 24, 6, 36, 52, 32],
+    // The first column fits the longest ID: an ID cut by wrapping cannot be searched for.
+    colWidths: [Math.max(27, ...rows.map((r) => r.id.length + 2)), 24, 6, 36, 52, 32],
     wordWrap: true,
     style: { head: [], border: [] },
   });

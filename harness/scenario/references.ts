@@ -7,6 +7,7 @@ import { faultTarget, isAction, resolveSchedule } from './schedule.js';
 import { faultKind } from '../faults/registry.js';
 import { checkKind } from '../checks/registry.js';
 import { checkHaReferences } from './references-ha.js';
+import { checkDrReferences } from '../dr/references.js';
 import { formatMs } from './units.js';
 import { suggest } from './suggest.js';
 
@@ -111,6 +112,7 @@ export function checkReferences(s: Scenario): RefIssue[] {
     if (vnf !== undefined && !vnfs.includes(vnf)) add(['checks', i, 'vnf'], `check "${c.name}" reads VNF "${vnf}", which does not exist${suggest(vnf, vnfs, 'VNFs')}`);
   });
   issues.push(...checkHaReferences(s));
+  issues.push(...checkDrReferences(s));
   return issues;
 }
 

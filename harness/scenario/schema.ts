@@ -7,6 +7,7 @@ import { nearest } from './suggest.js';
 import { IMAGES } from '../paths.js';
 import { faultOptions } from '../faults/registry.js';
 import { checkOptions } from '../checks/registry.js';
+import { drSpec } from '../dr/spec.js';
 import { VRRP_ADVERT_MAX_MS, VRRP_ADVERT_MIN_MS } from '../agents/vnf-keepalived.js';
 
 /** A rate of requests: a plain number above 0 (`what` says of what, `example` is its default). */
@@ -259,6 +260,7 @@ export const scenarioSchema = z.strictObject({
   networks: z.array(network).default([]),
   vnfs: z.array(vnf).default([]),
   identity: identity.optional(),
+  dr: drSpec.optional().meta({ description: 'Geo-site disaster recovery: a VNF of several VMs in `primary`, protected by one of the GR seed\'s three options, restorable in `backup`' }),
   workload: z.array(workload).default([]),
   faults: z.array(fault).default([]),
   checks: z.array(check).default([]),

@@ -32,6 +32,8 @@ export interface ServicesOptions {
   readonly args: (site: string) => readonly string[];
   /** One site at a time: Keystones bootstrapping one shared database must not race. */
   readonly sequential: boolean;
+  /** Serve the network API (default true); without it, no network client is returned. */
+  readonly network?: boolean;
 }
 
 /** Starts each controller's site services and waits for the network API. */
@@ -40,8 +42,10 @@ export async function startSiteServices(d: Deployment, runtime: Runtime, opts: S
   const startOne = async (s: Deployment['plan']['sites'][number]) => {
       const ctl = s.nodes.find((n) => n.role === 'controller');
       if (!ctl) return;
-      const args = ['--site', s.name, '--vtep', ctl.address, ...(opts.arpResponder ? [] : ['--no-arp-responder']), ...opts.args(s.name)];
+      const network = opts.network ?? true;
+      const args = ['--site', s.name, '--vtep', ctl.address, ...(network ? [] : ['--no-network']), ...(opts.arpResponder ? [] : ['--no-arp-responder']), ...opts.args(s.name)];
       await runtime.spawn(d.containers.get(ctl.ref)!, ['sh', '-c', `exec node ${MOUNT}/dist/services/main.js ${args.join(' ')} >>/run/msh/services.out 2>&1`]);
+      if (!network) return;
       const client = new NetworkClient({ socketPath: `${await siteDir(d.stateDir, s.name)}/network.sock` });
       await client.waitReady(30_000);
       clients.set(s.name, client);

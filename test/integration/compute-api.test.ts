@@ -227,6 +227,14 @@ describe('compute and image APIs on a real controller container', () => {
     // Unquiesced in reverse: member 2 was frozen last and thawed first, so the shortest window.
     expect(quiescedFor[0]!).toBeLessThan(quiescedFor[2]!);
     console.log(`quiesced for ${quiescedFor.map((m) => m.toFixed(0)).join('/')} ms (members 2,1,0)`);
+
+    // Two quiesces at once: the first takes the task, the other sees it (or its result) and gets 409.
+    const both = await Promise.allSettled([compute.quiesce(servers[2]!.id), compute.quiesce(servers[2]!.id)]);
+    expect(both.filter((r) => r.status === 'fulfilled').length).toBe(1);
+    const lost = both.find((r) => r.status === 'rejected')!.reason as ComputeClientError;
+    expect({ status: lost.status, fault: lost.fault }).toEqual({ status: 409, fault: 'conflictingRequest' });
+    expect(lost.message).toMatch(/task_state quiescing|vm_state quiesced/);
+    await compute.unquiesce(servers[2]!.id);
   });
 
   it('createImage of a volume-backed server: snapshots of every volume named in the image, the server active again', async () => {

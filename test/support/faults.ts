@@ -11,7 +11,9 @@ type Input =
   | { kind: 'impair'; link: string }
   | { kind: 'pause-node'; node: string }
   | { kind: 'revoke-token'; site: string }
-  | { kind: 'rotate-keys'; site: string; distribute?: boolean };
+  | { kind: 'rotate-keys'; site: string; distribute?: boolean }
+  | { kind: 'dr-failover'; site: string }
+  | { kind: 'corrupt-data'; member: number };
 
 export interface FaultOpts {
   readonly name?: string;

@@ -1,0 +1,55 @@
+// What the DR sites' services are started with, and waiting for their APIs.
+// The primary runs compute, volume and image and sends its backups to the
+// backup site's Swift (and, for replication, its replicas to the backup
+// site's volume API) across the WAN; the backup site runs the same APIs plus
+// the object store.
+import { join } from 'node:path';
+import type { Scenario } from '../scenario/schema.js';
+import type { Plan } from '../topology/plan.js';
+import { restOn, until } from './rest.js';
+
+/** Tempauth account of the backup site's Swift (set in the image's proxy config). */
+export const SWIFT_USER = 'msh:backup';
+export const SWIFT_KEY = 'backup';
+export const SWIFT_PORT = 8080;
+export const VOLUME_PORT = 8776;
+
+function controllerAddress(plan: Plan, site: string): string {
+  const ctl = plan.sites.find((s) => s.name === site)?.nodes.find((n) => n.role === 'controller');
+  if (!ctl) throw new Error(`site ${site} has no controller`);
+  return ctl.address;
+}
+
+/** The services flags of `site` for the scenario's dr block (none for other sites). */
+export function drServiceArgs(s: Scenario, site: string, plan: Plan): string[] {
+  const d = s.dr;
+  if (!d || (site !== d.primary && site !== d.backup)) return [];
+  const apis = ['--volume', '--compute', '--image'];
+  if (site === d.backup) return [...apis, '--object-store'];
+  const backup = controllerAddress(plan, d.backup);
+  return [
+    ...apis,
+    '--backup-swift-url',
+    `http://${backup}:${SWIFT_PORT}/auth/v1.0`,
+    '--backup-swift-user',
+    SWIFT_USER,
+    '--backup-swift-key',
+    SWIFT_KEY,
+    ...(d.option === 'replication' ? ['--replication-target', `http://${backup}:${VOLUME_PORT}`] : []),
+  ];
+}
+
+/** Waits until a DR site's compute, volume and image APIs answer on their sockets. */
+export async function waitDrApis(siteDir: string, timeoutMs = 60_000): Promise<void> {
+  await Promise.all(
+    (['volume', 'compute', 'image'] as const).map((svc) =>
+      until(
+        () => restOn(join(siteDir, `${svc}.sock`), 2000)('GET', '/').then((a) => a.status, () => 0),
+        (status) => status > 0 && status < 500,
+        timeoutMs,
+        `${svc} API in ${siteDir}`,
+        100,
+      ),
+    ),
+  );
+}

@@ -1,0 +1,444 @@
+// The DR runner: the seed's "GR software". It sets the VNF up in the primary
+// site (volumes, servers booted from them, data volumes attached), protects
+// it by the scenario's option while the VNF keeps writing, and on a trigger
+// restores it in the backup site. Every step is one history op
+// (process dr@<site>, f = the step) with its API statuses and timings, so the
+// checks judge what the runner did and what the sites answered, and the
+// cut of each cycle is read back from the volume files themselves.
+import { open, readdir, readFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { now, type History } from '../observe/history.js';
+import { judgeCut } from './cut.js';
+import { expect, restOn, until, type Call } from './rest.js';
+import { quiesceOrder, type DrSpec } from './spec.js';
+
+/** The project every DR resource lives in (the site APIs take any id). */
+export const DR_PROJECT = 'c0ffee00000000000000000000000001';
+const V3 = `/v3/${DR_PROJECT}`;
+const GROUP_MV = { 'openstack-api-version': 'volume 3.14' };
+const COMPUTE_MV = { 'openstack-api-version': 'compute 2.45', 'x-openstack-nova-api-version': '2.45' };
+const STEP_TIMEOUT_MS = 20_000;
+
+export interface DrSite {
+  readonly name: string;
+  /** The site's run dir on the host (bind-mounted at /run/msh in its controller). */
+  readonly dir: string;
+}
+
+interface Member {
+  readonly index: number;
+  readonly name: string;
+  server: string;
+  bootVolume: string;
+  dataVolume: string;
+}
+
+export interface DrRunner {
+  setup(): Promise<void>;
+  /** Protection cycles (options 1 and 2) until `stop` aborts; returns when the loop ends. */
+  protect(t0: number, endAt: number, stop: AbortSignal): Promise<void>;
+  /** Restore in `to` and wait until the VNF serves there; returns what the proof needs. */
+  failover(to: string): Promise<{ servingAt: number; seqs: number[]; restoredFrom: string }>;
+  /** Make a member write corrupt data (a propagating software fault); resolves when its volume holds it. */
+  corrupt(member: number): Promise<{ seq: number; at: number }>;
+  /** Every guest's own events, for the history. */
+  guestEvents(): Promise<{ t: number; process: string; f: string; value: Record<string, unknown> }[]>;
+}
+
+/** A volume file's header: the fake VNF's last written transaction. */
+export async function readHeader(path: string): Promise<{ seq: number; corrupt: boolean }> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    await fh.read(buf, 0, 4096, 0);
+    const line = buf.toString('utf8').split('\n')[0]!.trim();
+    if (line === '' || line.startsWith('\0')) return { seq: 0, corrupt: false };
+    const h = JSON.parse(line) as { seq?: number; corrupt?: boolean };
+    return { seq: h.seq ?? 0, corrupt: h.corrupt === true };
+  } finally {
+    await fh.close();
+  }
+}
+
+export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, history: History): DrRunner {
+  const site = (n: string) => {
+    const s = sites.get(n);
+    if (!s) throw new Error(`no site ${n}`);
+    return s;
+  };
+  const api = (n: string, svc: 'volume' | 'compute' | 'image'): Call => restOn(join(site(n).dir, `${svc}.sock`));
+  const primary = site(spec.primary);
+  const volP = api(spec.primary, 'volume');
+  const novaP = api(spec.primary, 'compute');
+  const glanceP = api(spec.primary, 'image');
+  const members: Member[] = [...Array(spec.members).keys()].map((i) => ({ index: i, name: `${spec.vnf}-${i}`, server: '', bootVolume: '', dataVolume: '' }));
+  let groupId = '';
+  let failedOver = false;
+  /** Per member and role, the newest backup of each volume (the parent of the next incremental). */
+  const backedUp = new Set<string>();
+
+  /** Runs one step and records it: ok with its value, or fail with the error; rethrows. */
+  const step = async <T extends Record<string, unknown>>(where: string, f: string, value: Record<string, unknown>, run: () => Promise<T>): Promise<T> => {
+    const started = now();
+    try {
+      const out = await run();
+      history.append({ t: now(), kind: 'op', process: `dr@${where}`, type: 'ok', f, value: { ...value, ...out, started, ms: now() - started } });
+      return out;
+    } catch (err) {
+      history.append({ t: now(), kind: 'op', process: `dr@${where}`, type: 'fail', f, value: { ...value, started, ms: now() - started, error: (err as Error).message } });
+      throw err;
+    }
+  };
+
+  const volumeStatus = (call: Call, id: string) => async () => ((await expect(call, [200], 'GET', `${V3}/volumes/${id}`)).body as { volume: { status: string } }).volume.status;
+  const waitVolume = (call: Call, id: string, want = 'available') => until(volumeStatus(call, id), (s) => s === want || (s.startsWith('error') ? `volume ${id} went ${s}` : false), STEP_TIMEOUT_MS, `volume ${id} ${want}`);
+  const createVolume = async (call: Call, body: Record<string, unknown>): Promise<string> => {
+    const r = await expect(call, [200, 202], 'POST', `${V3}/volumes`, { volume: body });
+    const id = (r.body as { volume: { id: string } }).volume.id;
+    await waitVolume(call, id);
+    return id;
+  };
+  const serverState = (call: Call, id: string) => async () => ((await expect(call, [200], 'GET', `/v2.1/servers/${id}`)).body as { server: { status: string; 'OS-EXT-STS:vm_state'?: string } }).server;
+  const bootServer = async (call: Call, m: Member, bootVolume: string, userData?: string): Promise<string> => {
+    const r = await expect(call, [202], 'POST', '/v2.1/servers', {
+      server: {
+        name: m.name,
+        flavorRef: 'dr',
+        block_device_mapping_v2: [{ boot_index: 0, uuid: bootVolume, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }],
+        ...(userData ? { user_data: userData } : {}),
+      },
+    });
+    const id = (r.body as { server: { id: string } }).server.id;
+    await until(serverState(call, id), (s) => s.status === 'ACTIVE' || (s.status === 'ERROR' ? `server ${m.name} went ERROR` : false), STEP_TIMEOUT_MS, `server ${m.name} ACTIVE`);
+    return id;
+  };
+  const attach = async (call: Call, server: string, volume: string) => {
+    await expect(call, [200, 202], 'POST', `/v2.1/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId: volume } });
+  };
+  const dataPath = (s: DrSite, volume: string) => join(s.dir, 'volumes', volume);
+
+  const setup = async () => {
+    const where = spec.primary;
+    const replicated = spec.option === 'replication';
+    if (replicated) {
+      await step(where, 'volume-type', { name: 'replicated' }, async () => {
+        const r = await expect(volP, [200, 202], 'POST', `${V3}/types`, { volume_type: { name: 'replicated', extra_specs: { replication_enabled: '<is> True' } } });
+        return { id: (r.body as { volume_type: { id: string } }).volume_type.id };
+      });
+    }
+    for (const m of members) {
+      await step(where, 'create-vm', { member: m.index }, async () => {
+        const type = replicated ? { volume_type: 'replicated' } : {};
+        m.bootVolume = await createVolume(volP, { name: `${m.name}-boot`, size: spec.volumeSize, ...type });
+        await expect(volP, [200, 202], 'POST', `${V3}/volumes/${m.bootVolume}/action`, { 'os-set_bootable': { bootable: true } });
+        m.dataVolume = await createVolume(volP, { name: `${m.name}-data`, size: spec.volumeSize, ...type });
+        const config = { vnf: spec.vnf, index: m.index, members: spec.members, rate: spec.rate };
+        m.server = await bootServer(novaP, m, m.bootVolume, Buffer.from(JSON.stringify(config)).toString('base64'));
+        await attach(novaP, m.server, m.dataVolume);
+        return { server: m.server, bootVolume: m.bootVolume, dataVolume: m.dataVolume };
+      });
+    }
+    if (spec.option === 'quiesce-group-snapshot') {
+      await step(where, 'create-group', {}, async () => {
+        const gt = await expect(volP, [200, 202], 'POST', `${V3}/group_types`, { group_type: { name: `${spec.vnf}-cg`, group_specs: { consistent_group_snapshot_enabled: '<is> True' } } }, GROUP_MV);
+        const gtId = (gt.body as { group_type: { id: string } }).group_type.id;
+        const g = await expect(volP, [200, 202], 'POST', `${V3}/groups`, { group: { name: spec.vnf, group_type: gtId, volume_types: ['__DEFAULT__'] } }, GROUP_MV);
+        groupId = (g.body as { group: { id: string } }).group.id;
+        const vols = members.flatMap((m) => [m.bootVolume, m.dataVolume]);
+        await expect(volP, [200, 202], 'PUT', `${V3}/groups/${groupId}`, { group: { add_volumes: vols.join(',') } }, GROUP_MV);
+        return { group: groupId, volumes: vols };
+      });
+    }
+    // The VNF is up once its first transaction has committed across every VM.
+    await until(async () => (await readHeader(dataPath(primary, members.at(-1)!.dataVolume))).seq, (seq) => seq > 0, STEP_TIMEOUT_MS, 'first transaction across the VMs');
+  };
+
+  /** Step 5 and 6 for the snapshots of one cycle: volumes from them (the cut, read back), then backups of each volume. */
+  const fromSnapshotsAndBackup = async (cycle: number, snaps: readonly { member: number; role: 'boot' | 'data'; volume: string; snapshot: string }[]) => {
+    const seqs: number[] = [];
+    const corrupt: boolean[] = [];
+    const temp: string[] = [];
+    for (const s of snaps) {
+      await step(spec.primary, 'volume-from-snapshot', { cycle, member: s.member, role: s.role, snapshot: s.snapshot }, async () => {
+        const id = await createVolume(volP, { name: `${spec.vnf}-${s.member}-${s.role}-c${cycle}`, size: spec.volumeSize, snapshot_id: s.snapshot });
+        temp.push(id);
+        if (s.role === 'data') {
+          const h = await readHeader(dataPath(primary, id));
+          seqs[s.member] = h.seq;
+          corrupt[s.member] = h.corrupt;
+        }
+        return { volume: id };
+      });
+    }
+    const cut = judgeCut(seqs);
+    history.append({ t: now(), kind: 'op', process: `dr@${spec.primary}`, type: 'ok', f: 'cut', value: { cycle, seqs, corrupt, consistent: cut.consistent, why: cut.why } });
+    for (const s of snaps) {
+      const key = `${s.member}/${s.role}`;
+      const incremental = spec.incremental && backedUp.has(key);
+      await step(spec.primary, 'backup', { cycle, member: s.member, role: s.role, volume: s.volume, snapshot: s.snapshot, incremental }, async () => {
+        const r = await expect(volP, [202], 'POST', `${V3}/backups`, { backup: { volume_id: s.volume, snapshot_id: s.snapshot, incremental, container: 'volumebackups', name: `${spec.vnf}-${s.member}-${s.role}-c${cycle}`, force: true } });
+        const id = (r.body as { backup: { id: string } }).backup.id;
+        const b = await until(
+          async () => ((await expect(volP, [200], 'GET', `${V3}/backups/${id}`)).body as { backup: Record<string, unknown> }).backup,
+          (x) => x['status'] === 'available' || (x['status'] === 'error' ? `backup ${id} went error: ${String(x['fail_reason'] ?? '')}` : false),
+          STEP_TIMEOUT_MS,
+          `backup ${id}`,
+        );
+        backedUp.add(key);
+        const rec = await expect(volP, [200], 'GET', `${V3}/backups/${id}/export_record`);
+        const imported = await expect(api(spec.backup, 'volume'), [201, 200], 'POST', `${V3}/backups/import_record`, rec.body);
+        return {
+          backup: id,
+          importedAs: (imported.body as { backup: { id: string } }).backup.id,
+          bytesSent: b['msh:bytes_sent'] ?? null,
+          changedBlocks: b['msh:changed_blocks'] ?? null,
+          totalBlocks: b['msh:total_blocks'] ?? null,
+          isIncremental: b['is_incremental'] ?? null,
+        };
+      });
+    }
+    for (const id of temp) await volP('DELETE', `${V3}/volumes/${id}`).catch(() => undefined);
+  };
+
+  const cycleOption1 = async (cycle: number) => {
+    const where = spec.primary;
+    const vols = new Map<number, string[]>();
+    for (const m of members) {
+      await step(where, 'get-volumes', { cycle, member: m.index, server: m.server }, async () => {
+        const r = await expect(novaP, [200], 'GET', `/v2.1/servers/${m.server}/os-volume_attachments`);
+        const ids = (r.body as { volumeAttachments: { volumeId: string }[] }).volumeAttachments.map((a) => a.volumeId);
+        vols.set(m.index, ids);
+        return { volumes: ids };
+      });
+    }
+    const order = quiesceOrder(spec);
+    const quiesced: Member[] = [];
+    try {
+      if (spec.quiesce) {
+        for (const i of order) {
+          const m = members[i]!;
+          await step(where, 'quiesce', { cycle, member: i, server: m.server }, async () => {
+            const r = await expect(novaP, [202], 'POST', `/v2.1/servers/${m.server}/action`, { quiesce: null }, COMPUTE_MV);
+            quiesced.push(m);
+            await until(serverState(novaP, m.server), (s) => s['OS-EXT-STS:vm_state'] === 'quiesced', STEP_TIMEOUT_MS, `${m.name} quiesced`, 5);
+            return { status: r.status };
+          });
+        }
+      }
+      const snaps = await step(where, 'group-snapshot', { cycle, group: groupId }, async () => {
+        const r = await expect(volP, [202], 'POST', `${V3}/group_snapshots`, { group_snapshot: { group_id: groupId, name: `${spec.vnf}-c${cycle}` } }, GROUP_MV);
+        const id = (r.body as { group_snapshot: { id: string } }).group_snapshot.id;
+        await until(async () => ((await expect(volP, [200], 'GET', `${V3}/group_snapshots/${id}`, undefined, GROUP_MV)).body as { group_snapshot: { status: string } }).group_snapshot.status, (s) => s === 'available' || (s === 'error' ? 'group snapshot error' : false), STEP_TIMEOUT_MS, `group snapshot ${id}`, 5);
+        const list = await expect(volP, [200], 'GET', `${V3}/snapshots/detail?group_snapshot_id=${id}`, undefined, GROUP_MV);
+        const snapshots = (list.body as { snapshots: { id: string; volume_id: string }[] }).snapshots;
+        return { groupSnapshot: id, snapshots: snapshots.map((s) => ({ snapshot: s.id, volume: s.volume_id })) };
+      });
+      // Unquiesce as soon as the snapshot exists: the window is what DR-OPT1-FAST-SNAPSHOT measures.
+      for (const m of [...quiesced].reverse()) {
+        await step(where, 'unquiesce', { cycle, member: m.index, server: m.server }, async () => {
+          const r = await expect(novaP, [202], 'POST', `/v2.1/servers/${m.server}/action`, { unquiesce: null }, COMPUTE_MV);
+          return { status: r.status };
+        });
+      }
+      quiesced.length = 0;
+      const byVolume = new Map(snaps.snapshots.map((s) => [s.volume, s.snapshot]));
+      const mine = members.flatMap((m) =>
+        (['boot', 'data'] as const).map((role) => {
+          const volume = role === 'boot' ? m.bootVolume : m.dataVolume;
+          const snapshot = byVolume.get(volume);
+          if (!snapshot) throw new Error(`group snapshot ${snaps.groupSnapshot} has no snapshot of ${m.name}'s ${role} volume ${volume}`);
+          if (!vols.get(m.index)?.includes(volume)) throw new Error(`compute does not list ${m.name}'s ${role} volume ${volume} as attached`);
+          return { member: m.index, role, volume, snapshot };
+        }),
+      );
+      await fromSnapshotsAndBackup(cycle, mine);
+    } finally {
+      // Never leave a VM frozen because a later step failed.
+      for (const m of quiesced.reverse()) await novaP('POST', `/v2.1/servers/${m.server}/action`, { unquiesce: null }, COMPUTE_MV).catch(() => undefined);
+    }
+  };
+
+  const cycleOption2 = async (cycle: number) => {
+    const where = spec.primary;
+    const snaps: { member: number; role: 'boot' | 'data'; volume: string; snapshot: string }[] = [];
+    const images: string[] = [];
+    for (const m of members) {
+      await step(where, 'server-snapshot', { cycle, member: m.index, server: m.server }, async () => {
+        const r = await expect(novaP, [202], 'POST', `/v2.1/servers/${m.server}/action`, { createImage: { name: `${m.name}-c${cycle}` } }, COMPUTE_MV);
+        const image = (r.body as { image_id: string }).image_id;
+        images.push(image);
+        const img = (await expect(glanceP, [200], 'GET', `/v2/images/${image}`)).body as Record<string, unknown>;
+        const raw = img['block_device_mapping'];
+        const bdm = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { snapshot_id: string; boot_index?: number | null }[];
+        for (const b of bdm) {
+          const snap = (await expect(volP, [200], 'GET', `${V3}/snapshots/${b.snapshot_id}`)).body as { snapshot: { volume_id: string } };
+          const volume = snap.snapshot.volume_id;
+          snaps.push({ member: m.index, role: volume === m.bootVolume ? 'boot' : 'data', volume, snapshot: b.snapshot_id });
+        }
+        return { image, snapshots: bdm.map((b) => b.snapshot_id) };
+      });
+    }
+    await fromSnapshotsAndBackup(cycle, snaps);
+    for (const image of images) {
+      await step(where, 'image-delete', { cycle, image }, async () => {
+        const r = await expect(glanceP, [204, 200], 'DELETE', `/v2/images/${image}`);
+        const back = await glanceP('GET', `/v2/images/${image}`);
+        return { status: r.status, readBack: back.status };
+      });
+    }
+  };
+
+  const protect = async (t0: number, endAt: number, stop: AbortSignal) => {
+    if (spec.every === undefined) return;
+    for (let cycle = 0; ; cycle++) {
+      const at = t0 + spec.first + cycle * spec.every;
+      if (at >= endAt || stop.aborted) return;
+      await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
+      if (stop.aborted) return;
+      try {
+        await (spec.option === 'quiesce-group-snapshot' ? cycleOption1(cycle) : cycleOption2(cycle));
+      } catch (err) {
+        // A cycle cut short (site lost, link cut mid-backup) is in the history as its failed step; the next cycle tries again.
+        history.append({ t: now(), kind: 'op', process: `dr@${spec.primary}`, type: 'fail', f: 'cycle', value: { cycle, error: (err as Error).message } });
+      }
+    }
+  };
+
+  const restoreMember = async (to: string, m: Member): Promise<{ boot: string; data: string; from: string }> => {
+    const vol = api(to, 'volume');
+    const list = ((await expect(vol, [200], 'GET', `${V3}/backups/detail`)).body as { backups: { id: string; name: string; status: string; created_at: string }[] }).backups;
+    const newest = (role: string) => {
+      const mine = list.filter((b) => b.status === 'available' && b.name.startsWith(`${m.name}-${role}-c`));
+      mine.sort((a, b) => Number(b.name.split('-c').at(-1)) - Number(a.name.split('-c').at(-1)));
+      return mine[0];
+    };
+    const out: Record<string, string> = {};
+    let from = '';
+    for (const role of ['boot', 'data'] as const) {
+      const b = newest(role);
+      if (!b) throw new Error(`no complete backup of ${m.name}'s ${role} volume known in ${to}`);
+      from = b.name;
+      await step(to, 'restore', { member: m.index, role, backup: b.id, name: b.name, skipped: list.filter((x) => x.name.startsWith(`${m.name}-${role}-c`) && x.status !== 'available').map((x) => x.name) }, async () => {
+        const r = await expect(vol, [202], 'POST', `${V3}/backups/${b.id}/restore`, { restore: { name: `${m.name}-${role}` } });
+        const id = (r.body as { restore: { volume_id: string } }).restore.volume_id;
+        await waitVolume(vol, id);
+        out[role] = id;
+        return { volume: id };
+      });
+    }
+    return { boot: out['boot']!, data: out['data']!, from };
+  };
+
+  const promoteAll = async (to: string): Promise<Map<string, string>> => {
+    const vol = api(to, 'volume');
+    return step(to, 'promote', {}, async () => {
+      const r = await expect(vol, [202, 200], 'PUT', `${V3}/os-services/failover_host`, { host: `${spec.primary}@replication`, backend_id: to });
+      const vols = ((await expect(vol, [200], 'GET', `${V3}/volumes/detail`)).body as { volumes: { id: string; name: string; replication_status?: string; volume_admin_metadata?: unknown; metadata?: unknown }[] }).volumes;
+      const byName = new Map(vols.map((v) => [v.name, v.id]));
+      return { status: r.status, volumes: vols.map((v) => ({ id: v.id, name: v.name, replicationStatus: v.replication_status ?? null, adminMetadata: v.volume_admin_metadata ?? null })), byName: Object.fromEntries(byName) };
+    }).then((x) => new Map(Object.entries(x.byName as Record<string, string>)));
+  };
+
+  const failover = async (to: string) => {
+    if (failedOver) throw new Error('the VNF was already failed over');
+    failedOver = true;
+    const target = site(to);
+    const nova = api(to, 'compute');
+    history.append({ t: now(), kind: 'op', process: `dr@${to}`, type: 'ok', f: 'failover-trigger', value: { from: spec.primary, to, option: spec.option } });
+    const promoted = spec.option === 'replication' ? await promoteAll(to) : undefined;
+    let restoredFrom = spec.option === 'replication' ? 'replicas' : '';
+    const restored: Member[] = [];
+    for (const m of members) {
+      const vols = promoted
+        ? { boot: promoted.get(`${m.name}-boot`), data: promoted.get(`${m.name}-data`), from: 'replica' }
+        : await restoreMember(to, m);
+      if (!vols.boot || !vols.data) throw new Error(`no promoted replica of ${m.name}'s volumes in ${to}`);
+      if (!promoted) restoredFrom = vols.from;
+      const r: Member = { ...m, server: '', bootVolume: vols.boot, dataVolume: vols.data };
+      await step(to, 'boot', { member: m.index, bootVolume: vols.boot }, async () => {
+        r.server = await bootServer(nova, r, vols.boot!);
+        return { server: r.server };
+      });
+      await step(to, 'attach', { member: m.index, server: r.server, volume: vols.data }, async () => {
+        await attach(nova, r.server, vols.data!);
+        return {};
+      });
+      restored.push(r);
+    }
+    const serving = await until(() => lastGuestEvent(target, 'serving'), (e) => e !== null, STEP_TIMEOUT_MS, `VNF ${spec.vnf} serving in ${to}`);
+    const restoredEv = await lastGuestEvent(target, 'restored');
+    return { servingAt: serving!.t, seqs: (restoredEv?.value['seqs'] as number[] | undefined) ?? [], restoredFrom };
+  };
+
+  const corrupt = async (index: number) => {
+    const m = members[index];
+    if (!m) throw new Error(`no member ${index}`);
+    const sock = join(primary.dir, 'guests', `${m.server}.sock`);
+    await guestControl(sock, { op: 'corrupt' });
+    const h = await until(() => readHeader(dataPath(primary, m.dataVolume)), (x) => x.corrupt, 5000, `${m.name}'s volume holding corrupt data`, 10);
+    return { seq: h.seq, at: now() };
+  };
+
+  const guestEvents = async () => {
+    const out: { t: number; process: string; f: string; value: Record<string, unknown> }[] = [];
+    for (const s of sites.values()) {
+      const dir = join(s.dir, 'guests');
+      const files = await readdir(dir).catch(() => [] as string[]);
+      for (const f of files.filter((x) => x.endsWith('.events.jsonl'))) {
+        const lines = (await readFile(join(dir, f), 'utf8')).split('\n').filter((l) => l.trim() !== '');
+        let who = f.replace('.events.jsonl', '');
+        for (const l of lines) {
+          let e: Record<string, unknown>;
+          try {
+            e = JSON.parse(l) as Record<string, unknown>;
+          } catch {
+            continue; // a line cut by the kill of its site
+          }
+          if (e['type'] === 'start' && typeof e['index'] === 'number') who = `${String(e['vnf'] ?? spec.vnf)}-${e['index']}`;
+          const { t, type, ...value } = e;
+          out.push({ t: Number(t), process: `guest@${s.name}/${who}`, f: String(type), value: { ...value, server: f.replace('.events.jsonl', '') } });
+        }
+      }
+    }
+    return out.sort((a, b) => a.t - b.t);
+  };
+
+  return { setup, protect, failover, corrupt, guestEvents };
+}
+
+async function lastGuestEvent(s: DrSite, type: string): Promise<{ t: number; value: Record<string, unknown> } | null> {
+  const dir = join(s.dir, 'guests');
+  let best: { t: number; value: Record<string, unknown> } | null = null;
+  for (const f of (await readdir(dir).catch(() => [] as string[])).filter((x) => x.endsWith('.events.jsonl'))) {
+    for (const l of (await readFile(join(dir, f), 'utf8')).split('\n')) {
+      if (!l.includes(`"${type}"`)) continue;
+      try {
+        const e = JSON.parse(l) as { t: number; type: string };
+        if (e.type === type && (!best || e.t > best.t)) best = { t: e.t, value: e as unknown as Record<string, unknown> };
+      } catch {
+        // partial line
+      }
+    }
+  }
+  return best;
+}
+
+/** One request on a guest's control socket (newline JSON), as compute's guest-agent channel does. */
+async function guestControl(sock: string, msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const c = createConnection(sock);
+    let buf = '';
+    c.setTimeout(5000, () => c.destroy(new Error(`guest at ${sock}: no answer`)));
+    c.on('connect', () => c.write(`${JSON.stringify(msg)}\n`));
+    c.on('data', (d) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        c.end();
+        resolve(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
+      }
+    });
+    c.on('error', reject);
+  });
+}

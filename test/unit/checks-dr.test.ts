@@ -1,0 +1,198 @@
+// The DR checkers on literal histories (test/support/dr-history.ts): each
+// passes on a good run and fails (or is unknown, or skips) on the known-bad
+// ones, with the evidence numbers asserted.
+import { describe, expect, it } from 'vitest';
+import { drCleanRestore } from '../../harness/checks/kinds/dr-clean-restore.js';
+import { drConsistentCut } from '../../harness/checks/kinds/dr-consistent-cut.js';
+import { drIncrementalBackup } from '../../harness/checks/kinds/dr-incremental-backup.js';
+import { drManualTrigger } from '../../harness/checks/kinds/dr-manual-trigger.js';
+import { drQuiesceOrder } from '../../harness/checks/kinds/dr-quiesce-order.js';
+import { drQuiesceWindow } from '../../harness/checks/kinds/dr-quiesce-window.js';
+import { drRestore } from '../../harness/checks/kinds/dr-restore.js';
+import { drRpo } from '../../harness/checks/kinds/dr-rpo.js';
+import { drRto } from '../../harness/checks/kinds/dr-rto.js';
+import { drServerSnapshot } from '../../harness/checks/kinds/dr-server-snapshot.js';
+import type { CheckKind } from '../../harness/checks/kind.js';
+import type { HistoryEvent } from '../../harness/observe/history.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { planTopology } from '../../harness/topology/plan.js';
+import { drHistory, type DrModel } from '../support/dr-history.js';
+
+const yaml = (option: string, extra = '') => `
+name: dr
+duration: 16s
+sites:
+  - { name: primary, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
+  - { name: backup, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
+links:
+  - { name: pb, between: [primary, backup], latency: 10ms }
+dr: { primary: primary, backup: backup, option: ${option}, members: 3, rate: 20${option === 'replication' ? '' : ', every: 3s'}${extra} }
+checks:
+  - { name: restore, kind: dr-restore, requirements: [DR-RESTORE-BACKUP-SITE] }
+  - { name: cut, kind: dr-consistent-cut, requirements: [DR-CONSISTENT-CUT] }
+  - { name: order, kind: dr-quiesce-order, requirements: [DR-OPT1-QUIESCE-ORDER] }
+  - { name: window, kind: dr-quiesce-window, limit: 100ms, requirements: [DR-OPT1-FAST-SNAPSHOT] }
+  - { name: incremental, kind: dr-incremental-backup, requirements: [DR-INCREMENTAL-BACKUP] }
+  - { name: rpo, kind: dr-rpo, transactions: 100, requirements: [DR-RPO] }
+  - { name: rto, kind: dr-rto, limit: 5s, requirements: [DR-RTO] }
+  - { name: manual, kind: dr-manual-trigger, requirements: [DR-MANUAL-TRIGGER] }
+  - { name: clean, kind: dr-clean-restore, requirements: [DR-NO-PROPAGATED-FAULT] }
+  - { name: snaps, kind: dr-server-snapshot, requirements: [DR-OPT2-SERVER-SNAPSHOT] }
+`;
+
+function judge(kind: CheckKind, name: string, m: DrModel, option = m.option ?? 'quiesce-group-snapshot', extra = '') {
+  const scenario = parseScenario('dr.yaml', yaml(option, extra)).scenario;
+  const spec = scenario.checks.find((c) => c.name === name)!;
+  const h: HistoryEvent[] = drHistory({ ...m, option: option as DrModel['option'] });
+  return kind.check(h, { scenario, plan: planTopology(scenario, 'abcdef'), spec });
+}
+
+const three = (c: DrModel['cycles'] extends readonly (infer C)[] | undefined ? C : never = {}) => [c, c, c];
+
+describe('dr-restore', () => {
+  it('passes when every VM is rebuilt from the newest complete backups, booted from its restored boot volume, and the VNF serves', () => {
+    const r = judge(drRestore as CheckKind, 'restore', { cycles: three() });
+    expect(r.status).toBe('pass');
+    expect(r.evidence['triggerToServingMs']).toBe(900);
+    expect((r.evidence['members'] as unknown[]).length).toBe(3);
+  });
+
+  it('uses the newest backup that completed: a cycle whose backups failed is skipped', () => {
+    const r = judge(drRestore as CheckKind, 'restore', { cycles: [{}, { backupFails: true }, {}], lossAt: 6000 });
+    expect(r.status).toBe('pass');
+    expect(r.evidence['members']).toContainEqual(expect.objectContaining({ member: 0, restored: [{ role: 'boot', backup: 'app-0-boot-c0' }, { role: 'data', backup: 'app-0-data-c0' }] }));
+  });
+
+  it('fails when a guest took its configuration from the request instead of its restored boot volume', () => {
+    const r = judge(drRestore as CheckKind, 'restore', { cycles: three(), configSource: 'user-data' });
+    expect(r.status).toBe('fail');
+    expect(r.summary).toContain('not from its restored boot volume');
+  });
+
+  it('fails when a restore step failed, or the VNF never served again', () => {
+    expect(judge(drRestore as CheckKind, 'restore', { cycles: three(), failStep: 'restore' })).toMatchObject({ status: 'fail', summary: expect.stringContaining('restore failed') });
+    expect(judge(drRestore as CheckKind, 'restore', { cycles: three(), servingAfter: null })).toMatchObject({ status: 'fail', summary: expect.stringContaining('never committed') });
+  });
+
+  it('skips without a trigger; option replication needs the promote', () => {
+    expect(judge(drRestore as CheckKind, 'restore', { cycles: three(), triggerAt: null }).status).toBe('skip');
+    expect(judge(drRestore as CheckKind, 'restore', {}, 'replication').status).toBe('pass');
+    expect(judge(drRestore as CheckKind, 'restore', { failStep: 'promote' }, 'replication')).toMatchObject({ status: 'fail', summary: expect.stringContaining('promote failed') });
+  });
+});
+
+describe('dr-consistent-cut', () => {
+  it('passes when every cut and the restored state keep seq0 >= seq1 >= seq2 >= seq0 - 1', () => {
+    const r = judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [10, 10, 9] }, { cut: [70, 70, 70] }], restored: [70, 70, 70] });
+    expect(r.status).toBe('pass');
+    expect(r.summary).toBe('2 cuts consistent (last 70/70/70); restored state 70/70/70 consistent');
+  });
+
+  it('fails on a cut where a later VM is ahead (per-VM snapshots at different times), naming the cycle and the numbers', () => {
+    const r = judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [10, 10, 10] }, { cut: [61, 63, 66] }], restored: [61, 63, 66] });
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('1 of 2 cuts broke the cross-VM invariant; cycle 1: 61/63/66 (VM 1 holds transaction 63 but VM 0, written before it, only 61)');
+  });
+
+  it('fails when the restored state is inconsistent though every cut was not; unknown with no evidence', () => {
+    expect(judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [5, 5, 5] }], restored: [9, 5, 5] })).toMatchObject({ status: 'fail', summary: 'the restored VMs hold 9/5/5: VM 0 is 4 transactions ahead of VM 2 (at most one can be in flight)' });
+    expect(judge(drConsistentCut as CheckKind, 'cut', { triggerAt: null }, 'replication').status).toBe('unknown');
+    expect(judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [5, 5, 5] }], restored: null }).status).toBe('unknown');
+  });
+});
+
+describe('dr-quiesce-order', () => {
+  it('passes with volumes from compute, quiesce 0,1,2 (each frozen before the next), unquiesce 2,1,0', () => {
+    const r = judge(drQuiesceOrder as CheckKind, 'order', { cycles: three() });
+    expect(r.status).toBe('pass');
+    expect(r.evidence['cycles']).toContainEqual({ cycle: 0, quiesced: [0, 1, 2], unquiesced: [2, 1, 0], guestFroze: [0, 1, 2], guestThawed: [2, 1, 0], volumesFromCompute: 3 });
+  });
+
+  it('fails on the wrong quiesce order, on a non-reverse unquiesce, and when the guests froze out of order', () => {
+    expect(judge(drQuiesceOrder as CheckKind, 'order', { cycles: [{ quiesced: [2, 1, 0] }] }).summary).toBe('cycle 0: quiesced 2,1,0, the desired order is 0,1,2');
+    expect(judge(drQuiesceOrder as CheckKind, 'order', { cycles: [{ unquiesced: [0, 1, 2] }] }).summary).toBe('cycle 0: unquiesced 0,1,2, the reverse of the desired order is 2,1,0');
+    expect(judge(drQuiesceOrder as CheckKind, 'order', { cycles: [{ froze: [1, 0, 2] }] }).summary).toBe('cycle 0: the guests froze in the order 1,0,2, not 0,1,2');
+  });
+
+  it('skips for the other options; unknown when no cycle reached its snapshot', () => {
+    expect(judge(drQuiesceOrder as CheckKind, 'order', {}, 'replication').status).toBe('skip');
+    expect(judge(drQuiesceOrder as CheckKind, 'order', { cycles: [] }).status).toBe('unknown');
+  });
+});
+
+describe('dr-quiesce-window', () => {
+  it('measures first freeze to last thaw per cycle, from the guests', () => {
+    const r = judge(drQuiesceWindow as CheckKind, 'window', { cycles: [{ windowMs: 40 }, { windowMs: 70 }] });
+    expect(r.status).toBe('pass');
+    expect(r.evidence['worstMs']).toBeCloseTo(70 - 70 / 7 / 2 - 0.5, 0);
+    expect(r.evidence['windows']).toHaveLength(2);
+  });
+
+  it('fails when a cycle held the VNF past the limit, and when the runner did not quiesce at all', () => {
+    const r = judge(drQuiesceWindow as CheckKind, 'window', { cycles: [{ windowMs: 40 }, { windowMs: 400 }] });
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(/^1 of 2 cycles held the VNF longer than 100 ms \(worst 3\d\d(\.\d)? ms\)$/);
+    expect(judge(drQuiesceWindow as CheckKind, 'window', { cycles: three() }, 'quiesce-group-snapshot', ', quiesce: false').status).toBe('fail');
+  });
+});
+
+describe('dr-incremental-backup', () => {
+  it('passes when backups after the first are incremental and the wire stays within changed blocks + overhead', () => {
+    const r = judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: three(), wireBytes: 500_000 });
+    expect(r.status).toBe('pass');
+    expect(r.evidence).toMatchObject({ changedBlocks: 6 * 128 + 12 * 3, totalBlocks: 18 * 128, wireBytes: 500_000 });
+  });
+
+  it('fails on a full backup after a volume\'s first, and on more bytes on the wire than the bound', () => {
+    expect(judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: [{}, { incremental: false }] }).summary).toBe("6 backups after a volume's first were full, not incremental: 0/boot (cycle 1), 0/data (cycle 1), 1/boot (cycle 1)");
+    const over = judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: three(), wireBytes: 50_000_000 });
+    expect(over.status).toBe('fail');
+    expect(over.evidence['boundBytes']).toBe(Math.round((804 * 32768 + 18 * 65536) * 1.15));
+  });
+
+  it('is unknown without a capture, or with no packet to Swift', () => {
+    expect(judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: three(), wireBytes: null }).status).toBe('unknown');
+    expect(judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: three(), wireBytes: 0 }).summary).toContain('no packet to the object store');
+  });
+});
+
+describe('dr-rpo and dr-rto', () => {
+  it('RPO counts committed transactions the restored cut lacks', () => {
+    const r = judge(drRpo as CheckKind, 'rpo', { cycles: three() });
+    // commits every 50 ms from 200 ms until the loss at 10 s: 196; the last cycle cut at 7 s holds 137
+    expect(r.evidence).toMatchObject({ lastCommitted: 196, restored: 137, lostTransactions: 59 });
+    expect(r.status).toBe('pass');
+    expect(judge(drRpo as CheckKind, 'rpo', { cycles: [{}] }).evidence).toMatchObject({ restored: 17, lostTransactions: 179 });
+    expect(judge(drRpo as CheckKind, 'rpo', { cycles: [{}] }).status).toBe('fail');
+  });
+
+  it('RTO runs from the first death to the first commit in the backup site', () => {
+    const r = judge(drRto as CheckKind, 'rto', { cycles: three() });
+    expect(r.evidence).toMatchObject({ rtoMs: 11_000 + 900 - 10_003, decisionMs: 997, restoreMs: 900 });
+    expect(r.status).toBe('pass');
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), triggerAt: 16_000 }).status).toBe('fail');
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), servingAfter: null }).status).toBe('fail');
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), lossAt: null }).status).toBe('skip');
+  });
+});
+
+describe('dr-manual-trigger, dr-clean-restore, dr-server-snapshot', () => {
+  it('manual trigger: nothing in the backup site before the trigger', () => {
+    expect(judge(drManualTrigger as CheckKind, 'manual', { cycles: three() })).toMatchObject({ status: 'pass', evidence: { decisionMs: 997 } });
+    expect(judge(drManualTrigger as CheckKind, 'manual', { cycles: three(), earlyBoot: true })).toMatchObject({ status: 'fail', summary: '1 restore actions in backup before the trigger (first: boot by dr@backup)' });
+  });
+
+  it('clean restore: corrupt data restored fails, clean passes, no corruption skips', () => {
+    expect(judge(drCleanRestore as CheckKind, 'clean', { cycles: three(), corruptAt: 8500 }).status).toBe('pass');
+    expect(judge(drCleanRestore as CheckKind, 'clean', { corruptAt: 4000, restoredCorrupt: [false, true, false] }, 'replication')).toMatchObject({ status: 'fail', summary: 'the corrupt data written at the primary was restored in backup (VM 1): the replica carried the fault over' });
+    expect(judge(drCleanRestore as CheckKind, 'clean', { cycles: three() }).status).toBe('skip');
+  });
+
+  it('server snapshot: frozen by compute, snapshots in the image, volumes made, images deleted and read back gone', () => {
+    const good = judge(drServerSnapshot as CheckKind, 'snaps', { cycles: three() }, 'server-snapshot');
+    expect(good.status).toBe('pass');
+    expect(good.evidence['snapshots']).toHaveLength(9);
+    const kept = judge(drServerSnapshot as CheckKind, 'snaps', { cycles: [{}, { imageReadBack: 200 }] }, 'server-snapshot');
+    expect(kept).toMatchObject({ status: 'fail', summary: 'cycle 1: VM 0\'s temporary image img1-0 was not deleted (read back 200)' });
+  });
+});
