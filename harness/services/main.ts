@@ -392,8 +392,8 @@ async function main(): Promise<void> {
       ready.push(`volume on ${o.host}:${o.volume.port} and ${join(o.runDir, 'volume.sock')}`);
     }
     if (o.computeImage.image) {
-      // TODO(lead): pass the volume service's in-process VolumeBackend as the last argument.
-      const ci = await startComputeAndImage(o.computeImage, { runDir: o.runDir, host: o.host, site: o.site, address: o.vtep ?? '127.0.0.1', projectId: o.projectId, dbSocket: o.dbSocket }, log.line, null);
+      // nova-compute and cinder-volume share the all-in-one node: compute calls the volume service in process.
+      const ci = await startComputeAndImage(o.computeImage, { runDir: o.runDir, host: o.host, site: o.site, address: o.vtep ?? '127.0.0.1', projectId: o.projectId, dbSocket: o.dbSocket }, log.line, volume?.service ?? null);
       served.push(...ci.served);
       ready.push(...ci.ready);
     }

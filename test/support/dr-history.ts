@@ -132,7 +132,7 @@ export function drHistory(m: DrModel = {}): HistoryEvent[] {
         for (const role of ['boot', 'data']) dr((t += 30), B, 'restore', { member: i, role, backup: `im${lastGood}${i}${role}`, name: `app-${i}-${role}-c${lastGood}`, volume: `r${i}${role}`, skipped: [] }, m.failStep === 'restore' ? 'fail' : 'ok');
       }
       dr((t += 100), B, 'boot', { member: i, bootVolume: `r${i}boot`, server: `srv${i}` }, m.failStep === 'boot' ? 'fail' : 'ok');
-      guest(t + 20, B, i, 'start', { vnf: 'app', index: i, configSource: m.configSource ?? 'boot-volume', server: `srv${i}` });
+      guest(t + 20, B, i, 'start', { vnf: 'app', index: i, from: m.configSource ?? 'boot-volume', server: `srv${i}` });
       dr((t += 30), B, 'attach', { member: i, server: `srv${i}`, volume: `r${i}data` });
       guest(t + 5, B, i, 'attach', { seq: (m.restored ?? [])[i] ?? 0, corrupt: (m.restoredCorrupt ?? [])[i] ?? false });
     }

@@ -36,7 +36,7 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     const attach = drSteps(h, 'attach', to).find((e) => e.value?.['member'] === i && e.type === 'ok');
     const start = starts.find((e) => memberOf(e.process) === i);
     const attached = attaches.find((e) => memberOf(e.process) === i);
-    const source = start?.value?.['configSource'];
+    const source = start?.value?.['from'];
     members.push({ member: i, restored: restores.map((r) => ({ role: r.value?.['role'], backup: r.value?.['name'] })), bootVolume: boot?.value?.['bootVolume'] ?? null, dataVolume: attach?.value?.['volume'] ?? null, configSource: source ?? null, dataSeq: attached?.value?.['seq'] ?? null });
     if (d.option !== 'replication') {
       for (const role of ['boot', 'data']) {
