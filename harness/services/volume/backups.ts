@@ -103,8 +103,8 @@ export class BackupService {
 
   async create(body: unknown, project: string | undefined): Promise<BackupRec> {
     const req = parseBody(BackupCreateSchema, body, 'backup');
-    const target = this.need();
     const v = await this.svc.volume(req.volume_id);
+    const target = this.need();
     const snap = req.snapshot_id ? await this.svc.snapshotRec(req.snapshot_id) : null;
     if (snap && snap.volume_id !== v.id) throw invalidBackup(`Snapshot ${snap.id} is not a snapshot of volume ${v.id}.`);
     if (snap && snap.status !== 'available') throw invalidBackup(`Snapshot to be backed up must be available, but the current status is "${snap.status}".`);
