@@ -84,6 +84,8 @@ describe('volume API on two real controller containers', () => {
     await execa('ip', ['netns', 'add', bridgeNs]);
     await execa('ip', ['-n', bridgeNs, 'link', 'add', 'br0', 'type', 'bridge']);
     await execa('ip', ['-n', bridgeNs, 'link', 'set', 'br0', 'up']);
+    // The test's own address on the bridge: host tools (the real openstack client) run in this namespace.
+    await execa('ip', ['-n', bridgeNs, 'addr', 'add', '198.18.1.1/24', 'dev', 'br0']);
     const t0 = performance.now();
     east.controller = await startTestController(runtime, east.container, 'volume-api', east.runDir, east.address);
     west.controller = await startTestController(runtime, west.container, 'volume-api', west.runDir, west.address);
@@ -208,6 +210,31 @@ describe('volume API on two real controller containers', () => {
     await fault(east.client.manage({ host: 'east@file#file', ref: { 'source-name': 'legacy-disk' } }), 400, 'badRequest');
     await fault(east.client.manage({ host: 'east@file#file', ref: { 'source-name': 'missing' } }), 400, 'badRequest');
     await fault(east.client.manage({ host: 'elsewhere@lvm', ref: { 'source-name': 'legacy-disk' } }), 400, 'badRequest');
+  });
+
+  it('lists volumes with the real openstack client (no identity: auth type none, the endpoint given)', async () => {
+    const v = await east.client.createVolume({ size: 1, name: 'seen-by-osc' });
+    const r = await execa('ip', ['netns', 'exec', bridgeNs, 'openstack', '--os-auth-type', 'none', '--os-endpoint', `http://${east.address}:8776/v3/msh`, '--os-volume-api-version', '3.14', 'volume', 'list', '-f', 'json'], { reject: false, timeout: 60_000 });
+    if (r.exitCode !== 0) throw new Error(`openstack volume list: exit ${r.exitCode}: ${r.stderr}`);
+    const rows = JSON.parse(r.stdout) as { ID: string; Name: string; Status: string; Size: number }[];
+    expect(rows.find((x) => x.ID === v.id)).toMatchObject({ Name: 'seen-by-osc', Status: 'available', Size: 1 });
+  });
+
+  it('marks replication in error while the target is unreachable and catches up after', async () => {
+    const v = await east.client.createVolume({ size: 1, name: 'cut-me', volume_type: 'replicated' });
+    await west.client.waitVolumeWhere(v.id, 'replica created', (x) => x['msh:replicated_at'] != null, 20_000);
+    await execa('ip', ['-n', bridgeNs, 'link', 'set', 'vw', 'down']);
+    try {
+      writeAt(fileOf(east, v.id), 3 * BLOCK, randomBytes(BLOCK));
+      const t0 = performance.now();
+      await east.client.waitVolumeWhere(v.id, 'replication error', (x) => x.replication_status === 'error', 15_000);
+      console.log(`replication: target unreachable -> error after ${(performance.now() - t0).toFixed(0)} ms`);
+    } finally {
+      await execa('ip', ['-n', bridgeNs, 'link', 'set', 'vw', 'up']);
+    }
+    const back = await east.client.waitVolumeWhere(v.id, 'replication enabled again', (x) => x.replication_status === 'enabled', 20_000);
+    expect(back['msh:replication_stats']!.last_blocks).toBe(1);
+    expect(sha(readFileSync(fileOf(west, v.id)))).toBe(sha(readFileSync(fileOf(east, v.id))));
   });
 
   it('replicates a volume of a replicated type to the other site block by block, then failover_host promotes it', async () => {
