@@ -185,8 +185,8 @@ describe('volume API on two real controller containers', () => {
     await fault(east.client.addVolumesToGroup(g.id, [other.id]), 400, 'badRequest'); // its type is not the group's
     const gs = await east.client.createGroupSnapshot(g.id, 'cut');
     expect(gs.status).toBe('available');
-    const snaps = await east.client.listSnapshots();
-    const mine = snaps.filter((s) => s.group_snapshot_id === gs.id);
+    const mine = await east.client.listSnapshots({ group_snapshot_id: gs.id });
+    expect(mine.every((s) => s.group_snapshot_id === gs.id)).toBe(true);
     expect(mine.map((s) => s.volume_id).sort()).toEqual(members.map((m) => m.id).sort());
     expect(gs['msh:snapshot_ids']?.sort()).toEqual(mine.map((s) => s.id).sort());
     for (const s of mine) {

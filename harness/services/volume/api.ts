@@ -142,13 +142,11 @@ export function volumeApi(svc: VolumeService, backups: BackupService): ServiceDe
   return { name: 'volume', router: r, errorBody: (status, _type, message) => cinderErrorBody(status, message) };
 }
 
-/** Cinder's list filters that the DR runner uses: exact match on these fields. */
+/** Cinder's list filters: a query parameter naming a field of the resource matches it exactly (others, e.g. list_volume, are not filters). */
 function filter<T extends object>(items: readonly T[], req: RouteRequest): T[] {
-  const keys = ['status', 'name', 'volume_id', 'group_id', 'bootable'];
   return items.filter((it) =>
-    keys.every((k) => {
-      const want = req.query.get(k);
-      if (want === null) return true;
+    [...req.query.entries()].every(([k, want]) => {
+      if (!(k in it)) return true;
       const have = (it as Record<string, unknown>)[k];
       return String(have) === want;
     }),
