@@ -39,6 +39,9 @@ export interface BackupTarget {
     createdAt: Date;
     source: string;
     parent: { prefix: string; sha256s: string[] } | null;
+    parentId: string | null;
+    /** Cinder's volume_meta (JSON) in the backup's _metadata object. */
+    volumeMeta: string;
   }): Promise<BackupResult>;
   restore(o: { container: string; chain: string[]; dest: string; size: number }): Promise<void>;
   isComplete(container: string, prefix: string): Promise<boolean>;
@@ -169,6 +172,8 @@ export class BackupService {
         createdAt: new Date(),
         source: temp,
         parent: parent ? { prefix: parent.service_metadata!, sha256s: [...parent.sha256s!] } : null,
+        parentId: parent?.id ?? null,
+        volumeMeta: JSON.stringify({ 'volume-base-metadata': { id: v.id, display_name: v.name, size: v.size, bootable: v.bootable, volume_type_id: v.volume_type_id }, 'volume-metadata': v.metadata }),
       });
       if (!(await target.isComplete(b.container, r.prefix))) throw new Error(`the object store does not hold ${r.prefix} complete after the upload`);
       const ms = performance.now() - t0;
