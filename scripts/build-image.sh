@@ -16,7 +16,11 @@ set -euo pipefail
 SUITE=${MSH_DEBIAN_SUITE:-bookworm}
 MIRROR=${MSH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # mariadb/galera/rsync: database roles of the site services (Galera SST by rsync).
-PACKAGES=iproute2,iputils-ping,iputils-arping,ethtool,keepalived,tcpdump,procps,nftables,tini,mariadb-server,mariadb-client,galera-4,rsync,ca-certificates
+# swift*: the backup site's object store (real OpenStack Swift, one node);
+# memcached: tempauth keeps its tokens in memcache (no cache, no auth).
+# python3-ply: pycparser needs it through virtual packages (python3-ply-lex-3.10),
+# which debootstrap does not resolve.
+PACKAGES=iproute2,iputils-ping,iputils-arping,ethtool,keepalived,tcpdump,procps,nftables,tini,mariadb-server,mariadb-client,galera-4,rsync,ca-certificates,swift,swift-proxy,swift-account,swift-container,swift-object,memcached,python3-ply
 REPO=msh/base
 LOCK=/tmp/msh-image.lock
 
@@ -122,6 +126,111 @@ echo "build-image: node $v runs in the rootfs"
 
 # mariadbd needs its socket directory; /run is not a tmpfs in the container.
 chroot "$ROOT" install -d -o mysql -g mysql -m 0755 /run/mysqld
+
+# Swift, one node (harness/services/object/swift.ts starts it): config in
+# /etc/swift, rings built here so a controller starts serving at once.
+# One device d1 on 127.0.0.1, 1 replica, part power 6 (64 partitions: one
+# disk needs no more). The storage servers listen on loopback only; the
+# proxy (tempauth, account msh, user backup) on 0.0.0.0:8080. Devices live
+# under /run/msh/swift/node, the controller's run dir: a host ext4 dir
+# (user xattrs, which Swift's object metadata needs), inspectable from the
+# host, and kept when the container is killed. mount_check=false: d1 is a
+# directory, not a mount. Logs: Swift logs only to syslog (without a
+# listener on /dev/log it falls back to UDP and prints a traceback per
+# line), so an rsyslogd of its own (rsyslog comes with the swift package)
+# writes everything to /run/msh/swift/swift.log; each server's stderr
+# (a crash before logging is set up) goes to /run/msh/swift/<server>.log.
+install -d "$ROOT/etc/swift"
+cat >"$ROOT/etc/swift/swift.conf" <<'CONF'
+[swift-hash]
+swift_hash_path_suffix = msh-suffix
+swift_hash_path_prefix = msh-prefix
+
+[storage-policy:0]
+name = Policy-0
+default = yes
+CONF
+for srv in account:6202 container:6201 object:6200; do
+  name=${srv%%:*} port=${srv#*:}
+  cat >"$ROOT/etc/swift/$name-server.conf" <<CONF
+[DEFAULT]
+devices = /run/msh/swift/node
+mount_check = false
+bind_ip = 127.0.0.1
+bind_port = $port
+workers = 1
+user = swift
+log_name = $name-server
+
+[pipeline:main]
+pipeline = healthcheck $name-server
+
+[app:$name-server]
+use = egg:swift#$name
+
+[filter:healthcheck]
+use = egg:swift#healthcheck
+CONF
+  chroot "$ROOT" swift-ring-builder "/etc/swift/$name.builder" create 6 1 1 >/dev/null
+  chroot "$ROOT" swift-ring-builder "/etc/swift/$name.builder" add r1z1-127.0.0.1:$port/d1 100 >/dev/null
+  chroot "$ROOT" swift-ring-builder "/etc/swift/$name.builder" rebalance >/dev/null
+done
+cat >"$ROOT/etc/swift/proxy-server.conf" <<'CONF'
+[DEFAULT]
+bind_ip = 0.0.0.0
+bind_port = 8080
+workers = 1
+user = swift
+log_name = proxy-server
+
+[pipeline:main]
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats tempauth copy dlo versioned_writes proxy-logging proxy-server
+
+[app:proxy-server]
+use = egg:swift#proxy
+account_autocreate = true
+
+[filter:tempauth]
+use = egg:swift#tempauth
+reseller_prefix = AUTH_
+user_msh_backup = backup .admin
+
+[filter:cache]
+use = egg:swift#memcache
+memcache_servers = 127.0.0.1:11211
+
+[filter:catch_errors]
+use = egg:swift#catch_errors
+
+[filter:gatekeeper]
+use = egg:swift#gatekeeper
+
+[filter:healthcheck]
+use = egg:swift#healthcheck
+
+[filter:proxy-logging]
+use = egg:swift#proxy_logging
+
+[filter:listing_formats]
+use = egg:swift#listing_formats
+
+[filter:copy]
+use = egg:swift#copy
+
+[filter:dlo]
+use = egg:swift#dlo
+
+[filter:versioned_writes]
+use = egg:swift#versioned_writes
+CONF
+cat >"$ROOT/etc/swift/rsyslog.conf" <<'CONF'
+module(load="imuxsock" SysSock.Name="/dev/log" SysSock.RateLimit.Interval="0")
+*.* action(type="omfile" file="/run/msh/swift/swift.log" template="RSYSLOG_FileFormat")
+CONF
+chroot "$ROOT" chown -R swift:swift /etc/swift
+for f in account container object; do
+  [ -s "$ROOT/etc/swift/$f.ring.gz" ] || die "swift ring $f.ring.gz was not built"
+done
 
 # Trim: apt caches and lists, docs, man pages, logs.
 rm -rf "$ROOT"/var/cache/apt/*.bin "$ROOT"/var/cache/apt/archives/*.deb \

@@ -33,6 +33,7 @@ import { NETWORK_PORT, networkApi } from './network/api.js';
 import { NetworkService } from './network/service.js';
 import { COMPUTE_PORT, IMAGE_PORT, startComputeAndImage, type ComputeImageOptions } from './compute/start.js';
 import { VOLUME_FLAGS, VOLUME_USAGE, startVolume, volumeOptions, type VolumeOptions } from './volume/start.js';
+import { PROXY_PORT, startSwift } from './object/swift.js';
 
 const USAGE = `usage: node dist/services/main.js --site NAME --vtep IPV4 [options]
   --port N             network API TCP port (default ${NETWORK_PORT})
@@ -83,6 +84,10 @@ compute (Nova v2.1, guests are dr-guest processes) and image (Glance v2):
   --image-port N       (default 9292)
   --volume-backend-module PATH  compute's volumes from a module exporting createVolumeBackend({runDir})
                        (tests; the volume service's own backend is wired here once it exists)
+object store (real OpenStack Swift, the backup site's; config and rings in the image):
+  --object-store       start Swift if not running (account/container/object servers on loopback,
+                       proxy on 0.0.0.0:${PROXY_PORT}, tempauth user msh:backup key backup; data, logs
+                       under <run-dir>/swift); it outlives this process, like MariaDB
 ${VOLUME_USAGE}`;
 
 interface Options {
@@ -112,6 +117,7 @@ interface Options {
   dbSocket: string;
   computeImage: ComputeImageOptions;
   volume: VolumeOptions | null;
+  objectStore: boolean;
 }
 
 function fail(msg: string): never {
@@ -136,6 +142,7 @@ function parseOptions(argv: readonly string[]): Options {
       'db-socket': { type: 'string' },
       'no-network': { type: 'boolean' },
       'no-identity': { type: 'boolean' },
+      'object-store': { type: 'boolean' },
       'identity-port': { type: 'string' },
       'identity-db': { type: 'string' },
       'identity-db-write': { type: 'string' },
@@ -268,6 +275,7 @@ function parseOptions(argv: readonly string[]): Options {
       volumeBackendModule: values['volume-backend-module'] ?? null,
     },
     volume: volumeOptions(values, fail),
+    objectStore: values['object-store'] ?? false,
   };
 }
 
@@ -383,6 +391,10 @@ async function main(): Promise<void> {
       if (o.auth) log.line(`network: auth middleware on: service user ${o.auth.user} at ${o.auth.url}, validation by region ${o.auth.region} (${o.auth.iface}), cache ${o.auth.cacheTime} s`);
       served.push(await serve(networkApi(network, auth ? { auth } : {}), { host: o.host, port: o.port, socketPath: join(o.runDir, 'network.sock') }, log.line));
       ready.push(`network on ${o.host}:${o.port} and ${join(o.runDir, 'network.sock')}`);
+    }
+    if (o.objectStore) {
+      const swift = await startSwift({ log: log.line });
+      ready.push(`object store (Swift) on 0.0.0.0:${PROXY_PORT}${swift.started.length ? ` (started in ${swift.ms.toFixed(0)} ms)` : ''}`);
     }
     const volume = o.volume
       ? await startVolume(o.volume, { site: o.site, runDir: o.runDir, host: o.host, dbSocket: o.dbSocket, projectId: o.projectId, backupTarget: null }, log.line)
