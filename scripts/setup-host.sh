@@ -29,12 +29,14 @@ set -euo pipefail
 #   arping            iputils-arping  agents/vnf.ts run on the host by test/integration/vnf-agents (GARP)
 #   sysctl            procps          net/ip.ts, tests (IPv6 off in namespaces)
 #   openstack         python3-openstackclient  the real client against the site APIs (volume API: openstack volume ...)
+#   swift             python3-swiftclient  test/integration/object-store (lists the backup site's
+#                                     Swift from the test's namespace: what a user would see)
 #   node, npx, tar    base system     (Node is the machine's own; tar is essential)
-PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping iputils-arping procps ca-certificates python3-openstackclient)
+PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping iputils-arping procps ca-certificates python3-openstackclient python3-swiftclient)
 # program -> package, checked after install: a missing program fails here, by
 # name, not later as a skipped or failed test.
 TOOLS=(docker:docker.io dockerd:docker.io debootstrap:debootstrap ip:iproute2 ethtool:ethtool nsenter:util-linux
-  taskset:util-linux flock:util-linux tcpdump:tcpdump nft:nftables ping:iputils-ping arping:iputils-arping sysctl:procps openstack:python3-openstackclient)
+  taskset:util-linux flock:util-linux tcpdump:tcpdump nft:nftables ping:iputils-ping arping:iputils-arping sysctl:procps openstack:python3-openstackclient swift:python3-swiftclient)
 DOCKERD_LOG=${MSH_DOCKERD_LOG:-/var/log/msh-dockerd.log}
 DOCKERD_TIMEOUT=${MSH_DOCKERD_TIMEOUT:-60}
 APT_LOG=/var/log/msh-apt.log
