@@ -17,6 +17,7 @@ import { drQuiesceWindow } from './kinds/dr-quiesce-window.js';
 import { drIncrementalBackup } from './kinds/dr-incremental-backup.js';
 import { drRpo } from './kinds/dr-rpo.js';
 import { drRto } from './kinds/dr-rto.js';
+import { drAdminMetadata } from './kinds/dr-admin-metadata.js';
 import { drCleanRestore } from './kinds/dr-clean-restore.js';
 import { drManualTrigger } from './kinds/dr-manual-trigger.js';
 import { drServerSnapshot } from './kinds/dr-server-snapshot.js';
@@ -70,6 +71,7 @@ const KINDS = [
   drCleanRestore,
   drManualTrigger,
   drServerSnapshot,
+  drAdminMetadata,
 ] as const;
 
 type Options<T> = { -readonly [K in keyof T]: T[K] extends CheckKind<infer O> ? O : never };

@@ -3,6 +3,7 @@
 // backup site's Swift (and, for replication, its replicas to the backup
 // site's volume API) across the WAN; the backup site runs the same APIs plus
 // the object store.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
 import type { Plan } from '../topology/plan.js';
@@ -25,22 +26,25 @@ export function drServiceArgs(s: Scenario, site: string, plan: Plan): string[] {
   const d = s.dr;
   if (!d || (site !== d.primary && site !== d.backup)) return [];
   const apis = ['--volume', '--compute', '--image'];
-  if (site === d.backup) return [...apis, '--object-store'];
+  // Swift holds the backups of options 1 and 2; replication needs none.
+  if (site === d.backup) return d.option === 'replication' ? apis : [...apis, '--object-store'];
   const backup = controllerAddress(plan, d.backup);
-  return [
-    ...apis,
-    '--backup-swift-url',
-    `http://${backup}:${SWIFT_PORT}/auth/v1.0`,
-    '--backup-swift-user',
-    SWIFT_USER,
-    '--backup-swift-key',
-    SWIFT_KEY,
-    ...(d.option === 'replication' ? ['--replication-target', `http://${backup}:${VOLUME_PORT}`] : []),
-  ];
+  if (d.option === 'replication') return [...apis, '--replication-target', `http://${backup}:${VOLUME_PORT}`];
+  return [...apis, '--backup-swift-url', `http://${backup}:${SWIFT_PORT}/auth/v1.0`, '--backup-swift-user', SWIFT_USER, '--backup-swift-key', SWIFT_KEY];
 }
 
 /** Waits until a DR site's compute, volume and image APIs answer on their sockets. */
 export async function waitDrApis(siteDir: string, timeoutMs = 60_000): Promise<void> {
+  try {
+    await waitAll(siteDir, timeoutMs);
+  } catch (err) {
+    // Why the services did not come up is in their own output: say it in the error.
+    const tail = await readFile(join(siteDir, 'services.out'), 'utf8').then((t) => t.trim().split('\n').slice(-5).join(' | '), () => '(no services.out)');
+    throw new Error(`${(err as Error).message}; services.out: ${tail}`);
+  }
+}
+
+async function waitAll(siteDir: string, timeoutMs: number): Promise<void> {
   await Promise.all(
     (['volume', 'compute', 'image'] as const).map((svc) =>
       until(

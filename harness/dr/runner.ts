@@ -5,7 +5,7 @@
 // (process dr@<site>, f = the step) with its API statuses and timings, so the
 // checks judge what the runner did and what the sites answered, and the
 // cut of each cycle is read back from the volume files themselves.
-import { open, readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { now, type History } from '../observe/history.js';
@@ -332,11 +332,21 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
 
   const promoteAll = async (to: string): Promise<Map<string, string>> => {
     const vol = api(to, 'volume');
+    const target = site(to);
     return step(to, 'promote', {}, async () => {
-      const r = await expect(vol, [202, 200], 'PUT', `${V3}/os-services/failover_host`, { host: `${spec.primary}@replication`, backend_id: to });
-      const vols = ((await expect(vol, [200], 'GET', `${V3}/volumes/detail`)).body as { volumes: { id: string; name: string; replication_status?: string; volume_admin_metadata?: unknown; metadata?: unknown }[] }).volumes;
+      const r = await expect(vol, [202, 200], 'PUT', `${V3}/os-services/failover_host`, { host: to, backend_id: spec.primary });
+      const vols = ((await expect(vol, [200], 'GET', `${V3}/volumes/detail`)).body as { volumes: { id: string; name: string; replication_status?: string; 'msh:admin_metadata'?: Record<string, string> }[] }).volumes;
       const byName = new Map(vols.map((v) => [v.name, v.id]));
-      return { status: r.status, volumes: vols.map((v) => ({ id: v.id, name: v.name, replicationStatus: v.replication_status ?? null, adminMetadata: v.volume_admin_metadata ?? null })), byName: Object.fromEntries(byName) };
+      // Read back what the admin metadata says the backend holds: the file must be there.
+      const volumes = await Promise.all(
+        vols.map(async (v) => {
+          const admin = v['msh:admin_metadata'] ?? null;
+          const path = admin?.['backend_path'];
+          const exists = typeof path === 'string' && path.startsWith('/run/msh/') ? await stat(join(target.dir, path.slice('/run/msh/'.length))).then(() => true, () => false) : false;
+          return { id: v.id, name: v.name, replicationStatus: v.replication_status ?? null, adminMetadata: admin, backendFileExists: exists };
+        }),
+      );
+      return { status: r.status, volumes, byName: Object.fromEntries(byName) };
     }).then((x) => new Map(Object.entries(x.byName as Record<string, string>)));
   };
 

@@ -2,7 +2,7 @@
 // heal and compare, tear down, decide, report. Teardown always runs; the
 // history is on disk as it happens; the report is written even when aborted.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { runChecks, verdicts } from '../checks/run-checks.js';
 import { checkKind } from '../checks/registry.js';
 import { faultWindows } from '../checks/series.js';
@@ -178,6 +178,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   } finally {
     phase('teardown');
     const t = now();
+    if (d) await keepSiteLogs(d.stateDir, opts.outDir);
     if (d) await undeploy(d, runtime).catch(() => destroyRun(runtime, runId));
     else await destroyRun(runtime, runId);
     timings.teardownMs = now() - t;
@@ -192,6 +193,17 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   const result: RunResult = { outDir: opts.outDir, runId, verdicts: vs, checks, faults, aborted: signal.aborted, ...(error ? { error } : {}), timings };
   await writeReport(result, loaded, { seed, started, finished: new Date() });
   return result;
+}
+
+/** The site services' logs go into the report before teardown deletes the run dir: why an API failed is in them. */
+async function keepSiteLogs(stateDir: string, outDir: string): Promise<void> {
+  const sites = await readdir(join(stateDir, 'sites')).catch(() => [] as string[]);
+  for (const site of sites) {
+    for (const f of ['services.log', 'services.out']) {
+      await mkdir(join(outDir, 'sites', site), { recursive: true });
+      await copyFile(join(stateDir, 'sites', site, f), join(outDir, 'sites', site, f)).catch(() => undefined);
+    }
+  }
 }
 
 /** Exit status of a run: every fault proven, and pass for every decided requirement. */

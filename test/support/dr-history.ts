@@ -47,6 +47,8 @@ export interface DrModel {
   /** A restore step made before the trigger (known-bad for the manual trigger). */
   readonly earlyBoot?: boolean;
   readonly corruptAt?: number;
+  /** Option 3: the promoted volumes as the promote step read them back (default: every VM's boot and data, with reference and file). */
+  readonly promoted?: readonly { name: string; ref?: string | null; exists?: boolean }[];
   /** Bytes that crossed to Swift (TCP 8080) on the WAN capture; null: no capture. */
   readonly wireBytes?: number | null;
 }
@@ -125,7 +127,9 @@ export function drHistory(m: DrModel = {}): HistoryEvent[] {
     ev.push(...fault({ kind: 'dr-failover', site: B }, triggerAt, undefined, { name: 'failover' }));
     let t = triggerAt;
     dr((t += 1), B, 'failover-trigger', { from: P, to: B, option });
-    if (option === 'replication') dr((t += 50), B, 'promote', { status: 202, volumes: [] }, m.failStep === 'promote' ? 'fail' : 'ok');
+    const promoted = m.promoted ?? [...Array(n).keys()].flatMap((i) => [{ name: `app-${i}-boot` }, { name: `app-${i}-data` }]);
+    const volumes = promoted.map((v, k) => ({ id: `p${k}`, name: v.name, replicationStatus: 'failed-over', adminMetadata: v.ref === null ? {} : { backend_ref: v.ref ?? `{"source-name": "p${k}"}`, backend_path: `/run/msh/volumes/p${k}` }, backendFileExists: v.exists ?? true }));
+    if (option === 'replication') dr((t += 50), B, 'promote', { status: 202, volumes }, m.failStep === 'promote' ? 'fail' : 'ok');
     const lastGood = [...(m.cycles ?? [])].map((c, i) => ({ c, i })).filter(({ c, i }) => !c.backupFails && (lossAt === null || 1000 + 3000 * i < lossAt)).at(-1)?.i ?? 0;
     for (let i = 0; i < n; i++) {
       if (option !== 'replication') {

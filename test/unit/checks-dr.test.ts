@@ -2,6 +2,7 @@
 // passes on a good run and fails (or is unknown, or skips) on the known-bad
 // ones, with the evidence numbers asserted.
 import { describe, expect, it } from 'vitest';
+import { drAdminMetadata } from '../../harness/checks/kinds/dr-admin-metadata.js';
 import { drCleanRestore } from '../../harness/checks/kinds/dr-clean-restore.js';
 import { drConsistentCut } from '../../harness/checks/kinds/dr-consistent-cut.js';
 import { drIncrementalBackup } from '../../harness/checks/kinds/dr-incremental-backup.js';
@@ -38,6 +39,7 @@ checks:
   - { name: manual, kind: dr-manual-trigger, requirements: [DR-MANUAL-TRIGGER] }
   - { name: clean, kind: dr-clean-restore, requirements: [DR-NO-PROPAGATED-FAULT] }
   - { name: snaps, kind: dr-server-snapshot, requirements: [DR-OPT2-SERVER-SNAPSHOT] }
+  - { name: ref, kind: dr-admin-metadata, requirements: [DR-ADMIN-METADATA-REF] }
 `;
 
 function judge(kind: CheckKind, name: string, m: DrModel, option = m.option ?? 'quiesce-group-snapshot', extra = '') {
@@ -194,5 +196,20 @@ describe('dr-manual-trigger, dr-clean-restore, dr-server-snapshot', () => {
     expect(good.evidence['snapshots']).toHaveLength(9);
     const kept = judge(drServerSnapshot as CheckKind, 'snaps', { cycles: [{}, { imageReadBack: 200 }] }, 'server-snapshot');
     expect(kept).toMatchObject({ status: 'fail', summary: 'cycle 1: VM 0\'s temporary image img1-0 was not deleted (read back 200)' });
+  });
+});
+
+describe('dr-admin-metadata', () => {
+  const six = [0, 1, 2].flatMap((i) => [{ name: `app-${i}-boot` }, { name: `app-${i}-data` }]);
+  it('passes when every promoted volume keeps its backend reference, read back present', () => {
+    const r = judge(drAdminMetadata as CheckKind, 'ref', {}, 'replication');
+    expect(r).toMatchObject({ status: 'pass', summary: 'all 6 promoted volumes keep their backend reference in admin metadata, each read back present' });
+  });
+
+  it('fails on a missing reference, a reference to nothing, or a volume not promoted; skips for backups', () => {
+    expect(judge(drAdminMetadata as CheckKind, 'ref', { promoted: six.map((v, k) => (k === 3 ? { ...v, ref: null } : v)) }, 'replication').summary).toBe('1 promoted volumes carry no backend reference in their admin metadata (first: app-1-data)');
+    expect(judge(drAdminMetadata as CheckKind, 'ref', { promoted: six.map((v, k) => (k === 0 ? { ...v, exists: false } : v)) }, 'replication').summary).toBe("1 promoted volumes' backend reference names no object in the site (first: app-0-boot -> /run/msh/volumes/p0)");
+    expect(judge(drAdminMetadata as CheckKind, 'ref', { promoted: six.slice(1) }, 'replication').summary).toBe("5 of the VNF's 6 volumes were promoted");
+    expect(judge(drAdminMetadata as CheckKind, 'ref', { cycles: three() }).status).toBe('skip');
   });
 });
