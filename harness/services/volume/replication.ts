@@ -86,7 +86,8 @@ export class Replicator {
     const t0 = performance.now();
     const data = await this.svc.locks.run(v.id, () => readFile(v.path));
     const hashes = blockHashes(data);
-    const changed = changedBlocks(last?.hashes ?? null, hashes);
+    // The target creates a new replica zero-filled (sparse): a first shipment sends only the blocks that are not zeros.
+    const changed = changedBlocks(last?.hashes ?? blockHashes(Buffer.alloc(data.length)), hashes);
     const parts = extents(changed, data.length, SHIPMENT_BYTES);
     const base = { name: v.name ?? '', size: v.size, bytes: data.length, volume_type: v.volume_type_name, bootable: v.bootable, source_host: this.svc.host };
     // An empty pass still tells the target the state it has is current (and creates the replica the first time).
