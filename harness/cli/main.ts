@@ -7,6 +7,7 @@ import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { upCommand } from './up.js';
+import { drCommand } from './dr.js';
 import { validateCommand } from './validate.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; help: string }> = {
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   validate: { run: validateCommand, help: 'validate <scenario.yaml...>                              schema and reference checks only' },
   list: { run: listCommand, help: 'list [--format table|json] [--tag T]                     scenarios, tags and requirement IDs' },
   up: { run: upCommand, help: 'up <scenario.yaml>                                       bring a topology up and leave it running' },
+  dr: { run: drCommand, help: 'dr protect|failover|corrupt <run> [--to SITE]               the DR runner by hand on a run left up (one cycle, the failover, a propagating fault)' },
   down: { run: downCommand, help: 'down [run-id|scenario]                                   tear down topologies left up' },
   clean: { run: cleanCommand, help: 'clean                                                    remove everything any run left behind' },
   report: { run: reportCommand, help: 'report <run dir...> [--format table|json]             identity runs side by side (token size, latency, WAN traffic, revocation)' },

@@ -1,26 +1,95 @@
-// msh up <scenario.yaml>: bring the topology up and leave it running.
+// msh up <scenario.yaml>: bring everything the scenario declares up (nodes,
+// links, site services, identity, overlays, the DR VNF) and leave it running
+// for an engineer: print each node, each site's API endpoints, and write an
+// openrc per region for the standard `openstack` client.
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bringUp } from '../engine/bring-up.js';
 import { newRunId } from '../engine/run.js';
+import { now, openHistory } from '../observe/history.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
-import { deploy } from '../topology/deploy.js';
-import { planTopology } from '../topology/plan.js';
+import type { Scenario } from '../scenario/schema.js';
+import { destroyRun, stateDir as stateDirOf } from '../topology/state.js';
+import { planTopology, type Plan } from '../topology/plan.js';
 import { println, type Io } from './io.js';
 import { loadAll } from './scenarios.js';
+
+/** Each site API the services process may serve, and the flag or block that turns it on. */
+const APIS = [
+  { name: 'identity', port: 5000, path: '/v3', on: (s: Scenario, site: string) => s.identity !== undefined && (s.identity.placement === 'distributed' || s.identity.site === site) },
+  { name: 'network', port: 9696, path: '/v2.0', on: (s: Scenario) => s.networks.length > 0 || s.identity !== undefined },
+  { name: 'compute', port: 8774, path: '/v2.1', on: (s: Scenario, site: string) => s.dr !== undefined && [s.dr.primary, s.dr.backup].includes(site) },
+  { name: 'volume', port: 8776, path: '/v3', on: (s: Scenario, site: string) => s.dr !== undefined && [s.dr.primary, s.dr.backup].includes(site) },
+  { name: 'image', port: 9292, path: '/v2', on: (s: Scenario, site: string) => s.dr !== undefined && [s.dr.primary, s.dr.backup].includes(site) },
+  { name: 'object-store', port: 8080, path: '/auth/v1.0', on: (s: Scenario, site: string) => s.dr !== undefined && s.dr.option !== 'replication' && s.dr.backup === site },
+] as const;
+
+export function openrc(plan: Plan, s: Scenario, site: string): string | null {
+  if (!s.identity) return null;
+  const auth = plan.sites.find((x) => x.name === s.identity!.site)?.nodes.find((n) => n.role === 'controller');
+  if (!auth) return null;
+  return [
+    `# region ${site}: the host has no route into the topology; run the client in a site namespace:`,
+    `#   ip netns exec ${plan.sites.find((x) => x.name === site)!.ns} openstack token issue`,
+    `export OS_AUTH_URL=http://${auth.address}:5000/v3`,
+    'export OS_IDENTITY_API_VERSION=3',
+    'export OS_USERNAME=admin',
+    'export OS_PASSWORD=admin',
+    'export OS_PROJECT_NAME=admin',
+    'export OS_USER_DOMAIN_NAME=Default',
+    'export OS_PROJECT_DOMAIN_NAME=Default',
+    `export OS_REGION_NAME=${site}`,
+    'export OS_INTERFACE=public',
+    '',
+  ].join('\n');
+}
 
 export async function upCommand(args: string[], io: Io): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true });
   if (positionals.length !== 1) throw new MshError('USAGE', 'usage: msh up <scenario.yaml>');
   const [loaded] = await loadAll(positionals);
-  const plan = planTopology(loaded!.scenario, newRunId());
-  const d = await deploy(plan, new DockerRuntime(), { seed: loaded!.scenario.seed, keep: true });
-  await d.relay.close();
-  println(io.stdout, `run ${plan.runId} (${plan.scenario}) is up; namespaces ${plan.prefix}-*`);
+  const scenario = loaded!.scenario;
+  const plan = planTopology(scenario, newRunId());
+  const runtime = new DockerRuntime();
+  let stateDir: string | undefined;
+  await mkdir(stateDirOf(plan.runId), { recursive: true });
+  const history = openHistory(join(stateDirOf(plan.runId), 'history.jsonl'));
+  const phase = (name: string, detail?: Record<string, unknown>) => {
+    history.append({ t: now(), kind: 'phase', phase: name, ...(detail ? { detail } : {}) });
+    println(io.stderr, `${name}${detail ? ` ${JSON.stringify(detail)}` : ''}`);
+  };
+  let up;
+  try {
+    up = await bringUp(scenario, plan, runtime, history, { seed: scenario.seed, keep: true, phase, deployed: (d) => (stateDir = d.stateDir) });
+  } catch (err) {
+    // Nothing half-up is left behind: an engineer retries from clean.
+    await destroyRun(runtime, plan.runId).catch(() => undefined);
+    history.close();
+    throw err;
+  }
+  await up.d.relay.close();
+  history.close();
+  const dir = stateDir!;
+  // The run keeps its own copy of the scenario: `msh dr` and `msh fault` read it from there.
+  await copyFile(loaded!.file, join(dir, 'scenario.yaml'));
+  println(io.stdout, `run ${plan.runId} (${plan.scenario}) is up in ${(up.ms / 1000).toFixed(1)} s; namespaces ${plan.prefix}-*; state ${dir}`);
   for (const s of plan.sites) {
     println(io.stdout, `site ${s.name}: subnet ${s.subnet}, gateway ${s.gateway}, router namespace ${s.ns}`);
     for (const n of s.nodes) println(io.stdout, `  ${n.ref}  ${n.address}/${n.prefix}  container ${n.container}  (docker exec -it ${n.container} bash)`);
+    const ctl = s.nodes.find((n) => n.role === 'controller');
+    const apis = ctl ? APIS.filter((a) => a.on(scenario, s.name)) : [];
+    for (const a of apis) println(io.stdout, `  ${a.name}: http://${ctl!.address}:${a.port}${a.path}  (from the host: ${join(dir, 'sites', s.name, `${a.name}.sock`)})`);
+    const rc = openrc(plan, scenario, s.name);
+    if (rc && apis.length > 0) {
+      const file = join(dir, `openrc-${s.name}`);
+      await writeFile(file, rc);
+      println(io.stdout, `  openrc: ${file}  (source it, then: ip netns exec ${s.ns} openstack ...)`);
+    }
   }
   for (const l of plan.links) println(io.stdout, `link ${l.name}: ${l.a.site} ${l.a.address} <-> ${l.b.site} ${l.b.address}, vni ${l.vni}, ${l.baseline.latencyMs} ms each way`);
+  if (scenario.dr) println(io.stdout, `DR VNF ${scenario.dr.vnf}: ${scenario.dr.members} VMs in ${scenario.dr.primary}, option ${scenario.dr.option}; by hand: msh dr protect ${plan.runId} | msh dr failover ${plan.runId} --to ${scenario.dr.backup}`);
   println(io.stdout, `tear down with: msh down ${plan.runId}`);
   return 0;
 }

@@ -36,6 +36,8 @@ interface Member {
 
 export interface DrRunner {
   setup(): Promise<void>;
+  /** One protection cycle now (options 1 and 2), learning the VNF from the APIs if this runner did not set it up; returns its number. */
+  protectOnce(): Promise<number>;
   /** Protection cycles (options 1 and 2) until `stop` aborts; returns when the loop ends. */
   protect(t0: number, endAt: number, stop: AbortSignal): Promise<void>;
   /** Restore in `to` and wait until the VNF serves there; returns what the proof needs. */
@@ -74,6 +76,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
   const glanceP = api(spec.primary, 'image');
   const members: Member[] = [...Array(spec.members).keys()].map((i) => ({ index: i, name: `${spec.vnf}-${i}`, server: '', bootVolume: '', dataVolume: '' }));
   let groupId = '';
+  let nextCycle = 0;
   let failedOver = false;
   /** Per member and role, the newest backup of each volume (the parent of the next incremental). */
   const backedUp = new Set<string>();
@@ -289,6 +292,50 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     }
   };
 
+  /**
+   * What a runner that did not set the VNF up (msh dr, another process) must
+   * learn first, the way the seed's step 1 does: the servers by name from
+   * compute, their volumes from their attachments, the group and the backups
+   * already taken from the volume API. Returns the next cycle number.
+   */
+  const discover = async (): Promise<number> => {
+    if (members.every((m) => m.server !== '')) return nextCycle;
+    const servers = ((await expect(novaP, [200], 'GET', '/v2.1/servers/detail')).body as { servers: { id: string; name: string }[] }).servers;
+    for (const m of members) {
+      const srv = servers.find((x) => x.name === m.name);
+      if (!srv) throw new Error(`no server ${m.name} in ${spec.primary}: was the VNF set up (msh up)?`);
+      m.server = srv.id;
+      const att = ((await expect(novaP, [200], 'GET', `/v2.1/servers/${m.server}/os-volume_attachments`)).body as { volumeAttachments: { volumeId: string }[] }).volumeAttachments;
+      for (const a of att) {
+        const v = ((await expect(volP, [200], 'GET', `${V3}/volumes/${a.volumeId}`)).body as { volume: { bootable: string | boolean } }).volume;
+        if (v.bootable === true || v.bootable === 'true') m.bootVolume = a.volumeId;
+        else m.dataVolume = a.volumeId;
+      }
+    }
+    if (spec.option === 'quiesce-group-snapshot') {
+      const groups = ((await expect(volP, [200], 'GET', `${V3}/groups`, undefined, GROUP_MV)).body as { groups: { id: string; name: string }[] }).groups;
+      groupId = groups.find((g) => g.name === spec.vnf)?.id ?? '';
+    }
+    if (spec.option !== 'replication') {
+      const backups = ((await expect(volP, [200], 'GET', `${V3}/backups/detail`)).body as { backups: { name: string; status: string }[] }).backups;
+      for (const b of backups.filter((x) => x.status === 'available')) {
+        const m = /^(.*)-(\d+)-(boot|data)-c(\d+)$/.exec(b.name);
+        if (!m || m[1] !== spec.vnf) continue;
+        backedUp.add(`${m[2]}/${m[3]}`);
+        nextCycle = Math.max(nextCycle, Number(m[4]) + 1);
+      }
+    }
+    return nextCycle;
+  };
+
+  /** One protection cycle now (msh dr protect): the cycle number it took. */
+  const protectOnce = async (): Promise<number> => {
+    const cycle = await discover();
+    nextCycle = cycle + 1;
+    await (spec.option === 'quiesce-group-snapshot' ? cycleOption1(cycle) : cycleOption2(cycle));
+    return cycle;
+  };
+
   const protect = async (t0: number, endAt: number, stop: AbortSignal) => {
     if (spec.every === undefined) return;
     for (let cycle = 0; ; cycle++) {
@@ -296,6 +343,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
       if (at >= endAt || stop.aborted) return;
       await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
       if (stop.aborted) return;
+      nextCycle = cycle + 1;
       try {
         await (spec.option === 'quiesce-group-snapshot' ? cycleOption1(cycle) : cycleOption2(cycle));
       } catch (err) {
@@ -382,6 +430,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
   };
 
   const corrupt = async (index: number) => {
+    await discover();
     const m = members[index];
     if (!m) throw new Error(`no member ${index}`);
     const sock = join(primary.dir, 'guests', `${m.server}.sock`);
@@ -414,7 +463,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     return out.sort((a, b) => a.t - b.t);
   };
 
-  return { setup, protect, failover, corrupt, guestEvents };
+  return { setup, protect, protectOnce, failover, corrupt, guestEvents };
 }
 
 async function lastGuestEvent(s: DrSite, type: string): Promise<{ t: number; value: Record<string, unknown> } | null> {

@@ -14,7 +14,7 @@ export type { RunResult };
 import type { Runtime } from '../runtime/runtime.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { resolveSchedule } from '../scenario/schedule.js';
-import { deploy, undeploy, type Deployment } from '../topology/deploy.js';
+import { undeploy, type Deployment } from '../topology/deploy.js';
 import { planTopology } from '../topology/plan.js';
 import { destroyRun, staleRuns } from '../topology/state.js';
 import { faultEnv, playFaults } from './schedule-faults.js';
@@ -23,15 +23,11 @@ import { AGENT_DRAIN_MS } from './workload.js';
 import { awaitActives, startVnfs } from './ha.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from './workloads.js';
 import { probeFreshTokens } from './tokens.js';
-import { authMiddlewareArgs } from '../topology/auth-middleware.js';
-import { IDENTITY_PORT, identityArgs, rotateFernetKeys, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
+import { IDENTITY_PORT, rotateFernetKeys } from '../topology/identity.js';
 import { captureWan } from '../observe/capture.js';
-import { planAttachments } from '../topology/overlay.js';
-import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
 import { join } from 'node:path';
-import { drServiceArgs, waitDrApis } from '../dr/deploy.js';
-import { drRunner, type DrRunner, type DrSite } from '../dr/runner.js';
-import { siteDir } from '../topology/deploy.js';
+import type { DrRunner } from '../dr/runner.js';
+import { bringUp } from './bring-up.js';
 
 const noToken = async (): Promise<never> => {
   throw new Error('no token to revoke: the scenario has no tokens workload');
@@ -76,46 +72,11 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       phase('reaped-stale-run', { runId: stale.runId, ...r });
     }
     phase('bring-up', { runId, seed });
-    let t = now();
-    d = await deploy(plan, runtime, { seed, onStep: (step) => phase(`bring-up:${step}`) });
-    const attachments = planAttachments(scenario);
-    let overlays: Overlays | undefined;
-    if (scenario.networks.length > 0 || scenario.identity || scenario.dr) {
-      const sharedDb = (scenario.identity?.database ?? 'local') !== 'local';
-      if (sharedDb) {
-        phase('bring-up:identity-db');
-        phase('bring-up:identity-db-ready', await startIdentityDb(scenario, d, runtime));
-      }
-      phase('bring-up:site-services');
-      const clients = await startSiteServices(d, runtime, {
-        // Neutron's ARP responder is incompatible with addresses that move
-        // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
-        arpResponder: scenario.vnfs.length === 0,
-        args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan), ...drServiceArgs(scenario, site, plan)],
-        sequential: sharedDb,
-        network: scenario.networks.length > 0 || scenario.identity !== undefined,
-      });
-      const shared = await shareFernetKeys(scenario, d);
-      if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
-      if (scenario.networks.length > 0) {
-        phase('bring-up:overlays');
-        overlays = await buildOverlays(scenario, d, runtime, attachments, clients);
-        phase('bring-up:overlays-ready', { networks: overlays.networks.size, localPorts: overlays.ports.size, remotePorts: overlays.remotePorts });
-      }
-    }
-    if (scenario.dr) {
-      phase('bring-up:dr');
-      const dirs = new Map<string, DrSite>();
-      for (const site of [scenario.dr.primary, scenario.dr.backup]) {
-        const dir = await siteDir(d.stateDir, site);
-        await waitDrApis(dir);
-        dirs.set(site, { name: site, dir });
-      }
-      dr = drRunner(scenario.dr, dirs, history);
-      await dr.setup();
-      phase('bring-up:dr-ready', { vnf: scenario.dr.vnf, members: scenario.dr.members, option: scenario.dr.option });
-    }
-    timings.bringUpMs = now() - t;
+    const up = await bringUp(scenario, plan, runtime, history, { seed, phase, deployed: (x) => (d = x) });
+    d = up.d;
+    dr = up.dr;
+    const { attachments, overlays } = up;
+    timings.bringUpMs = up.ms;
     const pids = new Map(await Promise.all([...d.containers].map(async ([ref, id]) => [ref, await runtime.pid(id)] as const)));
     const before: Snapshot = await snapshot(d, pids);
     history.append({ t: now(), kind: 'baseline', type: 'snapshot', differences: [] });

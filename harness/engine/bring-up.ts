@@ -1,0 +1,84 @@
+// Bringing a scenario's topology up to where its workload can start: the
+// containers and links, the site services (identity and its databases, the
+// network, compute, volume, image and object APIs), tenant overlays, the DR
+// VNF. Shared by `msh run` (then workload, faults, checks, teardown) and
+// `msh up` (left running for an engineer).
+import type { History } from '../observe/history.js';
+import { now } from '../observe/history.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Scenario } from '../scenario/schema.js';
+import { authMiddlewareArgs } from '../topology/auth-middleware.js';
+import { deploy, siteDir, type Deployment } from '../topology/deploy.js';
+import { identityArgs, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
+import { planAttachments, type Attachment } from '../topology/overlay.js';
+import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
+import type { Plan } from '../topology/plan.js';
+import { drServiceArgs, waitDrApis } from '../dr/deploy.js';
+import { drRunner, type DrRunner, type DrSite } from '../dr/runner.js';
+
+export interface BroughtUp {
+  readonly d: Deployment;
+  readonly attachments: readonly Attachment[];
+  readonly overlays?: Overlays;
+  readonly dr?: DrRunner;
+  readonly ms: number;
+}
+
+export interface BringUpOptions {
+  readonly seed: number;
+  /** Left up on purpose (msh up): only down/clean remove it. */
+  readonly keep?: boolean;
+  readonly phase: (name: string, detail?: Record<string, unknown>) => void;
+  /** Told the deployment as soon as it exists, so a failure later can still tear it down. */
+  readonly deployed: (d: Deployment) => void;
+}
+
+/** The DR sites' run dirs on the host, for a runner of this deployment. */
+export async function drSites(s: Scenario, stateDir: string): Promise<Map<string, DrSite>> {
+  const dirs = new Map<string, DrSite>();
+  if (!s.dr) return dirs;
+  for (const site of [s.dr.primary, s.dr.backup]) dirs.set(site, { name: site, dir: await siteDir(stateDir, site) });
+  return dirs;
+}
+
+export async function bringUp(scenario: Scenario, plan: Plan, runtime: Runtime, history: History, o: BringUpOptions): Promise<BroughtUp> {
+  const { phase } = o;
+  const t = now();
+  const d = await deploy(plan, runtime, { seed: o.seed, keep: o.keep ?? false, onStep: (step) => phase(`bring-up:${step}`) });
+  o.deployed(d);
+  const attachments = planAttachments(scenario);
+  let overlays: Overlays | undefined;
+  if (scenario.networks.length > 0 || scenario.identity || scenario.dr) {
+    const sharedDb = (scenario.identity?.database ?? 'local') !== 'local';
+    if (sharedDb) {
+      phase('bring-up:identity-db');
+      phase('bring-up:identity-db-ready', await startIdentityDb(scenario, d, runtime));
+    }
+    phase('bring-up:site-services');
+    const clients = await startSiteServices(d, runtime, {
+      // Neutron's ARP responder is incompatible with addresses that move
+      // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
+      arpResponder: scenario.vnfs.length === 0,
+      args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan), ...drServiceArgs(scenario, site, plan)],
+      sequential: sharedDb,
+      network: scenario.networks.length > 0 || scenario.identity !== undefined,
+    });
+    const shared = await shareFernetKeys(scenario, d);
+    if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
+    if (scenario.networks.length > 0) {
+      phase('bring-up:overlays');
+      overlays = await buildOverlays(scenario, d, runtime, attachments, clients);
+      phase('bring-up:overlays-ready', { networks: overlays.networks.size, localPorts: overlays.ports.size, remotePorts: overlays.remotePorts });
+    }
+  }
+  let dr: DrRunner | undefined;
+  if (scenario.dr) {
+    phase('bring-up:dr');
+    const dirs = await drSites(scenario, d.stateDir);
+    for (const s of dirs.values()) await waitDrApis(s.dir);
+    dr = drRunner(scenario.dr, dirs, history);
+    await dr.setup();
+    phase('bring-up:dr-ready', { vnf: scenario.dr.vnf, members: scenario.dr.members, option: scenario.dr.option });
+  }
+  return { d, attachments, ...(overlays ? { overlays } : {}), ...(dr ? { dr } : {}), ms: now() - t };
+}
