@@ -33,6 +33,7 @@ import { NETWORK_PORT, networkApi } from './network/api.js';
 import { NetworkService } from './network/service.js';
 import { COMPUTE_PORT, IMAGE_PORT, startComputeAndImage, type ComputeImageOptions } from './compute/start.js';
 import { VOLUME_FLAGS, VOLUME_USAGE, startVolume, volumeOptions, type VolumeOptions } from './volume/start.js';
+import { swiftBackupTarget } from './volume/swift-target.js';
 import { PROXY_PORT, startSwift } from './object/swift.js';
 
 const USAGE = `usage: node dist/services/main.js --site NAME --vtep IPV4 [options]
@@ -397,7 +398,7 @@ async function main(): Promise<void> {
       ready.push(`object store (Swift) on 0.0.0.0:${PROXY_PORT}${swift.started.length ? ` (started in ${swift.ms.toFixed(0)} ms)` : ''}`);
     }
     const volume = o.volume
-      ? await startVolume(o.volume, { site: o.site, runDir: o.runDir, host: o.host, dbSocket: o.dbSocket, projectId: o.projectId, backupTarget: null }, log.line)
+      ? await startVolume(o.volume, { site: o.site, runDir: o.runDir, host: o.host, dbSocket: o.dbSocket, projectId: o.projectId, backupTarget: swiftBackupTarget }, log.line)
       : null;
     if (volume && o.volume) {
       served.push(volume);
