@@ -36,6 +36,10 @@ export async function drCommand(args: string[], io: Io): Promise<number> {
       const to = values.to ?? scenario.dr.backup;
       if (to !== scenario.dr.backup) throw new MshError('USAGE', `the backups and replicas are in ${scenario.dr.backup}: use --to ${scenario.dr.backup}`);
       const r = await runner.failover(to);
+      if (r.servingAt === null) {
+        println(io.stdout, `VNF ${scenario.dr.vnf}: restore in ${to} carried out, ${r.booted} of ${r.members} VMs booted, not serving (the failed steps are above)`);
+        return 1;
+      }
       println(io.stdout, `VNF ${scenario.dr.vnf} restored in ${to} from ${r.restoredFrom}: cut ${r.seqs.join('/')}, serving since ${new Date(r.servingAt).toISOString()}`);
     } else {
       const member = Number(values.member ?? '0');

@@ -41,7 +41,7 @@ export interface DrRunner {
   /** Protection cycles (options 1 and 2) until `stop` aborts; returns when the loop ends. */
   protect(t0: number, endAt: number, stop: AbortSignal): Promise<void>;
   /** Restore in `to` and wait until the VNF serves there; returns what the proof needs. */
-  failover(to: string): Promise<{ servingAt: number; seqs: number[]; restoredFrom: string }>;
+  failover(to: string): Promise<{ servingAt: number | null; seqs: number[]; restoredFrom: string; booted: number; members: number }>;
   /** Make a member write corrupt data (a propagating software fault); resolves when its volume holds it. */
   corrupt(member: number): Promise<{ seq: number; at: number }>;
   /** Every guest's own events, for the history. */
@@ -132,10 +132,10 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     }
     for (const m of members) {
       await step(where, 'create-vm', { member: m.index }, async () => {
-        const type = replicated ? { volume_type: 'replicated' } : {};
-        m.bootVolume = await createVolume(volP, { name: `${m.name}-boot`, size: spec.volumeSize, ...type });
+        const type = (role: 'boot' | 'data') => (replicated && spec.volumes.includes(role) ? { volume_type: 'replicated' } : {});
+        m.bootVolume = await createVolume(volP, { name: `${m.name}-boot`, size: spec.volumeSize, ...type('boot') });
         await expect(volP, [200, 202], 'POST', `${V3}/volumes/${m.bootVolume}/action`, { 'os-set_bootable': { bootable: true } });
-        m.dataVolume = await createVolume(volP, { name: `${m.name}-data`, size: spec.volumeSize, ...type });
+        m.dataVolume = await createVolume(volP, { name: `${m.name}-data`, size: spec.volumeSize, ...type('data') });
         const config = { vnf: spec.vnf, index: m.index, members: spec.members, rate: spec.rate };
         m.server = await bootServer(novaP, m, m.bootVolume, Buffer.from(JSON.stringify(config)).toString('base64'));
         await attach(novaP, m.server, m.dataVolume);
@@ -176,7 +176,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     }
     const cut = judgeCut(seqs);
     history.append({ t: now(), kind: 'op', process: `dr@${spec.primary}`, type: 'ok', f: 'cut', value: { cycle, seqs, corrupt, consistent: cut.consistent, why: cut.why } });
-    for (const s of snaps) {
+    for (const s of snaps.filter((x) => spec.volumes.includes(x.role))) {
       const key = `${s.member}/${s.role}`;
       const incremental = spec.incremental && backedUp.has(key);
       await step(spec.primary, 'backup', { cycle, member: s.member, role: s.role, volume: s.volume, snapshot: s.snapshot, incremental }, async () => {
@@ -283,7 +283,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
       });
     }
     await fromSnapshotsAndBackup(cycle, snaps);
-    for (const image of images) {
+    for (const image of spec.keepImages ? [] : images) {
       await step(where, 'image-delete', { cycle, image }, async () => {
         const r = await expect(glanceP, [204, 200], 'DELETE', `/v2/images/${image}`);
         const back = await glanceP('GET', `/v2/images/${image}`);
@@ -353,7 +353,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     }
   };
 
-  const restoreMember = async (to: string, m: Member): Promise<{ boot: string; data: string; from: string }> => {
+  const restoreMember = async (to: string, m: Member): Promise<{ boot?: string; data?: string; from: string }> => {
     const vol = api(to, 'volume');
     const list = ((await expect(vol, [200], 'GET', `${V3}/backups/detail`)).body as { backups: { id: string; name: string; status: string; created_at: string }[] }).backups;
     const newest = (role: string) => {
@@ -365,7 +365,12 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     let from = '';
     for (const role of ['boot', 'data'] as const) {
       const b = newest(role);
-      if (!b) throw new Error(`no complete backup of ${m.name}'s ${role} volume known in ${to}`);
+      if (!b) {
+        await step(to, 'restore', { member: m.index, role }, async () => {
+          throw new Error(`no complete backup of ${m.name}'s ${role} volume known in ${to}`);
+        }).catch(() => undefined);
+        continue;
+      }
       from = b.name;
       await step(to, 'restore', { member: m.index, role, backup: b.id, name: b.name, skipped: list.filter((x) => x.name.startsWith(`${m.name}-${role}-c`) && x.status !== 'available').map((x) => x.name) }, async () => {
         const r = await expect(vol, [202], 'POST', `${V3}/backups/${b.id}/restore`, { restore: { name: `${m.name}-${role}` } });
@@ -375,7 +380,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
         return { volume: id };
       });
     }
-    return { boot: out['boot']!, data: out['data']!, from };
+    return { ...(out['boot'] ? { boot: out['boot'] } : {}), ...(out['data'] ? { data: out['data'] } : {}), from };
   };
 
   const promoteAll = async (to: string): Promise<Map<string, string>> => {
@@ -398,35 +403,48 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     }).then((x) => new Map(Object.entries(x.byName as Record<string, string>)));
   };
 
+  /**
+   * The trigger: restore every VM in `to` as far as it goes. A step that fails
+   * is recorded and the next VM is still tried: the checks judge what came
+   * back. Throws only when the backup site's APIs cannot be reached at all
+   * (the trigger did not take effect).
+   */
   const failover = async (to: string) => {
     if (failedOver) throw new Error('the VNF was already failed over');
     failedOver = true;
     const target = site(to);
     const nova = api(to, 'compute');
     history.append({ t: now(), kind: 'op', process: `dr@${to}`, type: 'ok', f: 'failover-trigger', value: { from: spec.primary, to, option: spec.option } });
-    const promoted = spec.option === 'replication' ? await promoteAll(to) : undefined;
+    // Reached: the backup site's volume API answers (what every restore path starts with).
+    await expect(api(to, 'volume'), [200], 'GET', `${V3}/volumes`);
+    const promoted = spec.option === 'replication' ? await promoteAll(to).catch(() => new Map<string, string>()) : undefined;
     let restoredFrom = spec.option === 'replication' ? 'replicas' : '';
-    const restored: Member[] = [];
+    let booted = 0;
+    let attached = 0;
     for (const m of members) {
-      const vols = promoted
-        ? { boot: promoted.get(`${m.name}-boot`), data: promoted.get(`${m.name}-data`), from: 'replica' }
-        : await restoreMember(to, m);
-      if (!vols.boot || !vols.data) throw new Error(`no promoted replica of ${m.name}'s volumes in ${to}`);
-      if (!promoted) restoredFrom = vols.from;
-      const r: Member = { ...m, server: '', bootVolume: vols.boot, dataVolume: vols.data };
-      await step(to, 'boot', { member: m.index, bootVolume: vols.boot }, async () => {
-        r.server = await bootServer(nova, r, vols.boot!);
-        return { server: r.server };
-      });
-      await step(to, 'attach', { member: m.index, server: r.server, volume: vols.data }, async () => {
-        await attach(nova, r.server, vols.data!);
-        return {};
-      });
-      restored.push(r);
+      try {
+        const vols = promoted ? { boot: promoted.get(`${m.name}-boot`), data: promoted.get(`${m.name}-data`), from: 'replica' } : await restoreMember(to, m);
+        if (!promoted) restoredFrom = vols.from;
+        const r: Member = { ...m, server: '', bootVolume: vols.boot ?? '', dataVolume: vols.data ?? '' };
+        await step(to, 'boot', { member: m.index, bootVolume: vols.boot ?? null }, async () => {
+          if (!vols.boot) throw new Error(`no ${promoted ? 'promoted replica' : 'restored volume'} of ${m.name}'s boot volume in ${to}`);
+          r.server = await bootServer(nova, r, vols.boot);
+          return { server: r.server };
+        });
+        booted += 1;
+        await step(to, 'attach', { member: m.index, server: r.server, volume: vols.data ?? null }, async () => {
+          if (!vols.data) throw new Error(`no ${promoted ? 'promoted replica' : 'restored volume'} of ${m.name}'s data volume in ${to}`);
+          await attach(nova, r.server, vols.data);
+          return {};
+        });
+        attached += 1;
+      } catch {
+        // recorded as the failed step; the next VM is still restored
+      }
     }
-    const serving = await until(() => lastGuestEvent(target, 'serving'), (e) => e !== null, STEP_TIMEOUT_MS, `VNF ${spec.vnf} serving in ${to}`);
+    const serving = attached === members.length ? await until(() => lastGuestEvent(target, 'serving'), (e) => e !== null, STEP_TIMEOUT_MS, `VNF ${spec.vnf} serving in ${to}`).catch(() => null) : null;
     const restoredEv = await lastGuestEvent(target, 'restored');
-    return { servingAt: serving!.t, seqs: (restoredEv?.value['seqs'] as number[] | undefined) ?? [], restoredFrom };
+    return { servingAt: serving?.t ?? null, seqs: (restoredEv?.value['seqs'] as number[] | undefined) ?? [], restoredFrom, booted, members: members.length };
   };
 
   const corrupt = async (index: number) => {

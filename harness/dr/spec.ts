@@ -24,6 +24,12 @@ export const drSpec = z
     first: duration.default(1000).meta({ description: 'Options 1 and 2: when the first cycle starts, from the start of the workload' }),
     incremental: z.boolean().default(true).meta({ description: 'Backups after the first of each volume are incremental (false: a full backup every cycle, known-bad for DR-INCREMENTAL-BACKUP)' }),
     quiesce: z.boolean().default(true).meta({ description: 'Option 1: quiesce the VMs around the group snapshot (false: snapshot them live, known-bad)' }),
+    volumes: z
+      .array(z.enum(['boot', 'data']))
+      .min(1, { message: 'volumes lists what each cycle protects: boot, data or both, e.g. [boot, data]' })
+      .default(['boot', 'data'])
+      .meta({ description: "Which of each VM's volumes are protected: backed up by each cycle (options 1, 2) or of the replicated type (option 3); default both, one alone is known-bad: the seed needs both restorable" }),
+    keepImages: z.boolean().default(false).meta({ description: 'Option 2: leave the temporary images in the image service (known-bad for DR-OPT2-IMAGE-CLEANUP)' }),
     order: z.array(z.number().int().min(0)).optional().meta({ description: 'Option 1: the order the VMs are quiesced in, by index (default 0, 1, ...: the order their transactions touch them); unquiesce is the reverse' }),
   })
   .superRefine((d, ctx) => {
@@ -36,6 +42,7 @@ export const drSpec = z
       if (d.option !== 'quiesce-group-snapshot') add(['order'], 'order is the quiesce order of option quiesce-group-snapshot: remove it');
       else if (sorted.length !== d.members || sorted.some((x, i) => x !== i)) add(['order'], `order lists every VM index once, 0 to ${d.members - 1}, e.g. [${[...Array(d.members).keys()].join(', ')}]`);
     }
+    if (d.keepImages && d.option !== 'server-snapshot') add(['keepImages'], 'keepImages is a knob of option server-snapshot (the only one that makes images): remove it');
     if (!d.quiesce && d.option !== 'quiesce-group-snapshot') add(['quiesce'], 'quiesce: false is a knob of option quiesce-group-snapshot: remove it');
   });
 

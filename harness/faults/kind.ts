@@ -49,8 +49,8 @@ export interface IdentityActions {
 
 /** The DR runner's actions (harness/dr/runner.ts), when the scenario has a `dr` block. */
 export interface DrActions {
-  /** Restore the VNF in `to` and wait until it serves there: when it first committed, and the cut it restored. */
-  failover(to: string): Promise<{ servingAt: number; seqs: readonly number[]; restoredFrom: string }>;
+  /** Restore the VNF in `to` as far as it goes; throws only if `to`'s APIs cannot be reached. When it served again (null: never), the cut it restored, how many VMs booted. */
+  failover(to: string): Promise<{ servingAt: number | null; seqs: readonly number[]; restoredFrom: string; booted: number; members: number }>;
   /** Make a member write corrupt data; resolves once its volume, read back, holds it. */
   corrupt(member: number): Promise<{ seq: number; at: number }>;
 }

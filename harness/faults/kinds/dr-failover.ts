@@ -1,7 +1,7 @@
 // The seed's manual trigger, scheduled: the operator decides the primary is
 // lost and has the DR runner restore the VNF in the backup site. Proof: the
-// restored VNF committed a transaction there (its own event, read from the
-// backup site), and when.
+// runner reached the backup site's APIs and carried the restore out; what
+// came back (booted, serving, which cut) is measured and judged by the checks.
 import { z } from 'zod';
 import { duration, name, timing } from '../../scenario/fields.js';
 import type { FaultKind } from '../kind.js';
@@ -27,14 +27,12 @@ export const drFailover: FaultKind<typeof options> = {
   },
   inject: async (f, env) => {
     if (!env.dr) throw new Error('no DR runner: the scenario has no dr block');
+    // The trigger took effect once the runner acted in the backup site (failover throws if it cannot reach it);
+    // whether the VNF came back is for the checks to judge, not a condition of the trigger.
     const r = await env.dr.failover(f.site);
-    const ok = r.servingAt > 0 && r.seqs.length > 0;
+    const outcome = r.servingAt !== null ? `serving again (cut ${r.seqs.join('/')})` : `not serving: ${r.booted} of ${r.members} VMs booted`;
     return {
-      proof: {
-        ok,
-        summary: ok ? `VNF restored in ${f.site} from ${r.restoredFrom} (cut ${r.seqs.join('/')}), serving again` : `restore in ${f.site} finished but the VNF reported no restored cut`,
-        measured: { ...r },
-      },
+      proof: { ok: true, summary: `restore in ${f.site} triggered and carried out from ${r.restoredFrom || 'nothing'}: ${outcome}`, measured: { ...r } },
     };
   },
 };
