@@ -26,11 +26,13 @@ export function drServiceArgs(s: Scenario, site: string, plan: Plan): string[] {
   const d = s.dr;
   if (!d || (site !== d.primary && site !== d.backup)) return [];
   const apis = ['--volume', '--compute', '--image'];
-  // Swift holds the backups of options 1 and 2; replication needs none.
-  if (site === d.backup) return d.option === 'replication' ? apis : [...apis, '--object-store'];
   const backup = controllerAddress(plan, d.backup);
+  // Both sites' volume services use the backup site's Swift: the primary writes its backups there
+  // (across the WAN), the backup site restores from it (locally). Replication needs no object store.
+  const swift = ['--backup-swift-url', `http://${backup}:${SWIFT_PORT}/auth/v1.0`, '--backup-swift-user', SWIFT_USER, '--backup-swift-key', SWIFT_KEY];
+  if (site === d.backup) return d.option === 'replication' ? apis : [...apis, '--object-store', ...swift];
   if (d.option === 'replication') return [...apis, '--replication-target', `http://${backup}:${VOLUME_PORT}`];
-  return [...apis, '--backup-swift-url', `http://${backup}:${SWIFT_PORT}/auth/v1.0`, '--backup-swift-user', SWIFT_USER, '--backup-swift-key', SWIFT_KEY];
+  return [...apis, ...swift];
 }
 
 /** Waits until a DR site's compute, volume and image APIs answer on their sockets. */
