@@ -199,6 +199,13 @@ export class VolumeClient {
   waitBackup(id: string, status = 'available', timeoutMs = 60_000): Promise<Backup> {
     return this.waitFor('backup', id, status, () => this.getBackup(id), timeoutMs);
   }
+  /** Until the backup leaves creating/restoring, whatever it ends as (available or error). */
+  waitBackupSettled(id: string, timeoutMs = 60_000): Promise<Backup> {
+    return pollUntil(`backup ${id} to settle`, async () => {
+      const b = await this.getBackup(id);
+      return ['creating', 'restoring', 'deleting'].includes(b.status) ? null : b;
+    }, timeoutMs, 50);
+  }
   waitSnapshot(id: string, status = 'available', timeoutMs = 30_000): Promise<Snapshot> {
     return this.waitFor('snapshot', id, status, () => this.getSnapshot(id), timeoutMs);
   }

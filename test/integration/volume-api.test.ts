@@ -12,7 +12,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CinderClientError, VolumeClient, type Volume, type VolumeType } from '../../harness/clients/volume.js';
+import { CinderClientError, VolumeClient, type Backup, type Volume, type VolumeType } from '../../harness/clients/volume.js';
 import { DIST, MOUNT } from '../../harness/paths.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import { unixRequest } from '../../harness/clients/unix-http.js';
@@ -91,9 +91,11 @@ describe('volume API on two real controller containers', () => {
     west.controller = await startTestController(runtime, west.container, 'volume-api', west.runDir, west.address);
     await onBridge(east, 've');
     await onBridge(west, 'vw');
-    await startServices(west, []);
-    await startServices(east, ['--replication-target', `http://${west.address}:8776`, '--replication-interval-ms', '200']);
-    await Promise.all([east.client.waitReady(60_000), west.client.waitReady(60_000)]);
+    // West is the backup site: Swift runs there, and both sites' backup services use it (west to import and restore).
+    const swift = ['--backup-swift-url', `http://${west.address}:8080/auth/v1.0`, '--backup-swift-user', 'msh:backup', '--backup-swift-key', 'backup'];
+    await startServices(west, ['--object-store', ...swift]);
+    await startServices(east, ['--replication-target', `http://${west.address}:8776`, '--replication-interval-ms', '200', ...swift]);
+    await Promise.all([east.client.waitReady(90_000), west.client.waitReady(90_000)]);
     console.log(`two controllers created -> volume APIs answering: ${(performance.now() - t0).toFixed(0)} ms`);
   });
 
@@ -210,6 +212,73 @@ describe('volume API on two real controller containers', () => {
     await fault(east.client.manage({ host: 'east@file#file', ref: { 'source-name': 'legacy-disk' } }), 400, 'badRequest');
     await fault(east.client.manage({ host: 'east@file#file', ref: { 'source-name': 'missing' } }), 400, 'badRequest');
     await fault(east.client.manage({ host: 'elsewhere@lvm', ref: { 'source-name': 'legacy-disk' } }), 400, 'badRequest');
+  });
+
+  it('backs up full then incremental to the backup site\'s Swift, exports, imports and restores there (sha256 equal)', async () => {
+    const v = await east.client.createVolume({ size: 2, name: 'protected' });
+    await east.client.setBootable(v.id, true);
+    writeFileSync(fileOf(east, v.id), randomBytes(2 * GIB_BYTES));
+    await fault(east.client.createBackup({ volume_id: v.id, incremental: true }), 400, 'badRequest'); // no full backup yet
+    const full = await east.client.waitBackup((await east.client.createBackup({ volume_id: v.id, name: 'full' })).id, 'available', 60_000);
+    const blocks = (2 * GIB_BYTES) / BLOCK;
+    expect(full).toMatchObject({ is_incremental: false, parent_id: null, container: 'volumebackups', size: 2, 'msh:changed_blocks': blocks, 'msh:total_blocks': blocks, 'msh:bytes_sent': 2 * GIB_BYTES });
+    expect(full.service_metadata).toMatch(new RegExp(`^volume_${v.id}/\\d{14}/az_nova_backup_${full.id}$`));
+    expect(full.object_count).toBeGreaterThan(0);
+
+    // Three blocks change: the incremental sends exactly those.
+    for (const b of [1, 2, 200]) writeAt(fileOf(east, v.id), b * BLOCK + 7, randomBytes(100));
+    const expected = sha(readFileSync(fileOf(east, v.id)));
+    const incr = await east.client.waitBackup((await east.client.createBackup({ volume_id: v.id, name: 'incr', incremental: true })).id, 'available', 60_000);
+    expect(incr).toMatchObject({ is_incremental: true, parent_id: full.id, 'msh:changed_blocks': 3, 'msh:total_blocks': blocks, 'msh:bytes_sent': 3 * BLOCK });
+    expect((await east.client.getBackup(full.id)).has_dependent_backups).toBe(true);
+    await fault(east.client.deleteBackup(full.id), 400, 'badRequest');
+    console.log(`backup of 2 GiB (${2 * GIB_BYTES} bytes): full ${full['msh:duration_ms']!.toFixed(0)} ms, ${full.object_count} objects; incremental of 3 blocks ${incr['msh:duration_ms']!.toFixed(0)} ms, ${incr['msh:bytes_sent']} bytes`);
+
+    // West learns the chain from the records and restores from the same Swift.
+    for (const b of [full, incr]) {
+      const rec = await east.client.exportBackupRecord(b.id);
+      expect(rec.backup_service).toBe('cinder.backup.drivers.swift.SwiftBackupDriver');
+      expect(JSON.parse(Buffer.from(rec.backup_url, 'base64').toString('utf8'))).toMatchObject({ id: b.id, service_metadata: b.service_metadata, parent_id: b.parent_id });
+      const imp = await west.client.importBackupRecord(rec);
+      expect(imp).toMatchObject({ id: b.id, status: 'available', 'msh:imported': true, is_incremental: b.is_incremental });
+    }
+    await fault(west.client.importBackupRecord(await east.client.exportBackupRecord(full.id)), 400, 'badRequest'); // known already
+    await fault(west.client.importBackupRecord({ backup_service: 'cinder.backup.drivers.swift.SwiftBackupDriver', backup_url: 'bm90IGpzb24=' }), 400, 'badRequest');
+    const t0 = performance.now();
+    const r = await west.client.restoreBackup(incr.id, { name: 'restored' });
+    const restored = await west.client.waitVolume(r.volume_id, 'available', 60_000);
+    console.log(`restore of the chain full -> incremental in west: ${(performance.now() - t0).toFixed(0)} ms`);
+    expect(restored).toMatchObject({ name: 'restored', size: 2, bootable: 'true' });
+    expect(sha(readFileSync(fileOf(west, r.volume_id)))).toBe(expected);
+    expect((await west.client.getBackup(incr.id)).status).toBe('available');
+    // Swift lists the backup's objects: data, _sha256file and _metadata of both.
+    const ls = await execa('ip', ['netns', 'exec', bridgeNs, 'swift', '-A', `http://${west.address}:8080/auth/v1.0`, '-U', 'msh:backup', '-K', 'backup', 'list', 'volumebackups', '--prefix', `volume_${v.id}/`], { reject: false });
+    if (ls.exitCode === 0) {
+      for (const b of [full, incr]) for (const suffix of ['_metadata', '_sha256file', '-00001']) expect(ls.stdout.split('\n')).toContain(`${b.service_metadata}${suffix}`);
+    } else console.log(`swift list not run (${ls.stderr.trim().split('\n').at(-1)}): the objects are checked by restore`);
+  });
+
+  it('leaves a backup cut by a lost link in error, never trusted: no export, no restore, not a parent', async () => {
+    const v = await east.client.createVolume({ size: 2, name: 'cut-backup' });
+    writeFileSync(fileOf(east, v.id), randomBytes(2 * GIB_BYTES));
+    const good = await east.client.waitBackup((await east.client.createBackup({ volume_id: v.id, name: 'good' })).id, 'available', 60_000);
+    writeAt(fileOf(east, v.id), 0, randomBytes(BLOCK));
+    await execa('ip', ['-n', bridgeNs, 'link', 'set', 'vw', 'down']);
+    let cut: Backup;
+    try {
+      const b = await east.client.createBackup({ volume_id: v.id, name: 'cut', incremental: true });
+      cut = await east.client.waitBackupSettled(b.id, 60_000);
+    } finally {
+      await execa('ip', ['-n', bridgeNs, 'link', 'set', 'vw', 'up']);
+    }
+    expect(cut.status).toBe('error');
+    expect(cut.fail_reason).toBeTruthy();
+    console.log(`backup with the backup site's link down: error after ${cut['msh:duration_ms']!.toFixed(0)} ms: ${cut.fail_reason}`);
+    await fault(east.client.exportBackupRecord(cut.id), 400, 'badRequest');
+    await fault(east.client.restoreBackup(cut.id), 400, 'badRequest');
+    const next = await east.client.waitBackup((await east.client.createBackup({ volume_id: v.id, name: 'after', incremental: true })).id, 'available', 60_000);
+    expect(next.parent_id).toBe(good.id);
+    expect(next['msh:changed_blocks']).toBe(1);
   });
 
   it('lists volumes with the real openstack client (no identity: auth type none, the endpoint given)', async () => {

@@ -137,7 +137,10 @@ export function volumeApi(svc: VolumeService, backups: BackupService): ServiceDe
   r.add('PUT', `${P}/os-services/failover`, v(async (req) => (await svc.failoverHost(req.body), ok(undefined, 202)), [3, 26]));
 
   // The replicator's private endpoint (this emulation's, not Cinder's).
-  r.add('PUT', `${P}/msh-replicas/{id}`, v(async (req, mv) => ok({ volume: volumeView(await svc.applyReplica(id(req), req.body, project(req)), mv, t()) })));
+  r.add('PUT', `${P}/msh-replicas/{id}`, v(async (req, mv) => {
+    const applied = await svc.applyReplica(id(req), req.body, project(req));
+    return applied ? ok({ volume: volumeView(applied, mv, t()) }) : ok(undefined, 202);
+  }));
 
   return { name: 'volume', router: r, errorBody: (status, _type, message) => cinderErrorBody(status, message) };
 }

@@ -55,12 +55,13 @@ export async function copyFile(src: string, dst: string, bytes?: number): Promis
   return { bytes: bytes ?? copied };
 }
 
-/** Writes each extent at its offset, grows/shrinks the file to `size` when given, fsyncs; creates the file if missing. */
-export async function writeExtents(path: string, extents: readonly { offset: number; data: Buffer }[], size?: number): Promise<void> {
+/** Writes each extent at its offset, grows/shrinks the file to `size` when given (zero-filled first with `reset`), fsyncs; creates the file if missing. */
+export async function writeExtents(path: string, extents: readonly { offset: number; data: Buffer }[], size?: number, reset = false): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const created = !(await exists(path));
   const f = await open(path, created ? 'w+' : 'r+', 0o666);
   try {
+    if (reset) await f.truncate(0);
     if (size !== undefined) await f.truncate(size);
     for (const e of extents) await f.write(e.data, 0, e.data.length, e.offset);
     await f.sync();

@@ -4,10 +4,14 @@
 // since the last complete shipment are PUT to the target site's volume API
 // (PUT /v3/{project}/msh-replicas/{volume_id}: this emulation's private
 // endpoint, not Cinder's; Cinder replicates inside its drivers). A pass is
-// complete when its last request is acknowledged: only then do the hashes
-// advance and `msh:replicated_at` become the time the state was read. A
-// failed pass sets replication_status `error` and the next pass ships
-// everything changed since the last complete one.
+// complete when its last request is acknowledged: the target applies a pass
+// only then (it stages the requests before), the hashes advance and
+// `msh:replicated_at` becomes the time the state was read. A failed pass
+// sets replication_status `error` and the next pass ships everything
+// changed since the last complete one; the target drops the unfinished
+// one. The first pass after a start ships the blocks that are not zeros,
+// and the target zero-fills the replica before applying it.
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { blockHashes, changedBlocks, extents } from './blocks.js';
@@ -84,12 +88,13 @@ export class Replicator {
       return;
     }
     const t0 = performance.now();
+    const pass = randomUUID();
     const data = await this.svc.locks.run(v.id, () => readFile(v.path));
     const hashes = blockHashes(data);
     // The target creates a new replica zero-filled (sparse): a first shipment sends only the blocks that are not zeros.
     const changed = changedBlocks(last?.hashes ?? blockHashes(Buffer.alloc(data.length)), hashes);
     const parts = extents(changed, data.length, SHIPMENT_BYTES);
-    const base = { name: v.name ?? '', size: v.size, bytes: data.length, volume_type: v.volume_type_name, bootable: v.bootable, source_host: this.svc.host };
+    const base = { pass, reset: last === undefined, name: v.name ?? '', size: v.size, bytes: data.length, volume_type: v.volume_type_name, bootable: v.bootable, source_host: this.svc.host };
     // An empty pass still tells the target the state it has is current (and creates the replica the first time).
     const batches: ReplicaShipment['extents'][] = parts.length === 0 ? [[]] : parts.map((e) => [{ offset: e.offset, data: data.subarray(e.offset, e.offset + e.length).toString('base64') }]);
     let bytes = 0;

@@ -103,6 +103,8 @@ export class VolumeService implements VolumeBackend {
   /** A volume's write lock: file copies and writes of this process. */
   readonly locks = new KeyedMutex();
   private readonly serial = new Mutex();
+  /** Replica passes being received (target side), applied whole with their last request. */
+  private readonly staged = new Map<string, { pass: string; reset: boolean; extents: { offset: number; data: Buffer }[] }>();
 
   constructor(pool: mysql.Pool, cfg: VolumeServiceConfig, log: (line: string) => void) {
     this.pool = pool;
@@ -680,14 +682,29 @@ export class VolumeService implements VolumeBackend {
 
   // --------------------------------------------------------- replication
 
-  /** The target side of the replicator's private shipment (not Cinder's API): creates the replica on first sight. */
-  async applyReplica(volumeId: string, body: unknown, project: string | undefined): Promise<VolumeRec> {
+  /**
+   * The target side of the replicator's private shipment (not Cinder's API):
+   * stages the pass's requests, and with its last one applies them all under
+   * the volume's lock, creating the replica on first sight. Returns null for
+   * a staged request.
+   */
+  async applyReplica(volumeId: string, body: unknown, project: string | undefined): Promise<VolumeRec | null> {
     const r = ReplicaShipmentSchema.safeParse(body);
     if (!r.success) throw badRequest(`Invalid replica shipment: ${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`);
     const s = r.data;
     const existing = await db.get(this.pool, 'volumes', volumeId);
     if (existing && !existing.replica) throw conflict(`Volume ${volumeId} exists here and is not a replica.`);
     if (existing?.replica?.promoted) throw conflict(`Volume ${volumeId} was failed over here: the replica is writable and takes no more shipments.`);
+    const incoming = s.extents.map((e) => ({ offset: e.offset, data: Buffer.from(e.data, 'base64') }));
+    for (const e of incoming) if (e.offset + e.data.length > s.bytes) throw badRequest(`Invalid replica shipment: extent at ${e.offset} ends beyond ${s.bytes} bytes.`);
+    let stage = this.staged.get(volumeId);
+    if (!stage || stage.pass !== s.pass) {
+      stage = { pass: s.pass, reset: s.reset, extents: [] };
+      this.staged.set(volumeId, stage);
+    }
+    stage.extents.push(...incoming);
+    if (s.replicated_at === null) return null;
+    this.staged.delete(volumeId);
     if (!existing) {
       const type = await this.findType(s.volume_type ?? DEFAULT_TYPE);
       const base = this.newVolume({ project: project ?? this.cfg.defaultProject, name: s.name, description: null, size: s.size, type });
@@ -705,10 +722,8 @@ export class VolumeService implements VolumeBackend {
       );
       this.log(`replica ${volumeId} of ${s.source_host} created (${s.size} GiB)`);
     }
-    const data = s.extents.map((e) => ({ offset: e.offset, data: Buffer.from(e.data, 'base64') }));
-    for (const e of data) if (e.offset + e.data.length > s.bytes) throw badRequest(`Invalid replica shipment: extent at ${e.offset} ends beyond ${s.bytes} bytes.`);
-    await this.locks.run(volumeId, () => writeExtents(this.volumePath(volumeId), data, s.bytes));
-    return this.update(volumeId, (v) => ({ ...v, size: s.size, bootable: s.bootable, name: s.name, replicated_at: s.replicated_at ?? v.replicated_at }));
+    await this.locks.run(volumeId, () => writeExtents(this.volumePath(volumeId), stage.extents, s.bytes, stage.reset));
+    return this.update(volumeId, (v) => ({ ...v, size: s.size, bootable: s.bootable, name: s.name, replicated_at: s.replicated_at }));
   }
 
   /** PUT os-services/failover_host: every replica here becomes a writable, attachable volume. */
@@ -720,6 +735,7 @@ export class VolumeService implements VolumeBackend {
     const replicas = await this.exclusive(async () => {
       const all = (await this.listVolumes()).filter((v) => v.replica && !v.replica.promoted);
       for (const v of all) {
+        this.staged.delete(v.id); // a pass not finished before the failover never lands
         await db.put(this.pool, 'volumes', {
           ...v,
           replication_status: 'failed-over',

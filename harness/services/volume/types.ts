@@ -113,8 +113,17 @@ export const ExtraSpecsSchema = Meta;
 export const AttachSchema = z.looseObject({ instance_uuid: z.string().min(1), mountpoint: z.string().optional() });
 export const DetachSchema = z.looseObject({ attachment_id: z.string().optional() });
 
-/** The replicator's private shipment (not Cinder's API): changed extents of one volume, base64. */
+/**
+ * The replicator's private shipment (not Cinder's API): changed extents of
+ * one volume, base64. A pass may take several requests; the target stages
+ * them and applies the pass only with its last request (replicated_at set),
+ * so the replica always holds a whole shipped state.
+ */
 export const ReplicaShipmentSchema = z.strictObject({
+  /** The pass this request belongs to: a new pass id drops a pass left unfinished. */
+  pass: z.string().min(1),
+  /** The source's first pass for this volume since it started: zero-fill the replica, then apply (it ships no zero blocks). */
+  reset: z.boolean(),
   name: z.string(),
   size: z.number().int().min(1),
   bytes: z.number().int().min(0),
