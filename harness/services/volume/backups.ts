@@ -218,7 +218,8 @@ export class BackupService {
     for (let cur = b; cur.parent_id !== null; ) {
       const p = await db.get(this.pool, 'backups', cur.parent_id);
       if (!p) throw invalidBackup(`Parent backup ${cur.parent_id} of ${cur.id} is not known in this site: import its record first.`);
-      if (p.status !== 'available' || p.service_metadata === null) throw invalidBackup(`Parent backup ${p.id} is ${p.status}.`);
+      // A parent being restored elsewhere at the same time is still whole in the store.
+      if (!['available', 'restoring'].includes(p.status) || p.service_metadata === null) throw invalidBackup(`Parent backup ${p.id} is ${p.status}.`);
       out.unshift(p);
       cur = p;
     }
