@@ -31,6 +31,7 @@ import {
   volumeTypeNotFound,
 } from './errors.js';
 import { KeyedMutex, Mutex, copyFile, createFile, exists, fileSize, removeFile, writeExtents } from './files.js';
+import { PassStager } from './stager.js';
 import * as db from './store.js';
 import type { GroupRec, GroupSnapshotRec, GroupTypeRec, SnapshotRec, VolumeRec, VolumeTypeRec } from './store.js';
 import {
@@ -104,7 +105,7 @@ export class VolumeService implements VolumeBackend {
   readonly locks = new KeyedMutex();
   private readonly serial = new Mutex();
   /** Replica passes being received (target side), applied whole with their last request. */
-  private readonly staged = new Map<string, { pass: string; reset: boolean; extents: { offset: number; data: Buffer }[] }>();
+  private readonly staged = new PassStager();
 
   constructor(pool: mysql.Pool, cfg: VolumeServiceConfig, log: (line: string) => void) {
     this.pool = pool;
@@ -697,14 +698,8 @@ export class VolumeService implements VolumeBackend {
     if (existing?.replica?.promoted) throw conflict(`Volume ${volumeId} was failed over here: the replica is writable and takes no more shipments.`);
     const incoming = s.extents.map((e) => ({ offset: e.offset, data: Buffer.from(e.data, 'base64') }));
     for (const e of incoming) if (e.offset + e.data.length > s.bytes) throw badRequest(`Invalid replica shipment: extent at ${e.offset} ends beyond ${s.bytes} bytes.`);
-    let stage = this.staged.get(volumeId);
-    if (!stage || stage.pass !== s.pass) {
-      stage = { pass: s.pass, reset: s.reset, extents: [] };
-      this.staged.set(volumeId, stage);
-    }
-    stage.extents.push(...incoming);
-    if (s.replicated_at === null) return null;
-    this.staged.delete(volumeId);
+    const stage = this.staged.add(volumeId, s.pass, s.reset, incoming, s.replicated_at !== null);
+    if (stage === null || s.replicated_at === null) return null;
     if (!existing) {
       const type = await this.findType(s.volume_type ?? DEFAULT_TYPE);
       const base = this.newVolume({ project: project ?? this.cfg.defaultProject, name: s.name, description: null, size: s.size, type });
@@ -735,7 +730,7 @@ export class VolumeService implements VolumeBackend {
     const replicas = await this.exclusive(async () => {
       const all = (await this.listVolumes()).filter((v) => v.replica && !v.replica.promoted);
       for (const v of all) {
-        this.staged.delete(v.id); // a pass not finished before the failover never lands
+        this.staged.drop(v.id); // a pass not finished before the failover never lands
         await db.put(this.pool, 'volumes', {
           ...v,
           replication_status: 'failed-over',
