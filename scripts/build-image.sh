@@ -135,7 +135,10 @@ chroot "$ROOT" install -d -o mysql -g mysql -m 0755 /run/mysqld
 # under /run/msh/swift/node, the controller's run dir: a host ext4 dir
 # (user xattrs, which Swift's object metadata needs), inspectable from the
 # host, and kept when the container is killed. mount_check=false: d1 is a
-# directory, not a mount. Logs: Swift logs only to syslog (without a
+# directory, not a mount. The servers run as root (user = root), as the
+# rest of the run dir is written: the run dir may be 0700 (a test's mkdtemp),
+# which a swift user could not traverse (every request then answers 503).
+# Logs: Swift logs only to syslog (without a
 # listener on /dev/log it falls back to UDP and prints a traceback per
 # line), so an rsyslogd of its own (rsyslog comes with the swift package)
 # writes everything to /run/msh/swift/swift.log; each server's stderr
@@ -159,7 +162,7 @@ mount_check = false
 bind_ip = 127.0.0.1
 bind_port = $port
 workers = 1
-user = swift
+user = root
 log_name = $name-server
 
 [pipeline:main]
@@ -180,7 +183,7 @@ cat >"$ROOT/etc/swift/proxy-server.conf" <<'CONF'
 bind_ip = 0.0.0.0
 bind_port = 8080
 workers = 1
-user = swift
+user = root
 log_name = proxy-server
 
 [pipeline:main]

@@ -88,7 +88,7 @@ compute (Nova v2.1, guests are dr-guest processes) and image (Glance v2):
 object store (real OpenStack Swift, the backup site's; config and rings in the image):
   --object-store       start Swift if not running (account/container/object servers on loopback,
                        proxy on 0.0.0.0:${PROXY_PORT}, tempauth user msh:backup key backup; data, logs
-                       under <run-dir>/swift); it outlives this process, like MariaDB
+                       under /run/msh/swift, fixed by the image); it outlives this process, like MariaDB
 ${VOLUME_USAGE}`;
 
 interface Options {

@@ -22,7 +22,7 @@
 //   logs only to syslog); a server's stderr (a crash before its logger is
 //   set up) goes to /run/msh/swift/<server>.log.
 import { spawn } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ export interface SwiftStatus {
 
 function httpStatus(port: number, path: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, timeout: 1000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, timeout: 3000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -87,15 +87,6 @@ function alive(pidFile: string): boolean {
   } catch {
     return false;
   }
-}
-
-function ids(user: string): { uid: number; gid: number } {
-  const f = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${user}:`))
-    ?.split(':');
-  if (!f || f.length < 4) throw new Error(`no user ${user} in /etc/passwd: is this the msh image with Swift?`);
-  return { uid: Number(f[2]), gid: Number(f[3]) };
 }
 
 function tail(file: string, lines = 10): string {
@@ -131,10 +122,8 @@ export async function startSwift(opts: SwiftOptions = {}): Promise<SwiftStatus> 
   const deaths: (() => string | null)[] = [];
 
   if (!existsSync('/etc/swift/proxy-server.conf')) throw new Error('/etc/swift/proxy-server.conf missing: the image has no Swift (rebuild it: scripts/build-image.sh)');
-  const device = join(SWIFT_DIR, 'node', 'd1');
-  mkdirSync(device, { recursive: true });
-  const swift = ids('swift');
-  for (const d of [join(SWIFT_DIR, 'node'), device]) chownSync(d, swift.uid, swift.gid);
+  // The servers run as root (the image's config): the run dir may be 0700.
+  mkdirSync(join(SWIFT_DIR, 'node', 'd1'), { recursive: true });
 
   const rsyslogPid = join(SWIFT_DIR, 'rsyslogd.pid');
   if (!alive(rsyslogPid) || !existsSync('/dev/log')) {
@@ -147,6 +136,11 @@ export async function startSwift(opts: SwiftOptions = {}): Promise<SwiftStatus> 
   }
   for (const s of SERVERS) {
     if (await healthy(s.port)) continue;
+    // Bound but slow to answer (a loaded host): a second copy could not bind, only wait.
+    if (await listening(s.port)) {
+      log(`swift: ${s.name} server listens on ${s.port} but its healthcheck does not answer yet; waiting for it`);
+      continue;
+    }
     deaths.push(daemon(`swift-${s.name}-server`, [`/etc/swift/${s.name}-server.conf`], join(SWIFT_DIR, `${s.name}.log`)));
     started.push(s.name);
   }
