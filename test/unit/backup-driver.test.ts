@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   BLOCK_SIZE,
   backupVolume,
+  chunkedBackupTarget,
   dataObjectName,
   isComplete,
   metadataName,
@@ -209,6 +210,21 @@ describe('chunked backup driver', () => {
     expect(shaf['chunk_size']).toBe(32768);
     expect(shaf['sha256s']).toEqual(full.sha256s);
     expect(shaText).toBe(JSON.stringify(shaf, null, 2));
+  });
+
+  it('chunkedBackupTarget binds the store: parent_id and volume_meta as given, restore and isComplete through it', async () => {
+    const store = new MemoryStore();
+    const target = chunkedBackupTarget(store);
+    const src = join(dir, 'vol7');
+    const data = volume(src);
+    const { store: _s, ...opts } = base(store, src, 'full7', new Date(Date.UTC(2026, 11, 3)));
+    const full = await target.backup({ ...opts, parent: null, parentId: null, volumeMeta: '{"version": 2}' });
+    const incr = await target.backup({ ...opts, backupId: 'incr7', createdAt: new Date(Date.UTC(2026, 11, 4)), parent: { prefix: full.prefix, sha256s: full.sha256s }, parentId: 'full7', volumeMeta: '{}' });
+    const meta = JSON.parse(store.objects.get(`${C}/${metadataName(incr.prefix)}`)!.toString()) as Record<string, unknown>;
+    expect(meta).toMatchObject({ parent_id: 'full7', volume_meta: '{}' });
+    expect(await target.isComplete(C, incr.prefix)).toBe(true);
+    await target.restore({ container: C, chain: [full.prefix, incr.prefix], dest: join(dir, 'restored7'), size: data.length });
+    expect(readFileSync(join(dir, 'restored7')).equals(data)).toBe(true);
   });
 
   it('refuses an incremental of a volume that grew, and an object size that is not a block multiple', async () => {

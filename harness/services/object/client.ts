@@ -83,7 +83,17 @@ function send(method: string, url: URL, headers: Record<string, string>, body: B
   });
 }
 
-export class SwiftClient {
+/** The object API of SwiftClient (what SwiftClient.lazy returns). */
+export interface SwiftStore {
+  ensureContainer(name: string): Promise<void>;
+  putObject(container: string, name: string, body: Buffer, headers?: Record<string, string>): Promise<{ etag: string }>;
+  getObject(container: string, name: string): Promise<Buffer>;
+  headObject(container: string, name: string): Promise<ObjectInfo | null>;
+  listObjects(container: string, prefix?: string): Promise<string[]>;
+  deleteObject(container: string, name: string): Promise<void>;
+}
+
+export class SwiftClient implements SwiftStore {
   private readonly opts: SwiftConnectOptions;
   private readonly timeoutMs: number;
   private storageUrl = '';
@@ -99,6 +109,30 @@ export class SwiftClient {
     const c = new SwiftClient(opts);
     await c.authenticate();
     return c;
+  }
+
+  /**
+   * A client that authenticates on first use (and again after a failed
+   * attempt): a service can be started while the backup site is still
+   * down or cut off, and each call then fails in bounded time instead.
+   */
+  static lazy(opts: SwiftConnectOptions): SwiftStore {
+    let pending: Promise<SwiftClient> | null = null;
+    const client = () => {
+      pending ??= SwiftClient.connect(opts).catch((e: unknown) => {
+        pending = null;
+        throw e;
+      });
+      return pending;
+    };
+    return {
+      ensureContainer: async (name) => (await client()).ensureContainer(name),
+      putObject: async (c, n, body, headers) => (await client()).putObject(c, n, body, headers),
+      getObject: async (c, n) => (await client()).getObject(c, n),
+      headObject: async (c, n) => (await client()).headObject(c, n),
+      listObjects: async (c, prefix) => (await client()).listObjects(c, prefix),
+      deleteObject: async (c, n) => (await client()).deleteObject(c, n),
+    };
   }
 
   /** The account's storage URL, as the auth service gave it. */

@@ -67,7 +67,7 @@ export interface BackupOptions {
   /** null: a full backup; otherwise incremental against this backup. */
   readonly parent: BackupParent | null;
   /** The parent's backup id, recorded as parent_id (default: read from the parent's _metadata). */
-  readonly parentId?: string;
+  readonly parentId?: string | null;
   /** Volume metadata JSON (Cinder's volume_meta), default null. */
   readonly volumeMeta?: string | null;
   readonly objectSize?: number;
@@ -333,4 +333,21 @@ export async function isComplete(store: ObjectStore, container: string, prefix: 
   const present = new Set(await store.listObjects(container, prefix));
   if (!present.has(sha256fileName(prefix))) return false;
   return meta.objects.every((entry) => Object.keys(entry).every((name) => present.has(name)));
+}
+
+/**
+ * The driver bound to one store, in the shape the volume service's backup
+ * target takes (backups.ts BackupTarget): e.g.
+ * chunkedBackupTarget(SwiftClient.lazy({authUrl, user, key})).
+ */
+export function chunkedBackupTarget(store: ObjectStore): {
+  backup(o: Omit<BackupOptions, 'store'>): Promise<BackupOutcome>;
+  restore(o: Omit<RestoreOptions, 'store'>): Promise<void>;
+  isComplete(container: string, prefix: string): Promise<boolean>;
+} {
+  return {
+    backup: (o) => backupVolume({ ...o, store }),
+    restore: async (o) => void (await restoreBackup({ ...o, store })),
+    isComplete: (container, prefix) => isComplete(store, container, prefix),
+  };
 }
