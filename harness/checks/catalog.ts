@@ -271,7 +271,7 @@ export const CATALOG: readonly Requirement[] = [
     source: DR_SEED,
     section: 'Option 1, step 7.1',
     statement:
-      "When the primary site has failed, the backups are restored into volumes of the backup site's volume service, from the backup site's object store alone, using the newest complete backup of each volume.",
+      "When the primary site has failed, the backups are restored into volumes of the backup site's volume service, from the backup site's object store alone, all from one recovery point: the newest protection cycle whose backups all completed (volumes from different cycles would restore a state that never existed; an interrupted backup is never used).",
   },
   {
     id: 'DR-BOOT-ATTACH',

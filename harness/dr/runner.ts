@@ -176,31 +176,38 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     }
     const cut = judgeCut(seqs);
     history.append({ t: now(), kind: 'op', process: `dr@${spec.primary}`, type: 'ok', f: 'cut', value: { cycle, seqs, corrupt, consistent: cut.consistent, why: cut.why } });
-    for (const s of snaps.filter((x) => spec.volumes.includes(x.role))) {
-      const key = `${s.member}/${s.role}`;
-      const incremental = spec.incremental && backedUp.has(key);
-      await step(spec.primary, 'backup', { cycle, member: s.member, role: s.role, volume: s.volume, snapshot: s.snapshot, incremental }, async () => {
-        const r = await expect(volP, [202], 'POST', `${V3}/backups`, { backup: { volume_id: s.volume, snapshot_id: s.snapshot, incremental, container: 'volumebackups', name: `${spec.vnf}-${s.member}-${s.role}-c${cycle}`, force: true } });
-        const id = (r.body as { backup: { id: string } }).backup.id;
-        const b = await until(
-          async () => ((await expect(volP, [200], 'GET', `${V3}/backups/${id}`)).body as { backup: Record<string, unknown> }).backup,
-          (x) => x['status'] === 'available' || (x['status'] === 'error' ? `backup ${id} went error: ${String(x['fail_reason'] ?? '')}` : false),
-          STEP_TIMEOUT_MS,
-          `backup ${id}`,
-        );
-        backedUp.add(key);
-        const rec = await expect(volP, [200], 'GET', `${V3}/backups/${id}/export_record`);
-        const imported = await expect(api(spec.backup, 'volume'), [201, 200], 'POST', `${V3}/backups/import_record`, rec.body);
-        return {
-          backup: id,
-          importedAs: (imported.body as { backup: { id: string } }).backup.id,
-          bytesSent: b['msh:bytes_sent'] ?? null,
-          changedBlocks: b['msh:changed_blocks'] ?? null,
-          totalBlocks: b['msh:total_blocks'] ?? null,
-          isIncremental: b['is_incremental'] ?? null,
-        };
-      });
-    }
+    // Backups of a cycle run side by side, as cinder-backup runs them; the cycle fails if any does.
+    const results = await Promise.allSettled(
+      snaps
+        .filter((x) => spec.volumes.includes(x.role))
+        .map((s) => {
+          const key = `${s.member}/${s.role}`;
+          const incremental = spec.incremental && backedUp.has(key);
+          return step(spec.primary, 'backup', { cycle, member: s.member, role: s.role, volume: s.volume, snapshot: s.snapshot, incremental }, async () => {
+            const r = await expect(volP, [202], 'POST', `${V3}/backups`, { backup: { volume_id: s.volume, snapshot_id: s.snapshot, incremental, container: 'volumebackups', name: `${spec.vnf}-${s.member}-${s.role}-c${cycle}`, force: true } });
+            const id = (r.body as { backup: { id: string } }).backup.id;
+            const b = await until(
+              async () => ((await expect(volP, [200], 'GET', `${V3}/backups/${id}`)).body as { backup: Record<string, unknown> }).backup,
+              (x) => x['status'] === 'available' || (x['status'] === 'error' ? `backup ${id} went error: ${String(x['fail_reason'] ?? '')}` : false),
+              STEP_TIMEOUT_MS,
+              `backup ${id}`,
+            );
+            backedUp.add(key);
+            const rec = await expect(volP, [200], 'GET', `${V3}/backups/${id}/export_record`);
+            const imported = await expect(api(spec.backup, 'volume'), [201, 200], 'POST', `${V3}/backups/import_record`, rec.body);
+            return {
+              backup: id,
+              importedAs: (imported.body as { backup: { id: string } }).backup.id,
+              bytesSent: b['msh:bytes_sent'] ?? null,
+              changedBlocks: b['msh:changed_blocks'] ?? null,
+              totalBlocks: b['msh:total_blocks'] ?? null,
+              isIncremental: b['is_incremental'] ?? null,
+            };
+          });
+        }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const id of temp) await volP('DELETE', `${V3}/volumes/${id}`).catch(() => undefined);
   };
 
@@ -353,26 +360,35 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     }
   };
 
-  const restoreMember = async (to: string, m: Member): Promise<{ boot?: string; data?: string; from: string }> => {
+  /** Backups known in `to` by name (<vnf>-<i>-<role>-c<cycle>), and the newest cycle with every protected volume of every VM available. */
+  const restorePoint = async (to: string) => {
+    const list = ((await expect(api(to, 'volume'), [200], 'GET', `${V3}/backups/detail`)).body as { backups: { id: string; name: string; status: string }[] }).backups;
+    const parsed = list.flatMap((b) => {
+      const x = /^(.*)-(\d+)-(boot|data)-c(\d+)$/.exec(b.name);
+      return x && x[1] === spec.vnf ? [{ ...b, member: Number(x[2]), role: x[3]!, cycle: Number(x[4]) }] : [];
+    });
+    const ok = parsed.filter((b) => b.status === 'available');
+    const cycles = [...new Set(ok.map((b) => b.cycle))].sort((a, b) => b - a);
+    // One cycle for every volume: volumes from different cycles would restore a state that never existed.
+    const cycle = cycles.find((c) => members.every((m) => spec.volumes.every((role) => ok.some((b) => b.cycle === c && b.member === m.index && b.role === role)))) ?? null;
+    return { parsed, ok, cycle };
+  };
+
+  const restoreMember = async (to: string, m: Member, point: Awaited<ReturnType<typeof restorePoint>>): Promise<{ boot?: string; data?: string; from: string }> => {
     const vol = api(to, 'volume');
-    const list = ((await expect(vol, [200], 'GET', `${V3}/backups/detail`)).body as { backups: { id: string; name: string; status: string; created_at: string }[] }).backups;
-    const newest = (role: string) => {
-      const mine = list.filter((b) => b.status === 'available' && b.name.startsWith(`${m.name}-${role}-c`));
-      mine.sort((a, b) => Number(b.name.split('-c').at(-1)) - Number(a.name.split('-c').at(-1)));
-      return mine[0];
-    };
     const out: Record<string, string> = {};
     let from = '';
     for (const role of ['boot', 'data'] as const) {
-      const b = newest(role);
+      const b = point.ok.find((x) => x.member === m.index && x.role === role && x.cycle === point.cycle);
+      const skipped = point.parsed.filter((x) => x.member === m.index && x.role === role && x.cycle > (point.cycle ?? -1)).map((x) => `${x.name} (${x.status})`);
       if (!b) {
-        await step(to, 'restore', { member: m.index, role }, async () => {
-          throw new Error(`no complete backup of ${m.name}'s ${role} volume known in ${to}`);
+        await step(to, 'restore', { member: m.index, role, skipped }, async () => {
+          throw new Error(`no complete backup of ${m.name}'s ${role} volume known in ${to}${point.cycle === null ? ' (no cycle completed for every volume)' : ` in cycle ${point.cycle}`}`);
         }).catch(() => undefined);
         continue;
       }
-      from = b.name;
-      await step(to, 'restore', { member: m.index, role, backup: b.id, name: b.name, skipped: list.filter((x) => x.name.startsWith(`${m.name}-${role}-c`) && x.status !== 'available').map((x) => x.name) }, async () => {
+      from = `cycle ${b.cycle}`;
+      await step(to, 'restore', { member: m.index, role, backup: b.id, name: b.name, cycle: b.cycle, skipped }, async () => {
         const r = await expect(vol, [202], 'POST', `${V3}/backups/${b.id}/restore`, { restore: { name: `${m.name}-${role}` } });
         const id = (r.body as { restore: { volume_id: string } }).restore.volume_id;
         await waitVolume(vol, id);
@@ -418,12 +434,13 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     // Reached: the backup site's volume API answers (what every restore path starts with).
     await expect(api(to, 'volume'), [200], 'GET', `${V3}/volumes`);
     const promoted = spec.option === 'replication' ? await promoteAll(to).catch(() => new Map<string, string>()) : undefined;
+    const point = promoted ? undefined : await restorePoint(to);
     let restoredFrom = spec.option === 'replication' ? 'replicas' : '';
     let booted = 0;
     let attached = 0;
     for (const m of members) {
       try {
-        const vols = promoted ? { boot: promoted.get(`${m.name}-boot`), data: promoted.get(`${m.name}-data`), from: 'replica' } : await restoreMember(to, m);
+        const vols = promoted ? { boot: promoted.get(`${m.name}-boot`), data: promoted.get(`${m.name}-data`), from: 'replica' } : await restoreMember(to, m, point!);
         if (!promoted) restoredFrom = vols.from;
         const r: Member = { ...m, server: '', bootVolume: vols.boot ?? '', dataVolume: vols.data ?? '' };
         await step(to, 'boot', { member: m.index, bootVolume: vols.boot ?? null }, async () => {

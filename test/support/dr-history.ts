@@ -42,6 +42,8 @@ export interface DrModel {
   /** ms from trigger to serving; null: never serves. */
   readonly servingAfter?: number | null;
   readonly configSource?: string;
+  /** The cycle the restore used (default: the newest whose backups all completed). */
+  readonly restoreCycle?: number;
   /** Restore steps that fail. */
   readonly failStep?: string;
   /** A restore step made before the trigger (known-bad for the manual trigger). */
@@ -127,13 +129,13 @@ export function drHistory(m: DrModel = {}): HistoryEvent[] {
     ev.push(...fault({ kind: 'dr-failover', site: B }, triggerAt, undefined, { name: 'failover' }));
     let t = triggerAt;
     dr((t += 1), B, 'failover-trigger', { from: P, to: B, option });
-    const promoted = m.promoted ?? [...Array(n).keys()].flatMap((i) => [{ name: `app-${i}-boot` }, { name: `app-${i}-data` }]);
+    const promoted: NonNullable<DrModel['promoted']> = m.promoted ?? [...Array(n).keys()].flatMap((i) => [{ name: `app-${i}-boot` }, { name: `app-${i}-data` }]);
     const volumes = promoted.map((v, k) => ({ id: `p${k}`, name: v.name, replicationStatus: 'failed-over', adminMetadata: v.ref === null ? {} : { backend_ref: v.ref ?? `{"source-name": "p${k}"}`, backend_path: `/run/msh/volumes/p${k}` }, backendFileExists: v.exists ?? true }));
     if (option === 'replication') dr((t += 50), B, 'promote', { status: 202, volumes }, m.failStep === 'promote' ? 'fail' : 'ok');
     const lastGood = [...(m.cycles ?? [])].map((c, i) => ({ c, i })).filter(({ c, i }) => !c.backupFails && (lossAt === null || 1000 + 3000 * i < lossAt)).at(-1)?.i ?? 0;
     for (let i = 0; i < n; i++) {
       if (option !== 'replication') {
-        for (const role of ['boot', 'data']) dr((t += 30), B, 'restore', { member: i, role, backup: `im${lastGood}${i}${role}`, name: `app-${i}-${role}-c${lastGood}`, volume: `r${i}${role}`, skipped: [] }, m.failStep === 'restore' ? 'fail' : 'ok');
+        for (const role of ['boot', 'data']) dr((t += 30), B, 'restore', { member: i, role, backup: `im${lastGood}${i}${role}`, name: `app-${i}-${role}-c${m.restoreCycle ?? lastGood}`, cycle: m.restoreCycle ?? lastGood, volume: `r${i}${role}`, skipped: [] }, m.failStep === 'restore' ? 'fail' : 'ok');
       }
       dr((t += 100), B, 'boot', { member: i, bootVolume: `r${i}boot`, server: `srv${i}` }, m.failStep === 'boot' ? 'fail' : 'ok');
       guest(t + 20, B, i, 'start', { vnf: 'app', index: i, from: m.configSource ?? 'boot-volume', server: `srv${i}` });

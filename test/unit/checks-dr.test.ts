@@ -65,6 +65,13 @@ describe('dr-restore', () => {
     expect(r.evidence['members']).toContainEqual(expect.objectContaining({ member: 0, restored: [{ role: 'boot', backup: 'app-0-boot-c0' }, { role: 'data', backup: 'app-0-data-c0' }] }));
   });
 
+  it('fails when the restore used another cycle than the newest whose backups all completed (volumes of mixed cycles)', () => {
+    const r = judge(drRestore as CheckKind, 'restore', { cycles: three(), restoreCycle: 1 });
+    expect(r.status).toBe('fail');
+    expect(r.evidence['restorePoint']).toBe(2);
+    expect(r.summary).toBe('VM 0: its boot volume was restored from app-0-boot-c1, not from cycle 2, the newest whose backups all completed');
+  });
+
   it('fails when a guest took its configuration from the request instead of its restored boot volume', () => {
     const r = judge(drRestore as CheckKind, 'restore', { cycles: three(), configSource: 'user-data' });
     expect(r.status).toBe('fail');
@@ -194,6 +201,10 @@ describe('dr-manual-trigger, dr-clean-restore, dr-server-snapshot', () => {
     const good = judge(drServerSnapshot as CheckKind, 'snaps', { cycles: three() }, 'server-snapshot');
     expect(good.status).toBe('pass');
     expect(good.evidence['snapshots']).toHaveLength(9);
+    // The last cycle's backups fail after the primary is lost: its images died with the site, not left behind.
+    const cut = judge(drServerSnapshot as CheckKind, 'snaps', { cycles: [{}, {}, { backupFails: true }], lossAt: 7300 }, 'server-snapshot');
+    expect(cut).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [2] } });
+    expect(cut.evidence['snapshots']).toHaveLength(6);
     const kept = judge(drServerSnapshot as CheckKind, 'snaps', { cycles: [{}, { imageReadBack: 200 }] }, 'server-snapshot');
     expect(kept).toMatchObject({ status: 'fail', summary: 'cycle 1: VM 0\'s temporary image img1-0 was not deleted (read back 200)' });
   });

@@ -26,6 +26,13 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     const e = failed[0]!;
     return { status: 'fail', summary: `${e.f} failed in ${to}: ${String(e.value?.['error'] ?? '')}`, evidence: { ...evidence, failed: failed.map((x) => ({ step: x.f, ...x.value })) } };
   }
+  // The restore point: the newest cycle whose every protected backup completed before the trigger (from the primary's records).
+  const done = drSteps(h, 'backup', d.primary).filter((b) => b.type === 'ok' && b.t < trigger.injectedAt);
+  const complete = [...new Set(done.map((b) => num(b.value?.['cycle'])))]
+    .filter((c): c is number => c !== null && [...Array(d.members).keys()].every((i) => d.volumes.every((role) => done.some((b) => num(b.value?.['cycle']) === c && b.value?.['member'] === i && b.value?.['role'] === role))))
+    .sort((a, b) => b - a);
+  const point = complete[0] ?? null;
+  evidence['restorePoint'] = point;
   const members: Record<string, unknown>[] = [];
   const problems: string[] = [];
   const starts = guestEvents(h, 'start', to);
@@ -41,12 +48,9 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     if (d.option !== 'replication') {
       for (const role of ['boot', 'data']) {
         const r = restores.find((x) => x.value?.['role'] === role);
-        // The newest backup of this volume that completed before the trigger: what the restore must use.
-        const done = drSteps(h, 'backup', d.primary).filter((b) => b.type === 'ok' && b.value?.['member'] === i && b.value?.['role'] === role && b.t < trigger.injectedAt);
-        const newest = done.reduce((m, b) => Math.max(m, num(b.value?.['cycle']) ?? -1), -1);
         if (!r) problems.push(`VM ${i}: its ${role} volume was not restored from a backup in ${to}`);
-        else if (newest < 0) problems.push(`VM ${i}: its ${role} volume was restored, but no backup of it completed before the trigger`);
-        else if (r.value?.['name'] !== `${d.vnf}-${i}-${role}-c${newest}`) problems.push(`VM ${i}: its ${role} volume was restored from ${String(r.value?.['name'])}, not the newest complete backup (cycle ${newest})`);
+        else if (point === null) problems.push(`VM ${i}: its ${role} volume was restored, but no protection cycle completed every backup before the trigger`);
+        else if (num(r.value?.['cycle']) !== point) problems.push(`VM ${i}: its ${role} volume was restored from ${String(r.value?.['name'])}, not from cycle ${point}, the newest whose backups all completed`);
       }
     }
     if (!boot) problems.push(`VM ${i} was not booted in ${to}`);

@@ -4,7 +4,7 @@
 // made from them; then every temporary image was deleted and read back gone.
 import { z } from 'zod';
 import type { Checker } from '../context.js';
-import { cycles, drOf, guestEvents, memberOf, needsDr, num } from '../dr-history.js';
+import { cycles, drOf, guestEvents, memberOf, needsDr, num, primaryLossOf } from '../dr-history.js';
 import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields } from '../options.js';
 
@@ -18,9 +18,19 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const freezes = guestEvents(h, 'freeze', d.primary);
   const rows: Record<string, unknown>[] = [];
   const problems: string[] = [];
+  const lossAt = primaryLossOf(h, d)?.start ?? Infinity;
+  const cutShort: number[] = [];
   for (const [cycle, steps] of cycles(h)) {
     const snaps = steps.filter((e) => e.f === 'server-snapshot' && e.type === 'ok');
-    if (snaps.length < d.members) continue; // cut short (the primary was lost): its images died with it
+    // A cycle the primary's loss cut short: its images died with the site, nothing was left to clean.
+    if (steps.some((e) => e.type === 'fail' && e.t >= lossAt)) {
+      cutShort.push(cycle);
+      continue;
+    }
+    if (snaps.length < d.members) {
+      problems.push(`cycle ${cycle}: ${snaps.length} of ${d.members} VMs were snapshotted through compute`);
+      continue;
+    }
     const fromSnaps = steps.filter((e) => e.f === 'volume-from-snapshot' && e.type === 'ok');
     const deletes = steps.filter((e) => e.f === 'image-delete');
     for (const s of snaps) {
@@ -38,9 +48,9 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
       if (!del || del.type !== 'ok' || del.value?.['readBack'] !== 404) problems.push(`cycle ${cycle}: VM ${String(m)}'s temporary image ${image} was not deleted (read back ${String(del?.value?.['readBack'] ?? 'never')})`);
     }
   }
-  const evidence = { snapshots: rows };
-  if (rows.length === 0) return { status: 'unknown', summary: 'no cycle snapshotted every VM: nothing to judge', evidence };
+  const evidence = { snapshots: rows, cutShortByLoss: cutShort };
   if (problems.length > 0) return { status: 'fail', summary: problems[0]!, evidence: { ...evidence, problems } };
+  if (rows.length === 0) return { status: 'unknown', summary: 'no cycle snapshotted every VM before the primary was lost: nothing to judge', evidence };
   return { status: 'pass', summary: `${rows.length} compute snapshots: each VM frozen by compute, its volume snapshots in the image, volumes made from them, the image deleted (read back 404)`, evidence };
 };
 
