@@ -28,7 +28,7 @@ import { MOUNT, PROJECT_ROOT, imageRef } from '../paths.js';
 import { LABEL, type Runtime } from '../runtime/runtime.js';
 import { loadScenario } from '../scenario/load.js';
 import { summarize, type LatencySummary } from '../services/identity/bench.js';
-import { IdentityClient } from '../services/identity/client.js';
+import { IdentityClient } from '../clients/identity.js';
 import { PROVIDERS, type ProviderName } from '../services/identity/providers.js';
 import { deploy, siteDir, undeploy } from '../topology/deploy.js';
 import { startIdentityDb } from '../topology/identity.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { now, type History } from '../observe/history.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Scenario, TokensSpec } from '../scenario/schema.js';
-import { IdentityClient } from '../services/identity/client.js';
+import { IdentityClient } from '../clients/identity.js';
 import type { Deployment } from '../topology/deploy.js';
 import { controllerOf, identityUrl } from '../topology/identity.js';
 import { runAgent } from './workload.js';

@@ -10,9 +10,9 @@
 // over the WAN. So a revocation reaches those regions only by replication,
 // which is what the revocation check then measures per region.
 import { join } from 'node:path';
-import { startGalera, type DbNodeSpec, type GaleraOptions } from '../services/db/galera.js';
-import { planMultiCluster, startMultiCluster } from '../services/db/multi-cluster.js';
-import { planStar, replicaLayout, startStar } from '../services/db/replica.js';
+import { startGalera, type DbNodeSpec, type GaleraOptions } from '../db/galera.js';
+import { planMultiCluster, startMultiCluster } from '../db/multi-cluster.js';
+import { planStar, replicaLayout, startStar, type PlannedNode } from '../db/replica.js';
 import { distribute, rotate } from '../services/identity/keys.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -107,7 +107,7 @@ export function planIdentityDb(id: IdentitySpec, plan: Plan): IdentityDbPlan {
     case 'star': {
       const masters = id.masters ?? sites.slice(0, 2);
       const slaves = sites.filter((x) => !masters.includes(x));
-      const spec = (site: string): DbNodeSpec => ({ container: site, address: address(site), site });
+      const spec = (site: string): PlannedNode => ({ container: site, site });
       // Two replicas per slave site; with two master sites, one from each (planStar).
       const pairs = planStar({ masters: masters.map(spec), replicas: slaves.flatMap((x) => [spec(x), spec(x)]) });
       const replicas = pairs.map((p) => ({ site: p.replica.site, slot: p.slot, port: replicaLayout(p.slot).port, masterSite: masters[p.master]! }));
@@ -158,7 +158,8 @@ export async function startIdentityDb(s: Scenario, d: Deployment, runtime: Runti
   const p = planIdentityDb(id, d.plan);
   const node = (site: string): DbNodeSpec => {
     const ctl = controllerOf(d.plan, site)!;
-    return { container: d.containers.get(ctl.ref)!, address: ctl.address, site };
+    // The controller's run dir (its /run/msh): the servers' sockets go there, for the host.
+    return { container: d.containers.get(ctl.ref)!, address: ctl.address, site, runDir: join(d.stateDir, 'sites', site) };
   };
   const galera: GaleraOptions = { schema: SCHEMA, layout: { port: GALERA_PORT }, runId: d.plan.runId, clusterName: `msh-${d.plan.runId}-identity`, ...(id.wsrep ? { provider: id.wsrep } : {}) };
   const clusterDetail = (c: { nodes: readonly { site: string }[]; timings: { seeded: boolean; startMs: number; primaryMs: number | null } }) => ({

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { checksumInSoftware, inPid } from '../net/ip.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Scenario } from '../scenario/schema.js';
-import { NetworkClient, type Port } from '../services/network/client.js';
+import { NetworkClient, type Port } from '../clients/network.js';
 import { bridgeName, tapName } from '../services/network/l2.js';
 import { MOUNT } from '../paths.js';
 import type { Deployment } from './deploy.js';

@@ -1,12 +1,14 @@
 // Real containers, the real relay: a 3-site Galera cluster (one node per
 // site, 10 ms links) brought up from the cached seed, a partition of one
 // site and its heal, and an async GTID replica in a 4th site across a cut.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRunId } from '../../harness/engine/run.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import { parseScenario } from '../../harness/scenario/load.js';
-import { SqlError, startGalera, type GaleraCluster } from '../../harness/services/db/galera.js';
-import { planStar, startReplica, type AsyncReplica } from '../../harness/services/db/replica.js';
+import { SqlError, startGalera, type GaleraCluster } from '../../harness/db/galera.js';
+import { planStar, startReplica, type AsyncReplica } from '../../harness/db/replica.js';
 import { deploy, linkConfig, undeploy, type Deployment } from '../../harness/topology/deploy.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { leftovers } from '../support/leftovers.js';
@@ -17,10 +19,10 @@ const scenario = parseScenario(
 name: galera-wan
 duration: 1s
 sites:
-  - { name: g1, subnet: 198.18.41.0/24, nodes: [{ name: db }] }
-  - { name: g2, subnet: 198.18.42.0/24, nodes: [{ name: db }] }
-  - { name: g3, subnet: 198.18.43.0/24, nodes: [{ name: db }] }
-  - { name: r4, subnet: 198.18.44.0/24, nodes: [{ name: db }] }
+  - { name: g1, subnet: 198.18.41.0/24, nodes: [{ name: db, role: controller }] }
+  - { name: g2, subnet: 198.18.42.0/24, nodes: [{ name: db, role: controller }] }
+  - { name: g3, subnet: 198.18.43.0/24, nodes: [{ name: db, role: controller }] }
+  - { name: r4, subnet: 198.18.44.0/24, nodes: [{ name: db, role: controller }] }
 links:
   - { name: g1-g2, between: [g1, g2], latency: 10ms }
   - { name: g2-g3, between: [g2, g3], latency: 10ms }
@@ -48,7 +50,8 @@ let deployStart = 0;
 const node = (site: string) => {
   const s = d!.plan.sites.find((x) => x.name === site)!;
   const n = s.nodes[0]!;
-  return { container: d!.containers.get(n.ref)!, address: n.address, site: s.name, name: s.name };
+  // A controller: its /run/msh is a host dir, where the servers' sockets go.
+  return { container: d!.containers.get(n.ref)!, address: n.address, site: s.name, name: s.name, runDir: join(d!.stateDir, 'sites', s.name) };
 };
 
 async function setLinks(names: string[], down: boolean): Promise<void> {
@@ -91,6 +94,9 @@ describe('Galera over an emulated WAN, with an async replica', () => {
     expect(p['evs.suspect_timeout']).toBe('PT3S');
     expect(p['evs.keepalive_period']).toBe('PT1S');
     expect(p['gmcast.segment']).toBe('2');
+    // The host reaches every server through its socket in the node's bind-mounted run dir.
+    for (const n of cluster.nodes) expect(n.socket).toBe(join(d!.stateDir, 'sites', n.site, 'db', 'galera', 'mysqld.sock'));
+    expect(statSync(cluster.nodes[0]!.socket).isSocket()).toBe(true);
     // No state transfer at bring-up: all started from one seqno.
     expect(await cluster.log(2, 400)).not.toMatch(/wsrep_sst_rsync|Receiving IST/);
   });
@@ -177,7 +183,7 @@ describe('Galera over an emulated WAN, with an async replica', () => {
 });
 
 describe('star mode plan (no containers)', () => {
-  const n = (site: string, i: number) => ({ container: `${site}-${i}`, address: `198.18.0.${i}`, site });
+  const n = (site: string, i: number) => ({ container: `${site}-${i}`, site });
   it('gives each site two replicas from members in different master sites', () => {
     const masters = [n('a', 1), n('a', 2), n('b', 3), n('b', 4)];
     const pairs = planStar({ masters, replicas: [n('x', 5), n('x', 6), n('y', 7), n('y', 8)] });

@@ -18,7 +18,7 @@ import { startTestController, type TestController } from '../support/controller.
 import { DIST, MOUNT } from '../../harness/paths.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import type { BenchResult } from '../../harness/services/identity/bench.js';
-import { IdentityClient, IdentityClientError, type Issued } from '../../harness/services/identity/client.js';
+import { IdentityClient, IdentityClientError, type Issued } from '../../harness/clients/identity.js';
 import type { AuthStats } from '../../harness/services/identity/middleware.js';
 
 const VTEP = '198.18.1.2';

@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST, MOUNT } from '../../harness/paths.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
-import { NetworkClient, NeutronClientError, type Network, type Port, type Subnet } from '../../harness/services/network/client.js';
+import { NetworkClient, NeutronClientError, type Network, type Port, type Subnet } from '../../harness/clients/network.js';
 import { bridgeName } from '../../harness/services/network/l2.js';
 import { startTestController, type TestController } from '../support/controller.js';
 

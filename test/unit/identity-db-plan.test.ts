@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { MshError } from '../../harness/scenario/errors.js';
 import { parseScenario } from '../../harness/scenario/load.js';
-import { planMultiCluster } from '../../harness/services/db/multi-cluster.js';
-import { replicaLayout } from '../../harness/services/db/replica.js';
+import { planMultiCluster } from '../../harness/db/multi-cluster.js';
+import { replicaLayout } from '../../harness/db/replica.js';
 import { defaultClusters, identityArgs, planIdentityDb } from '../../harness/topology/identity.js';
 import { planTopology } from '../../harness/topology/plan.js';
 

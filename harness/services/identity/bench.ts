@@ -7,7 +7,7 @@
 //
 //   node dist/services/identity/bench.js --url http://127.0.0.1:5000 --user alice --password pw --project demo [--n 200]
 import { parseArgs } from 'node:util';
-import { IdentityClient } from './client.js';
+import { IdentityClient } from '../../clients/identity.js';
 
 export interface LatencySummary {
   readonly n: number;

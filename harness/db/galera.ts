@@ -26,19 +26,27 @@
 // - Datadir, socket and port are not the image's defaults (/var/lib/mysql,
 //   /run/mysqld), so a Galera node can share a container with the site's own
 //   MariaDB (services/mariadb.ts) if it listens on another port.
-// - Status and waits run as shell loops inside the container (one exec per
-//   wait, not one per poll): 50 ms resolution on a loaded 2-core host.
+// - This module runs on the host and talks to each server with mysql2
+//   (db/sql.ts) over its socket, which (with the server's log) lives in the
+//   node's bind-mounted run dir (/run/msh/db/<role>/ in the container,
+//   <site dir>/db/<role>/ on the host). Only launching mariadbd needs a
+//   `docker exec`. Waits poll every 50 ms on one kept connection.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { join, relative, isAbsolute } from 'node:path';
-import { MOUNT, PROJECT_ROOT, imageRef } from '../../paths.js';
-import { LABEL, type Runtime } from '../../runtime/runtime.js';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, isAbsolute } from 'node:path';
+import { MOUNT, PROJECT_ROOT, imageRef } from '../paths.js';
+import { LABEL, type Runtime } from '../runtime/runtime.js';
+import { hostPath, lit, poll, query, rowsOf, SqlError, connect, run, RUN_MOUNT } from './sql.js';
+
+export { lit, SqlError };
 
 /** A node a database role runs on: a running container with its site address on eth0. */
 export interface DbNodeSpec {
   readonly container: string;
   readonly address: string;
   readonly site: string;
+  /** The host directory mounted at /run/msh in the container (a controller's site dir): the server's socket and log go below it. */
+  readonly runDir: string;
   /** Defaults to `<site>-<index>`. */
   readonly name?: string;
 }
@@ -103,7 +111,10 @@ const RUNTIME_OPTIONS = [
   'pc.ignore_sb',
 ];
 
-/** Where a node's server lives inside its container. */
+/**
+ * Where a node's server lives inside its container. `socket` and `log` must
+ * be inside the bind-mounted run dir (RUN_MOUNT): the host reaches them there.
+ */
 export interface DbLayout {
   readonly datadir: string;
   readonly socket: string;
@@ -114,94 +125,43 @@ export interface DbLayout {
 
 export const GALERA_LAYOUT: DbLayout = {
   datadir: '/var/lib/msh-galera',
-  socket: '/run/msh-galera/mysqld.sock',
+  socket: `${RUN_MOUNT}/db/galera/mysqld.sock`,
   port: 3306,
   cnf: '/etc/mysql/msh-galera.cnf',
-  log: '/var/log/msh-galera.log',
+  log: `${RUN_MOUNT}/db/galera/mariadbd.log`,
 };
-
-// ---------------------------------------------------------------- errors
-
-/** A statement the server refused; `code` is MariaDB's error number (1047, 1180, ...). */
-export class SqlError extends Error {
-  readonly code: number;
-  readonly sqlState: string;
-  readonly container: string;
-
-  constructor(code: number, sqlState: string, message: string, container: string) {
-    super(message);
-    this.name = 'SqlError';
-    this.code = code;
-    this.sqlState = sqlState;
-    this.container = container;
-  }
-}
 
 // ---------------------------------------------------------------- helpers shared with replica.ts
 
-const CLIENT = (socket: string) => ['mariadb', `--socket=${socket}`, '--connect-timeout=3'];
-
-/** Runs SQL in the container through the mariadb client; rows of batch output, unescaped. */
-export async function sql(runtime: Runtime, container: string, socket: string, text: string): Promise<string[][]> {
-  const r = await runtime.exec(container, [...CLIENT(socket), '-N', '-B', '-e', text]);
-  if (r.exitCode !== 0) throw sqlError(container, r.stderr || r.stdout, r.exitCode);
-  if (r.stdout === '') return [];
-  return r.stdout.split('\n').map((line) => line.split('\t').map(unescapeBatch));
-}
-
-/** Like sql() with the client's vertical output (-E): one record per row, for SHOW SLAVE STATUS. */
-export async function sqlVertical(runtime: Runtime, container: string, socket: string, text: string): Promise<Record<string, string>[]> {
-  const r = await runtime.exec(container, [...CLIENT(socket), '-E', '-e', text]);
-  if (r.exitCode !== 0) throw sqlError(container, r.stderr || r.stdout, r.exitCode);
-  const rows: Record<string, string>[] = [];
-  for (const line of r.stdout.split('\n')) {
-    if (/^\*+ \d+\. row \*+$/.test(line)) rows.push({});
-    else {
-      const m = /^\s*([^:]+?): ?(.*)$/.exec(line);
-      if (m && rows.length > 0) rows[rows.length - 1]![m[1]!] = m[2]!;
+/** The host path of a node's server socket; the directory it lives in, made on the host (so a missing bind mount shows). */
+export async function hostRunDir(node: Pick<DbNodeSpec, 'runDir'>, layout: DbLayout): Promise<{ socket: string; log: string }> {
+  const socket = hostPath(node.runDir, layout.socket);
+  const log = hostPath(node.runDir, layout.log);
+  // mariadbd runs as mysql and must reach its socket's directory through the
+  // run dir, which may be 0700 (mkdtemp, a umask of 077): let others search
+  // it (not list it; what must stay private, like the key repository, has
+  // its own 0700 directory).
+  for (const file of [socket, log]) {
+    await mkdir(dirname(file), { recursive: true });
+    for (let dir = dirname(file); dir.startsWith(node.runDir); dir = dirname(dir)) {
+      const mode = (await stat(dir)).mode & 0o7777;
+      if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
+      if (dir === node.runDir) break;
     }
   }
-  return rows;
+  return { socket, log };
 }
 
-function sqlError(container: string, text: string, exitCode: number): Error {
-  const m = /ERROR (\d+) \(([0-9A-Z]{5})\)(?: at line \d+)?: (.*)/.exec(text);
-  if (m) return new SqlError(Number(m[1]), m[2]!, `ERROR ${m[1]}: ${m[3]}`, container);
-  return new Error(`mariadb client in ${container.slice(0, 24)} exited ${exitCode}: ${text.trim().slice(0, 500)}`);
+/** The last lines of a server log the host can read (a file in the bind-mounted run dir). */
+export async function tailFile(file: string, lines: number): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-function unescapeBatch(s: string): string {
-  return s.replace(/\\([\\ntr0])/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' })[c]!);
-}
-
-/** SQL string literal. */
-export function lit(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-const WAIT_LOOP = `
-deadline=$(( $(date +%s%3N) + $2 ))
-last=
-while :; do
-  if out=$(sh -c "$1" 2>&1); then date +%s%3N; exit 0; fi
-  last=$out
-  [ "$(date +%s%3N)" -ge "$deadline" ] && { printf 'timeout; last: %s\\n' "$last"; exit 124; }
-  sleep $3
-done`;
-
-/**
- * Repeats a shell condition inside the container every `intervalMs` until it
- * succeeds; returns the wall-clock time (ms since epoch, the host's clock:
- * containers share the kernel) at which it did.
- */
-export async function waitInContainer(runtime: Runtime, container: string, condition: string, timeoutMs: number, what: string, intervalMs = 50): Promise<number> {
-  const r = await runtime.exec(container, ['sh', '-c', WAIT_LOOP, 'sh', condition, String(Math.round(timeoutMs)), String(intervalMs / 1000)]);
-  if (r.exitCode === 0) return Number(r.stdout.trim().split('\n').pop());
-  throw new Error(`${what}: not reached within ${timeoutMs} ms (${r.stdout.trim().slice(-400) || r.stderr.trim().slice(-400)})`);
-}
-
-function sh(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+/** Throws when the server's log says it gave up: no point waiting out the timeout. */
+export async function failIfAborted(log: string, what: string): Promise<void> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  if (/\[ERROR\] Aborting/.test(text)) throw new Error(`${what}: mariadbd aborted:\n${text.trimEnd().split('\n').slice(-15).join('\n')}`);
 }
 
 function cnfValue(v: string | number | boolean): string {
@@ -427,9 +387,13 @@ export interface GaleraNode {
   readonly container: string;
   readonly address: string;
   readonly site: string;
+  readonly runDir: string;
   readonly segment: number;
   /** Its gcomm UUID (my_uuid in gvwstate.dat). */
   readonly uuid: string;
+  /** Its server's socket and log, on the host. */
+  readonly socket: string;
+  readonly logFile: string;
 }
 
 export type NodeRef = number | string | GaleraNode;
@@ -457,12 +421,15 @@ export interface GaleraTimings {
 
 const STATUS_VARS = ['wsrep_cluster_status', 'wsrep_cluster_size', 'wsrep_ready', 'wsrep_connected', 'wsrep_local_state_comment', 'wsrep_last_committed'];
 
+// RUN (the socket's directory) and LOG's directory are made by the host in
+// the bind-mounted run dir: if they are missing here, the mount is.
 const NODE_SCRIPT = `
 set -eu
 SEED=$1; D=$2; RUN=$3; CNF=$4; LOG=$5
 [ -r "$SEED" ] || { echo "seed $SEED is not visible in this container (the project must be mounted at ${MOUNT})" >&2; exit 2; }
+[ -d "$RUN" ] && [ -d "$(dirname "$LOG")" ] || { echo "$RUN is missing: ${RUN_MOUNT} is not the bind mount of the node's run dir" >&2; exit 6; }
 if [ -f "$D/mysqld.pid" ] && kill -0 "$(cat "$D/mysqld.pid")" 2>/dev/null; then echo "a server already runs on $D" >&2; exit 3; fi
-rm -rf "$D"; mkdir -p "$D" "$RUN" "$(dirname "$CNF")"
+rm -rf "$D"; mkdir -p "$D" "$(dirname "$CNF")"
 tar -xf "$SEED" -C "$D"
 [ "$(cat "$D/msh-seed-version")" = "$(mariadbd --version)" ] || { echo "SEED-MISMATCH: seed made by $(cat "$D/msh-seed-version")" >&2; exit 4; }
 sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 0/' "$D/grastate.dat"
@@ -475,7 +442,6 @@ setsid mariadbd --defaults-file="$CNF" </dev/null >"$LOG" 2>&1 &
 
 export class GaleraCluster {
   private timersApplied: ProviderOptions | null = null;
-  private readonly runtime: Runtime;
   readonly name: string;
   readonly nodes: readonly GaleraNode[];
   readonly seed: GaleraSeed;
@@ -484,8 +450,7 @@ export class GaleraCluster {
   readonly timers: ProviderOptions;
   timings: GaleraTimings;
 
-  constructor(runtime: Runtime, name: string, nodes: readonly GaleraNode[], seed: GaleraSeed, layout: DbLayout, timers: ProviderOptions, timings: GaleraTimings) {
-    this.runtime = runtime;
+  constructor(name: string, nodes: readonly GaleraNode[], seed: GaleraSeed, layout: DbLayout, timers: ProviderOptions, timings: GaleraTimings) {
     this.name = name;
     this.nodes = nodes;
     this.seed = seed;
@@ -501,9 +466,9 @@ export class GaleraCluster {
     return n;
   }
 
-  /** Rows of a statement on one node (`mariadb -N -B -e`); a refused statement throws SqlError. */
+  /** Rows of every result set of the statements, values as text; a refused statement throws SqlError. */
   async query(ref: NodeRef, text: string): Promise<string[][]> {
-    return sql(this.runtime, this.node(ref).container, this.layout.socket, text);
+    return rowsOf(await query(this.node(ref).socket, text));
   }
 
   async status(ref: NodeRef): Promise<GaleraStatus> {
@@ -526,11 +491,18 @@ export class GaleraCluster {
   async waitStatus(ref: NodeRef, want: Readonly<Record<string, string | number>>, timeoutMs: number): Promise<number> {
     const n = this.node(ref);
     const lower = new Map(Object.entries(want).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    const names = [...lower.keys()].sort();
-    const expect = names.map((k) => `${k}\t${lower.get(k)!}`).join('\n');
-    const query = `SELECT LOWER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE LOWER(VARIABLE_NAME) IN (${names.map(lit).join(',')}) ORDER BY 1`;
-    const cond = `got=$(mariadb --socket=${sh(this.layout.socket)} --connect-timeout=2 -N -B -e ${sh(query)}) && [ "$got" = ${sh(expect)} ] || { echo "$got" | tr '\\t\\n' '= '; exit 1; }`;
-    return waitInContainer(this.runtime, n.container, cond, timeoutMs, `${n.name} status ${JSON.stringify(want)}`);
+    const names = [...lower.keys()];
+    const stmt = `SELECT LOWER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE LOWER(VARIABLE_NAME) IN (${names.map(lit).join(',')})`;
+    const got = (sets: Parameters<typeof rowsOf>[0]) => new Map(rowsOf(sets).map((r) => [r[0]!, r[1] ?? '']));
+    return poll(n.socket, stmt, (sets) => {
+      const g = got(sets);
+      return names.every((k) => g.get(k) === lower.get(k));
+    }, {
+      timeoutMs,
+      what: `${n.name} status ${JSON.stringify(want)}`,
+      describe: (sets) => [...got(sets)].map(([k, v]) => `${k}=${v}`).join(' '),
+      onMiss: () => failIfAborted(n.logFile, n.name),
+    });
   }
 
   /** Every node Synced in a Primary component of full size; returns ms waited. */
@@ -553,12 +525,18 @@ export class GaleraCluster {
       'evs.keepalive_period' in given && !('evs.causal_keepalive_period' in given) ? { ...given, 'evs.causal_keepalive_period': given['evs.keepalive_period']! } : given;
     const keys = RUNTIME_OPTIONS.filter((k) => k in timers);
     if (keys.length === 0) return;
-    const stmts = keys.map((k) => `SET GLOBAL wsrep_provider_options=${lit(providerString({ [k]: timers[k]! }))};`).join('\n');
-    const client = CLIENT(this.layout.socket).join(' ');
+    const stmts = keys.map((k) => `SET GLOBAL wsrep_provider_options=${lit(providerString({ [k]: timers[k]! }))}`);
     await Promise.all(
       this.nodes.map(async (n) => {
-        const r = await this.runtime.exec(n.container, ['sh', '-c', `${client} --force -e "$1" >/dev/null 2>&1; ${client} -e "$1"`, 'sh', stmts]);
-        if (r.exitCode !== 0) throw sqlError(n.container, `setting timers on ${n.name}: ${r.stderr || r.stdout}`, r.exitCode);
+        const conn = await connect(n.socket);
+        try {
+          for (const st of stmts) await run(conn, n.socket, st).catch((err: unknown) => { if (!(err instanceof SqlError)) throw err; });
+          await run(conn, n.socket, stmts.join(';\n')).catch((err: unknown) => {
+            throw new Error(`setting timers on ${n.name}: ${(err as Error).message}`, { cause: err });
+          });
+        } finally {
+          conn.destroy();
+        }
       }),
     );
     this.timersApplied = timers;
@@ -580,10 +558,9 @@ export class GaleraCluster {
     return this.timersApplied;
   }
 
-  /** The node's server log (stderr of mariadbd). */
+  /** The node's server log (stderr of mariadbd), read on the host. */
   async log(ref: NodeRef, lines = 200): Promise<string> {
-    const r = await this.runtime.exec(this.node(ref).container, ['tail', '-n', String(lines), this.layout.log]);
-    return r.stdout;
+    return tailFile(this.node(ref).logFile, lines);
   }
 }
 
@@ -632,15 +609,23 @@ export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[]
   const startedAt = Date.now();
   const layout: DbLayout = { ...GALERA_LAYOUT, ...opts.layout };
   const segments = opts.segments === false ? null : (opts.segments ?? defaultSegments(specs));
-  const nodes: GaleraNode[] = specs.map((s, i) => ({
-    index: i,
-    name: s.name ?? `${s.site}-${i + 1}`,
-    container: s.container,
-    address: s.address,
-    site: s.site,
-    segment: segments ? (segments[s.site] ?? 0) : 0,
-    uuid: randomUUID(),
-  }));
+  const nodes: GaleraNode[] = await Promise.all(
+    specs.map(async (s, i) => {
+      const { socket, log } = await hostRunDir(s, layout);
+      return {
+        index: i,
+        name: s.name ?? `${s.site}-${i + 1}`,
+        container: s.container,
+        address: s.address,
+        site: s.site,
+        runDir: s.runDir,
+        segment: segments ? (segments[s.site] ?? 0) : 0,
+        uuid: randomUUID(),
+        socket,
+        logFile: log,
+      };
+    }),
+  );
   const clusterName = opts.clusterName ?? `msh-${opts.runId ?? 'x'}-${randomBytes(4).toString('hex')}`;
   const timers: ProviderOptions = { ...GALERA_DEFAULT_TIMERS, ...opts.timers };
   // Timers Galera cannot change at run time are part of the start config.
@@ -672,7 +657,7 @@ export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[]
       nodes.map(async (n) => {
         const r = await runtime.exec(n.container, [
           'sh', '-c', NODE_SCRIPT, 'sh',
-          seed.path, layout.datadir, dirnameOf(layout.socket), layout.cnf, layout.log,
+          seed.path, layout.datadir, dirname(layout.socket), layout.cnf, layout.log,
           gvwstate(n.uuid, nodes),
           galeraCnf(n, nodes, clusterName, layout, provider(n), opts.server),
         ]);
@@ -691,7 +676,7 @@ export async function startGalera(runtime: Runtime, specs: readonly DbNodeSpec[]
     if (r.exitCode !== 0) throw new Error(`starting Galera on ${n.name} (${n.container.slice(0, 12)}) failed (exit ${r.exitCode}): ${(r.stderr + r.stdout).trim()}`);
   }
   const startMs = performance.now() - t0;
-  const cluster = new GaleraCluster(runtime, clusterName, nodes, seed, layout, timers, {
+  const cluster = new GaleraCluster(clusterName, nodes, seed, layout, timers, {
     seeded: seed.created,
     seedMs,
     startMs,
@@ -722,8 +707,4 @@ export function isoMs(p: string): number {
 
 export function isoPeriod(ms: number): string {
   return `PT${Number((ms / 1000).toFixed(3))}S`;
-}
-
-function dirnameOf(p: string): string {
-  return p.slice(0, p.lastIndexOf('/')) || '/';
 }

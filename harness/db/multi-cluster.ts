@@ -17,7 +17,7 @@
 // - The follower clusters run read_only: a write that reaches them by
 //   mistake is refused (and the identity service answers 503) instead of
 //   forking the data. Replication and Galera appliers are not subject to it.
-import type { Runtime } from '../../runtime/runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { SEED_SERVER_ID, ensureSeed, startGalera, type DbNodeSpec, type GaleraCluster, type GaleraOptions } from './galera.js';
 import { followCluster, type AsyncReplica, type ReplicaOptions } from './replica.js';
 
@@ -68,6 +68,6 @@ export async function startMultiCluster(runtime: Runtime, clusters: readonly (re
       }),
     ),
   );
-  const replicas = await Promise.all(links.map((l) => followCluster(runtime, started[l.cluster]!, l.member, started[0]!.nodes[l.master]!, opts.replica)));
+  const replicas = await Promise.all(links.map((l) => followCluster(started[l.cluster]!, l.member, started[0]!.nodes[l.master]!, opts.replica)));
   return { clusters: started, links: replicas };
 }

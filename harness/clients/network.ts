@@ -18,9 +18,9 @@ import {
   type PortUpdate,
   type Subnet,
   type SubnetCreate,
-} from './types.js';
+} from '../services/network/types.js';
 
-export type { Network, NetworkCreate, Port, PortCreate, PortUpdate, Subnet, SubnetCreate } from './types.js';
+export type { Network, NetworkCreate, Port, PortCreate, PortUpdate, Subnet, SubnetCreate } from '../services/network/types.js';
 
 export class NeutronClientError extends Error {
   /** Neutron's exception type ("PortNotFound", "MacAddressInUse", ...), or "HTTP<status>" for a body without one. */

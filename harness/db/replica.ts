@@ -15,18 +15,21 @@
 //   slave_net_timeout only when CHANGE MASTER runs without it.
 // - MASTER_CONNECT_RETRY defaults to 60 s: a healed link would wait up to a
 //   minute for the next attempt. It is 1 s here.
+//
+// As galera.ts: runs on the host, queries over the server's socket in the
+// node's bind-mounted run dir (db/sql.ts); `docker exec` only to launch.
 import { randomBytes } from 'node:crypto';
-import type { Runtime } from '../../runtime/runtime.js';
+import { dirname } from 'node:path';
+import type { Runtime } from '../runtime/runtime.js';
 import {
   GALERA_LAYOUT,
   baseServer,
   cnfText,
   ensureSeed,
-  lit,
-  sql,
-  sqlVertical,
+  failIfAborted,
+  hostRunDir,
   startGalera,
-  waitInContainer,
+  tailFile,
   type DbLayout,
   type DbNodeSpec,
   type GaleraCluster,
@@ -35,13 +38,14 @@ import {
   type GaleraSeed,
   type SeedOptions,
 } from './galera.js';
+import { lit, poll, query, recordsOf, rowsOf, RUN_MOUNT, type ResultSet } from './sql.js';
 
 export const REPLICA_LAYOUT: DbLayout = {
   datadir: '/var/lib/msh-replica',
-  socket: '/run/msh-replica/mysqld.sock',
+  socket: `${RUN_MOUNT}/db/replica/mysqld.sock`,
   port: GALERA_LAYOUT.port,
   cnf: '/etc/mysql/msh-replica.cnf',
-  log: '/var/log/msh-replica.log',
+  log: `${RUN_MOUNT}/db/replica/mariadbd.log`,
 };
 
 /**
@@ -54,10 +58,10 @@ export function replicaLayout(slot: number): DbLayout {
   if (!Number.isInteger(slot) || slot < 1) throw new Error(`replica slot ${slot}: expected an integer >= 1`);
   return {
     datadir: `/var/lib/msh-replica-${slot}`,
-    socket: `/run/msh-replica-${slot}/mysqld.sock`,
+    socket: `${RUN_MOUNT}/db/replica-${slot}/mysqld.sock`,
     port: 3307 + slot,
     cnf: `/etc/mysql/msh-replica-${slot}.cnf`,
-    log: `/var/log/msh-replica-${slot}.log`,
+    log: `${RUN_MOUNT}/db/replica-${slot}/mariadbd.log`,
   };
 }
 
@@ -107,26 +111,22 @@ export interface ReplicaTimings {
   readonly runningMs: number | null;
 }
 
+// Launches only; the host then waits for the socket to answer and points
+// the replica at its master. RUN and LOG's directory come from the host (see
+// galera.ts NODE_SCRIPT).
 const START_SCRIPT = `
 set -eu
-SEED=$1; D=$2; RUN=$3; CNF=$4; LOG=$5; SOCK=$6
+SEED=$1; D=$2; RUN=$3; CNF=$4; LOG=$5
 [ -r "$SEED" ] || { echo "seed $SEED is not visible in this container" >&2; exit 2; }
+[ -d "$RUN" ] && [ -d "$(dirname "$LOG")" ] || { echo "$RUN is missing: ${RUN_MOUNT} is not the bind mount of the node's run dir" >&2; exit 6; }
 if [ -f "$D/mysqld.pid" ] && kill -0 "$(cat "$D/mysqld.pid")" 2>/dev/null; then echo "a server already runs on $D" >&2; exit 3; fi
-rm -rf "$D"; mkdir -p "$D" "$RUN" "$(dirname "$CNF")"
+rm -rf "$D"; mkdir -p "$D" "$(dirname "$CNF")"
 tar -xf "$SEED" -C "$D"
 [ "$(cat "$D/msh-seed-version")" = "$(mariadbd --version)" ] || { echo "SEED-MISMATCH" >&2; exit 4; }
 rm -f "$D/grastate.dat" "$D/gvwstate.dat"
-printf '%s' "$7" > "$CNF"
+printf '%s' "$6" > "$CNF"
 chown -R mysql:mysql "$D" "$RUN"
 setsid mariadbd --defaults-file="$CNF" </dev/null >"$LOG" 2>&1 &
-pid=$!
-i=0
-until mariadb --socket="$SOCK" -e 'SELECT 1' >/dev/null 2>&1; do
-  kill -0 $pid 2>/dev/null || { echo "mariadbd exited" >&2; tail -n 20 "$LOG" >&2; exit 5; }
-  i=$((i+1)); [ $i -lt 1200 ] || { echo "mariadbd not answering after 60 s" >&2; tail -n 20 "$LOG" >&2; exit 5; }
-  sleep 0.05
-done
-mariadb --socket="$SOCK" -e "$8"
 `;
 
 export function replicaCnf(layout: DbLayout, serverId: number, o: ReplicaOptions): string {
@@ -156,18 +156,21 @@ export function changeMaster(master: MasterSpec, seed: GaleraSeed, o: Pick<Repli
 }
 
 export class AsyncReplica {
-  private readonly runtime: Runtime;
   readonly node: DbNodeSpec;
   readonly layout: DbLayout;
   readonly serverId: number;
   readonly seed: GaleraSeed;
+  /** Its server's socket and log, on the host. */
+  readonly socket: string;
+  readonly logFile: string;
   private readonly opts: ReplicaOptions;
   master: MasterSpec;
   timings: ReplicaTimings;
 
-  constructor(runtime: Runtime, node: DbNodeSpec, master: MasterSpec, layout: DbLayout, serverId: number, seed: GaleraSeed, opts: ReplicaOptions, timings: ReplicaTimings) {
-    this.runtime = runtime;
+  constructor(node: DbNodeSpec, files: { socket: string; log: string }, master: MasterSpec, layout: DbLayout, serverId: number, seed: GaleraSeed, opts: ReplicaOptions, timings: ReplicaTimings) {
     this.node = node;
+    this.socket = files.socket;
+    this.logFile = files.log;
     this.master = master;
     this.layout = layout;
     this.serverId = serverId;
@@ -176,12 +179,30 @@ export class AsyncReplica {
     this.timings = timings;
   }
 
-  query(text: string): Promise<string[][]> {
-    return sql(this.runtime, this.node.container, this.layout.socket, text);
+  private get label(): string {
+    return `replica ${this.node.name ?? this.node.container.slice(0, 24)}`;
+  }
+
+  async query(text: string): Promise<string[][]> {
+    return rowsOf(await query(this.socket, text));
   }
 
   status(): Promise<ReplicaStatus> {
-    return replicaStatus(this.runtime, this.node, this.layout);
+    return replicaStatus(this.socket);
+  }
+
+  /** Polls SHOW SLAVE STATUS until `accept` takes it; returns the wall-clock time it did. */
+  private waitSlave(accept: (s: Record<string, string>) => boolean, timeoutMs: number, what: string): Promise<number> {
+    const slave = (sets: ResultSet[]) => recordsOf(sets)[0] ?? {};
+    return poll(this.socket, 'SHOW SLAVE STATUS', (sets) => accept(slave(sets)), {
+      timeoutMs,
+      what: `${this.label} ${what}`,
+      describe: (sets) => {
+        const s = slave(sets);
+        return ['Slave_IO_Running', 'Slave_SQL_Running', 'Last_IO_Error', 'Last_SQL_Error'].map((k) => `${k}: ${s[k] ?? '-'}`).join(' ');
+      },
+      onMiss: () => failIfAborted(this.logFile, this.label),
+    });
   }
 
   /**
@@ -190,23 +211,18 @@ export class AsyncReplica {
    * wall-clock time it was seen.
    */
   waitIo(running: boolean, timeoutMs: number): Promise<number> {
-    const re = running ? 'Yes' : '(No|Connecting)';
-    const cond = `mariadb --socket='${this.layout.socket}' --connect-timeout=2 -E -e 'SHOW SLAVE STATUS' | grep -Eq '^ *Slave_IO_Running: ${re}$'`;
-    return waitInContainer(this.runtime, this.node.container, cond, timeoutMs, `replica ${this.node.container.slice(0, 24)} IO ${running ? 'running' : 'stopped'}`);
+    return this.waitSlave((s) => (running ? s['Slave_IO_Running'] === 'Yes' : ['No', 'Connecting'].includes(s['Slave_IO_Running'] ?? 'No')), timeoutMs, `IO ${running ? 'running' : 'stopped'}`);
   }
 
   /** Both threads running. */
   waitRunning(timeoutMs: number): Promise<number> {
-    const cond =
-      `s=$(mariadb --socket='${this.layout.socket}' --connect-timeout=2 -E -e 'SHOW SLAVE STATUS') && ` +
-      `echo "$s" | grep -Eq '^ *Slave_IO_Running: Yes$' && echo "$s" | grep -Eq '^ *Slave_SQL_Running: Yes$' || { echo "$s" | grep -E 'Running:|Last_(IO|SQL)_Error:' | tr -s ' \\n' ' '; exit 1; }`;
-    return waitInContainer(this.runtime, this.node.container, cond, timeoutMs, `replica ${this.node.container.slice(0, 24)} running`);
+    return this.waitSlave((s) => s['Slave_IO_Running'] === 'Yes' && s['Slave_SQL_Running'] === 'Yes', timeoutMs, 'running');
   }
 
   /** Applied everything up to `gtid` (a master's @@gtid_binlog_pos); returns the wall-clock time it did. */
   async waitGtid(gtid: string, timeoutMs: number): Promise<number> {
     const [[r] = []] = await this.query(`SELECT MASTER_GTID_WAIT(${lit(gtid)}, ${(timeoutMs / 1000).toFixed(3)})`);
-    if (r !== '0') throw new Error(`replica ${this.node.container.slice(0, 24)} did not reach ${gtid} within ${timeoutMs} ms (at ${(await this.status()).gtidSlavePos})`);
+    if (r !== '0') throw new Error(`${this.label} did not reach ${gtid} within ${timeoutMs} ms (at ${(await this.status()).gtidSlavePos})`);
     return Date.now();
   }
 
@@ -217,13 +233,13 @@ export class AsyncReplica {
   }
 
   async log(lines = 100): Promise<string> {
-    return (await this.runtime.exec(this.node.container, ['tail', '-n', String(lines), this.layout.log])).stdout;
+    return tailFile(this.logFile, lines);
   }
 }
 
-/** SHOW SLAVE STATUS and the GTID positions, parsed. */
-export async function replicaStatus(runtime: Runtime, node: Pick<DbNodeSpec, 'container'>, layout: DbLayout = REPLICA_LAYOUT): Promise<ReplicaStatus> {
-  const rows = await sqlVertical(runtime, node.container, layout.socket, 'SHOW SLAVE STATUS; SELECT @@gtid_slave_pos AS gtid_slave_pos, @@gtid_current_pos AS gtid_current_pos');
+/** SHOW SLAVE STATUS and the GTID positions of the server at `socket` (on the host), parsed. */
+export async function replicaStatus(socket: string): Promise<ReplicaStatus> {
+  const rows = recordsOf(await query(socket, 'SHOW SLAVE STATUS; SELECT @@gtid_slave_pos AS gtid_slave_pos, @@gtid_current_pos AS gtid_current_pos'));
   const s = rows.find((r) => 'Slave_IO_Running' in r) ?? {};
   const g = rows.find((r) => 'gtid_slave_pos' in r) ?? {};
   const sbm = s['Seconds_Behind_Master'];
@@ -252,14 +268,21 @@ export async function startReplica(runtime: Runtime, replica: DbNodeSpec, master
   const layout: DbLayout = { ...REPLICA_LAYOUT, ...opts.layout };
   const seed = opts.seed ?? (await ensureSeed(runtime, opts.seedOptions));
   const serverId = opts.serverId ?? 1000 + (randomBytes(2).readUInt16BE() % 64000);
+  const files = await hostRunDir(replica, layout);
   const r = await runtime.exec(replica.container, [
     'sh', '-c', START_SCRIPT, 'sh',
-    seed.path, layout.datadir, layout.socket.slice(0, layout.socket.lastIndexOf('/')), layout.cnf, layout.log, layout.socket,
+    seed.path, layout.datadir, dirname(layout.socket), layout.cnf, layout.log,
     replicaCnf(layout, serverId, opts),
-    changeMaster(master, seed, opts),
   ]);
   if (r.exitCode !== 0) throw new Error(`starting the replica on ${replica.container.slice(0, 24)} failed (exit ${r.exitCode}): ${(r.stderr + r.stdout).trim()}`);
-  const rep = new AsyncReplica(runtime, replica, master, layout, serverId, seed, opts, { startMs: performance.now() - t0, runningMs: null });
+  const what = `replica on ${replica.container.slice(0, 24)}`;
+  try {
+    await poll(files.socket, 'SELECT 1', () => true, { timeoutMs: 60_000, what: `${what} answering`, onMiss: () => failIfAborted(files.log, what) });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await tailFile(files.log, 20)}`, { cause: err });
+  }
+  await query(files.socket, changeMaster(master, seed, opts));
+  const rep = new AsyncReplica(replica, files, master, layout, serverId, seed, opts, { startMs: performance.now() - t0, runningMs: null });
   const waitMs = opts.waitMs ?? 30_000;
   if (waitMs > 0) {
     await rep.waitRunning(waitMs);
@@ -270,15 +293,18 @@ export async function startReplica(runtime: Runtime, replica: DbNodeSpec, master
 
 // ---------------------------------------------------------------- star mode
 
-export interface StarLayout {
+/** What planning needs of a node (planStar also runs before any container exists). */
+export type PlannedNode = Pick<DbNodeSpec, 'container' | 'site'>;
+
+export interface StarLayout<N extends PlannedNode = DbNodeSpec> {
   /** Galera members: in one or two sites. */
-  readonly masters: readonly DbNodeSpec[];
+  readonly masters: readonly N[];
   /** Replica nodes, grouped by their site: every site needs at least two. */
-  readonly replicas: readonly DbNodeSpec[];
+  readonly replicas: readonly N[];
 }
 
-export interface StarPair {
-  readonly replica: DbNodeSpec;
+export interface StarPair<N extends PlannedNode = DbNodeSpec> {
+  readonly replica: N;
   /** Index into `masters`. */
   readonly master: number;
   /** 1 + how many replicas of its site come before it: picks its layout when a site's replicas share a container. */
@@ -291,16 +317,16 @@ export interface StarPair {
  * site's replicas never share a master site when there are two; members of
  * one master site are used in turn.
  */
-export function planStar(star: StarLayout): StarPair[] {
+export function planStar<N extends PlannedNode>(star: StarLayout<N>): StarPair<N>[] {
   const masterSites = [...new Set(star.masters.map((m) => m.site))];
   if (masterSites.length < 1 || masterSites.length > 2) throw new Error(`star mode: the master Galera spans one or two sites, not ${masterSites.length}`);
-  const bySite = new Map<string, DbNodeSpec[]>();
+  const bySite = new Map<string, N[]>();
   for (const r of star.replicas) {
     if (masterSites.includes(r.site)) throw new Error(`star mode: replica ${r.container} is in master site ${r.site}`);
     bySite.set(r.site, [...(bySite.get(r.site) ?? []), r]);
   }
   const used = new Map<string, number>();
-  const pairs: StarPair[] = [];
+  const pairs: StarPair<N>[] = [];
   for (const [site, reps] of bySite) {
     if (reps.length < 2) throw new Error(`star mode: site ${site} has ${reps.length} replica node(s); it needs at least two`);
     reps.forEach((replica, k) => {
@@ -353,14 +379,14 @@ export async function startStar(runtime: Runtime, star: StarLayout, opts: StarOp
  * wsrep). Its cluster must not share the master's server_id, or the IO
  * thread would drop every event as its own.
  */
-export async function followCluster(runtime: Runtime, follower: GaleraCluster, ref: number, master: GaleraNode, opts: Omit<ReplicaOptions, 'seed' | 'layout'> = {}): Promise<AsyncReplica> {
+export async function followCluster(follower: GaleraCluster, ref: number, master: GaleraNode, opts: Omit<ReplicaOptions, 'seed' | 'layout'> = {}): Promise<AsyncReplica> {
   const t0 = performance.now();
   const node = follower.nodes[ref];
   if (!node) throw new Error(`no member ${ref} in ${follower.name}`);
   const o: ReplicaOptions = { masterPort: follower.layout.port, ...opts, seed: follower.seed };
   const rows = await follower.query(ref, `SET GLOBAL slave_net_timeout=${o.slaveNetTimeout ?? 3};\n${changeMaster(master, follower.seed, o)}\nSELECT @@server_id;`);
   const serverId = Number(rows.at(-1)?.[0]);
-  const rep = new AsyncReplica(runtime, node, master, follower.layout, serverId, follower.seed, o, { startMs: performance.now() - t0, runningMs: null });
+  const rep = new AsyncReplica(node, { socket: node.socket, log: node.logFile }, master, follower.layout, serverId, follower.seed, o, { startMs: performance.now() - t0, runningMs: null });
   const waitMs = opts.waitMs ?? 30_000;
   if (waitMs > 0) {
     await rep.waitRunning(waitMs);

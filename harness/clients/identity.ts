@@ -37,9 +37,9 @@ import {
   type UserCreate,
   type UserUpdate,
   type ScopeRequest,
-} from './types.js';
+} from '../services/identity/types.js';
 
-export type { Domain, Endpoint, Group, Project, Region, Role, RoleAssignment, Service, TokenBodyView, User, ScopeRequest } from './types.js';
+export type { Domain, Endpoint, Group, Project, Region, Role, RoleAssignment, Service, TokenBodyView, User, ScopeRequest } from '../services/identity/types.js';
 
 export class IdentityClientError extends Error {
   readonly status: number;
