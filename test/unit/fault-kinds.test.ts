@@ -1,16 +1,18 @@
 // Fault kinds decide from measurements whether they took effect: each proof
 // on counters or engine states built by hand, both ways.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FaultEnv } from '../../harness/faults/kind.js';
 import { impairProof } from '../../harness/faults/kinds/impair.js';
 import { directionEffect, inFlightMs } from '../../harness/faults/kinds/link-effect.js';
 import { cutProof } from '../../harness/faults/kinds/partition.js';
-import { faultKind, type FaultSpec } from '../../harness/faults/registry.js';
+import { faultKind, faultOptions, type FaultSpec } from '../../harness/faults/registry.js';
 import type { ContainerState, Runtime } from '../../harness/runtime/runtime.js';
 import { parseScenario } from '../../harness/scenario/load.js';
+import type { Scenario } from '../../harness/scenario/schema.js';
 import { faultTarget } from '../../harness/scenario/schedule.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import type { DirectionStats } from '../../harness/wan/control.js';
+import type { Impairment } from '../../harness/wan/impairment.js';
 
 const dir = (o: Partial<DirectionStats> = {}): DirectionStats => ({ received: 0, forwarded: 0, droppedLoss: 0, droppedDown: 0, droppedQueue: 0, droppedForeign: 0, sendErrors: 0, bytes: 0, bytesForwarded: 0, meanDelayMs: null, ...o }) as DirectionStats;
 const imp = (o: Partial<{ latencyMs: number; jitterMs: number; lossPct: number; bandwidthKbit: number | null }> = {}) => ({ latencyMs: 20, jitterMs: 0, lossPct: 0, bandwidthKbit: null, down: false, ...o });
@@ -79,7 +81,7 @@ identity: { provider: fernet, placement: distributed, site: east, database: gale
 ).scenario;
 
 /** A fault environment over fakes: containers by ref, states the test scripts, and what the kinds asked for. */
-function fakeEnv(o: { states?: (ref: string, calls: number) => ContainerState; links?: Record<string, 'up' | 'down' | 'absent'>; killFails?: boolean; identity?: FaultEnv['identity']; relayIgnores?: boolean; counters?: [DirectionStats, DirectionStats][] } = {}) {
+function fakeEnv(o: { states?: (ref: string, calls: number) => ContainerState; links?: Record<string, 'up' | 'down' | 'absent'>; killFails?: boolean; setDownFails?: boolean; identity?: FaultEnv['identity']; relayIgnores?: boolean; relayHolds?: (a: Impairment, b: Impairment) => { aToB: Impairment; bToA: Impairment }; counters?: [DirectionStats, DirectionStats][] } = {}) {
   const asked: string[] = [];
   const calls = new Map<string, number>();
   let held = { aToB: imp({ latencyMs: 5 }), bToA: imp({ latencyMs: 5 }) };
@@ -109,14 +111,17 @@ function fakeEnv(o: { states?: (ref: string, calls: number) => ContainerState; l
     },
     setLink: async (_l, a, b) => {
       asked.push(`set ${a.down ? 'down' : 'up'}/${b.down ? 'down' : 'up'}`);
-      if (!o.relayIgnores) held = { aToB: a, bToA: b };
+      if (!o.relayIgnores) held = o.relayHolds ? o.relayHolds(a, b) : { aToB: a, bToA: b };
     },
     linkSettings: async () => held,
     linkStats: async () => {
       const [a, b] = o.counters?.[stats++] ?? [dir(), dir()];
       return { aToB: a, bToA: b };
     },
-    setDown: async (ns, devs) => void asked.push(`down ${ns} ${devs.join(',')}`),
+    setDown: async (ns, devs) => {
+      asked.push(`down ${ns} ${devs.join(',')}`);
+      if (o.setDownFails) throw new Error('ip: permission denied');
+    },
     deviceStates: async (_ns, devs) => Object.fromEntries(devs.map((d) => [d, o.links?.[d] ?? 'down'])),
     ...(o.identity ? { identity: o.identity } : {}),
   };
@@ -246,5 +251,191 @@ describe('fault targets', () => {
     expect(faultTarget(spec({ kind: 'impair', link: 'ew' }))).toEqual({ key: 'link ew', sites: [], link: 'ew' });
     expect(faultTarget(spec({ kind: 'revoke-token', site: 'west' }))).toEqual({ key: 'identity west', sites: ['west'] });
     expect(faultTarget(spec({ kind: 'rotate-keys', site: 'west' }))).toEqual({ key: 'keys west', sites: ['west'] });
+  });
+});
+
+// What each kind records and decides at the edges (mutation testing: each
+// assertion below failed on a changed kind that the tests above let through).
+describe('fault kinds at the edges', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('declare which heal, which are one-shot actions, and say in the schema which options they ignore', () => {
+    const flags = (o: Record<string, unknown>) => {
+      const k = faultKind(spec(o));
+      return [k.heals, k.action];
+    };
+    expect(flags({ kind: 'partition', link: 'ew' })).toEqual([true, false]);
+    expect(flags({ kind: 'impair', link: 'ew' })).toEqual([true, false]);
+    expect(flags({ kind: 'pause-node', node: 'east/hb' })).toEqual([true, false]);
+    expect(flags({ kind: 'site-loss', site: 'east' })).toEqual([false, false]);
+    expect(flags({ kind: 'revoke-token', site: 'east' })).toEqual([false, true]);
+    expect(flags({ kind: 'rotate-keys', site: 'east' })).toEqual([false, true]);
+    for (const kind of ['site-loss', 'revoke-token', 'rotate-keys']) {
+      const shape = faultKind(spec({ kind })).options.shape as Record<string, { meta(): { description?: string } | undefined }>;
+      expect(shape['duration']!.meta()?.description).toMatch(/^Ignored: /);
+      if (kind !== 'site-loss') expect(shape['site']!.meta()?.description).toMatch(/^The region whose /);
+    }
+    const rotate = faultKind(spec({ kind: 'rotate-keys' })).options.shape as Record<string, { meta(): { description?: string } | undefined }>;
+    expect(rotate['distribute']!.meta()?.description).toMatch(/done right/);
+  });
+
+  it('rotate-keys distributes by default and needs distributed Fernet identity', () => {
+    const parsed = faultOptions.parse({ kind: 'rotate-keys', name: 'r', at: '1s', site: 'east' });
+    expect(parsed).toMatchObject({ kind: 'rotate-keys', site: 'east', distribute: true });
+    const f = spec({ kind: 'rotate-keys', site: 'east' });
+    expect(faultKind(f).validate(f, SCENARIO)).toEqual([]);
+    const need = [[null, 'fault "f" rotates Fernet keys: it needs identity with provider: fernet and placement: distributed']];
+    expect(faultKind(f).validate(f, { ...SCENARIO, identity: undefined } as unknown as Scenario)).toEqual(need);
+    expect(faultKind(f).validate(f, { ...SCENARIO, identity: { ...SCENARIO.identity!, placement: 'centralized' } } as Scenario)).toEqual(need);
+    expect(faultKind(f).validate(f, { ...SCENARIO, identity: { ...SCENARIO.identity!, provider: 'uuid' } } as Scenario)).toEqual(need);
+  });
+
+  it('rotate-keys finds a region whose keys differ past the first, records what it measured, and needs key repositories', async () => {
+    const f = spec({ kind: 'rotate-keys', site: 'east', distribute: true });
+    const rotate = async () => ({ before: ['0', '1'], after: ['0', '1', '2'], primaryBefore: 'a'.repeat(12), primaryAfter: 'b'.repeat(12), regions: { west: ['0', '1', '3'], north: ['0', '1', '2'] } });
+    const r = await faultKind(f).inject(f, fakeEnv({ identity: { revoke: async () => ({ revokedIn: 'east', readBack: 404, readBackAt: 1 }), rotate } }).env);
+    expect(r.proof.ok).toBe(false);
+    expect(r.proof.summary).toMatch(/; not distributed to west$/);
+    expect(r.proof.measured).toEqual({ ...(await rotate()), distribute: true, stale: ['west'] });
+    await expect(faultKind(f).inject(f, fakeEnv().env)).rejects.toThrow(/^no Fernet key repositories to rotate$/);
+  });
+
+  it('revoke-token records the read-back it judged', async () => {
+    const f = spec({ kind: 'revoke-token', site: 'east' });
+    const r = await faultKind(f).inject(f, fakeEnv({ identity: { revoke: async () => ({ revokedIn: 'east', readBack: 404, readBackAt: 5 }), rotate: async () => { throw new Error('unused'); } } }).env);
+    expect(r.proof.measured).toEqual({ revokedIn: 'east', readBack: 404, readBackAt: 5 });
+  });
+
+  it('pause-node records the engine states it judged', async () => {
+    const f = spec({ kind: 'pause-node', node: 'east/hb' });
+    const r = await faultKind(f).inject(f, fakeEnv({ states: (_r, n) => (n === 1 ? { running: true, paused: true } : { running: true, paused: false, finishedAt: 7 }) }).env);
+    expect(r.proof.measured).toEqual({ node: 'east/hb', running: true, paused: true });
+    expect((await r.heal!()).measured).toEqual({ node: 'east/hb', running: true, paused: false, finishedAt: 7 });
+  });
+
+  it('site-loss acts on the site named, records what it measured, and refuses a site with no node', async () => {
+    const f = spec({ kind: 'site-loss', site: 'west' });
+    const { env, asked } = fakeEnv({ states: () => ({ running: false, paused: false, finishedAt: 1500 }) });
+    const r = await faultKind(f).inject(f, env);
+    expect(asked.sort()).toEqual(['down msh-abcdef-west n0', 'kill west/ctl']);
+    expect(r.proof).toMatchObject({ ok: true, summary: '1 nodes of west cut from the site LAN (links read back down) and their containers seen dead, the last 0 ms after the first' });
+    expect(r.proof.measured).toEqual({ site: 'west', cutAt: expect.any(Number), links: { n0: 'down' }, stopped: { 'west/ctl': 1500 }, alive: [], refused: [], firstDeath: 1500, lastDeath: 1500 });
+    expect(r.proof.from).toBe(1500);
+    const none = spec({ kind: 'site-loss', site: 'south' });
+    await expect(faultKind(none).inject(none, fakeEnv().env)).rejects.toThrow(/^site south has no node to lose$/);
+    const empty = fakeEnv().env;
+    const plan = { ...empty.plan, sites: empty.plan.sites.map((s) => (s.name === 'west' ? { ...s, nodes: [] } : s)) };
+    await expect(faultKind(f).inject(f, { ...empty, plan })).rejects.toThrow(/^site west has no node to lose$/);
+  });
+
+  it('site-loss is not proven when the links cannot be set down', async () => {
+    const f = spec({ kind: 'site-loss', site: 'east' });
+    const r = await faultKind(f).inject(f, fakeEnv({ setDownFails: true }).env);
+    expect(r.proof).toMatchObject({ ok: false, summary: 'site east not lost: links: ip: permission denied' });
+  });
+
+  it('site-loss takes a container for dead only once the engine says it stopped and when, not by an earlier exit or an unanswered query', async () => {
+    const f = spec({ kind: 'site-loss', site: 'east' });
+    // Running again after an earlier exit: the engine still reports that exit's time.
+    const states = (ref: string, n: number): ContainerState => {
+      if (ref === 'east/ctl' && n < 3) throw new Error('engine busy');
+      if (ref === 'east/hb' && n < 3) return { running: true, paused: false, finishedAt: 500 };
+      return { running: false, paused: false, finishedAt: 3000 + n };
+    };
+    const r = await faultKind(f).inject(f, fakeEnv({ states }).env);
+    expect(r.proof.ok).toBe(true);
+    expect(r.proof.stopped).toEqual({ 'east/ctl': 3003, 'east/hb': 3003 });
+  });
+
+  it('site-loss gives up on a container still running after 5 s and names it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    const f = spec({ kind: 'site-loss', site: 'east' });
+    const pending = faultKind(f).inject(f, fakeEnv({ states: (ref) => (ref === 'east/hb' ? { running: true, paused: false } : { running: false, paused: false, finishedAt: 1000 }) }).env);
+    await vi.advanceTimersByTimeAsync(5100);
+    const r = await pending;
+    expect(r.proof).toMatchObject({ ok: false, summary: 'site east not lost: east/hb still running after 5000 ms', from: 1000, stopped: { 'east/ctl': 1000 } });
+    expect(r.proof.measured).toMatchObject({ alive: ['east/hb'], firstDeath: 1000, lastDeath: 1000 });
+  });
+
+  it('site-loss counts no death the engine gave no exit time for', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    const f = spec({ kind: 'site-loss', site: 'east' });
+    const pending = faultKind(f).inject(f, fakeEnv({ states: (ref) => (ref === 'east/hb' ? { running: false, paused: false } : { running: false, paused: false, finishedAt: 1000 }) }).env);
+    await vi.advanceTimersByTimeAsync(5100);
+    const r = await pending;
+    expect(r.proof.ok).toBe(false);
+    expect(r.proof.from).toBe(1000);
+    expect(r.proof.stopped).toStrictEqual({ 'east/ctl': 1000 });
+  });
+
+  it('partition cuts only the direction asked, judges only that one, and records the settings and the counters', async () => {
+    const one = spec({ kind: 'partition', link: 'ew', direction: 'a-to-b' });
+    const { env, asked } = fakeEnv({ counters: [[dir(), dir()], [dir({ received: 30, droppedDown: 30 }), dir({ received: 5, forwarded: 5, meanDelayMs: 5 })]] });
+    const r = await faultKind(one).inject(one, env);
+    expect(r.proof.ok).toBe(true);
+    const base = { latencyMs: 5, jitterMs: 0, lossPct: 0, bandwidthKbit: null };
+    expect(r.proof.measured).toMatchObject({ link: 'ew', direction: 'a-to-b', aToB: { ...base, down: true }, bToA: { ...base, down: false } });
+    const healed = await r.heal!();
+    expect(healed).toMatchObject({ ok: true, summary: '30 packets dropped east->west, none forwarded' });
+    expect(healed.measured).toMatchObject({ link: 'ew', restored: { ...base, down: false }, effect: { aToB: { received: 30, droppedDown: 30 }, bToA: { forwarded: 5 } } });
+    const other = spec({ kind: 'partition', link: 'ew', direction: 'b-to-a' });
+    const o = fakeEnv();
+    await faultKind(other).inject(other, o.env);
+    expect(o.asked).toEqual(['set up/down']);
+    expect(asked).toEqual(['set down/up', 'set up/up']);
+  });
+
+  it('partition is not proven when the relay holds only one of the two cut directions', async () => {
+    const f = spec({ kind: 'partition', link: 'ew', direction: 'both' });
+    const r = await faultKind(f).inject(f, fakeEnv({ relayHolds: (a, b) => ({ aToB: a, bToA: { ...b, down: false } }) }).env);
+    expect(r.proof).toMatchObject({ ok: false, summary: 'relay settings for ew read back {"aToB":true,"bToA":false}, not both down' });
+  });
+
+  it('impair waits out the slower of the old and new terms, then measures the window it held', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    const f = spec({ kind: 'impair', link: 'ew', latency: 100, bandwidth: 1000 });
+    const slow = dir({ received: 150, forwarded: 150, meanDelayMs: 100.4, bytesForwarded: 500_000 });
+    const { env } = fakeEnv({ counters: [[dir(), dir()], [slow, dir()]] });
+    let done = false;
+    const pending = faultKind(f).inject(f, env).then((r) => ((done = true), r));
+    // Baseline 5 ms waits 55 ms; 100 ms behind a bandwidth limit waits the whole queue.
+    const early = inFlightMs(imp({ latencyMs: 5 })) + 10;
+    await vi.advanceTimersByTimeAsync(early);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(inFlightMs(imp({ latencyMs: 100, bandwidthKbit: 1000 })) - early);
+    const r = await pending;
+    const applied = { latencyMs: 100, jitterMs: 0, lossPct: 0, bandwidthKbit: 1000, down: false };
+    expect(r.proof.measured).toEqual({ link: 'ew', aToB: applied, bToA: applied });
+    await vi.advanceTimersByTimeAsync(4000);
+    const healed = await r.heal!();
+    // 500 kB in 4 s is 1000 kbit/s: within the limit.
+    expect(healed).toMatchObject({ ok: true, summary: 'east->west: 150 forwarded, mean delay 100.4 ms, 0 % lost; west->east: no packet crossed while impaired, so nothing shows the impairment' });
+    expect(healed.measured).toMatchObject({ link: 'ew', applied, windowMs: 4000, effect: { aToB: { forwarded: 150, bytesForwarded: 500_000 } } });
+  });
+
+  it('impair proof at its bounds: 1 ms under the latency, exactly latency + jitter + 20 ms, exactly 20 % over the bandwidth', () => {
+    const seen = (o: Partial<DirectionStats>) => directionEffect(dir(), dir({ received: 100, forwarded: 100, ...o }));
+    expect(impairProof('a->b', imp({ latencyMs: 100 }), seen({ meanDelayMs: 99 }), 4000).ok).toBe(true);
+    expect(impairProof('a->b', imp({ latencyMs: 100 }), seen({ meanDelayMs: 98.9 }), 4000).ok).toBe(false);
+    expect(impairProof('a->b', imp({ latencyMs: 100, jitterMs: 10 }), seen({ meanDelayMs: 130 }), 4000).ok).toBe(true);
+    expect(impairProof('a->b', imp({ latencyMs: 100, jitterMs: 10 }), seen({ meanDelayMs: 125 }), 4000).ok).toBe(true);
+    expect(impairProof('a->b', imp({ latencyMs: 100, jitterMs: 10 }), seen({ meanDelayMs: 130.1 }), 4000).ok).toBe(false);
+    // 600 kB in 4 s is 1200 kbit/s: 1000 kbit/s + 20 %.
+    expect(impairProof('a->b', imp({ bandwidthKbit: 1000 }), seen({ meanDelayMs: 20, bytesForwarded: 600_000 }), 4000).ok).toBe(true);
+    expect(impairProof('a->b', imp({ bandwidthKbit: 1000 }), seen({ meanDelayMs: 20, bytesForwarded: 600_100 }), 4000).ok).toBe(false);
+    // No bandwidth asked: any byte rate goes.
+    expect(impairProof('a->b', imp(), seen({ meanDelayMs: 20, bytesForwarded: 10_000_000 }), 4000).ok).toBe(true);
+    // A window of no length measures no rate.
+    expect(impairProof('a->b', imp({ bandwidthKbit: 1000 }), seen({ meanDelayMs: 20, bytesForwarded: 600_000 }), 0).ok).toBe(true);
+  });
+
+  it('impair proof with packets forwarded in the window but received before it: 0 % lost', () => {
+    const e = directionEffect(dir({ received: 10, forwarded: 7, meanDelayMs: 20 }), dir({ received: 10, forwarded: 10, meanDelayMs: 20 }));
+    expect(impairProof('a->b', imp(), e, 4000)).toEqual({ ok: true, text: 'a->b: 3 forwarded, mean delay 20 ms, 0 % lost' });
+  });
+
+  it('link effect subtracts every drop counter of the earlier snapshot', () => {
+    const e = directionEffect(dir({ droppedDown: 2, droppedLoss: 3, droppedQueue: 4 }), dir({ droppedDown: 10, droppedLoss: 10, droppedQueue: 10 }));
+    expect(e).toMatchObject({ droppedDown: 8, droppedLoss: 7, droppedQueue: 6 });
   });
 });

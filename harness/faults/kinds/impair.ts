@@ -25,7 +25,8 @@ export function impairProof(label: string, want: Impairment, e: DirectionEffect,
   if (delay < want.latencyMs - 1) problems.push(`mean delay ${delay} ms < ${want.latencyMs} ms asked`);
   if (want.bandwidthKbit === null && delay > want.latencyMs + want.jitterMs + 20) problems.push(`mean delay ${delay} ms > ${want.latencyMs} + ${want.jitterMs} ms asked`);
   const lossPct = e.received > 0 ? (100 * e.droppedLoss) / e.received : 0;
-  if (want.lossPct > 0 && (e.received * want.lossPct) / 100 >= 3 && e.droppedLoss === 0) problems.push(`no loss in ${e.received} packets at ${want.lossPct} % asked`);
+  // (received * lossPct / 100 >= 3 already means some loss was asked.)
+  if ((e.received * want.lossPct) / 100 >= 3 && e.droppedLoss === 0) problems.push(`no loss in ${e.received} packets at ${want.lossPct} % asked`);
   if (want.lossPct === 0 && e.droppedLoss > 0) problems.push(`${e.droppedLoss} packets lost with no loss asked`);
   const kbit = windowMs > 0 ? (e.bytesForwarded * 8) / windowMs : 0;
   if (want.bandwidthKbit !== null && kbit > want.bandwidthKbit * 1.2) problems.push(`${Math.round(kbit)} kbit/s forwarded > ${want.bandwidthKbit} kbit/s asked`);
