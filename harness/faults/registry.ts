@@ -2,16 +2,18 @@
 // the overlap rule and the engine's fault player are all built from this.
 import { z } from 'zod';
 import type { FaultKind } from './kind.js';
+import { breakL2pop } from './kinds/break-l2pop.js';
 import { corruptData } from './kinds/corrupt-data.js';
 import { drFailover } from './kinds/dr-failover.js';
 import { impair } from './kinds/impair.js';
+import { leaveDirty } from './kinds/leave-dirty.js';
 import { partition } from './kinds/partition.js';
 import { pauseNode } from './kinds/pause-node.js';
 import { revokeToken } from './kinds/revoke-token.js';
 import { rotateKeys } from './kinds/rotate-keys.js';
 import { siteLoss } from './kinds/site-loss.js';
 
-const KINDS = [partition, impair, pauseNode, siteLoss, revokeToken, rotateKeys, drFailover, corruptData] as const;
+const KINDS = [partition, impair, pauseNode, siteLoss, revokeToken, rotateKeys, drFailover, corruptData, breakL2pop, leaveDirty] as const;
 
 type Options<T> = { -readonly [K in keyof T]: T[K] extends FaultKind<infer O> ? O : never };
 
