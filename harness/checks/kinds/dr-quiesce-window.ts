@@ -9,7 +9,7 @@ import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit } from '../options.js';
 import { round } from '../series.js';
 
-const DEFAULT_LIMIT_MS = 500;
+const DEFAULT_LIMIT_MS = 1000;
 
 const options = z.strictObject({
   ...checkFields('dr-quiesce-window'),
