@@ -27,6 +27,7 @@ import { parseDbSpec } from './identity/db.js';
 import { DEFAULT_SCRYPT_LN } from './identity/password.js';
 import { PROVIDERS, type ProviderName } from './identity/providers.js';
 import { AuthMiddleware } from './identity/middleware.js';
+import { siteServices } from './identity/site-services.js';
 import { startIdentity, type IdentityOptions } from './identity/start.js';
 import { deviceInfo } from './network/agent.js';
 import { NETWORK_PORT, networkApi } from './network/api.js';
@@ -357,7 +358,16 @@ async function main(): Promise<void> {
     const ready: string[] = [];
 
     if (o.identity) {
-      const id = await startIdentity(o.identity, o.dbSocket, log.line);
+      // The catalog lists every API this process serves in this region (the standard client looks them up by type).
+      const services = siteServices({
+        address: o.vtep ?? '127.0.0.1',
+        network: o.network ? o.port : null,
+        compute: o.computeImage.compute ? o.computeImage.computePort : null,
+        image: o.computeImage.image ? o.computeImage.imagePort : null,
+        volume: o.volume?.port ?? null,
+        objectStore: o.objectStore ? PROXY_PORT : null,
+      });
+      const id = await startIdentity({ ...o.identity, bootstrap: { ...o.identity.bootstrap, services } }, o.dbSocket, log.line);
       identityPool = id.pool;
       served.push(await serve(id.definition, { host: o.host, port: o.identity.port, socketPath: join(o.runDir, 'identity.sock') }, log.line));
       ready.push(`identity (${o.identity.provider}) on ${o.host}:${o.identity.port} and ${join(o.runDir, 'identity.sock')}`);

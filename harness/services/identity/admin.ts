@@ -4,6 +4,7 @@
 // Disabling or deleting a user, project or domain, and changing a password,
 // write a revocation event, as Keystone does.
 import type { z } from 'zod';
+import { assignmentView, type NameLookup, type Named } from './assignments.js';
 import { badRequest, conflict, forbiddenMessage, notFound, validationError } from './errors.js';
 import { hashPassword } from './password.js';
 import type { IdentityService } from './service.js';
@@ -45,6 +46,9 @@ async function unique(kind: string, detail: string, f: () => Promise<void>): Pro
 
 export type AssignmentTarget = 'projects' | 'domains';
 export type AssignmentActor = 'users' | 'groups';
+
+/** oslo's bool_from_string, as Keystone reads `?include_names` (the client sends `True`). */
+const boolFromQuery = (v: string | null) => ['1', 't', 'true', 'on', 'y', 'yes'].includes((v ?? '').trim().toLowerCase());
 
 export class IdentityAdmin {
   private readonly svc: IdentityService;
@@ -290,15 +294,41 @@ export class IdentityAdmin {
     const groupId = q.get('group.id');
     const projectId = q.get('scope.project.id');
     const domainId = q.get('scope.domain.id');
-    return all
+    const rows = all
       .filter((a) => (userId === null || (a.type.startsWith('User') && a.actor_id === userId)) && (groupId === null || (a.type.startsWith('Group') && a.actor_id === groupId)))
-      .filter((a) => (projectId === null || (a.type.endsWith('Project') && a.target_id === projectId)) && (domainId === null || (a.type.endsWith('Domain') && a.target_id === domainId)))
-      .map((a) => {
-        const actorKey = a.type.startsWith('User') ? 'user' : 'group';
-        const scope = a.type.endsWith('Project') ? { project: { id: a.target_id } } : a.type.endsWith('Domain') ? { domain: { id: a.target_id } } : { system: { all: true as const } };
-        const scopePath = a.type.endsWith('Project') ? `projects/${a.target_id}` : a.type.endsWith('Domain') ? `domains/${a.target_id}` : 'system';
-        return { role: { id: a.role_id }, [actorKey]: { id: a.actor_id }, scope, links: { assignment: `${base}/${scopePath}/${actorKey}s/${a.actor_id}/roles/${a.role_id}` } };
-      });
+      .filter((a) => (projectId === null || (a.type.endsWith('Project') && a.target_id === projectId)) && (domainId === null || (a.type.endsWith('Domain') && a.target_id === domainId)));
+    const names = boolFromQuery(q.get('include_names')) ? await this.names(rows) : null;
+    return rows.map((a) => assignmentView(a, base, names));
+  }
+  /** Every name the rows mention, read once each (with the owning domain's name). */
+  private async names(rows: readonly store.AssignmentRow[]): Promise<NameLookup> {
+    const found = new Map<string, Named>();
+    const domains = new Map<string, store.DomainRow | null>();
+    const domain = async (id: string) => {
+      if (!domains.has(id)) domains.set(id, await store.getDomain(this.db, id));
+      const d = domains.get(id);
+      return d ? { id: d.id, name: d.name } : undefined;
+    };
+    const put = async (kind: string, id: string, row: { name: string; domain_id?: string | null } | null) => {
+      if (!row) return;
+      const d = row.domain_id ? await domain(row.domain_id) : undefined;
+      found.set(`${kind}:${id}`, { name: row.name, ...(d ? { domain: d } : {}) });
+    };
+    for (const a of rows) {
+      if (!found.has(`role:${a.role_id}`)) {
+        const r = await store.getRole(this.db, a.role_id);
+        // A global role has no domain: only its name is added.
+        if (r) found.set(`role:${a.role_id}`, { name: r.name });
+      }
+      const actor = a.type.startsWith('User') ? 'user' : 'group';
+      if (!found.has(`${actor}:${a.actor_id}`)) await put(actor, a.actor_id, actor === 'user' ? await store.getUser(this.db, a.actor_id) : await store.getGroup(this.db, a.actor_id));
+      if (a.type.endsWith('Project') && !found.has(`project:${a.target_id}`)) await put('project', a.target_id, await store.getProject(this.db, a.target_id));
+      if (a.type.endsWith('Domain') && !found.has(`domain:${a.target_id}`)) {
+        const d = await domain(a.target_id);
+        if (d) found.set(`domain:${a.target_id}`, { name: d.name });
+      }
+    }
+    return (kind, id) => found.get(`${kind}:${id}`);
   }
 
   // ---------------------------------------------------------------- catalog resources

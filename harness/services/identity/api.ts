@@ -200,15 +200,20 @@ export function identityApi(svc: IdentityService, opts: IdentityApiOptions = {})
 
   // ---------------------------------------------------------------- regions, services, endpoints
 
-  add('GET', '/v3/regions', adminOnly('list_regions', async (req, base) => list(req, 'regions', (await store.listRegions(svc.db)).map((x) => IdentityAdmin.region(base, x)))));
+  add('GET', '/v3/regions', adminOnly('list_regions', async (req, base) => {
+    const parent = req.query.get('parent_region_id');
+    const rows = (await store.listRegions(svc.db)).filter((x) => parent === null || x.parent_region_id === parent);
+    return list(req, 'regions', rows.map((x) => IdentityAdmin.region(base, x)));
+  }));
   add('POST', '/v3/regions', adminOnly('create_region', async (req, base) => created({ region: IdentityAdmin.region(base, await admin.createRegion(req.body)) })));
   add('PUT', '/v3/regions/{id}', adminOnly('create_region', async (req, base) => created({ region: IdentityAdmin.region(base, await admin.createRegion(req.body, p(req, 'id'))) })));
   add('GET', '/v3/regions/{id}', adminOnly('get_region', async (req, base) => ok({ region: IdentityAdmin.region(base, await admin.regionOr404(p(req, 'id'))) })));
   add('DELETE', '/v3/regions/{id}', adminOnly('delete_region', async (req) => (await admin.deleteRegion(p(req, 'id')), noContent)));
 
   add('GET', '/v3/services', adminOnly('list_services', async (req, base) => {
-    const type = req.query.get('type');
-    return list(req, 'services', (await store.listServices(svc.db, type ? { type } : {})).map((x) => IdentityAdmin.service(base, x)));
+    // ?name= and ?type= both filter (the client finds a service by name, then by type, and wants one match).
+    const f = { ...(req.query.get('name') ? { name: req.query.get('name')! } : {}), ...(req.query.get('type') ? { type: req.query.get('type')! } : {}) };
+    return list(req, 'services', (await store.listServices(svc.db, f)).map((x) => IdentityAdmin.service(base, x)));
   }));
   add('POST', '/v3/services', adminOnly('create_service', async (req, base) => created({ service: IdentityAdmin.service(base, await admin.createService(req.body)) })));
   add('GET', '/v3/services/{id}', adminOnly('get_service', async (req, base) => ok({ service: IdentityAdmin.service(base, await admin.serviceOr404(p(req, 'id'))) })));

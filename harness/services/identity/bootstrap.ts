@@ -5,9 +5,17 @@
 // before it creates, so it runs on every start and on every site sharing a
 // replicated database (each site adds its own region and endpoints).
 //
+// The other APIs this site's services process serves (network, compute,
+// volume, image, object-store) are registered too, each with its three
+// endpoints in this region: the standard client finds them in the catalog
+// (`openstack network list` needs type network there). A service's id is
+// derived from its type, so two regions bootstrapping at once on a shared
+// database collide on the primary key instead of creating two services of
+// one type (the client's "Multiple service matches found").
+//
 // On a read-only replica nothing can be written: steps that would write are
 // reported as skipped (the master's bootstrap replicates here).
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isReadOnlyError } from './db.js';
 import { hashPassword } from './password.js';
 import * as store from './store.js';
@@ -23,6 +31,15 @@ export interface BootstrapOptions {
   readonly internalUrl: string;
   readonly adminUrl: string;
   readonly passwordHashLn?: number;
+  /** Other APIs served in this region, registered with the same URL on all three interfaces. */
+  readonly services?: readonly SiteService[];
+}
+
+/** One API a site serves besides identity, as the catalog names it. */
+export interface SiteService {
+  readonly type: string;
+  readonly name: string;
+  readonly url: string;
 }
 
 export interface BootstrapResult {
@@ -35,6 +52,8 @@ export interface BootstrapResult {
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default', description: 'The default domain' } as const;
 
 const newId = () => randomUUID().replace(/-/g, '');
+/** The id bootstrap gives the service of `type` (stable across regions and restarts). */
+export const serviceIdFor = (type: string) => createHash('md5').update(`msh-service-${type}`).digest('hex');
 const isDup = (e: unknown) => typeof e === 'object' && e !== null && (e as { errno?: number }).errno === 1062;
 
 export async function bootstrap(db: store.Db, o: BootstrapOptions): Promise<BootstrapResult> {
@@ -101,22 +120,25 @@ export async function bootstrap(db: store.Db, o: BootstrapOptions): Promise<Boot
   }
 
   await ensure(`region ${o.region}`, () => store.getRegion(db, o.region), () => store.insertRegion(db, { id: o.region, description: '', parent_region_id: null }));
-  const service = await ensure(
-    `service ${o.serviceName}`,
-    async () => (await store.listServices(db, { type: 'identity' }))[0] ?? null,
-    () => store.insertService(db, { id: newId(), type: 'identity', name: o.serviceName, description: '', enabled: true }),
-  );
-  if (service) {
-    for (const [iface, url] of [['admin', o.adminUrl], ['internal', o.internalUrl], ['public', o.publicUrl]] as const) {
+  const registerService = async (type: string, name: string, id: string, urls: readonly (readonly ['admin' | 'internal' | 'public', string])[]) => {
+    const service = await ensure(
+      `service ${name}`,
+      async () => (await store.listServices(db, { type }))[0] ?? null,
+      () => store.insertService(db, { id, type, name, description: '', enabled: true }),
+    );
+    if (!service) return;
+    for (const [iface, url] of urls) {
       const existing = (await store.listEndpoints(db, { service_id: service.id, region_id: o.region, interface: iface }))[0];
       if (existing && existing.url === url) continue;
-      await write(`endpoint ${iface} ${o.region}`, async () => {
+      await write(`endpoint ${type} ${iface} ${o.region}`, async () => {
         // bootstrap moves an endpoint whose URL changed (a site re-addressed)
         if (existing) await store.deleteEndpoint(db, existing.id);
         await store.insertEndpoint(db, { id: newId(), interface: iface, service_id: service.id, url, region_id: o.region, enabled: true });
-        created.push(`endpoint ${iface} ${o.region}`);
+        created.push(`endpoint ${type} ${iface} ${o.region}`);
       });
     }
-  }
+  };
+  await registerService('identity', o.serviceName, newId(), [['admin', o.adminUrl], ['internal', o.internalUrl], ['public', o.publicUrl]]);
+  for (const x of o.services ?? []) await registerService(x.type, x.name, serviceIdFor(x.type), [['admin', x.url], ['internal', x.url], ['public', x.url]]);
   return { created, skippedReadOnly: skipped, adminUserId: user?.id ?? null, adminProjectId: project?.id ?? null };
 }

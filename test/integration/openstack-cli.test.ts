@@ -1,0 +1,116 @@
+// Debian's openstack client (python3-openstackclient) against `msh up`, as an
+// engineer reproducing by hand would drive it: one bring-up, the openrc the
+// run wrote, every command run inside the site's router namespace (the host
+// has no route into the topology), each expected to exit 0. Then `msh down`;
+// afterAll tears down whatever the test left up, even after a failure.
+import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leftovers } from '../support/leftovers.js';
+
+const SCENARIO = 'fixtures/scenarios/id-openstack-cli.yaml';
+const msh = (args: string[]) => execa('node', ['bin/msh.js', ...args], { reject: false });
+
+/** The variables an openrc exports (`export K=V` lines), as `source openrc` would set them. */
+function openrcEnv(text: string): Record<string, string> {
+  return Object.fromEntries([...text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+}
+
+interface Up {
+  runId: string;
+  ns: string;
+  env: Record<string, string>;
+  ms: number;
+}
+
+let up: Up | null = null;
+let runId: string | null = null;
+
+const openstack = (args: string[]) =>
+  execa('ip', ['netns', 'exec', up!.ns, 'openstack', ...args], { reject: false, env: { ...process.env, ...up!.env }, extendEnv: false });
+
+describe('openstack client against msh up', () => {
+  beforeAll(async () => {
+    const t0 = performance.now();
+    const r = await msh(['up', SCENARIO]);
+    const ms = performance.now() - t0;
+    runId = /^run ([0-9a-f]{6})/m.exec(r.stdout)?.[1] ?? null;
+    expect(r.exitCode, r.stderr).toBe(0);
+    const ns = /^site east: .* router namespace (\S+)$/m.exec(r.stdout)?.[1];
+    const rc = /^ {2}openrc: (\S+openrc-east)\b/m.exec(r.stdout)?.[1];
+    expect(ns, r.stdout).toBeDefined();
+    expect(rc, r.stdout).toBeDefined();
+    up = { runId: runId!, ns: ns!, env: openrcEnv(await readFile(rc!, 'utf8')), ms };
+  });
+
+  afterAll(async () => {
+    if (runId !== null && (await leftovers(runId)).length > 0) await msh(['down', runId]);
+  });
+
+  it('runs the engineer session: every command exits 0', async () => {
+    expect(up!.env.OS_AUTH_URL).toMatch(/^http:\/\/198\.18\.\d+\.\d+:5000\/v3$/);
+    expect(up!.env.OS_REGION_NAME).toBe('east');
+    const t0 = performance.now();
+    const token = await openstack(['token', 'issue', '-f', 'value', '-c', 'id']);
+    expect(token.exitCode, token.stderr).toBe(0);
+    const tokenId = token.stdout.trim();
+    expect(tokenId.length).toBeGreaterThan(0);
+
+    const unique = runId!;
+    const [project, user, net] = [`p-${unique}`, `u-${unique}`, `n-${unique}`];
+    const commands: string[][] = [
+      ['catalog', 'list', '-f', 'json'],
+      ['region', 'list', '-f', 'value', '-c', 'Region'],
+      ['endpoint', 'list', '-f', 'value'],
+      ['project', 'create', project],
+      ['project', 'list', '-f', 'value', '-c', 'Name'],
+      ['user', 'create', '--password', 'secret', user],
+      ['user', 'list', '-f', 'value', '-c', 'Name'],
+      ['role', 'add', '--project', project, '--user', user, 'member'],
+      ['role', 'assignment', 'list', '--user', user, '--names', '-f', 'json'],
+      ['service', 'list', '-f', 'value'],
+      // found by type among several services: the `?name=` then `?type=` lookups
+      ['endpoint', 'create', '--region', 'east', 'network', 'public', 'http://198.18.1.2:9696'],
+      ['network', 'create', net],
+      ['network', 'list', '-f', 'value', '-c', 'Name'],
+      ['subnet', 'create', '--network', net, '--subnet-range', '198.18.210.0/24', `s-${unique}`],
+      ['port', 'create', '--network', net, `port-${unique}`],
+      ['port', 'list', '-f', 'value', '-c', 'Name'],
+      ['port', 'delete', `port-${unique}`],
+      ['token', 'revoke', tokenId],
+    ];
+    const out = new Map<string, string>();
+    const failed: string[] = [];
+    for (const c of commands) {
+      const r = await openstack(c);
+      out.set(c.slice(0, 2).join(' '), r.stdout);
+      if (r.exitCode !== 0) failed.push(`openstack ${c.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1)}`);
+    }
+    const sessionMs = performance.now() - t0;
+    console.log(`openstack-cli: msh up ${(up!.ms / 1000).toFixed(1)} s, ${commands.length + 1} openstack commands ${(sessionMs / 1000).toFixed(1)} s`);
+    expect(failed).toEqual([]);
+
+    // What the fixes are for: the network service in the region's catalog, names in assignments.
+    const catalog = JSON.parse(out.get('catalog list')!) as { Name: string; Type: string }[];
+    expect(catalog.map((s) => s.Type).sort()).toEqual(['identity', 'network']);
+    expect(JSON.parse(out.get('role assignment')!)).toEqual([expect.objectContaining({ Role: 'member', User: `${user}@Default`, Project: `${project}@Default` })]);
+    expect(out.get('network list')!.split('\n')).toContain(net);
+    expect(out.get('port list')!.split('\n')).toContain(`port-${unique}`);
+    expect(out.get('project list')!.split('\n')).toContain(project);
+
+    // The revoked token no longer authenticates anything.
+    const { OS_USERNAME: _u, OS_PASSWORD: _p, OS_USER_DOMAIN_NAME: _d, OS_PROJECT_NAME: _n, OS_PROJECT_DOMAIN_NAME: _pd, ...rest } = up!.env;
+    const after = await execa('ip', ['netns', 'exec', up!.ns, 'openstack', 'project', 'list'], {
+      reject: false,
+      env: { ...process.env, ...rest, OS_AUTH_TYPE: 'token', OS_TOKEN: tokenId },
+      extendEnv: false,
+    });
+    expect(after.exitCode).not.toBe(0);
+  });
+
+  it('msh down removes the run', async () => {
+    const r = await msh(['down', runId!]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await leftovers(runId!)).toEqual([]);
+  });
+});
