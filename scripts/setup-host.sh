@@ -24,6 +24,7 @@ set -euo pipefail
 #   ethtool           ethtool         net/ip.ts (tx offload off, via nsenter)
 #   nsenter, taskset, flock  util-linux  net/ip.ts, bench/identity.ts, this script
 #   tcpdump           tcpdump         observe/capture.ts (WAN capture)
+#   tshark            tshark          msh capture (decode check), test/integration/ops-cli (pcap decodes as VXLAN)
 #   nft               nftables        test/integration/vnf-agents (bridge cut)
 #   ping              iputils-ping    test/integration/relay (in namespaces)
 #   arping            iputils-arping  agents/vnf.ts run on the host by test/integration/vnf-agents (GARP)
@@ -32,11 +33,11 @@ set -euo pipefail
 #   swift             python3-swiftclient  test/integration/object-store (lists the backup site's
 #                                     Swift from the test's namespace: what a user would see)
 #   node, npx, tar    base system     (Node is the machine's own; tar is essential)
-PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping iputils-arping procps ca-certificates python3-openstackclient python3-swiftclient)
+PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping iputils-arping procps ca-certificates python3-openstackclient python3-swiftclient tshark)
 # program -> package, checked after install: a missing program fails here, by
 # name, not later as a skipped or failed test.
 TOOLS=(docker:docker.io dockerd:docker.io debootstrap:debootstrap ip:iproute2 ethtool:ethtool nsenter:util-linux
-  taskset:util-linux flock:util-linux tcpdump:tcpdump nft:nftables ping:iputils-ping arping:iputils-arping sysctl:procps openstack:python3-openstackclient swift:python3-swiftclient)
+  taskset:util-linux flock:util-linux tcpdump:tcpdump nft:nftables ping:iputils-ping arping:iputils-arping sysctl:procps openstack:python3-openstackclient swift:python3-swiftclient tshark:tshark)
 DOCKERD_LOG=${MSH_DOCKERD_LOG:-/var/log/msh-dockerd.log}
 DOCKERD_TIMEOUT=${MSH_DOCKERD_TIMEOUT:-60}
 APT_LOG=/var/log/msh-apt.log
@@ -77,6 +78,8 @@ if [ ${#missing[@]} -gt 0 ]; then
       exit 1
     fi
   }
+  # tshark's postinst asks whether non-root users may capture: answer no, unasked.
+  echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
   apt_run apt-get update -q
   apt_run apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \

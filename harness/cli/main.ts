@@ -9,6 +9,12 @@ import { runCommand } from './run.js';
 import { upCommand } from './up.js';
 import { drCommand } from './dr.js';
 import { validateCommand } from './validate.js';
+import { psCommand } from './ps.js';
+import { logsCommand } from './logs.js';
+import { shellCommand } from './shell.js';
+import { faultCommand } from './fault.js';
+import { healCommand } from './heal.js';
+import { captureCommand } from './capture.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; help: string }> = {
   run: { run: runCommand, help: 'run <scenario.yaml...> [--out DIR] [--seed N] [--tag T]   run scenarios (all when none named) and write reports' },
@@ -16,6 +22,12 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   list: { run: listCommand, help: 'list [--format table|json] [--tag T]                     scenarios, tags and requirement IDs' },
   up: { run: upCommand, help: 'up <scenario.yaml>                                       bring a topology up and leave it running' },
   dr: { run: drCommand, help: 'dr protect|failover|corrupt <run> [--to SITE]               the DR runner by hand on a run left up (one cycle, the failover, a propagating fault)' },
+  ps: { run: psCommand, help: 'ps [--format table|json]                                 every run: since when, owner, containers, faults injected by hand' },
+  logs: { run: logsCommand, help: 'logs <run> <site>/<node>                                 a container\'s output (and a controller\'s services.log)' },
+  shell: { run: shellCommand, help: 'shell <run> <site>/<node>                                a shell in a node (prints the docker exec without a TTY)' },
+  fault: { run: faultCommand, help: 'fault <run> <kind> [--name N] [--link L] [--node N] ...  inject a fault kind by hand on a run left up, print its proof' },
+  heal: { run: healCommand, help: 'heal <run> [fault]                                       heal one or all faults injected by hand, print the proof' },
+  capture: { run: captureCommand, help: 'capture <run> <link> [-w file] [--seconds N]             pcap of an inter-site link (prints the tshark decode-as)' },
   down: { run: downCommand, help: 'down [run-id|scenario]                                   tear down topologies left up' },
   clean: { run: cleanCommand, help: 'clean                                                    remove everything any run left behind' },
   report: { run: reportCommand, help: 'report <run dir...> [--format table|json]             identity runs side by side (token size, latency, WAN traffic, revocation)' },

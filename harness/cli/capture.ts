@@ -1,0 +1,70 @@
+// msh capture <run> <link> [-w file] [--seconds N]: a pcap of one inter-site
+// link, taken on the run's WAN bridge (both of its legs: site -> relay and
+// relay -> site). The link's VXLAN runs on the relay's own UDP ports, which
+// no dissector knows, so Wireshark/tshark need a decode-as per port:
+//   tshark -r FILE -d udp.port==<a port>,vxlan -d udp.port==<b port>,vxlan
+// The command checks the file decodes that way (the link's VNI read back by
+// tshark) and prints the option.
+import { execFile, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseCaptureStats } from '../observe/capture.js';
+import { openRun } from '../ops/run-handle.js';
+import { MshError } from '../scenario/errors.js';
+import { suggest } from '../scenario/suggest.js';
+import type { LinkPlan } from '../topology/plan.js';
+import { println, type Io } from './io.js';
+
+/** tshark's decode-as options for a link's VXLAN on the relay ports. */
+export function decodeAs(l: LinkPlan): string[] {
+  return [l.a.relayPort, l.b.relayPort].flatMap((p) => ['-d', `udp.port==${p},vxlan`]);
+}
+
+/** VNIs tshark reads in a pcap with those options; null when tshark is not installed. */
+export function tsharkVnis(file: string, l: LinkPlan): Promise<number[] | null> {
+  return new Promise((res, rej) => {
+    execFile('tshark', ['-r', file, ...decodeAs(l), '-T', 'fields', '-e', 'vxlan.vni'], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return res(null);
+      if (err) return rej(new Error(`tshark: ${stderr.trim() || err.message}`));
+      res(stdout.split('\n').flatMap((x) => x.split(',')).filter((x) => x.trim() !== '').map(Number));
+    });
+  });
+}
+
+export async function captureCommand(args: string[], io: Io): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { w: { type: 'string', short: 'w' }, seconds: { type: 'string', default: '10' } } });
+  const [runId, linkName, ...extra] = positionals;
+  if (runId === undefined || linkName === undefined || extra.length > 0) throw new MshError('USAGE', 'usage: msh capture <run> <link> [-w file] [--seconds N]');
+  const seconds = Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new MshError('USAGE', `--seconds "${values.seconds}" is not a number of seconds above 0: write e.g. --seconds 5`);
+  const h = await openRun(runId);
+  const link = h.plan.links.find((l) => l.name === linkName);
+  if (!link) throw new MshError('USAGE', `run ${h.runId} has no link "${linkName}"${suggest(linkName, h.plan.links.map((l) => l.name), 'links')}`);
+  const file = resolve(values.w ?? `${h.runId}-${link.name}.pcap`);
+  const filter = `udp and (port ${link.a.relayPort} or port ${link.b.relayPort})`;
+  const child = spawn('ip', ['netns', 'exec', h.plan.wanNs, 'tcpdump', '-i', 'wanbr', '-w', file, '-U', '-n', filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  for (let i = 0; i < 250 && !stderr.includes('listening on') && child.exitCode === null; i++) await sleep(20);
+  if (!stderr.includes('listening on')) {
+    child.kill('SIGKILL');
+    throw new MshError('RUNTIME', `tcpdump did not start on ${h.plan.wanNs}/wanbr: ${stderr.trim() || 'no output'}`);
+  }
+  println(io.stderr, `capturing ${link.name} (${link.a.site} <-> ${link.b.site}, vni ${link.vni}) for ${seconds} s into ${file}`);
+  const stop = () => child.kill('SIGINT');
+  process.once('SIGINT', stop);
+  const timer = setTimeout(stop, seconds * 1000);
+  await exited;
+  clearTimeout(timer);
+  process.off('SIGINT', stop);
+  const stats = parseCaptureStats(stderr);
+  println(io.stdout, `${file}: ${stats ? `${stats.captured} packets captured, ${stats.droppedByKernel} dropped by the kernel` : stderr.trim()}`);
+  const opts = decodeAs(link).join(' ');
+  const vnis = await tsharkVnis(file, link);
+  if (vnis === null) println(io.stdout, 'tshark is not installed (scripts/setup-host.sh installs it): the decode below is not checked');
+  else println(io.stdout, `tshark decodes ${vnis.filter((v) => v === link.vni).length} VXLAN frames of vni ${link.vni}${vnis.some((v) => v !== link.vni) ? ` (and ${vnis.filter((v) => v !== link.vni).length} of other VNIs: tenant overlays inside)` : ''}`);
+  println(io.stdout, `decode with: tshark -r ${file} ${opts}   (Wireshark: Decode As..., UDP port ${link.a.relayPort} and ${link.b.relayPort} -> VXLAN)`);
+  return 0;
+}
