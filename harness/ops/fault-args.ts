@@ -66,6 +66,8 @@ export function parseFaultArgs(args: readonly string[], first = 2): ParsedFault 
   input['duration'] = 0;
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
+    // As the scenario loader: a misspelt option is reported once, as the typo, not also as missing.
+    const meant = new Set(parsed.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => nearest(k, known)) : [])));
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
         for (const key of i.keys) {
@@ -82,6 +84,7 @@ export function parseFaultArgs(args: readonly string[], first = 2): ParsedFault 
         continue;
       }
       const missing = i.code === 'invalid_type' && !(key in input);
+      if (missing && meant.has(key)) continue;
       problems.push(at(col[key] ?? first, missing ? `missing --${key}: ${kind} needs it` : `--${key}${key in values ? ` ${JSON.stringify(values[key])}` : ''}: ${i.message}`));
     }
   }
