@@ -2,7 +2,8 @@
 // topology and of a 10-site ring (median of 3), failover distribution, the
 // identity service's validation throughput on one core and a 3-site Galera
 // identity database's bring-up (identity.ts), and the harness's peak RSS.
-// MSH_BENCH_ONLY=identity runs the identity section alone.
+// MSH_BENCH_ONLY=identity (or dr) runs that section alone; dr.ts: backup
+// throughput across 10 and 100 mbit, RPO/RTO per DR option.
 import Table from 'cli-table3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { deploy, undeploy } from '../topology/deploy.js';
 import { planTopology } from '../topology/plan.js';
 import { quantile } from '../checks/series.js';
 import { identityRows } from './identity.js';
+import { drRows } from './dr.js';
 
 const RUNS = 3;
 
@@ -64,14 +66,21 @@ async function failovers(n: number): Promise<{ outage: number[]; takeover: numbe
 
 const FAILOVERS = Number(process.env.MSH_BENCH_FAILOVERS ?? 20);
 const ONLY = process.env.MSH_BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'identity') throw new Error(`MSH_BENCH_ONLY=${ONLY}: the only section that runs alone is identity`);
+if (ONLY !== undefined && ONLY !== 'identity' && ONLY !== 'dr') throw new Error(`MSH_BENCH_ONLY=${ONLY}: the sections that run alone are identity and dr`);
 
 async function main(): Promise<void> {
-  if (ONLY !== 'identity') await topologyAndFailover();
-  // Its own table: these figures are not medians of 3 bring-ups.
-  const identity = new Table({ head: ['identity figure', 'measured in this run'], style: { head: [], border: [] } });
-  identity.push(...(await identityRows(new DockerRuntime())));
-  process.stdout.write(identity.toString() + '\n');
+  if (ONLY === undefined) await topologyAndFailover();
+  // Their own tables: these figures are not medians of 3 bring-ups.
+  if (ONLY === undefined || ONLY === 'identity') {
+    const identity = new Table({ head: ['identity figure', 'measured in this run'], style: { head: [], border: [] } });
+    identity.push(...(await identityRows(new DockerRuntime())));
+    process.stdout.write(identity.toString() + '\n');
+  }
+  if (ONLY === undefined || ONLY === 'dr') {
+    const dr = new Table({ head: ['DR figure', 'measured in this run'], style: { head: [], border: [] }, colWidths: [60, 60], wordWrap: true });
+    dr.push(...(await drRows(new DockerRuntime())));
+    process.stdout.write(dr.toString() + '\n');
+  }
 }
 
 async function topologyAndFailover(): Promise<void> {
