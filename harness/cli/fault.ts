@@ -29,7 +29,9 @@ export async function faultCommand(args: string[], io: Io): Promise<number> {
   const history = openHistory(join(h.dir, 'history.jsonl'));
   const d = await attachDeployment(h);
   try {
-    const dr = h.scenario.dr ? drRunner(h.scenario.dr, await drSites(h.scenario, h.dir), history) : undefined;
+    // Only the DR kinds use the runner: others leave the VNF's sites alone.
+    const drKind = spec.kind === 'dr-failover' || spec.kind === 'corrupt-data';
+    const dr = drKind && h.scenario.dr ? drRunner(h.scenario.dr, await drSites(h.scenario, h.dir), history) : undefined;
     const env = faultEnv(d, h.runtime, undefined, dr);
     const { proof, heals } = await injectByHand(spec, env, h.dir, history);
     println(io.stdout, `fault ${spec.name} (${spec.kind}) ${proof.ok ? 'injected' : 'NOT PROVEN'}: ${proof.summary}`);
