@@ -138,8 +138,10 @@ export async function healProofOf(h: HandFault, env: FaultEnv): Promise<Proof> {
 /** Heal one kept fault: its proof goes to the history, and it is forgotten. */
 export async function healByHand(h: HandFault, env: FaultEnv, runDir: string, history: History): Promise<Proof> {
   const t = now();
-  const proof = await healProofOf(h, env).catch((err: unknown) => failed('healing', err));
+  let threw = false;
+  const proof = await healProofOf(h, env).catch((err: unknown) => ((threw = true), failed('healing', err)));
   history.append(event(h.spec, 'heal', t, proof));
-  await rm(join(faultsDir(runDir), `${h.name}.json`), { force: true });
+  // A heal that could not act (relay or engine unreachable) is kept, so `msh heal` can retry it.
+  if (!threw) await rm(join(faultsDir(runDir), `${h.name}.json`), { force: true });
   return proof;
 }
