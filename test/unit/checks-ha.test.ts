@@ -252,3 +252,78 @@ describe('remote-port-fdb (HA-REMOTE-PORT-L2POP)', () => {
     expect(remotePortFdb.check([], ctx('fdb')).status).toBe('unknown');
   });
 });
+
+// failover-time at its edges (mutation testing: each assertion failed on a
+// changed checker that the tests above let through).
+describe('failover-time: the evidence and the edges', () => {
+  const p = 'calls@users/client';
+  type Row = Record<string, unknown>;
+  const rows = (r: ReturnType<typeof failoverTime.check>) => r.evidence.rows as Row[];
+  /** The same VNF without the east-west link: cutting east-users takes east away from the caller. */
+  function lineCtx() {
+    const scenario = parseScenario('ha.yaml', yaml(true).replace('  - { name: ew, between: [east, west], latency: 5ms }\n', '')).scenario;
+    return { scenario, plan: planTopology(scenario, 'abcdef'), spec: scenario.checks.find((c) => c.name === 'failover')! };
+  }
+
+  it('records per fault the actives, the one lost, the outage, who served, the takeover and the new active', () => {
+    const h = sorted(lose(7900, 'east', { from: 8000, stopped: { 'east/vnf-a': 8000 } }), calls(8000, 8300), [role(0, 'east/vnf-a', 'active'), role(0, 'west/vnf-b', 'standby'), role(8100, 'west/vnf-b', 'candidate'), op(8150, 'vnf9@users/witness', 'info', 'role', { to: 'active' }), role(8200, 'west/vnf-b', 'active')]);
+    const r = failoverTime.check(h, ctx('failover'));
+    expect(r.status).toBe('pass');
+    expect(rows(r)).toEqual([{ fault: 'lose', limitMs: 1000, activeAtFault: ['east/vnf-a'], lostActives: ['east/vnf-a'], outageMs: 405, servedBy: 'west-vnf-b', failedSetups: 2, failedAfterFirstServed: 0, resolutionMs: 200, takeoverMs: 200, newActive: 'vnf1@west/vnf-b', status: 'pass', why: '' }]);
+    expect(failoverTime.needs).toEqual({ faults: true, workloads: ['calls'] });
+  });
+
+  it('counts a takeover at the very start of the fault, and a member active from that instant as active at it', () => {
+    const h = sorted(lose(8000, 'east'), calls(8000, 8300), [role(8000, 'east/vnf-a', 'active'), role(8000, 'west/vnf-b', 'active')], [op(7000, p, 'ok', 'call-setup', { call: 'x', by: 'east-vnf-a' })]);
+    const r = failoverTime.check(h, ctx('failover'));
+    expect(rows(r)[0]).toMatchObject({ activeAtFault: ['east/vnf-a', 'west/vnf-b'], lostActives: ['east/vnf-a'], takeoverMs: 0, newActive: 'vnf1@east/vnf-a' });
+  });
+
+  it('does not count a member that stepped down before, or exactly when, the fault began', () => {
+    const h = sorted(lose(8000, 'east'), calls(8000, 8300), [role(0, 'west/vnf-b', 'active'), role(5000, 'west/vnf-b', 'standby'), role(5000, 'east/vnf-a', 'active'), role(8000, 'east/vnf-a', 'standby')]);
+    const r = failoverTime.check(h, ctx('failover'));
+    expect(r.status).toBe('unknown');
+    expect(rows(r)[0]).toMatchObject({ activeAtFault: [], outageMs: null });
+    const before = failoverTime.check(sorted(lose(8000, 'east'), calls(8000, 8300), [role(0, 'west/vnf-b', 'active'), role(5000, 'west/vnf-b', 'standby'), role(5000, 'east/vnf-a', 'active')]), ctx('failover'));
+    expect(rows(before)[0]).toMatchObject({ activeAtFault: ['east/vnf-a'], lostActives: ['east/vnf-a'] });
+  });
+
+  it('is unknown when no call succeeded before the fault, even one answered at its very start', () => {
+    const h = sorted(lose(8000, 'east'), calls(0, 8000), [op(8000, p, 'ok', 'call-setup', { call: 'c40', by: 'east-vnf-a' })], [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')]);
+    const r = failoverTime.check(h, ctx('failover'));
+    expect(r.status).toBe('unknown');
+    expect(rows(r)[0]).toMatchObject({ status: 'unknown', why: 'no call succeeded before the fault: nothing to fail over from' });
+  });
+
+  it('does not take calls still answered by the lost active for a recovery, and says so in full', () => {
+    const r = failoverTime.check(sorted(lose(8000, 'east'), calls(30000, 30000), [role(0, 'east/vnf-a', 'active')]), ctx('failover'));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('lose: new calls served again after never (limit 1000 ms), 0 failed setups');
+  });
+
+  it('skips a run with no site loss or partition, and a partition that leaves the active with the caller', () => {
+    const slow = fault({ kind: 'impair', link: 'ew' }, 8000, 9000, { name: 'slow' });
+    const none = failoverTime.check(sorted(slow, calls(30000, 30000), [role(0, 'east/vnf-a', 'active')]), ctx('failover'));
+    expect(none).toEqual({ status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows: [] } });
+    const kept = failoverTime.check(sorted(cut(8000, 9000), calls(30000, 30000), [role(0, 'east/vnf-a', 'active')]), ctx('failover'));
+    expect(kept.status).toBe('skip');
+    expect(rows(kept)).toEqual([{ fault: 'cut', limitMs: 1000, activeAtFault: ['east/vnf-a'], lostActives: [], outageMs: null, status: 'skip', why: 'the active (east/vnf-a) was not taken away by cut (link ew): no failover to judge' }]);
+  });
+
+  it('judges a partition that cuts the active off from the caller', () => {
+    const h = sorted(fault({ kind: 'partition', link: 'eu' }, 8000, 12000, { name: 'cut' }), calls(8000, 8300), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')]);
+    const r = failoverTime.check(h, lineCtx());
+    expect(r.status).toBe('pass');
+    expect(rows(r)[0]).toMatchObject({ fault: 'cut', lostActives: ['east/vnf-a'], outageMs: 405, servedBy: 'west-vnf-b' });
+    const other = failoverTime.check(sorted(fault({ kind: 'partition', link: 'wu' }, 8000, 12000, { name: 'cut' }), calls(30000, 30000), [role(0, 'east/vnf-a', 'active')]), lineCtx());
+    expect(other.status).toBe('skip');
+  });
+
+  it('judges each disruption up to the next one', () => {
+    const h = sorted(cut(2000, 3000), lose(8000, 'east'), calls(8000, 8300), [role(0, 'east/vnf-a', 'active'), role(8200, 'west/vnf-b', 'active')]);
+    const r = failoverTime.check(h, ctx('failover'));
+    expect(r.status).toBe('pass');
+    // The cut left the active with the caller: skipped, and left out of the rows judged.
+    expect(rows(r).map((x) => [x.fault, x.status, x.outageMs])).toEqual([['lose', 'pass', 405]]);
+  });
+});

@@ -39,7 +39,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
       : !components(ctx.scenario, new Set([f.target.link!]), sites).some((c) => c.includes(siteOf(m)) && c.includes(siteOf(w.from)));
 
   const rows = disruptions.map((f, i) => {
-    const activeAtFault = v.members.filter((m) => (spans.get(m) ?? []).some(([a, b]) => a <= f.injectedAt && f.injectedAt < b));
+    // activeIntervals has an entry for every member.
+    const activeAtFault = v.members.filter((m) => spans.get(m)!.some(([a, b]) => a <= f.injectedAt && f.injectedAt < b));
     const lost = activeAtFault.filter((m) => takesAway(f, m));
     // Up to the next disruption (or the end): what happens after belongs to it.
     const horizon = disruptions[i + 1]?.start ?? Infinity;
