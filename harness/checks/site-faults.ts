@@ -27,7 +27,8 @@ export function components(s: Scenario, cut: ReadonlySet<string>, among: readonl
     while (stack.length) {
       const x = stack.pop()!;
       comp.push(x);
-      for (const y of adj.get(x) ?? []) if (!seen.has(y) && adj.has(y)) (seen.add(y), stack.push(y));
+      // Only sites of `among` are ever stacked, and each has an entry.
+      for (const y of adj.get(x)!) if (!seen.has(y) && adj.has(y)) (seen.add(y), stack.push(y));
     }
     out.push(comp.sort());
   }

@@ -23,3 +23,22 @@ describe('baseline-restored', () => {
     expect(baselineRestored.check([], ctx).status).toBe('unknown');
   });
 });
+
+// The evidence and what the kind declares (mutation testing: each assertion
+// failed on a changed checker that the tests above let through).
+describe('baseline-restored: evidence', () => {
+  const snapshot = { t: 0, kind: 'baseline', type: 'snapshot', differences: ['not a comparison'] } as const;
+  it('counts the comparisons it passed on, reading comparisons only', () => {
+    const r = baselineRestored.check([snapshot, { t: 1, kind: 'baseline', type: 'compare', differences: [] }, { t: 2, kind: 'baseline', type: 'compare', differences: [] }], ctx);
+    expect(r).toEqual({ status: 'pass', summary: 'links, addresses, routes, FDB and relay settings equal the pre-fault snapshot', evidence: { comparisons: 2 } });
+    expect(baselineRestored.check([snapshot], ctx)).toEqual({ status: 'unknown', summary: 'no post-heal comparison was recorded (run aborted?)', evidence: {} });
+  });
+  it('lists every difference of every comparison, the first three in the summary', () => {
+    const r = baselineRestored.check([snapshot, { t: 1, kind: 'baseline', type: 'compare', differences: ['a', 'b'] }, { t: 2, kind: 'baseline', type: 'compare', differences: ['c', 'd'] }], ctx);
+    expect(r).toEqual({ status: 'fail', summary: '4 difference(s) after healing: a; b; c', evidence: { differences: ['a', 'b', 'c', 'd'] } });
+  });
+  it('needs proven fault windows and decides HARNESS-BASELINE-RESTORED only', () => {
+    expect(baselineRestored.needs).toEqual({ faults: true });
+    expect(baselineRestored.requirements).toEqual(['HARNESS-BASELINE-RESTORED']);
+  });
+});
