@@ -107,6 +107,16 @@ export interface ServiceDefinition {
   readonly middleware?: Middleware;
 }
 
+/**
+ * A service with `mw` (the auth middleware) in front of every route but the
+ * version document (GET /), which OpenStack services serve without a token
+ * (clients discover versions before they authenticate); unchanged without one.
+ */
+export function behind(svc: ServiceDefinition, mw: Middleware | undefined): ServiceDefinition {
+  if (!mw) return svc;
+  return { ...svc, middleware: (req, next) => (req.method === 'GET' && req.path === '/' ? next(req) : mw(req, next)) };
+}
+
 export interface ListenOptions {
   readonly host: string;
   readonly port: number;

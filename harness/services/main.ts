@@ -10,8 +10,8 @@
 // <run-dir>/identity.sock from the `keystone` database, which
 // --identity-db can put on another server (a Galera node, a replica); it
 // bootstraps itself (admin, default domain, this region's endpoints) at
-// every start. --auth-url puts the auth middleware in front of the network
-// API. One log line per request in <run-dir>/services.log; pid in
+// every start. --auth-url puts the auth middleware in front of every API
+// (network, compute, volume, image). One log line per request in <run-dir>/services.log; pid in
 // <run-dir>/services.pid.
 // SIGTERM/SIGINT: stop listening, close the database pool, exit 0 (the
 // database and the kernel state stay, as they would in DevStack).
@@ -70,7 +70,7 @@ identity (Keystone v3):
   --bootstrap-public-url URL   (default http://<vtep or 127.0.0.1>:<identity-port>/v3/)
   --bootstrap-internal-url URL (default: the public URL)
   --bootstrap-admin-url URL    (default: the public URL)
-auth middleware in front of the network API (off unless --auth-url is given):
+auth middleware in front of every API served here (network, compute, volume, image; off unless --auth-url is given):
   --auth-url URL       keystone where the service user logs in (e.g. http://198.18.1.2:5000/v3)
   --auth-region NAME   region whose identity endpoint validates tokens (default: --region)
   --auth-interface I   public|internal|admin (default internal)
@@ -373,6 +373,21 @@ async function main(): Promise<void> {
       ready.push(`identity (${o.identity.provider}) on ${o.host}:${o.identity.port} and ${join(o.runDir, 'identity.sock')}`);
     }
 
+    // One auth middleware (keystonemiddleware) in front of every API this site serves, when configured.
+    const auth = o.auth
+      ? new AuthMiddleware({
+          authUrl: o.auth.url,
+          region: o.auth.region,
+          interface: o.auth.iface,
+          username: o.auth.user,
+          password: o.auth.password,
+          projectName: o.auth.project,
+          cacheTimeSeconds: o.auth.cacheTime,
+          revocationIntervalSeconds: o.auth.revocationInterval,
+          exemptUnix: o.auth.exemptUnix,
+          log: log.line,
+        })
+      : undefined;
     if (o.network) {
       const vtep = o.vtep!;
       pool = await openDatabase(o.dbSocket, 'neutron');
@@ -385,20 +400,6 @@ async function main(): Promise<void> {
       );
       const r = await network.start();
       log.line(`network: schema ready, kernel reconciled (${r.commands} commands)`);
-      const auth = o.auth
-        ? new AuthMiddleware({
-            authUrl: o.auth.url,
-            region: o.auth.region,
-            interface: o.auth.iface,
-            username: o.auth.user,
-            password: o.auth.password,
-            projectName: o.auth.project,
-            cacheTimeSeconds: o.auth.cacheTime,
-            revocationIntervalSeconds: o.auth.revocationInterval,
-            exemptUnix: o.auth.exemptUnix,
-            log: log.line,
-          })
-        : undefined;
       if (o.auth) log.line(`network: auth middleware on: service user ${o.auth.user} at ${o.auth.url}, validation by region ${o.auth.region} (${o.auth.iface}), cache ${o.auth.cacheTime} s`);
       served.push(await serve(networkApi(network, auth ? { auth } : {}), { host: o.host, port: o.port, socketPath: join(o.runDir, 'network.sock') }, log.line));
       ready.push(`network on ${o.host}:${o.port} and ${join(o.runDir, 'network.sock')}`);
@@ -408,7 +409,7 @@ async function main(): Promise<void> {
       ready.push(`object store (Swift) on 0.0.0.0:${PROXY_PORT}${swift.started.length ? ` (started in ${swift.ms.toFixed(0)} ms)` : ''}`);
     }
     const volume = o.volume
-      ? await startVolume(o.volume, { site: o.site, runDir: o.runDir, host: o.host, dbSocket: o.dbSocket, projectId: o.projectId, backupTarget: swiftBackupTarget }, log.line)
+      ? await startVolume(o.volume, { site: o.site, runDir: o.runDir, host: o.host, dbSocket: o.dbSocket, projectId: o.projectId, backupTarget: swiftBackupTarget, ...(auth ? { middleware: auth.handler } : {}) }, log.line)
       : null;
     if (volume && o.volume) {
       served.push(volume);
@@ -416,7 +417,7 @@ async function main(): Promise<void> {
     }
     if (o.computeImage.image) {
       // nova-compute and cinder-volume share the all-in-one node: compute calls the volume service in process.
-      const ci = await startComputeAndImage(o.computeImage, { runDir: o.runDir, host: o.host, site: o.site, address: o.vtep ?? '127.0.0.1', projectId: o.projectId, dbSocket: o.dbSocket }, log.line, volume?.service ?? null);
+      const ci = await startComputeAndImage(o.computeImage, { runDir: o.runDir, host: o.host, site: o.site, address: o.vtep ?? '127.0.0.1', projectId: o.projectId, dbSocket: o.dbSocket, ...(auth ? { middleware: auth.handler } : {}) }, log.line, volume?.service ?? null);
       served.push(...ci.served);
       ready.push(...ci.ready);
     }

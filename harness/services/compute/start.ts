@@ -3,7 +3,7 @@
 // MariaDB, the guests' host, both HTTP services. Closing a returned Served
 // also kills the guests and closes its database pool.
 import { join } from 'node:path';
-import { serve, type Served } from '../http.js';
+import { behind, serve, type Middleware, type Served } from '../http.js';
 import { openDatabase } from '../mariadb.js';
 import { IMAGE_PORT, imageApi } from '../image/api.js';
 import { ImageService } from '../image/service.js';
@@ -29,6 +29,8 @@ export interface SiteContext {
   readonly address: string;
   readonly projectId: string;
   readonly dbSocket: string;
+  /** The auth middleware (keystonemiddleware) in front of every route, when the site runs one. */
+  readonly middleware?: Middleware;
 }
 
 export { COMPUTE_PORT, IMAGE_PORT };
@@ -45,7 +47,7 @@ export async function startComputeAndImage(
   const glance = await openDatabase(site.dbSocket, 'glance');
   const images = new ImageService(glance, site.projectId);
   await images.start();
-  const imgSrv = await serve(imageApi(images), { host: site.host, port: o.imagePort, socketPath: join(site.runDir, 'image.sock') }, log);
+  const imgSrv = await serve(behind(imageApi(images), site.middleware), { host: site.host, port: o.imagePort, socketPath: join(site.runDir, 'image.sock') }, log);
   served.push({ close: async () => (await imgSrv.close(), await glance.end().catch(() => undefined)) });
   ready.push(`image on ${site.host}:${o.imagePort} and ${join(site.runDir, 'image.sock')}`);
   if (!o.compute) return { served, ready };
@@ -64,7 +66,7 @@ export async function startComputeAndImage(
   );
   await compute.start();
   const api = computeApi(compute, { imageUrl: `http://${site.address}:${o.imagePort}` });
-  const srv = await serve(api, { host: site.host, port: o.computePort, socketPath: join(site.runDir, 'compute.sock') }, log);
+  const srv = await serve(behind(api, site.middleware), { host: site.host, port: o.computePort, socketPath: join(site.runDir, 'compute.sock') }, log);
   served.push({ close: async () => (await srv.close(), await compute.stop(), await nova.end().catch(() => undefined)) });
   ready.push(`compute on ${site.host}:${o.computePort} and ${join(site.runDir, 'compute.sock')}`);
   return { served, ready };

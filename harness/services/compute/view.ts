@@ -26,7 +26,8 @@ export function serverView(i: InstanceRow, bdms: readonly BdmRow[], ctx: ViewCon
     hostId: ctx.host,
     // Booted from a volume: Nova shows an empty image.
     image: '',
-    flavor: { vcpus: 1, ram: 64, disk: 0, ephemeral: 0, swap: 0, original_name: 'm1.dr', extra_specs: {} },
+    // Both shapes at once: {id, links} before microversion 2.47 (what openstackclient 6.0 asks for), the embedded flavor after.
+    flavor: { id: 'm1.dr', links: [], vcpus: 1, ram: 64, disk: 0, ephemeral: 0, swap: 0, original_name: 'm1.dr', extra_specs: {} },
     created: i.createdAt,
     updated: i.updatedAt,
     addresses: {},

@@ -1,8 +1,8 @@
 // The volume service's flags and start-up, kept out of main.ts (shared):
 // main.ts declares the flags and calls startVolume.
 import { join } from 'node:path';
-import type { Served } from '../http.js';
-import { serve } from '../http.js';
+import type { Handler, Middleware, RouteRequest, Served } from '../http.js';
+import { behind, serve } from '../http.js';
 import { DEFAULT_MARIADB, ensureMariadb, openDatabase } from '../mariadb.js';
 import { VOLUME_PORT, volumeApi } from './api.js';
 import { BackupService, type BackupTarget } from './backups.js';
@@ -69,6 +69,9 @@ export function volumeOptions(values: Flags, fail: (msg: string) => never): Volu
 /** The backup target for --backup-swift-url: set by swift-target.ts once the Swift client and the chunked driver exist. */
 export type BackupTargetFactory = (swift: { url: string; user: string; key: string }, log: (line: string) => void) => BackupTarget;
 
+/** The replica shipments' private endpoint (replication.ts). */
+const REPLICA_PATH = /^\/v3\/[^/]+\/msh-replicas\//;
+
 export interface StartedVolume extends Served {
   readonly service: VolumeService;
   readonly backups: BackupService;
@@ -76,7 +79,7 @@ export interface StartedVolume extends Served {
 
 export async function startVolume(
   o: VolumeOptions,
-  env: { site: string; runDir: string; host: string; dbSocket: string; projectId: string; backupTarget: BackupTargetFactory | null },
+  env: { site: string; runDir: string; host: string; dbSocket: string; projectId: string; backupTarget: BackupTargetFactory | null; middleware?: Middleware },
   log: (line: string) => void,
 ): Promise<StartedVolume> {
   // Reuses the site's MariaDB when it runs (the network or identity service started it).
@@ -95,7 +98,10 @@ export async function startVolume(
   const replicator = o.replicationTarget ? new Replicator(service, { target: o.replicationTarget, intervalMs: o.replicationIntervalMs }) : null;
   let served: Served;
   try {
-    served = await serve(volumeApi(service, backups), { host: env.host, port: o.port, socketPath: join(env.runDir, 'volume.sock') }, log);
+    // The replication link is the backend's (a driver's link in Cinder, not an API call): no user token on it.
+    const mw = env.middleware;
+    const auth = mw ? (req: RouteRequest, next: Handler) => (REPLICA_PATH.test(req.path) ? next(req) : mw(req, next)) : undefined;
+    served = await serve(behind(volumeApi(service, backups), auth), { host: env.host, port: o.port, socketPath: join(env.runDir, 'volume.sock') }, log);
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;
