@@ -9,6 +9,8 @@
 // Data volume: block 0 is the header {seq, corrupt, vnf, index}; the
 // record of transaction n sits at DATA_START + (n % slots) * BLOCK.
 
+import { judgeCut } from '../dr/cut.js';
+
 export const BLOCK = 4096;
 export const DATA_START = 32_768;
 
@@ -115,13 +117,7 @@ export function recordOffset(seq: number, slots: number): number {
   return DATA_START + (seq % slots) * BLOCK;
 }
 
-/**
- * A consistent cut of the chain: member 0 writes first and the others in
- * order, so seqs never increase along the chain and the last is at most one
- * transaction behind the first (seq0 >= seq1 >= ... >= seq0 - 1).
- */
+/** A consistent cut of the chain (harness/dr/cut.ts holds the one definition, with the reason when it is not). */
 export function consistentCut(seqs: readonly number[]): boolean {
-  if (seqs.length === 0) return false;
-  for (let i = 1; i < seqs.length; i++) if (seqs[i]! > seqs[i - 1]!) return false;
-  return seqs[seqs.length - 1]! >= seqs[0]! - 1;
+  return judgeCut(seqs).consistent;
 }

@@ -6,9 +6,10 @@
 // checks judge what the runner did and what the sites answered, and the
 // cut of each cycle is read back from the volume files themselves.
 import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { now, type History } from '../observe/history.js';
+import { BLOCK, decodeHeader } from '../agents/dr-format.js';
+import { guestRequest } from '../services/compute/guests.js';
 import { judgeCut } from './cut.js';
 import { expect, restOn, until, type Call } from './rest.js';
 import { quiesceOrder, type DrSpec } from './spec.js';
@@ -48,16 +49,14 @@ export interface DrRunner {
   guestEvents(): Promise<{ t: number; process: string; f: string; value: Record<string, unknown> }[]>;
 }
 
-/** A volume file's header: the fake VNF's last written transaction. */
+/** A volume file's header: the fake VNF's last written transaction (a volume never written reads as transaction 0). */
 export async function readHeader(path: string): Promise<{ seq: number; corrupt: boolean }> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(4096);
-    await fh.read(buf, 0, 4096, 0);
-    const line = buf.toString('utf8').split('\n')[0]!.trim();
-    if (line === '' || line.startsWith('\0')) return { seq: 0, corrupt: false };
-    const h = JSON.parse(line) as { seq?: number; corrupt?: boolean };
-    return { seq: h.seq ?? 0, corrupt: h.corrupt === true };
+    const buf = Buffer.alloc(BLOCK);
+    await fh.read(buf, 0, BLOCK, 0);
+    const h = decodeHeader(buf);
+    return { seq: h?.seq ?? 0, corrupt: h?.corrupt ?? false };
   } finally {
     await fh.close();
   }
@@ -469,7 +468,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     const m = members[index];
     if (!m) throw new Error(`no member ${index}`);
     const sock = join(primary.dir, 'guests', `${m.server}.sock`);
-    await guestControl(sock, { op: 'corrupt' });
+    await guestRequest(sock, { op: 'corrupt' }, 5000);
     const h = await until(() => readHeader(dataPath(primary, m.dataVolume)), (x) => x.corrupt, 5000, `${m.name}'s volume holding corrupt data`, 10);
     return { seq: h.seq, at: now() };
   };
@@ -516,23 +515,4 @@ async function lastGuestEvent(s: DrSite, type: string): Promise<{ t: number; val
     }
   }
   return best;
-}
-
-/** One request on a guest's control socket (newline JSON), as compute's guest-agent channel does. */
-async function guestControl(sock: string, msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const c = createConnection(sock);
-    let buf = '';
-    c.setTimeout(5000, () => c.destroy(new Error(`guest at ${sock}: no answer`)));
-    c.on('connect', () => c.write(`${JSON.stringify(msg)}\n`));
-    c.on('data', (d) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        c.end();
-        resolve(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-      }
-    });
-    c.on('error', reject);
-  });
 }
