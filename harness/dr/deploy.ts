@@ -25,7 +25,7 @@ function controllerAddress(plan: Plan, site: string): string {
 export function drServiceArgs(s: Scenario, site: string, plan: Plan): string[] {
   const d = s.dr;
   if (!d || (site !== d.primary && site !== d.backup)) return [];
-  const apis = ['--volume', '--compute', '--image'];
+  const apis = ['--volume', '--compute', '--image', ...(d.backendRef ? [] : ['--no-backend-ref'])];
   const backup = controllerAddress(plan, d.backup);
   // Both sites' volume services use the backup site's Swift: the primary writes its backups there
   // (across the WAN), the backup site restores from it (locally). Replication needs no object store.

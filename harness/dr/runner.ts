@@ -213,7 +213,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
   const cycleOption1 = async (cycle: number) => {
     const where = spec.primary;
     const vols = new Map<number, string[]>();
-    for (const m of members) {
+    for (const m of spec.volumesFromCompute ? members : []) {
       await step(where, 'get-volumes', { cycle, member: m.index, server: m.server }, async () => {
         const r = await expect(novaP, [200], 'GET', `/v2.1/servers/${m.server}/os-volume_attachments`);
         const ids = (r.body as { volumeAttachments: { volumeId: string }[] }).volumeAttachments.map((a) => a.volumeId);
@@ -257,7 +257,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
           const volume = role === 'boot' ? m.bootVolume : m.dataVolume;
           const snapshot = byVolume.get(volume);
           if (!snapshot) throw new Error(`group snapshot ${snaps.groupSnapshot} has no snapshot of ${m.name}'s ${role} volume ${volume}`);
-          if (!vols.get(m.index)?.includes(volume)) throw new Error(`compute does not list ${m.name}'s ${role} volume ${volume} as attached`);
+          if (spec.volumesFromCompute && !vols.get(m.index)?.includes(volume)) throw new Error(`compute does not list ${m.name}'s ${role} volume ${volume} as attached`);
           return { member: m.index, role, volume, snapshot };
         }),
       );
@@ -334,6 +334,9 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     return nextCycle;
   };
 
+  /** The primary's volume API does not answer at all (its site lost), as opposed to a step that failed. */
+  const primaryGone = async (): Promise<boolean> => volP('GET', '/').then(() => false, () => true);
+
   /** One protection cycle now (msh dr protect): the cycle number it took. */
   const protectOnce = async (): Promise<number> => {
     const cycle = await discover();
@@ -355,6 +358,11 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
       } catch (err) {
         // A cycle cut short (site lost, link cut mid-backup) is in the history as its failed step; the next cycle tries again.
         history.append({ t: now(), kind: 'op', process: `dr@${spec.primary}`, type: 'fail', f: 'cycle', value: { cycle, error: (err as Error).message } });
+        if (spec.autoFailover && !failedOver && (await primaryGone())) {
+          history.append({ t: now(), kind: 'op', process: `dr@${spec.backup}`, type: 'info', f: 'auto-failover', value: { cycle, reason: 'the primary\'s APIs do not answer' } });
+          await failover(spec.backup).catch(() => undefined);
+          return;
+        }
       }
     }
   };

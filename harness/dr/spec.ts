@@ -29,6 +29,9 @@ export const drSpec = z
       .min(1, { message: 'volumes lists what each cycle protects: boot, data or both, e.g. [boot, data]' })
       .default(['boot', 'data'])
       .meta({ description: "Which of each VM's volumes are protected: backed up by each cycle (options 1, 2) or of the replicated type (option 3); default both, one alone is known-bad: the seed needs both restorable" }),
+    autoFailover: z.boolean().default(false).meta({ description: 'GR software that fails over by itself once a cycle finds the primary unreachable, without an operator (known-bad for DR-MANUAL-TRIGGER: the seed wants the transfer triggered by hand)' }),
+    volumesFromCompute: z.boolean().default(true).meta({ description: "Option 1: read each VM's volumes from compute at every cycle (false: GR software that trusts its own records, known-bad for DR-OPT1-VOLUMES-FROM-COMPUTE)" }),
+    backendRef: z.boolean().default(true).meta({ description: "The volume services keep a managed volume's backend reference in its admin metadata, the fix the seed asks of Cinder (false: the unpatched behaviour, known-bad for DR-ADMIN-METADATA-REF)" }),
     keepImages: z.boolean().default(false).meta({ description: 'Option 2: leave the temporary images in the image service (known-bad for DR-OPT2-IMAGE-CLEANUP)' }),
     order: z.array(z.number().int().min(0)).optional().meta({ description: 'Option 1: the order the VMs are quiesced in, by index (default 0, 1, ...: the order their transactions touch them); unquiesce is the reverse' }),
   })

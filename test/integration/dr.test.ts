@@ -140,4 +140,23 @@ describe('geo-site disaster recovery (test/verdict-matrix.yaml)', () => {
     const restore = evidenceOf<{ problems?: string[]; failed?: { step: string; error: string }[] }>(r, 'DR-OPT3-PROMOTE');
     expect(JSON.stringify(restore)).toContain("data volume");
   });
+
+  it('known-bad: GR software that trusts its own volume records and fails over by itself, with no operator trigger', async () => {
+    const r = await runFile('fixtures/scenarios/dr-option1-unattended.yaml');
+    expectStatus(r, ['DR-MANUAL-TRIGGER', 'DR-OPT1-VOLUMES-FROM-COMPUTE'], 'fail');
+    const manual = evidenceOf<{ triggerAt: number | null; before: { f: string }[] }>(r, 'DR-MANUAL-TRIGGER');
+    expect(manual.triggerAt).toBeNull();
+    expect(manual.before.map((e) => e.f)).toContain('boot');
+    const order = evidenceOf<{ cycles: { volumesFromCompute: number }[] }>(r, 'DR-OPT1-VOLUMES-FROM-COMPUTE');
+    expect(order.cycles.length).toBeGreaterThanOrEqual(1);
+    for (const c of order.cycles) expect(c.volumesFromCompute).toBe(0);
+  });
+
+  it('known-bad: volume services without the fix of gap 2: promoted replicas lose their backend reference', async () => {
+    const r = await runFile('fixtures/scenarios/dr-option3-unpatched.yaml');
+    expectStatus(r, ['DR-ADMIN-METADATA-REF'], 'fail');
+    const ref = evidenceOf<{ volumes: { backendRef: unknown }[] }>(r, 'DR-ADMIN-METADATA-REF');
+    expect(ref.volumes).toHaveLength(6);
+    for (const v of ref.volumes) expect(v.backendRef).toBeNull();
+  });
 });

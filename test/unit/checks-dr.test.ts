@@ -189,6 +189,9 @@ describe('dr-manual-trigger, dr-clean-restore, dr-server-snapshot', () => {
   it('manual trigger: nothing in the backup site before the trigger', () => {
     expect(judge(drManualTrigger as CheckKind, 'manual', { cycles: three() })).toMatchObject({ status: 'pass', evidence: { decisionMs: 997 } });
     expect(judge(drManualTrigger as CheckKind, 'manual', { cycles: three(), earlyBoot: true })).toMatchObject({ status: 'fail', summary: '1 restore actions in backup before the trigger (first: boot by dr@backup)' });
+    // GR software failing over by itself: restore actions, no trigger at all.
+    expect(judge(drManualTrigger as CheckKind, 'manual', { cycles: three(), triggerAt: null, earlyBoot: true })).toMatchObject({ status: 'fail', summary: '1 restore actions in backup though no failover was triggered (first: boot, ok)' });
+    expect(judge(drManualTrigger as CheckKind, 'manual', { cycles: three(), triggerAt: null })).toMatchObject({ status: 'skip' });
   });
 
   it('clean restore: corrupt data restored fails, clean passes, no corruption skips', () => {

@@ -17,7 +17,12 @@ const STEPS = ['restore', 'promote', 'boot', 'attach'];
 const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const d = drOf(ctx);
   const trigger = failoverOf(h);
-  if (!trigger) return { status: 'skip', summary: 'no failover was triggered', evidence: {} };
+  if (!trigger) {
+    // Nobody triggered a failover: any restore action in the backup site happened by itself.
+    const unasked = STEPS.flatMap((f) => drSteps(h, f, d.backup));
+    if (unasked.length > 0) return { status: 'fail', summary: `${unasked.length} restore actions in ${d.backup} though no failover was triggered (first: ${unasked[0]!.f}, ${unasked[0]!.type})`, evidence: { triggerAt: null, before: unasked.map((e) => ({ process: e.process, f: e.f, t: e.t })) } };
+    return { status: 'skip', summary: 'no failover was triggered, and nothing was restored', evidence: {} };
+  }
   const to = trigger.target.sites[0]!;
   const at = trigger.injectedAt;
   const steps = STEPS.flatMap((f) => drSteps(h, f, to));

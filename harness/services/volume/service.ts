@@ -61,6 +61,8 @@ export interface VolumeServiceConfig {
   /** Bytes of backing file per GiB of volume size. */
   readonly gibBytes: number;
   readonly defaultProject: string;
+  /** Keep a managed volume's backend reference in its admin metadata (the seed's gap 2, review 182150); false: Cinder without that change. */
+  readonly backendRef?: boolean;
 }
 
 /** The in-process interface compute calls (keep exactly so: compute codes against it). */
@@ -650,7 +652,7 @@ export class VolumeService implements VolumeBackend {
         bootable: req.bootable ?? false,
         path,
         // The seed's gap 2: the real backend reference, kept after manage.
-        admin_metadata: { backend_ref: JSON.stringify(req.ref), backend_path: path },
+        admin_metadata: this.cfg.backendRef === false ? {} : { backend_ref: JSON.stringify(req.ref), backend_path: path },
       };
       // Cinder reports the size rounded up to whole GiB; the file grows (sparse) to match, its data unchanged.
       if (bytes < size * this.cfg.gibBytes) await writeExtents(path, [], size * this.cfg.gibBytes);
@@ -735,7 +737,7 @@ export class VolumeService implements VolumeBackend {
           ...v,
           replication_status: 'failed-over',
           replica: { source_host: v.replica!.source_host, promoted: true },
-          admin_metadata: { ...v.admin_metadata, backend_ref: JSON.stringify({ 'source-name': v.id }), backend_path: v.path, replication_source: `${v.replica!.source_host}/${v.id}` },
+          admin_metadata: this.cfg.backendRef === false ? { ...v.admin_metadata } : { ...v.admin_metadata, backend_ref: JSON.stringify({ 'source-name': v.id }), backend_path: v.path, replication_source: `${v.replica!.source_host}/${v.id}` },
           updated_at: now(),
         });
       }

@@ -16,7 +16,9 @@ export const VOLUME_USAGE = `volume (Cinder v3, --volume):
   --replication-target URL   the backup site's volume API (e.g. http://198.18.2.2:${VOLUME_PORT}): replicated types ship there
   --replication-interval-ms N  replicator period (default 200)
   --backup-swift-url URL / --backup-swift-user U / --backup-swift-key K
-                       the backup site's Swift (auth v1 URL) that backups go to`;
+                       the backup site's Swift (auth v1 URL) that backups go to
+  --no-backend-ref     do not keep a managed volume's backend reference in its admin metadata
+                       (Cinder without the change the GR seed asks for, gap 2: a known-bad)`;
 
 export const VOLUME_FLAGS = {
   volume: { type: 'boolean' },
@@ -27,6 +29,7 @@ export const VOLUME_FLAGS = {
   'backup-swift-url': { type: 'string' },
   'backup-swift-user': { type: 'string' },
   'backup-swift-key': { type: 'string' },
+  'no-backend-ref': { type: 'boolean' },
 } as const;
 
 export interface VolumeOptions {
@@ -35,6 +38,7 @@ export interface VolumeOptions {
   readonly replicationTarget: string | null;
   readonly replicationIntervalMs: number;
   readonly swift: { readonly url: string; readonly user: string; readonly key: string } | null;
+  readonly backendRef: boolean;
 }
 
 type Flags = { readonly [K in keyof typeof VOLUME_FLAGS]?: (typeof VOLUME_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -63,6 +67,7 @@ export function volumeOptions(values: Flags, fail: (msg: string) => never): Volu
     replicationTarget: url(values['replication-target'], '--replication-target'),
     replicationIntervalMs: int(values['replication-interval-ms'], 200, '--replication-interval-ms', 10),
     swift: swiftUrl === null ? null : { url: swiftUrl, user: values['backup-swift-user']!, key: values['backup-swift-key']! },
+    backendRef: !values['no-backend-ref'],
   };
 }
 
@@ -86,7 +91,7 @@ export async function startVolume(
   const db = await ensureMariadb({ ...DEFAULT_MARIADB, socket: env.dbSocket, logFile: join(env.runDir, 'mariadb.log') });
   if (db.started) log(`mariadb started (pid ${db.pid ?? '?'}) in ${db.ms.toFixed(0)} ms`);
   const pool = await openDatabase(env.dbSocket, 'cinder');
-  const service = new VolumeService(pool, { site: env.site, runDir: env.runDir, gibBytes: o.gibBytes, defaultProject: env.projectId }, log);
+  const service = new VolumeService(pool, { site: env.site, runDir: env.runDir, gibBytes: o.gibBytes, defaultProject: env.projectId, backendRef: o.backendRef }, log);
   await service.start();
   let target: BackupTarget | null = null;
   if (o.swift) {
