@@ -63,7 +63,9 @@ describe('volume API validation', () => {
     };
     expect(volumeOptions({}, fail)).toBeNull();
     expect(() => volumeOptions({ 'replication-target': 'http://x' }, fail)).toThrow('--replication-target needs --volume');
-    expect(volumeOptions({ volume: true }, fail)).toEqual({ port: 8776, gibBytes: 4 * 1024 * 1024, replicationTarget: null, replicationIntervalMs: 200, swift: null });
+    expect(volumeOptions({ volume: true }, fail)).toEqual({ port: 8776, gibBytes: 4 * 1024 * 1024, replicationTarget: null, replicationIntervalMs: 200, swift: null, backendRef: true });
+    expect(volumeOptions({ volume: true, 'no-backend-ref': true }, fail)).toMatchObject({ backendRef: false });
+    expect(() => volumeOptions({ 'no-backend-ref': true }, fail)).toThrow('--no-backend-ref needs --volume');
     expect(() => volumeOptions({ volume: true, 'backup-swift-url': 'http://a:8080/auth/v1.0' }, fail)).toThrow(/needs --backup-swift-user/);
     expect(() => volumeOptions({ volume: true, 'replication-target': 'ftp://x' }, fail)).toThrow(/http:\/\/ URL/);
     expect(() => volumeOptions({ volume: true, 'volume-gib-bytes': '0' }, fail)).toThrow(/>= 1/);
