@@ -5,12 +5,12 @@
 // (process dr@<site>, f = the step) with its API statuses and timings, so the
 // checks judge what the runner did and what the sites answered, and the
 // cut of each cycle is read back from the volume files themselves.
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { now, type History } from '../observe/history.js';
-import { BLOCK, decodeHeader } from '../agents/dr-format.js';
 import { guestRequest } from '../services/compute/guests.js';
 import { judgeCut } from './cut.js';
+import { lastGuestEvent, readGuestEvents, readHeader, type DrSite } from './guest-events.js';
 import { expect, restOn, until, type Call } from './rest.js';
 import { quiesceOrder, type DrSpec } from './spec.js';
 
@@ -21,11 +21,6 @@ const GROUP_MV = { 'openstack-api-version': 'volume 3.14' };
 const COMPUTE_MV = { 'openstack-api-version': 'compute 2.45', 'x-openstack-nova-api-version': '2.45' };
 const STEP_TIMEOUT_MS = 20_000;
 
-export interface DrSite {
-  readonly name: string;
-  /** The site's run dir on the host (bind-mounted at /run/msh in its controller). */
-  readonly dir: string;
-}
 
 interface Member {
   readonly index: number;
@@ -47,19 +42,6 @@ export interface DrRunner {
   corrupt(member: number): Promise<{ seq: number; at: number }>;
   /** Every guest's own events, for the history. */
   guestEvents(): Promise<{ t: number; process: string; f: string; value: Record<string, unknown> }[]>;
-}
-
-/** A volume file's header: the fake VNF's last written transaction (a volume never written reads as transaction 0). */
-export async function readHeader(path: string): Promise<{ seq: number; corrupt: boolean }> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(BLOCK);
-    await fh.read(buf, 0, BLOCK, 0);
-    const h = decodeHeader(buf);
-    return { seq: h?.seq ?? 0, corrupt: h?.corrupt ?? false };
-  } finally {
-    await fh.close();
-  }
 }
 
 export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, history: History): DrRunner {
@@ -466,8 +448,8 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
         // recorded as the failed step; the next VM is still restored
       }
     }
-    const serving = attached === members.length ? await until(() => lastGuestEvent(target, 'serving'), (e) => e !== null, STEP_TIMEOUT_MS, `VNF ${spec.vnf} serving in ${to}`).catch(() => null) : null;
-    const restoredEv = await lastGuestEvent(target, 'restored');
+    const serving = attached === members.length ? await until(() => lastGuestEvent(target, spec.vnf, 'serving'), (e) => e !== null, STEP_TIMEOUT_MS, `VNF ${spec.vnf} serving in ${to}`).catch(() => null) : null;
+    const restoredEv = await lastGuestEvent(target, spec.vnf, 'restored');
     return { servingAt: serving?.t ?? null, seqs: (restoredEv?.value['seqs'] as number[] | undefined) ?? [], restoredFrom, booted, members: members.length };
   };
 
@@ -481,46 +463,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
     return { seq: h.seq, at: now() };
   };
 
-  const guestEvents = async () => {
-    const out: { t: number; process: string; f: string; value: Record<string, unknown> }[] = [];
-    for (const s of sites.values()) {
-      const dir = join(s.dir, 'guests');
-      const files = await readdir(dir).catch(() => [] as string[]);
-      for (const f of files.filter((x) => x.endsWith('.events.jsonl'))) {
-        const lines = (await readFile(join(dir, f), 'utf8')).split('\n').filter((l) => l.trim() !== '');
-        let who = f.replace('.events.jsonl', '');
-        for (const l of lines) {
-          let e: Record<string, unknown>;
-          try {
-            e = JSON.parse(l) as Record<string, unknown>;
-          } catch {
-            continue; // a line cut by the kill of its site
-          }
-          if (e['type'] === 'start' && typeof e['index'] === 'number') who = `${String(e['vnf'] ?? spec.vnf)}-${e['index']}`;
-          const { t, type, ...value } = e;
-          out.push({ t: Number(t), process: `guest@${s.name}/${who}`, f: String(type), value: { ...value, server: f.replace('.events.jsonl', '') } });
-        }
-      }
-    }
-    return out.sort((a, b) => a.t - b.t);
-  };
+  const guestEvents = async () => (await Promise.all([...sites.values()].map((x) => readGuestEvents(x, spec.vnf)))).flat().sort((a, b) => a.t - b.t);
 
   return { setup, protect, protectOnce, failover, corrupt, guestEvents };
-}
-
-async function lastGuestEvent(s: DrSite, type: string): Promise<{ t: number; value: Record<string, unknown> } | null> {
-  const dir = join(s.dir, 'guests');
-  let best: { t: number; value: Record<string, unknown> } | null = null;
-  for (const f of (await readdir(dir).catch(() => [] as string[])).filter((x) => x.endsWith('.events.jsonl'))) {
-    for (const l of (await readFile(join(dir, f), 'utf8')).split('\n')) {
-      if (!l.includes(`"${type}"`)) continue;
-      try {
-        const e = JSON.parse(l) as { t: number; type: string };
-        if (e.type === type && (!best || e.t > best.t)) best = { t: e.t, value: e as unknown as Record<string, unknown> };
-      } catch {
-        // partial line
-      }
-    }
-  }
-  return best;
 }

@@ -14,7 +14,8 @@ import { planAttachments, type Attachment } from '../topology/overlay.js';
 import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
 import type { Plan } from '../topology/plan.js';
 import { drServiceArgs, waitDrApis } from '../dr/deploy.js';
-import { drRunner, type DrRunner, type DrSite } from '../dr/runner.js';
+import { drRunner, type DrRunner } from '../dr/runner.js';
+import type { DrSite } from '../dr/guest-events.js';
 
 export interface BroughtUp {
   readonly d: Deployment;
