@@ -2,6 +2,7 @@
 // active/active pair, each passing on a good run and failing on a bad one.
 import { describe, expect, it } from 'vitest';
 import { activeActive } from '../../harness/checks/kinds/active-active.js';
+import { backupOnOverlay } from '../../harness/checks/kinds/backup-on-overlay.js';
 import { backupRouted } from '../../harness/checks/kinds/backup-routed.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
@@ -56,6 +57,68 @@ describe('backup-routed (HA-L3-BACKUP)', () => {
   it('fails for a VNF whose backup plane is an overlay; unknown without a usable capture', () => {
     expect(backupRouted.check([wanCapture([{ tenantVni: null, port: 7100, packets: 9 }])], ctx('routed', '{ network: backup }', false)).summary).toMatch(/is the overlay backup, not routed/);
     expect(backupRouted.check([wanCapture([])], ctx('routed', '{}', false)).status).toBe('unknown');
+  });
+});
+
+describe('backup-routed: evidence (mutation testing)', () => {
+  it('counts routed packets on the backup port only, over every capture, and lists the overlay flows and the files', () => {
+    const a = { ...wanCapture([{ tenantVni: null, port: 7100, packets: 900 }, { tenantVni: null, port: 5060, packets: 50 }, { tenantVni: 5001, port: 7100, packets: 30 }, { tenantVni: 5001, port: 5060, packets: 7 }]), file: 'a.pcap' } as HistoryEvent;
+    const b = { ...wanCapture([{ tenantVni: null, port: 7100, packets: 100 }, { tenantVni: 5001, port: 7100, packets: 2 }]), file: 'b.pcap' } as HistoryEvent;
+    const r = backupRouted.check([a, b], ctx('routed', '{}', false));
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('32 backup-plane packets crossed inside a tenant overlay (VNI 5001, VNI 5001), not routed');
+    expect(r.evidence).toEqual({
+      backupPort: 7100,
+      routed: 1000,
+      overlay: [
+        { linkVni: 1000, tenantVni: 5001, proto: 17, port: 7100, packets: 30, bytes: 3000 },
+        { linkVni: 1000, tenantVni: 5001, proto: 17, port: 7100, packets: 2, bytes: 200 },
+      ],
+      files: ['a.pcap', 'b.pcap'],
+    });
+  });
+  it('records no evidence when it cannot judge, and the empty crossing when nothing crossed routed', () => {
+    expect(backupRouted.check([wanCapture([{ tenantVni: null, port: 7100, packets: 9 }])], ctx('routed', '{ network: backup }', false)).evidence).toEqual({});
+    expect(backupRouted.check([], ctx('routed', '{}', false))).toEqual({ status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} });
+    const none = backupRouted.check([wanCapture([{ tenantVni: 5002, port: 5060, packets: 400 }])], ctx('routed', '{}', false));
+    expect(none).toEqual({ status: 'fail', summary: 'no heartbeat or replication packet (UDP 7100) crossed the WAN routed between the sites', evidence: { backupPort: 7100, routed: 0, overlay: [], files: ['wan.pcap'] } });
+  });
+  it('needs a WAN capture and decides HA-L3-BACKUP only', () => {
+    expect(backupRouted.needs).toEqual({ capture: true });
+    expect(backupRouted.requirements).toEqual(['HA-L3-BACKUP']);
+  });
+});
+
+describe('backup-on-overlay: evidence (mutation testing)', () => {
+  const overlay = () => ctx('routed', '{ network: backup }', false);
+  it('counts packets on the backup port inside the backup VNI over every capture, and lists the flows outside it and the files', () => {
+    const a = { ...wanCapture([{ tenantVni: 5001, port: 7100, packets: 900 }, { tenantVni: 5001, port: 5060, packets: 50 }, { tenantVni: null, port: 7100, packets: 3 }]), file: 'a.pcap' } as HistoryEvent;
+    const b = { ...wanCapture([{ tenantVni: 5001, port: 7100, packets: 100 }, { tenantVni: 5002, port: 7100, packets: 2 }]), file: 'b.pcap' } as HistoryEvent;
+    const r = backupOnOverlay.check([a, b], overlay());
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('5 backup-plane packets crossed the WAN outside VNI 5001 (VNI none, VNI 5002)');
+    expect(r.evidence).toEqual({
+      backupVni: 5001,
+      backupPort: 7100,
+      onOverlay: 1000,
+      elsewhere: [
+        { linkVni: 1000, tenantVni: null, proto: 17, port: 7100, packets: 3, bytes: 300 },
+        { linkVni: 1000, tenantVni: 5002, proto: 17, port: 7100, packets: 2, bytes: 200 },
+      ],
+      files: ['a.pcap', 'b.pcap'],
+    });
+    const clean = backupOnOverlay.check([wanCapture([{ tenantVni: 5001, port: 7100, packets: 40 }])], overlay());
+    expect(clean).toEqual({ status: 'pass', summary: '40 heartbeat/replication packets crossed the WAN, all as VXLAN VNI 5001 inside the inter-site links', evidence: { backupVni: 5001, backupPort: 7100, onOverlay: 40, elsewhere: [], files: ['wan.pcap'] } });
+  });
+  it('records no evidence for an L3 plane or an unusable capture, and the empty crossing when nothing crossed inside the VNI', () => {
+    expect(backupOnOverlay.check([wanCapture([{ tenantVni: 5001, port: 7100, packets: 9 }])], ctx('routed', '{}', false))).toEqual({ status: 'fail', summary: "VNF vnf1's backup plane is L3 (routed over the site LANs), not an L2 overlay", evidence: {} });
+    expect(backupOnOverlay.check([], overlay())).toEqual({ status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} });
+    const none = backupOnOverlay.check([wanCapture([{ tenantVni: 5002, port: 5060, packets: 400 }])], overlay());
+    expect(none).toEqual({ status: 'fail', summary: 'no heartbeat or replication packet (UDP 7100) crossed the WAN inside VNI 5001', evidence: { backupVni: 5001, backupPort: 7100, onOverlay: 0, elsewhere: [], files: ['wan.pcap'] } });
+  });
+  it('needs a WAN capture and decides HA-BACKUP-L2-OVERLAY only', () => {
+    expect(backupOnOverlay.needs).toEqual({ capture: true });
+    expect(backupOnOverlay.requirements).toEqual(['HA-BACKUP-L2-OVERLAY']);
   });
 });
 

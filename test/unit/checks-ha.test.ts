@@ -327,3 +327,47 @@ describe('failover-time: the evidence and the edges', () => {
     expect(rows(r).map((x) => [x.fault, x.status, x.outageMs])).toEqual([['lose', 'pass', 405]]);
   });
 });
+
+// call-continuity's evidence and edges (mutation testing).
+describe('call-continuity: the evidence and the edges', () => {
+  const p = 'calls@users/client';
+  const rowsOf = (r: ReturnType<typeof callContinuity.check>) => r.evidence.rows as Record<string, unknown>[];
+  it('counts the calls set up before the fault and ending after it, and their longest gap', () => {
+    // Calls every 200 ms lasting 2 s: those set up at 6200..7800 span 8000 (the one at 6000 ends at 8000 exactly).
+    // A call answered at the fault's very start is not in progress across it; a gap of a call not spanning it does not count.
+    const h = sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300 }), [op(8000, p, 'ok', 'call-setup', { call: 'late' }), op(8500, p, 'info', 'media-gap', { call: 'c45', gapMs: 5000 }), op(8500, p, 'info', 'media-gap', { call: 'c35' })]);
+    const r = callContinuity.check(h, ctx('ongoing'));
+    expect(r.status).toBe('pass');
+    expect(rowsOf(r)).toEqual([{ fault: 'lose', ongoingCalls: 9, dropped: [], unfinished: 0, maxMediaGapMs: 300, limitMs: 1000, status: 'pass' }]);
+    expect(r.summary).toBe('lose: 9 ongoing calls, 0 dropped or lost state, longest media gap 300 ms (limit 1000)');
+    expect(callContinuity.needs).toEqual({ faults: true, workloads: ['calls'] });
+  });
+  it('names at most three dropped calls in the summary', () => {
+    const r = callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300, dropOngoing: true })), ctx('ongoing'));
+    expect(r.summary).toBe('lose: 9 ongoing calls, 9 dropped or lost state (c31 (dropped), c32 (dropped), c33 (dropped)), longest media gap 300 ms (limit 1000)');
+  });
+  it('allows a media gap of exactly the limit', () => {
+    expect(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 1000 })), ctx('ongoing')).status).toBe('pass');
+    expect(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 1000.5 })), ctx('ongoing')).status).toBe('fail');
+  });
+  it('names a dropped call with its reason, or "failed" without one', () => {
+    const h = sorted(lose(8000, 'east'), calls(8000, 8300).filter((e) => !(e.kind === 'op' && e.f === 'call-end' && e.value?.call === 'c35')), [op(9000, p, 'fail', 'call-end', { call: 'c35' })]);
+    const r = callContinuity.check(h, ctx('ongoing'));
+    expect(r.status).toBe('fail');
+    expect(rowsOf(r)[0]).toMatchObject({ ongoingCalls: 9, dropped: ['c35 (failed)'], unfinished: 0 });
+  });
+  it('is unknown when a call in progress never ended, or when none was in progress', () => {
+    const h = sorted(lose(8000, 'east'), calls(8000, 8300).filter((e) => !(e.kind === 'op' && e.f === 'call-end' && e.value?.call === 'c35')));
+    const r = callContinuity.check(h, ctx('ongoing'));
+    expect(r.status).toBe('unknown');
+    expect(rowsOf(r)[0]).toMatchObject({ ongoingCalls: 9, dropped: [], unfinished: 1, status: 'unknown' });
+    const idle = callContinuity.check(sorted(lose(8000, 'east'), calls(0, 30000)), ctx('ongoing'));
+    expect(idle.status).toBe('unknown');
+    expect(rowsOf(idle)[0]).toMatchObject({ ongoingCalls: 0, status: 'unknown' });
+  });
+  it('judges partitions too, and skips a run with neither a site loss nor a partition', () => {
+    expect(rowsOf(callContinuity.check(sorted(cut(8000, 9000), calls(30000, 30000)), ctx('ongoing')))).toMatchObject([{ fault: 'cut', ongoingCalls: 9, status: 'pass' }]);
+    const slow = fault({ kind: 'impair', link: 'ew' }, 8000, 9000, { name: 'slow' });
+    expect(callContinuity.check(sorted(slow, calls(30000, 30000)), ctx('ongoing'))).toEqual({ status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows: [] } });
+  });
+});
