@@ -225,14 +225,18 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
         const snapshots = (list.body as { snapshots: { id: string; volume_id: string }[] }).snapshots;
         return { groupSnapshot: id, snapshots: snapshots.map((s) => ({ snapshot: s.id, volume: s.volume_id })) };
       });
-      // Unquiesce as soon as the snapshot exists: the window is what DR-OPT1-FAST-SNAPSHOT measures.
-      for (const m of [...quiesced].reverse()) {
-        await step(where, 'unquiesce', { cycle, member: m.index, server: m.server }, async () => {
-          const r = await expect(novaP, [202], 'POST', `/v2.1/servers/${m.server}/action`, { unquiesce: null }, COMPUTE_MV);
-          return { status: r.status };
-        });
-      }
-      quiesced.length = 0;
+      // Unquiesce in reverse order, as soon as the snapshot exists (or, known-bad, only once the backups are done):
+      // the window is what DR-OPT1-FAST-SNAPSHOT measures.
+      const unquiesceAll = async () => {
+        for (const m of [...quiesced].reverse()) {
+          await step(where, 'unquiesce', { cycle, member: m.index, server: m.server }, async () => {
+            const r = await expect(novaP, [202], 'POST', `/v2.1/servers/${m.server}/action`, { unquiesce: null }, COMPUTE_MV);
+            return { status: r.status };
+          });
+        }
+        quiesced.length = 0;
+      };
+      if (spec.unquiesceAfter === 'snapshot') await unquiesceAll();
       const byVolume = new Map(snaps.snapshots.map((s) => [s.volume, s.snapshot]));
       const mine = members.flatMap((m) =>
         (['boot', 'data'] as const).map((role) => {
@@ -244,6 +248,7 @@ export function drRunner(spec: DrSpec, sites: ReadonlyMap<string, DrSite>, histo
         }),
       );
       await fromSnapshotsAndBackup(cycle, mine);
+      if (spec.unquiesceAfter === 'backup') await unquiesceAll();
     } finally {
       // Never leave a VM frozen because a later step failed.
       for (const m of quiesced.reverse()) await novaP('POST', `/v2.1/servers/${m.server}/action`, { unquiesce: null }, COMPUTE_MV).catch(() => undefined);

@@ -33,6 +33,7 @@ export const drSpec = z
     volumesFromCompute: z.boolean().default(true).meta({ description: "Option 1: read each VM's volumes from compute at every cycle (false: GR software that trusts its own records, known-bad for DR-OPT1-VOLUMES-FROM-COMPUTE)" }),
     backendRef: z.boolean().default(true).meta({ description: "The volume services keep a managed volume's backend reference in its admin metadata, the fix the seed asks of Cinder (false: the unpatched behaviour, known-bad for DR-ADMIN-METADATA-REF)" }),
     keepImages: z.boolean().default(false).meta({ description: 'Option 2: leave the temporary images in the image service (known-bad for DR-OPT2-IMAGE-CLEANUP)' }),
+    unquiesceAfter: z.enum(['snapshot', 'backup']).default('snapshot').meta({ description: 'Option 1: unquiesce once the group snapshot exists (the seed), or only once the backups are done (known-bad for DR-OPT1-FAST-SNAPSHOT: the VNF is held through the backups)' }),
     order: z.array(z.number().int().min(0)).optional().meta({ description: 'Option 1: the order the VMs are quiesced in, by index (default 0, 1, ...: the order their transactions touch them); unquiesce is the reverse' }),
   })
   .superRefine((d, ctx) => {
@@ -46,6 +47,7 @@ export const drSpec = z
       else if (sorted.length !== d.members || sorted.some((x, i) => x !== i)) add(['order'], `order lists every VM index once, 0 to ${d.members - 1}, e.g. [${[...Array(d.members).keys()].join(', ')}]`);
     }
     if (d.keepImages && d.option !== 'server-snapshot') add(['keepImages'], 'keepImages is a knob of option server-snapshot (the only one that makes images): remove it');
+    if (d.unquiesceAfter !== 'snapshot' && d.option !== 'quiesce-group-snapshot') add(['unquiesceAfter'], 'unquiesceAfter is a knob of option quiesce-group-snapshot: remove it');
     if (!d.quiesce && d.option !== 'quiesce-group-snapshot') add(['quiesce'], 'quiesce: false is a knob of option quiesce-group-snapshot: remove it');
   });
 

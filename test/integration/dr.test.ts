@@ -99,7 +99,7 @@ describe('geo-site disaster recovery (test/verdict-matrix.yaml)', () => {
     expect(bad.restoredCorrupt[0]).toBe(false);
   });
 
-  it('known-bad: quiesce order reversed, slow snapshots of 8 GiB volumes, boot volumes never backed up', async () => {
+  it('known-bad: quiesce order reversed, VMs held through the backups of 8 GiB volumes, boot volumes never backed up', async () => {
     const r = await runFile('fixtures/scenarios/dr-option1-careless.yaml');
     expectStatus(r, ['DR-OPT1-QUIESCE-ORDER', 'DR-OPT1-UNQUIESCE-REVERSE', 'DR-OPT1-FAST-SNAPSHOT', 'DR-BOOT-VOLUME-RESTORABLE', 'DR-BOOT-ATTACH'], 'fail');
     const order = evidenceOf<{ cycles: { quiesced: number[]; unquiesced: number[] }[] }>(r, 'DR-OPT1-QUIESCE-ORDER');
