@@ -175,6 +175,30 @@ describe('dr-rpo and dr-rto', () => {
     expect(judge(drRpo as CheckKind, 'rpo', { cycles: [{}] }).status).toBe('fail');
   });
 
+  it('RPO: the restored point is the smallest VM sequence; the writes lost are timed; the bound is inclusive', () => {
+    // commit n at 200 + 50 (n - 1) ms: the last before the loss at 10 s is 196 (9950 ms); 137 was committed at 7000 ms
+    const r = judge(drRpo as CheckKind, 'rpo', { cycles: three() });
+    expect(r.evidence).toEqual({ bound: 100, lastCommitted: 196, restored: 137, restoredSeqs: [137, 137, 137], lostTransactions: 59, lostMs: 2950, primaryLost: true });
+    expect(r.summary).toBe('the restore lost 59 committed transactions (last committed 196, restored 137, 2950 ms of writes); bound 100');
+    const uneven = judge(drRpo as CheckKind, 'rpo', { cycles: three(), restored: [140, 139, 139] });
+    expect(uneven.evidence).toMatchObject({ restored: 139, lostTransactions: 57, lostMs: 2850 });
+    const atBound = judge(drRpo as CheckKind, 'rpo', { cycles: three(), restored: [96, 96, 96] });
+    expect(atBound).toMatchObject({ status: 'pass', evidence: { lostTransactions: 100 } });
+    const over = judge(drRpo as CheckKind, 'rpo', { cycles: three(), restored: [95, 95, 95] });
+    expect(over).toMatchObject({ status: 'fail', summary: 'the restore lost 101 committed transactions (last committed 196, restored 95, 5050 ms of writes), more than 100' });
+  });
+
+  it('RPO: a restored point never committed has no time; skip without a trigger, unknown without commits, fail without a restored state', () => {
+    const beyond = judge(drRpo as CheckKind, 'rpo', { cycles: three(), restored: [500, 500, 500] });
+    expect(beyond).toMatchObject({ status: 'pass', evidence: { lostTransactions: 0, lostMs: null }, summary: 'the restore lost 0 committed transactions (last committed 196, restored 500); bound 100' });
+    expect(judge(drRpo as CheckKind, 'rpo', { cycles: three(), triggerAt: null })).toEqual({ status: 'skip', summary: 'no failover was triggered: no recovery point to measure', evidence: { bound: 100 } });
+    expect(judge(drRpo as CheckKind, 'rpo', { cycles: three(), lossAt: 100 })).toEqual({ status: 'unknown', summary: 'the VNF recorded no committed transaction in primary before it was lost', evidence: { bound: 100 } });
+    expect(judge(drRpo as CheckKind, 'rpo', { cycles: three(), restored: null })).toMatchObject({ status: 'fail', summary: 'the restored VNF reported no state: everything was lost', evidence: { bound: 100, lastCommitted: { seq: 196, t: 9950 } } });
+    expect(judge(drRpo as CheckKind, 'rpo', { cycles: three(), restored: [] }).summary).toBe('the restored VNF reported no state: everything was lost');
+    expect(drRpo.requirements).toEqual(['DR-RPO']);
+    expect(drRpo.needs).toEqual({ faults: true });
+  });
+
   it('RTO runs from the first death to the first commit in the backup site', () => {
     const r = judge(drRto as CheckKind, 'rto', { cycles: three() });
     expect(r.evidence).toMatchObject({ rtoMs: 11_000 + 900 - 10_003, decisionMs: 997, restoreMs: 900 });
