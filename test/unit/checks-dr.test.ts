@@ -92,9 +92,9 @@ describe('dr-restore', () => {
 
 describe('dr-consistent-cut', () => {
   it('passes when every cut and the restored state keep seq0 >= seq1 >= seq2 >= seq0 - 1', () => {
-    const r = judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [10, 10, 9] }, { cut: [70, 70, 70] }], restored: [70, 70, 70] });
+    const r = judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [10, 10, 9] }, { cut: [40, 39, 39] }, { cut: [70, 70, 70] }], restored: [70, 70, 70] });
     expect(r.status).toBe('pass');
-    expect(r.summary).toBe('2 cuts consistent (last 70/70/70); restored state 70/70/70 consistent');
+    expect(r.summary).toBe('3 cuts consistent (last 70/70/70); restored state 70/70/70 consistent');
   });
 
   it('fails on a cut where a later VM is ahead (per-VM snapshots at different times), naming the cycle and the numbers', () => {
@@ -107,6 +107,30 @@ describe('dr-consistent-cut', () => {
     expect(judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [5, 5, 5] }], restored: [9, 5, 5] })).toMatchObject({ status: 'fail', summary: 'the restored VMs hold 9/5/5: VM 0 is 4 transactions ahead of VM 2 (at most one can be in flight)' });
     expect(judge(drConsistentCut as CheckKind, 'cut', { triggerAt: null }, 'replication').status).toBe('unknown');
     expect(judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [5, 5, 5] }], restored: null }).status).toBe('unknown');
+  });
+});
+
+describe('dr-consistent-cut: what counts as a read-back', () => {
+  it('a cut missing a VM, or with a value that is not a sequence number, is not consistent', () => {
+    const r = judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [5, 5, 5] }, { cut: [9, 9] }, { cut: [7, 'x', 7] as unknown as number[] }], restored: [5, 5, 5] });
+    expect(r.status).toBe('fail');
+    expect(r.evidence['cuts']).toEqual([
+      { cycle: 0, seqs: [5, 5, 5], consistent: true, why: '' },
+      { cycle: 1, seqs: [9, 9], consistent: false, why: '2 of 3 VMs read back' },
+      { cycle: 2, seqs: [], consistent: false, why: '0 of 3 VMs read back' },
+    ]);
+    expect(r.summary).toBe('2 of 3 cuts broke the cross-VM invariant; cycle 1: 9/9 (2 of 3 VMs read back)');
+  });
+
+  it('says what it judged: cuts only, the restored state only, or neither', () => {
+    expect(judge(drConsistentCut as CheckKind, 'cut', { cycles: [{ cut: [3, 3, 2] }, { cut: [8, 8, 8] }], triggerAt: null, lossAt: null })).toEqual({
+      status: 'pass',
+      summary: '2 cuts consistent (last 8/8/8)',
+      evidence: { cuts: [{ cycle: 0, seqs: [3, 3, 2], consistent: true, why: '' }, { cycle: 1, seqs: [8, 8, 8], consistent: true, why: '' }], restored: null },
+    });
+    expect(judge(drConsistentCut as CheckKind, 'cut', { restored: [5, 5, 4] }, 'replication')).toMatchObject({ status: 'pass', summary: 'restored state 5/5/4 consistent', evidence: { cuts: [], restored: { seqs: [5, 5, 4], consistent: true } } });
+    expect(judge(drConsistentCut as CheckKind, 'cut', { restored: [5, 5] }, 'replication')).toMatchObject({ status: 'unknown', evidence: { restored: null } });
+    expect(judge(drConsistentCut as CheckKind, 'cut', { triggerAt: null }, 'replication')).toEqual({ status: 'unknown', summary: "no cut of the VNF's volumes was read back and nothing was restored: no evidence", evidence: { cuts: [], restored: null } });
   });
 });
 
@@ -205,7 +229,12 @@ describe('dr-rpo and dr-rto', () => {
     expect(r.status).toBe('pass');
     expect(judge(drRto as CheckKind, 'rto', { cycles: three(), triggerAt: 16_000 }).status).toBe('fail');
     expect(judge(drRto as CheckKind, 'rto', { cycles: three(), servingAfter: null }).status).toBe('fail');
-    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), lossAt: null }).status).toBe('skip');
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), lossAt: null })).toEqual({ status: 'skip', summary: 'the primary site primary was never lost: no recovery time to measure', evidence: { limitMs: 5000 } });
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), triggerAt: null })).toEqual({ status: 'fail', summary: 'the primary was lost but no failover was triggered: the VNF never came back', evidence: { limitMs: 5000 } });
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), servingAfter: null })).toEqual({ status: 'fail', summary: 'the failover was triggered but the VNF never served in the backup site', evidence: { limitMs: 5000, triggerAt: 11_000 } });
+    // Exactly at the limit passes: first death at 10 003 ms, serving 4003 ms after the trigger at 11 s.
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), servingAfter: 4003 })).toMatchObject({ status: 'pass', evidence: { rtoMs: 5000 } });
+    expect(judge(drRto as CheckKind, 'rto', { cycles: three(), servingAfter: 4004 })).toMatchObject({ status: 'fail', evidence: { rtoMs: 5001 } });
   });
 });
 
