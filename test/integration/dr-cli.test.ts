@@ -7,9 +7,9 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { leftovers } from '../support/leftovers.js';
+import { openrcEnv } from '../support/openrc.js';
 
 const msh = (args: string[]) => execa('node', ['bin/msh.js', ...args], { reject: false });
-const openrcEnv = (text: string) => Object.fromEntries([...text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 
 let runId: string | null = null;
 

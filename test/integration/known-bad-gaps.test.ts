@@ -2,15 +2,8 @@
 // a real deployment, broken the way the fixture says, must make the
 // requirement FAIL with its evidence.
 import { describe, expect, it } from 'vitest';
+import type { Observation } from '../../harness/checks/kinds/remote-port-fdb.js';
 import { detail, evidenceOf, runFile, status } from '../support/run.js';
-
-interface Observation {
-  readonly step: string;
-  readonly portExists: boolean;
-  readonly mac: boolean;
-  readonly flood: boolean;
-  readonly neigh: boolean;
-}
 
 describe('known-bad runs for the verdict matrix gaps', () => {
   it('known-bad: L2 population lost behind the API: the kernel does not follow the remote port', async () => {

@@ -7,14 +7,11 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leftovers } from '../support/leftovers.js';
+import { openrcEnv } from '../support/openrc.js';
 
 const SCENARIO = 'fixtures/scenarios/id-openstack-cli.yaml';
 const msh = (args: string[]) => execa('node', ['bin/msh.js', ...args], { reject: false });
 
-/** The variables an openrc exports (`export K=V` lines), as `source openrc` would set them. */
-function openrcEnv(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-}
 
 interface Up {
   runId: string;

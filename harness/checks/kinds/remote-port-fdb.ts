@@ -18,7 +18,7 @@ const options = z.strictObject({
 /** The API steps the workload takes, in order; each must answer ok. */
 export const STEPS = ['create', 'show', 'vtep-query', 'update', 'delete'] as const;
 
-interface Observation {
+export interface Observation {
   readonly step: string;
   readonly portExists: boolean;
   readonly mac: boolean;
