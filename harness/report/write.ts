@@ -4,6 +4,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckResult, Verdict } from '../checks/verdict.js';
 import type { LoadedScenario } from '../scenario/load.js';
+import { writeHtml } from './html-write.js';
 import { junitXml } from './junit.js';
 import { summaryMarkdown } from './markdown.js';
 
@@ -68,4 +69,5 @@ export async function writeReport(r: RunResult, loaded: LoadedScenario, meta: Ru
   await writeAtomic(join(r.outDir, 'result.json'), JSON.stringify(file, null, 2) + '\n');
   await writeAtomic(join(r.outDir, 'junit.xml'), junitXml(file));
   await writeAtomic(join(r.outDir, 'summary.md'), summaryMarkdown(file));
+  await writeHtml(r.outDir, file, writeAtomic);
 }
