@@ -85,13 +85,25 @@ function galeraLanes(h: readonly HistoryEvent[], t1: number): Lane[] {
   }));
 }
 
-/** Per bin of BIN_PX pixels: how many operations ended ok, failed, or were informational. */
+/**
+ * When an operation was sent, where the agent says (`sentAt`, or its own
+ * measured latency back from the answer), else its event time: a heartbeat
+ * declared lost a second after it was sent belongs where the link was cut.
+ */
+export function sentAt(e: OpEvent): number {
+  const v = e.value ?? {};
+  if (typeof v.sentAt === 'number') return v.sentAt;
+  const took = typeof v.rttMs === 'number' ? v.rttMs : v.latencyMs;
+  return typeof took === 'number' ? e.t - took : e.t;
+}
+
+/** Per bin of BIN_PX pixels: how many operations sent then ended ok, failed, or were informational. */
 function binnedMarks(es: readonly OpEvent[]): (a: Axis, y: number) => string {
   return (a, y) => {
     const bins = new Map<number, { ok: number; fail: number; info: number; fs: Set<string> }>();
     for (const e of es) {
       if (e.type === 'invoke') continue;
-      const b = Math.floor((xOf(a, e.t) - a.x0) / BIN_PX);
+      const b = Math.floor((xOf(a, sentAt(e)) - a.x0) / BIN_PX);
       const c = bins.get(b) ?? { ok: 0, fail: 0, info: 0, fs: new Set<string>() };
       c[e.type] += 1;
       c.fs.add(e.f);

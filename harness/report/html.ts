@@ -97,7 +97,7 @@ export function reportHtml(r: ResultFile, h: readonly HistoryEvent[]): string {
 <style>${CSS}</style></head><body>
 ${header(r)}
 <h2>Timeline</h2>
-${timeline ? `<p class="legend">${LEGEND}</p><div class="scroll">${timeline}</div><p><small>Seconds from the first workload operation or fault; dashed lines are phases. Operations are counted per ${BIN_PX} px; hover for counts.</small></p>` : '<p>No workload operation or fault was recorded.</p>'}
+${timeline ? `<p class="legend">${LEGEND}</p><div class="scroll">${timeline}</div><p><small>Seconds from the first workload operation or fault; dashed lines are phases. Operations are placed when they were sent (where the agent recorded it) and counted per ${BIN_PX} px; hover for counts.</small></p>` : '<p>No workload operation or fault was recorded.</p>'}
 <h2>Latency</h2>
 ${a ? `<div class="scroll">${plotsHtml(h, a)}</div>` : '<p>No workload operation was recorded.</p>'}
 <h2>Verdicts</h2>

@@ -175,6 +175,15 @@ describe('timeline', () => {
     expect(elements(svg, 'rect', 'op-ok').length).toBe(3);
   });
 
+  it('places an operation when it was sent: a heartbeat declared lost later sits where it was sent', () => {
+    const h = [...history(), op(6000, 'hb@east/hb', 'fail', 'lost', { seq: 1, sentAt: 5000 }), op(9000, 'hb@east/hb', 'ok', 'ack', { seq: 2, rttMs: 1000 })];
+    const s = timelineSvg(result(), h)!;
+    const lane = s.slice(s.indexOf('data-lane="hb@east/hb"'));
+    const marks = [...lane.slice(0, lane.indexOf('</g>')).matchAll(/<rect class="(op-\w+)" x="([\d.]+)"/g)].map((m) => [m[1], Number(m[2])]);
+    const bin = (t: number) => LABEL_W + Math.floor((xAt(t) - LABEL_W) / BIN_PX) * BIN_PX;
+    expect(marks).toEqual([['op-fail', bin(5000)], ['op-ok', bin(8000)]]);
+  });
+
   it('has no timeline without operations or faults', () => {
     expect(timelineSvg(result(), [{ t: 1, kind: 'phase', phase: 'bring-up' }])).toBeNull();
   });
