@@ -9,6 +9,7 @@ import type { Scenario, WorkloadSpec } from '../scenario/schema.js';
 import { vxlanName } from '../services/network/l2.js';
 import type { Deployment } from '../topology/deploy.js';
 import type { Overlays } from '../topology/overlays.js';
+import { vniAt } from '../topology/overlay.js';
 
 type CrudSpec = Extract<WorkloadSpec, { kind: 'remote-port-crud' }>;
 
@@ -42,7 +43,7 @@ export async function runRemotePortCrud(w: CrudSpec, s: Scenario, d: Deployment,
   const [first, second] = [w.tunnelIps[0]!, w.tunnelIps[1]!];
   const op = (type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: Record<string, unknown>) => history.append({ t: now(), kind: 'op', process, type, f, value });
   const record = async (step: string, portExists: boolean, vtep: string | null) => {
-    op('info', 'fdb', { step, portExists, vtep, ...(await observe(runtime, ctl, spec.vni, mac, ip, vtep)) });
+    op('info', 'fdb', { step, portExists, vtep, ...(await observe(runtime, ctl, vniAt(spec, w.site), mac, ip, vtep)) });
   };
   const step = async <T>(f: string, value: Record<string, unknown>, act: () => Promise<T>): Promise<T> => {
     op('invoke', f, value);
@@ -66,7 +67,7 @@ export async function runRemotePortCrud(w: CrudSpec, s: Scenario, d: Deployment,
   await step('update', { id: port.id, tunnelIp: second }, () => api.updatePort(port.id, { 'binding:profile': { type: 'remote', tunnel_ip: second, host: 'remote' } }));
   await record('update', true, second);
   // The old VTEP must be forgotten: nothing may still point there.
-  const stale = await observe(runtime, ctl, spec.vni, mac, ip, first);
+  const stale = await observe(runtime, ctl, vniAt(spec, w.site), mac, ip, first);
   op('info', 'fdb', { step: 'update (old VTEP)', portExists: false, vtep: first, mac: stale.mac, flood: stale.flood, neigh: false });
   await step('delete', { id: port.id }, () => api.deletePort(port.id));
   await record('delete', false, null);

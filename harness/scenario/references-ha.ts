@@ -72,6 +72,23 @@ export function checkHaReferences(s: Scenario): RefIssue[] {
     });
   });
 
+  // Each site's network API gives each network its own VNI; vniBySite may make two meet only across sites.
+  const siteVnis = new Map<string, string>(); // "site/vni" -> the network holding it there
+  s.networks.forEach((n, i) => {
+    for (const site of Object.keys(n.vniBySite ?? {})) {
+      if (!n.sites.includes(site)) add(['networks', i, 'vniBySite', site], `network "${n.name}" gives site "${site}" a VNI of its own but does not span it: add the site to sites, or drop it from vniBySite`);
+    }
+    for (const site of n.sites) {
+      const at = n.vniBySite?.[site] ?? n.vni;
+      const holder = siteVnis.get(`${site}/${at}`);
+      // Two networks on one default VNI are reported above, once.
+      if (holder !== undefined && (n.vniBySite?.[site] !== undefined || networks.get(holder)?.vniBySite?.[site] !== undefined)) {
+        add(n.vniBySite?.[site] !== undefined ? ['networks', i, 'vniBySite', site] : ['networks', i, 'vni'], `network "${n.name}" has VNI ${at} in site "${site}", which "${holder}" has there: a site's network API gives each network its own VNI`);
+      }
+      if (holder === undefined) siteVnis.set(`${site}/${at}`, n.name);
+    }
+  });
+
   /** A VM attached to networks `nets`: reported once, for the first thing wrong with it. */
   const vmOn = (ref: string, nets: readonly (string | undefined)[], path: (string | number)[], what: string) => {
     if (role.get(ref) === undefined) return add(path, `${what} "${ref}" is not a node of this scenario${suggest(ref, vms, 'VMs')}`);

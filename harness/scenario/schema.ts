@@ -85,13 +85,22 @@ const heartbeat = z.strictObject({
   port: port('the heartbeat port', 7000),
 });
 
+const vni = z
+  .number()
+  .int()
+  .min(1, { error: (iss) => `VNI ${String(iss.input)} is reserved: a VXLAN VNI is 1 to 16777215, e.g. 5001` })
+  .max(16_777_215, { error: (iss) => `VNI ${String(iss.input)} does not fit in VXLAN's 24 bits: a VNI is 1 to 16777215, e.g. 5001` });
+
 const network = z.strictObject({
   name: name('network name'),
-  vni: z
-    .number()
-    .int()
-    .min(1, { error: (iss) => `VNI ${String(iss.input)} is reserved: a VXLAN VNI is 1 to 16777215, e.g. 5001` })
-    .max(16_777_215, { error: (iss) => `VNI ${String(iss.input)} does not fit in VXLAN's 24 bits: a VNI is 1 to 16777215, e.g. 5001` }),
+  vni,
+  vniBySite: z
+    .record(name('site name'), vni)
+    .optional()
+    .meta({
+      description:
+        "Site -> the VNI that site's network API gave this network instead of vni: regions that allocate segmentation IDs on their own, with nothing (such as Tricircle's central Neutron) keeping a cross-site network on one VNI. A known-bad knob: the sites' VTEPs then carry the network under different VNIs",
+    }),
   cidr: z.string().meta({ description: 'Tenant addresses, inside 198.18.0.0/16 and outside every site subnet; networks may overlap each other (separate VNIs)' }),
   sites: z.array(name('site name')).min(1, { message: 'a network spans at least one site: list the sites it reaches, e.g. sites: [east, west]' }),
 });

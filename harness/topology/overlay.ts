@@ -2,17 +2,25 @@
 // names. Pure, like plan.ts: the deploy step only carries it out through
 // each site's network API.
 import { host, parseCidr } from '../scenario/cidr.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { NetworkSpec, Scenario } from '../scenario/schema.js';
 
 export interface Attachment {
   readonly network: string;
-  readonly vni: number;
+  readonly vni: number; // in the VM's own site
   readonly ref: string; // site/node of the VM
   readonly site: string;
   readonly dev: string; // interface name in the VM: the network's name
   readonly address: string;
   readonly prefix: number;
   readonly ctlDev: string; // the veth end in the site's controller, on the network's bridge
+}
+
+/**
+ * The VNI a site's network API gives network `n`: its `vni`, unless the site
+ * allocated its own (`vniBySite`, regions without a central allocator).
+ */
+export function vniAt(n: Pick<NetworkSpec, 'vni' | 'vniBySite'>, site: string): number {
+  return n.vniBySite?.[site] ?? n.vni;
 }
 
 /** Tenant addresses start here, leaving low addresses (routers, VIPs) to the scenario. */
@@ -46,7 +54,7 @@ export function planAttachments(s: Scenario): Attachment[] {
     const site = ref.split('/')[0]!;
     const idx = perSite.get(site) ?? 0;
     perSite.set(site, idx + 1);
-    return { network, vni: net.vni, ref, site, dev: network, address: host(cidr, k), prefix: cidr.prefix, ctlDev: `t${idx}` };
+    return { network, vni: vniAt(net, site), ref, site, dev: network, address: host(cidr, k), prefix: cidr.prefix, ctlDev: `t${idx}` };
   });
 }
 

@@ -11,7 +11,7 @@ import { bridgeName, tapName } from '../services/network/l2.js';
 import { MOUNT } from '../paths.js';
 import type { Deployment } from './deploy.js';
 import { siteDir } from './deploy.js';
-import type { Attachment } from './overlay.js';
+import { type Attachment, vniAt } from './overlay.js';
 import { MTU } from './plan.js';
 
 export interface SiteNetwork {
@@ -61,7 +61,7 @@ export async function buildOverlays(s: Scenario, d: Deployment, runtime: Runtime
     await Promise.all(
       n.sites.map(async (site) => {
         const api = clients.get(site)!;
-        const net = await api.createNetwork({ name: n.name, 'provider:network_type': 'vxlan', 'provider:segmentation_id': n.vni });
+        const net = await api.createNetwork({ name: n.name, 'provider:network_type': 'vxlan', 'provider:segmentation_id': vniAt(n, site) });
         const sub = await api.createSubnet({ network_id: net.id, cidr: n.cidr, ip_version: 4, name: `${n.name}-v4`, gateway_ip: null, enable_dhcp: false });
         networks.set(`${site}/${n.name}`, { networkId: net.id, subnetId: sub.id });
       }),

@@ -171,10 +171,11 @@ describe('VNF high availability: the verdict matrix (test/verdict-matrix.yaml)',
     const r = await runFile('scenarios/ha-overlapping-ip.yaml');
     expect(r.error, detail(r)).toBeUndefined();
     expect(status(r, 'HA-OVERLAPPING-IP'), detail(r)).toBe('pass');
-    const rows = evidenceOf<{ rows: { vnf: string; addresses: string[]; setups: number; served: number }[] }>(r, 'HA-OVERLAPPING-IP').rows;
+    const rows = evidenceOf<{ rows: { vnf: string; addresses: string[]; peersHeard: number; peerPairs: number; setups: number; served: number }[] }>(r, 'HA-OVERLAPPING-IP').rows;
     expect(rows.map((x) => x.vnf)).toEqual(['vnf1', 'vnf2']);
     expect(rows[0]!.addresses).toEqual(rows[1]!.addresses);
     for (const x of rows) {
+      expect([x.peersHeard, x.peerPairs], detail(r)).toEqual([2, 2]); // each member heard its own peer on its overlay
       expect(x.setups, detail(r)).toBeGreaterThan(20); // measured 30 and 31 in 8 s at 5 calls/s
       expect(x.served / x.setups, detail(r)).toBeGreaterThanOrEqual(0.99);
     }

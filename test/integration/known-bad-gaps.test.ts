@@ -39,4 +39,27 @@ describe('known-bad runs for the verdict matrix gaps', () => {
     expect(f.proven, f.proof).toBe(true);
     expect(f.proof).toMatch(/l0 in east read back down; heal skipped on purpose: l0 in east read back still down/);
   });
+
+  it('known-bad: overlapping backup networks crossed on their VNIs in one region: no member ever hears its own peer', async () => {
+    const r = await runFile('fixtures/scenarios/ha-overlapping-ip-crossed-vnis.yaml');
+    expect(r.error, detail(r)).toBeUndefined();
+    expect(status(r, 'HA-OVERLAPPING-IP'), detail(r)).toBe('fail');
+    const { rows } = evidenceOf<{ rows: { vnf: string; addresses: string[]; vnis: Record<string, number>; peersHeard: number; peerPairs: number; setups: number; served: number; status: string }[] }>(r, 'HA-OVERLAPPING-IP');
+    expect(rows.map((x) => [x.vnf, x.status]), detail(r)).toEqual([
+      ['vnf1', 'fail'],
+      ['vnf2', 'fail'],
+    ]);
+    // The same addresses, and the two networks crossed in west.
+    expect(rows[0]!.addresses).toEqual(rows[1]!.addresses);
+    expect(rows.map((x) => x.vnis)).toEqual([
+      { east: 5001, west: 5003 },
+      { east: 5003, west: 5001 },
+    ]);
+    for (const x of rows) {
+      // The decisive evidence: no member ever heard its peer (its heartbeats went to the other tenant's VM).
+      expect([x.peersHeard, x.peerPairs], detail(r)).toEqual([0, 2]);
+      // The calls alone would not tell: each VNF still served (both members active, one holding the VIP).
+      expect(x.setups, detail(r)).toBeGreaterThan(20);
+    }
+  });
 });

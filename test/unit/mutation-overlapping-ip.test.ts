@@ -1,18 +1,18 @@
 // overlapping-ip (HA-OVERLAPPING-IP) on literal histories: two VNFs with the
 // same backup addresses on separate overlays both serve calls outside fault
-// windows (a fault's window plus the failover limit is left out) and have an
-// active member; written with mutation testing, each assertion failing on a
-// changed checker.
+// windows (a fault's window plus the failover limit is left out), have an
+// active member, and every member heard each of its peers; written with
+// mutation testing, each assertion failing on a changed checker.
 import { describe, expect, it } from 'vitest';
 import { backupOnOverlay } from '../../harness/checks/kinds/backup-on-overlay.js';
-import { overlappingIp, SERVED_RATIO } from '../../harness/checks/kinds/overlapping-ip.js';
+import { overlappingIp, peersHeard, SERVED_RATIO } from '../../harness/checks/kinds/overlapping-ip.js';
 import { wanCapture } from '../support/capture.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { fault } from '../support/faults.js';
 
-const yaml = (o: { cidr2?: string; calls2?: boolean; l3?: boolean; own?: boolean } = {}) => `
+const yaml = (o: { cidr2?: string; calls2?: boolean; l3?: boolean; own?: boolean; crossed?: boolean } = {}) => `
 name: ov
 duration: 8s
 sites:
@@ -26,8 +26,8 @@ links:
 networks:
   - { name: ext1, vni: 5002, cidr: 198.18.201.0/24, sites: [east, west, users] }
   - { name: ext2, vni: 5004, cidr: 198.18.202.0/24, sites: [east, west, users] }
-  - { name: backup1, vni: 5001, cidr: 198.18.200.0/24, sites: [east, west] }
-  - { name: backup2, vni: 5003, cidr: ${o.cidr2 ?? '198.18.200.0/24'}, sites: [east, west] }
+  - { name: backup1, vni: 5001, ${o.crossed ? 'vniBySite: { west: 5003 }, ' : ''}cidr: 198.18.200.0/24, sites: [east, west] }
+  - { name: backup2, vni: 5003, ${o.crossed ? 'vniBySite: { west: 5001 }, ' : ''}cidr: ${o.cidr2 ?? '198.18.200.0/24'}, sites: [east, west] }
   - { name: backup3, vni: 5005, cidr: 198.18.220.0/24, sites: [east, west] }
 vnfs:
   - { name: vnf1, members: [east/a1, west/b1], backup: { network: backup1 }, external: { network: ext1, vip: 198.18.201.100 } }
@@ -57,7 +57,13 @@ function setups(w: string, every: number, until: number, fails: (t: number) => b
   return ev;
 }
 const active = (vnf: string, m: string) => op(0, `${vnf}@${m}`, 'info', 'role', { from: '?', to: 'active', reason: 'test' });
-const sorted = (...xs: HistoryEvent[][]) => xs.flat().sort((a, b) => a.t - b.t);
+/** Member `m` of `vnf` heard peer `peer` (an agent id, site-node) for the first time, or another peer event. */
+const peer = (vnf: string, m: string, peerId: string, event = 'up') => op(0, `${vnf}@${m}`, 'info', 'peer', { peer: peerId, event, role: 'init', epoch: 0 });
+/** Every member of both VNFs heard its peer, as on a working backup plane. */
+const HEARD = [peer('vnf1', 'east/a1', 'west-b1'), peer('vnf1', 'west/b1', 'east-a1'), peer('vnf2', 'east/a2', 'west-b2'), peer('vnf2', 'west/b2', 'east-a2')];
+const bare = (...xs: HistoryEvent[][]) => xs.flat().sort((a, b) => a.t - b.t);
+/** A history with the members hearing each other (HEARD) added. */
+const sorted = (...xs: HistoryEvent[][]) => bare(...xs, HEARD);
 const rows = (r: ReturnType<typeof overlappingIp.check>) => r.evidence.rows as Record<string, unknown>[];
 
 describe('overlapping-ip (HA-OVERLAPPING-IP)', () => {
@@ -69,10 +75,12 @@ describe('overlapping-ip (HA-OVERLAPPING-IP)', () => {
     const r = overlappingIp.check(h, ctx());
     expect(r.status).toBe('pass');
     expect(rows(r)).toEqual([
-      { vnf: 'vnf1', network: 'backup1', addresses, setups: 30, served: 30, membersEverActive: 1, status: 'pass' },
-      { vnf: 'vnf2', network: 'backup2', addresses, setups: 30, served: 30, membersEverActive: 1, status: 'pass' },
+      { vnf: 'vnf1', network: 'backup1', addresses, vnis: { east: 5001, west: 5001 }, peersHeard: 2, peerPairs: 2, setups: 30, served: 30, membersEverActive: 1, status: 'pass' },
+      { vnf: 'vnf2', network: 'backup2', addresses, vnis: { east: 5003, west: 5003 }, peersHeard: 2, peerPairs: 2, setups: 30, served: 30, membersEverActive: 1, status: 'pass' },
     ]);
-    expect(r.summary).toBe('vnf1 on backup1 (198.18.200.10, 198.18.200.11): 30/30 calls served; vnf2 on backup2 (198.18.200.10, 198.18.200.11): 30/30 calls served');
+    expect(r.summary).toBe(
+      'vnf1 on backup1 (198.18.200.10, 198.18.200.11; VNI 5001): 2/2 peers heard, 30/30 calls served; vnf2 on backup2 (198.18.200.10, 198.18.200.11; VNI 5003): 2/2 peers heard, 30/30 calls served',
+    );
     expect(overlappingIp.needs).toEqual({ faults: true });
   });
   it(`passes at ${SERVED_RATIO * 100} % of setups served, fails below, and fails with no member ever active`, () => {
@@ -107,6 +115,41 @@ describe('overlapping-ip (HA-OVERLAPPING-IP)', () => {
       ['vnf1', 40, 40, 'pass'],
       ['vnf2', 41, 40, 'fail'],
     ]);
+  });
+});
+
+describe('overlapping-ip: every member hears its peers on its own overlay', () => {
+  const calls = () => [setups('calls1', 200, 8000), setups('calls2', 200, 8000), [active('vnf1', 'east/a1'), active('vnf2', 'east/a2')]];
+  it('fails a VNF in which a member never heard its peer, though every call was served', () => {
+    const h = bare(...calls(), HEARD.slice(0, 3)); // west/b2 never heard east/a2
+    const r = overlappingIp.check(h, ctx());
+    expect(r.status).toBe('fail');
+    expect(rows(r).map((x) => [x.vnf, x.peersHeard, x.peerPairs, x.served, x.status])).toEqual([
+      ['vnf1', 2, 2, 40, 'pass'],
+      ['vnf2', 1, 2, 40, 'fail'],
+    ]);
+    expect(r.summary).toBe('vnf2 on backup2 (198.18.200.10, 198.18.200.11; VNI 5003): 1/2 peers heard, 40/40 calls served');
+  });
+  it('counts only a first hearing of a member of the same VNF: not a loss, nor a VM of another VNF', () => {
+    // Crossed overlays: each member's packets reach the other VNF's VM at its peer's address.
+    const h = bare(...calls(), [peer('vnf1', 'east/a1', 'west-b1', 'lost'), peer('vnf1', 'west/b1', 'east-a2'), peer('vnf2', 'east/a2', 'west-b1'), peer('vnf2', 'west/b2', 'east-a1')]);
+    const r = overlappingIp.check(h, ctx({ crossed: true }));
+    expect(r.status).toBe('fail');
+    expect(rows(r).map((x) => [x.vnf, x.vnis, x.peersHeard, x.peerPairs, x.status])).toEqual([
+      ['vnf1', { east: 5001, west: 5003 }, 0, 2, 'fail'],
+      ['vnf2', { east: 5003, west: 5001 }, 0, 2, 'fail'],
+    ]);
+    expect(r.summary).toBe(
+      'vnf1 on backup1 (198.18.200.10, 198.18.200.11; VNI 5001 in east, 5003 in west): 0/2 peers heard, 40/40 calls served; vnf2 on backup2 (198.18.200.10, 198.18.200.11; VNI 5003 in east, 5001 in west): 0/2 peers heard, 40/40 calls served',
+    );
+    // The same members hearing each other pass, crossed VNIs or not: the verdict is what was heard.
+    expect(overlappingIp.check(sorted(...calls()), ctx({ crossed: true })).status).toBe('pass');
+  });
+  it('counts ordered pairs: three members make six, each heard once however often it recovers', () => {
+    const v = { ...ctx().scenario.vnfs[0]!, members: ['east/a1', 'west/b1', 'users/client'] };
+    const h = [peer('vnf1', 'east/a1', 'west-b1'), peer('vnf1', 'east/a1', 'west-b1', 'recovered'), peer('vnf1', 'east/a1', 'west-b1'), peer('vnf1', 'east/a1', 'users-client'), peer('vnf1', 'users/client', 'east-a1'), peer('vnf2', 'west/b1', 'east-a1')];
+    expect(peersHeard(h, v)).toEqual({ heard: 3, pairs: 6 });
+    expect(peersHeard([], v)).toEqual({ heard: 0, pairs: 6 });
   });
 });
 
