@@ -17,7 +17,7 @@ import { healCommand } from './heal.js';
 import { captureCommand } from './capture.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; help: string }> = {
-  run: { run: runCommand, help: 'run <scenario.yaml...> [--out DIR] [--seed N] [--tag T]   run scenarios (all when none named) and write reports' },
+  run: { run: runCommand, help: 'run <scenario.yaml...> [--tag T] [--jobs N] [--shard I/N] [--out DIR] [--seed N] [--json]   run scenarios (all when none named; N at a time) and write reports' },
   validate: { run: validateCommand, help: 'validate <scenario.yaml...>                              schema and reference checks only' },
   list: { run: listCommand, help: 'list [--format table|json] [--tag T]                     scenarios, tags and requirement IDs' },
   up: { run: upCommand, help: 'up <scenario.yaml>                                       bring a topology up and leave it running' },

@@ -1,13 +1,15 @@
-// msh run <scenario.yaml...> [--out DIR] [--seed N] [--tag T] [--shard I/N] [--json]
+// msh run <scenario.yaml...> [--out DIR] [--seed N] [--tag T] [--shard I/N] [--jobs N] [--json]
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import pLimit from 'p-limit';
 import { passed, runScenario } from '../engine/run.js';
 import type { HistoryEvent } from '../observe/history.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { verdictTable } from '../report/table.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
+import type { LoadedScenario } from '../scenario/load.js';
 import { println, type Io } from './io.js';
 import { loadAll, scenarioFiles, withTag } from './scenarios.js';
 
@@ -15,7 +17,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string' }, seed: { type: 'string' }, tag: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean' } },
+    options: { out: { type: 'string' }, seed: { type: 'string' }, tag: { type: 'string' }, shard: { type: 'string' }, jobs: { type: 'string', short: 'j' }, json: { type: 'boolean' } },
   });
   const json = values.json === true;
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -23,6 +25,9 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   const tagged = withTag(await loadAll(await scenarioFiles(positionals)), values.tag);
   if (tagged.length === 0) throw new MshError('USAGE', `no scenario has tag "${values.tag}" (see \`msh list\`)`);
   const selected = values.shard === undefined ? tagged : shard(tagged, values.shard);
+
+  const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new MshError('USAGE', `--jobs must be a whole number >= 1, got "${values.jobs}"`);
 
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -32,34 +37,50 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  let ok = true;
-  try {
-    for (const loaded of selected) {
-      if (abort.signal.aborted) break;
-      const name = loaded.scenario.name;
-      const outDir = values.out ? (selected.length > 1 ? join(values.out, name) : values.out) : join(PROJECT_ROOT, 'reports', `${stamp}-${name}`);
-      if (json) println(io.stdout, JSON.stringify({ type: 'scenario', scenario: name, file: loaded.file, outDir }));
-      else println(io.stdout, `== ${name} (${loaded.file}) -> ${outDir}`);
-      const onEvent = json ? (e: HistoryEvent) => println(io.stdout, JSON.stringify({ type: 'event', scenario: name, event: e })) : progress(io);
-      const result = await runScenario(loaded, new DockerRuntime(), { outDir: resolve(outDir), ...(seed !== undefined ? { seed } : {}), signal: abort.signal, onEvent });
-      if (!values.out) await pointLatest(outDir);
-      ok = ok && passed(result);
-      if (json) {
-        const verdicts = result.verdicts.filter((v) => v.status !== 'skip').map((v) => ({ id: v.id, status: v.status }));
-        println(io.stdout, JSON.stringify({ type: 'result', scenario: name, outDir, passed: passed(result), verdicts, faults: result.faults, ...(result.error ? { error: result.error } : {}) }));
-        continue;
-      }
-      println(io.stdout, verdictTable(name, result.verdicts, io.stdout.isTTY === true));
-      for (const f of result.faults) println(f.proven ? io.stdout : io.stderr, `fault ${f.fault} (${f.kind}, ${f.target}): ${f.proven ? 'took effect' : 'NOT PROVEN, its checks are unknown'}: ${f.proof}`);
-      if (result.error) println(io.stderr, `run error: ${result.error}`);
-      println(io.stdout, `report: ${outDir}/summary.md`);
+  // Each run has its own namespaces, address plan and containers (all named by
+  // its run id), so independent scenarios can share the host; with more than
+  // one at a time every text line carries its scenario's name.
+  const limit = pLimit(jobs);
+  const prefix = (name: string) => (jobs > 1 ? `[${name}] ` : '');
+  const one = async (loaded: LoadedScenario): Promise<boolean> => {
+    if (abort.signal.aborted) return false;
+    const name = loaded.scenario.name;
+    const outDir = values.out ? (selected.length > 1 ? join(values.out, name) : values.out) : join(PROJECT_ROOT, 'reports', `${stamp}-${name}`);
+    if (json) println(io.stdout, JSON.stringify({ type: 'scenario', scenario: name, file: loaded.file, outDir }));
+    else println(io.stdout, `${prefix(name)}== ${name} (${loaded.file}) -> ${outDir}`);
+    const onEvent = json ? (e: HistoryEvent) => println(io.stdout, JSON.stringify({ type: 'event', scenario: name, event: e })) : progress(io, prefix(name));
+    const result = await runScenario(loaded, new DockerRuntime(), { outDir: resolve(outDir), ...(seed !== undefined ? { seed } : {}), signal: abort.signal, onEvent });
+    if (!values.out) await pointLatest(outDir);
+    if (json) {
+      const verdicts = result.verdicts.filter((v) => v.status !== 'skip').map((v) => ({ id: v.id, status: v.status }));
+      println(io.stdout, JSON.stringify({ type: 'result', scenario: name, outDir, passed: passed(result), verdicts, faults: result.faults, ...(result.error ? { error: result.error } : {}) }));
+    } else {
+      // One write per block, so a table is never interleaved with another run's lines.
+      const lines = [verdictTable(name, result.verdicts, io.stdout.isTTY === true)];
+      for (const f of result.faults.filter((x) => x.proven)) lines.push(`${prefix(name)}fault ${f.fault} (${f.kind}, ${f.target}): took effect: ${f.proof}`);
+      lines.push(`${prefix(name)}report: ${outDir}/summary.md`);
+      println(io.stdout, lines.join('\n'));
+      for (const f of result.faults.filter((x) => !x.proven)) println(io.stderr, `${prefix(name)}fault ${f.fault} (${f.kind}, ${f.target}): NOT PROVEN, its checks are unknown: ${f.proof}`);
+      if (result.error) println(io.stderr, `${prefix(name)}run error: ${result.error}`);
     }
+    return passed(result);
+  };
+  let settled: PromiseSettledResult<boolean>[];
+  try {
+    // A run that throws stops the others (they heal, tear down and report) before the error surfaces.
+    const guarded = (l: LoadedScenario) => one(l).catch((err: unknown) => {
+      abort.abort();
+      throw err;
+    });
+    settled = await Promise.allSettled(selected.map((l) => limit(() => guarded(l))));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  const thrown = settled.find((r) => r.status === 'rejected');
+  if (thrown) throw thrown.reason;
   if (abort.signal.aborted) return 130;
-  return ok ? 0 : 1;
+  return settled.every((r) => r.status === 'fulfilled' && r.value) ? 0 : 1;
 }
 
 /**
@@ -83,11 +104,11 @@ async function pointLatest(outDir: string): Promise<void> {
 }
 
 /** Phases and faults as they happen, and a heartbeat of the run every 5 s. */
-function progress(io: Io): (e: HistoryEvent) => void {
+function progress(io: Io, prefix: string): (e: HistoryEvent) => void {
   const start = performance.now();
   let ops = 0;
   let last = start;
-  const elapsed = () => `[${((performance.now() - start) / 1000).toFixed(1).padStart(6)} s]`;
+  const elapsed = () => `${prefix}[${((performance.now() - start) / 1000).toFixed(1).padStart(6)} s]`;
   return (e) => {
     if (e.kind === 'phase') println(io.stdout, `${elapsed()} ${e.phase}${e.detail ? ' ' + JSON.stringify(e.detail) : ''}`);
     else if (e.kind === 'fault') println(io.stdout, `${elapsed()} fault ${e.fault} ${e.type} (${e.faultKind} ${e.target.key}): ${e.proof.ok ? '' : 'NOT PROVEN: '}${e.proof.summary}`);

@@ -109,11 +109,21 @@ export class DockerRuntime implements Runtime {
   }
 
   async remove(id: string): Promise<void> {
+    const c = this.docker.getContainer(id);
     try {
-      await this.docker.getContainer(id).remove({ force: true, v: true });
+      await c.remove({ force: true, v: true });
     } catch (err) {
-      // Removing twice is fine: teardown and signal handlers may race.
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      // Removing twice is fine: teardown, signal handlers, `msh clean` and
+      // another run's reaping of a stale run may race. 409 = another removal
+      // is in progress: wait for it, so that "removed" still means gone.
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code === 404) return;
+      if (code !== 409) throw err;
+      const deadline = Date.now() + 30_000;
+      while (await c.inspect().then(() => true, (e: { statusCode?: number }) => e.statusCode !== 404)) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   }
 
