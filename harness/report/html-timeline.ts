@@ -6,6 +6,7 @@
 // the picture cannot disagree with the verdicts.
 import { z } from 'zod';
 import { faultWindows, type FaultWindow } from '../checks/series.js';
+import { faultKind } from '../faults/registry.js';
 import { revokedAt } from '../checks/identity-history.js';
 import { activeIntervals } from '../checks/vnf-history.js';
 import type { HistoryEvent, OpEvent } from '../observe/history.js';
@@ -167,19 +168,29 @@ export function lanesOf(r: ResultFile, h: readonly HistoryEvent[], t1: number): 
   return [...nodeLanes(r, windows, t1), ...roleLanes(r, h, t1), ...galeraLanes(h, t1), ...measuredLanes(r, h, windows, t1), ...workloadLanes(h)];
 }
 
-function faultBands(windows: readonly FaultWindow[], a: Axis, bottom: number): string {
+/** Whether the scenario's fault of this name is a one-shot action (a token revoked, keys rotated): a moment, not a window. */
+function isAction(r: ResultFile, fault: string): boolean {
+  const spec = r.scenario.faults.find((f) => f.name === fault);
+  return spec !== undefined && faultKind(spec).action;
+}
+
+function faultBands(r: ResultFile, windows: readonly FaultWindow[], a: Axis, bottom: number): string {
   return windows
     .map((f, i) => {
       const x = xOf(a, f.injectedAt);
       const xs = xOf(a, f.start);
       const xe = xOf(a, Math.min(f.end, a.t1));
       const title = `<title>${esc(`${f.fault} (${f.faultKind}, ${f.target.key}): ${f.proven ? 'took effect' : 'NOT PROVEN'}: ${f.proof}`)}</title>`;
+      const label = (text: string) => `<text class="fault-label" x="${px(xs + 2)}" y="${12 + (i % 2) * 11}">${esc(text)}</text>`;
+      if (isAction(r, f.fault)) {
+        return `<g class="fault" data-fault="${esc(f.fault)}"><line class="fault-action${f.proven ? '' : ' unproven'}" data-fault="${esc(f.fault)}" x1="${px(xs)}" x2="${px(xs)}" y1="${TOP - 8}" y2="${bottom}">${title}</line>${label(f.fault)}</g>`;
+      }
       // The lighter part: injecting began but the effect was measured to start later (e.g. a site's first death).
       const lead = xs > x ? `<rect class="fault-lead" x="${px(x)}" y="${TOP}" width="${px(xs - x)}" height="${px(bottom - TOP)}"/>` : '';
       return (
         `<g class="fault" data-fault="${esc(f.fault)}">${lead}` +
         `<rect class="fault-band${f.proven ? '' : ' unproven'}" data-fault="${esc(f.fault)}" x="${px(xs)}" y="${TOP}" width="${px(Math.max(xe - xs, 1))}" height="${px(bottom - TOP)}">${title}</rect>` +
-        `<text class="fault-label" x="${px(xs + 2)}" y="${12 + (i % 2) * 11}">${esc(f.fault)}${Number.isFinite(f.end) ? '' : ' (not healed)'}</text></g>`
+        `${label(`${f.fault}${Number.isFinite(f.end) ? '' : ' (not healed)'}`)}</g>`
       );
     })
     .join('');
@@ -219,7 +230,7 @@ export function timelineSvg(r: ResultFile, h: readonly HistoryEvent[]): string |
   const height = bottom + 20;
   return (
     `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${height}" width="100%" role="img" aria-label="timeline">` +
-    `${rows}${ticksSvg(a, TOP, bottom)}${faultBands(windows, a, bottom)}${phaseMarks(h, a, bottom)}</svg>`
+    `${rows}${ticksSvg(a, TOP, bottom)}${faultBands(r, windows, a, bottom)}${phaseMarks(h, a, bottom)}</svg>`
   );
 }
 
@@ -228,6 +239,7 @@ svg text{font:11px sans-serif;fill:#222}
 .lane-bg{fill:#fff}.lane-bg.odd{fill:#f4f6f8}
 .tick{stroke:#ccc;stroke-width:.5}.tick-label{fill:#555;font-size:10px}
 .fault-band{fill:#e53935;fill-opacity:.16;stroke:#e53935;stroke-opacity:.5}.fault-band.unproven{fill:#9e9e9e}
+.fault-action{stroke:#b71c1c;stroke-width:2}.fault-action.unproven{stroke:#9e9e9e}
 .fault-lead{fill:#e53935;fill-opacity:.07}.fault-label{fill:#b71c1c;font-weight:600}
 .phase{stroke:#5c6bc0;stroke-dasharray:3 3}
 .seg.dead{fill:#424242}.seg.paused{fill:#8d6e63}.seg.active{fill:#1e88e5}

@@ -75,6 +75,7 @@ ${STATUS_CSS}${TIMELINE_CSS}${PLOTS_CSS}`;
 
 const LEGEND = [
   ['#e53935;opacity:.3', 'fault (hover: proof)'],
+  ['#b71c1c', 'one-shot fault (a line)'],
   ['#43a047', 'operations ok'],
   ['#e53935', 'some failed'],
   ['#90a4ae', 'info'],

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../harness/checks/verdict.js';
+import { faultOptions } from '../../harness/faults/registry.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { reportHtml } from '../../harness/report/html.js';
 import { latencySeries } from '../../harness/report/html-plots.js';
@@ -154,6 +155,16 @@ describe('timeline', () => {
     expect(gap).toHaveLength(1);
     expect(Number(gap[0]!.x)).toBeCloseTo(xAt(7100), 1);
     expect(Number(gap[0]!.width)).toBeCloseTo(xAt(7500) - xAt(7100), 1);
+  });
+
+  it('marks a one-shot action (a token revoked) as a moment, not a band to the end of the run', () => {
+    const revoke = faultOptions.parse({ kind: 'revoke-token', name: 'revoke', site: 'west', at: '7s' });
+    const h = [...history(), ...fault({ kind: 'revoke-token', site: 'west' }, 8000, undefined, { name: 'revoke' })];
+    const s = timelineSvg(result({ scenario: { ...scenario, faults: [...scenario.faults, revoke], file: 'x.yaml' } }), h)!;
+    expect(elements(s, 'rect', 'fault-band').map((b) => b['data-fault'])).toEqual(['cut', 'lose-east']);
+    const marks = elements(s, 'line', 'fault-action');
+    expect(marks.map((m) => m['data-fault'])).toEqual(['revoke']);
+    expect(Number(marks[0]!.x1)).toBeCloseTo(xAt(8000), 1);
   });
 
   it('draws a revocation window per region from the revocation evidence', () => {
