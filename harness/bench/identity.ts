@@ -23,15 +23,16 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { newRunId } from '../engine/run.js';
-import { now } from '../observe/history.js';
+import { now, openHistory } from '../observe/history.js';
 import { MOUNT, PROJECT_ROOT, imageRef } from '../paths.js';
 import { LABEL, type Runtime } from '../runtime/runtime.js';
 import { loadScenario } from '../scenario/load.js';
 import { summarize, type LatencySummary } from '../services/identity/bench.js';
 import { IdentityClient } from '../clients/identity.js';
 import { PROVIDERS, type ProviderName } from '../services/identity/providers.js';
-import { deploy, siteDir, undeploy } from '../topology/deploy.js';
-import { startIdentityDb } from '../topology/identity.js';
+import { deploy, siteDir, undeploy, type Deployment } from '../topology/deploy.js';
+import { controllerOf, runsKeystone, startIdentityDb } from '../topology/identity.js';
+import { bringUp } from '../engine/bring-up.js';
 import { planTopology } from '../topology/plan.js';
 import { destroyRun, writeState } from '../topology/state.js';
 
@@ -291,6 +292,91 @@ export async function galeraBench(runtime: Runtime, runs: number): Promise<Galer
   return out;
 }
 
+/** One bring-up of an identity scenario, split at its phase events. */
+export interface IdentityBringUp {
+  /** bringUp() called -> every Keystone serving (its network API answering after it), the whole bring-up. */
+  readonly totalMs: number;
+  /** Namespaces, relay, containers. */
+  readonly deployMs: number;
+  /** Galera seed unpacked, Primary of all Synced, timers applied. */
+  readonly dbMs: number;
+  /** Fernet repository set up and distributed. */
+  readonly keysMs: number;
+  /** Every region's services process started until the last answers. */
+  readonly servicesMs: number;
+  /** Per region: its Keystone's bootstrap (ms, from its log) and the runs its transaction took. */
+  readonly bootstraps: readonly { readonly region: string; readonly ms: number; readonly runs: number }[];
+  readonly seeded: boolean;
+}
+
+/** "identity: bootstrap in 412 ms ... ; 2 runs of its transaction" from a services log. */
+export function bootstrapFromLog(log: string): { ms: number; runs: number } | null {
+  const line = log.split('\n').find((l) => l.includes('identity: bootstrap in '));
+  const m = line ? /bootstrap in (\d+) ms/.exec(line) : null;
+  if (!line || !m) return null;
+  return { ms: Number(m[1]), runs: Number(/; (\d+) runs of its transaction/.exec(line)?.[1] ?? 1) };
+}
+
+/**
+ * Brings an identity scenario up `runs` times as `msh run` does (the same
+ * bringUp, phase events recorded) and tears it down; checks after each that
+ * every Keystone answers on its socket (not timed). A run that made the
+ * Galera seed is reported, not counted.
+ */
+export async function identityBringUpBench(runtime: Runtime, file: string, runs: number): Promise<IdentityBringUp[]> {
+  const loaded = await loadScenario(join(PROJECT_ROOT, file));
+  const s = loaded.scenario;
+  const out: IdentityBringUp[] = [];
+  for (let i = 0; out.filter((r) => !r.seeded).length < runs && i < runs + 1; i++) {
+    const plan = planTopology(s, newRunId());
+    const at = new Map<string, number>();
+    let dbDetail: Record<string, unknown> = {};
+    let d: Deployment | undefined;
+    try {
+      const t0 = now();
+      const up = await bringUp(s, plan, runtime, openHistory(), {
+        seed: s.seed,
+        phase: (name, detail) => {
+          at.set(name, now());
+          if (name === 'bring-up:identity-db-ready' && detail) dbDetail = detail;
+        },
+        deployed: (x) => (d = x),
+      });
+      d = up.d;
+      const t = (name: string) => {
+        const v = at.get(name);
+        if (v === undefined) throw new Error(`${file}: bring-up recorded no ${name} phase`);
+        return v;
+      };
+      const keysFrom = at.get('bring-up:identity-db-ready') ?? t('bring-up:identity-db');
+      const regions = plan.sites.filter((x) => s.identity && runsKeystone(s.identity, x.name) && controllerOf(plan, x.name)).map((x) => x.name);
+      const bootstraps = await Promise.all(
+        regions.map(async (region) => {
+          const dir = join(up.d.stateDir, 'sites', region);
+          await new IdentityClient({ socketPath: join(dir, 'identity.sock') }).waitReady(5000);
+          const b = bootstrapFromLog(await readFile(join(dir, 'services.log'), 'utf8'));
+          if (!b) throw new Error(`${region}: no bootstrap line in its services log`);
+          return { region, ...b };
+        }),
+      );
+      const seeded = (dbDetail['clusters'] as { seeded: boolean }[] | undefined)?.some((c) => c.seeded) ?? false;
+      out.push({
+        totalMs: up.ms,
+        deployMs: t('bring-up:identity-db') - t0,
+        dbMs: keysFrom - t('bring-up:identity-db'),
+        keysMs: t('bring-up:site-services') - keysFrom,
+        servicesMs: t('bring-up:site-services-ready') - t('bring-up:site-services'),
+        bootstraps,
+        seeded,
+      });
+    } finally {
+      if (d) await undeploy(d, runtime);
+      else await destroyRun(runtime, plan.runId);
+    }
+  }
+  return out;
+}
+
 const envInt = (name: string, dflt: number) => {
   const v = process.env[name];
   if (v === undefined) return dflt;
@@ -301,12 +387,71 @@ const envInt = (name: string, dflt: number) => {
 const median = (xs: readonly number[]) => summarize(xs).p50;
 const runsOf = (xs: readonly number[]) => xs.map((x) => x.toFixed(0)).join(', ');
 
+const PARTS = ['validate', 'galera', 'bring-up'] as const;
+type Part = (typeof PARTS)[number];
+
+function parts(): Set<Part> {
+  const v = process.env['MSH_BENCH_IDENTITY_PARTS'];
+  if (v === undefined) return new Set(PARTS);
+  const want = v.split(',').map((x) => x.trim());
+  const bad = want.filter((x) => !(PARTS as readonly string[]).includes(x));
+  if (bad.length) throw new Error(`MSH_BENCH_IDENTITY_PARTS: unknown ${bad.join(', ')} (parts: ${PARTS.join(', ')})`);
+  return new Set(want as Part[]);
+}
+
+/** The identity scenarios whose whole bring-up is timed (issue 11: 3 regions < 3 s, 5 < 4 s). */
+const BRING_UPS = [
+  { file: 'scenarios/id-fernet-galera.yaml', label: '3 regions' },
+  { file: 'scenarios/id-fernet-galera-5.yaml', label: '5 regions' },
+] as const;
+
+const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+
+/** Rows for the whole identity bring-ups: the median and every run, where it went, and the host's load. */
+async function bringUpRows(runtime: Runtime, runs: number): Promise<[string, string][]> {
+  const rows: [string, string][] = [];
+  for (const b of BRING_UPS) {
+    const before = await loadavg();
+    const all = await identityBringUpBench(runtime, b.file, runs);
+    const r = all.filter((x) => !x.seeded);
+    const seededRun = all.find((x) => x.seeded);
+    const med = (f: (x: IdentityBringUp) => number) => median(r.map(f)).toFixed(0);
+    const boot = r.flatMap((x) => x.bootstraps);
+    const retried = boot.filter((x) => x.runs > 1).length;
+    rows.push(
+      [
+        `bring-up: identity topology, ${b.label} (${b.file}: Galera all Synced, Keystone per region answering, Fernet keys distributed), median of ${r.length}`,
+        `${med((x) => x.totalMs)} ms  (runs: ${runsOf(r.map((x) => x.totalMs))})${seededRun ? `; a first run made the Galera seed: ${seededRun.totalMs.toFixed(0)} ms, not counted` : ''}`,
+      ],
+      [
+        `  ${b.label}: where it goes (medians)`,
+        `deploy ${med((x) => x.deployMs)} ms, identity DB ${med((x) => x.dbMs)} ms, keys ${med((x) => x.keysMs)} ms, site services ${med((x) => x.servicesMs)} ms` +
+          ` (of which Keystone bootstrap p50 ${median(boot.map((x) => x.ms)).toFixed(0)} ms, max ${Math.max(...boot.map((x) => x.ms)).toFixed(0)} ms;` +
+          ` ${retried} of ${boot.length} bootstraps ran their transaction again after another region's commit)`,
+      ],
+      [`  ${b.label}: host load average (1, 5, 15 min) before / after`, `${before} / ${await loadavg()}`],
+    );
+  }
+  return rows;
+}
+
 /**
  * The identity section's table rows. MSH_BENCH_IDENTITY_CPU (default 1),
  * MSH_BENCH_IDENTITY_CLIENTS (8), MSH_BENCH_IDENTITY_SECONDS (5, after a
- * 1 s warm-up) and MSH_BENCH_GALERA_RUNS (3) change the defaults.
+ * 1 s warm-up), MSH_BENCH_GALERA_RUNS (3) and MSH_BENCH_BRINGUP_RUNS (5)
+ * change the defaults; MSH_BENCH_IDENTITY_PARTS (validate,galera,bring-up)
+ * picks the parts.
  */
 export async function identityRows(runtime: Runtime): Promise<[string, string][]> {
+  const only = parts();
+  const rows: [string, string][] = [];
+  if (only.has('validate')) rows.push(...(await validationRows(runtime)));
+  if (only.has('galera')) rows.push(...(await galeraRows(runtime)));
+  if (only.has('bring-up')) rows.push(...(await bringUpRows(runtime, envInt('MSH_BENCH_BRINGUP_RUNS', 5))));
+  return rows;
+}
+
+async function validationRows(runtime: Runtime): Promise<[string, string][]> {
   const cpu = String(envInt('MSH_BENCH_IDENTITY_CPU', cpus().length > 1 ? 1 : 0));
   const v = await validationBench(runtime, {
     cpu,
@@ -331,6 +476,11 @@ export async function identityRows(runtime: Runtime): Promise<[string, string][]
     ['validate: cache', 'none: both tokens fully validated per request (Keystone, REFERENCE.md: ~8 ms cache on, ~590 ms off)'],
     ['host load average (1, 5, 15 min) after the validation runs', v.loadavg],
   );
+  return rows;
+}
+
+async function galeraRows(runtime: Runtime): Promise<[string, string][]> {
+  const rows: [string, string][] = [];
   const g = await galeraBench(runtime, envInt('MSH_BENCH_GALERA_RUNS', 3));
   const cached = g.filter((r) => !r.seeded);
   const seededRun = g.find((r) => r.seeded);

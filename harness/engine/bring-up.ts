@@ -55,17 +55,22 @@ export async function bringUp(scenario: Scenario, plan: Plan, runtime: Runtime, 
       phase('bring-up:identity-db');
       phase('bring-up:identity-db-ready', await startIdentityDb(scenario, d, runtime));
     }
+    // Before any Keystone starts: each finds the one repository and never makes keys of its own.
+    const shared = await shareFernetKeys(scenario, d);
+    if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
     phase('bring-up:site-services');
     const clients = await startSiteServices(d, runtime, {
       // Neutron's ARP responder is incompatible with addresses that move
       // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
       arpResponder: scenario.vnfs.length === 0,
       args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan), ...drServiceArgs(scenario, site, plan)],
-      sequential: sharedDb,
+      // Side by side even on a shared identity database: the schema is in
+      // its seed, and each Keystone's bootstrap is one transaction that
+      // retries when another region committed a shared row first.
+      sequential: false,
       network: scenario.networks.length > 0 || scenario.identity !== undefined,
     });
-    const shared = await shareFernetKeys(scenario, d);
-    if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
+    phase('bring-up:site-services-ready');
     if (scenario.networks.length > 0) {
       phase('bring-up:overlays');
       overlays = await buildOverlays(scenario, d, runtime, attachments, clients);

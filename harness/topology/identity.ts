@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { startGalera, type DbNodeSpec, type GaleraOptions } from '../db/galera.js';
 import { planMultiCluster, startMultiCluster } from '../db/multi-cluster.js';
 import { planStar, replicaLayout, startStar, type PlannedNode } from '../db/replica.js';
-import { distribute, rotate } from '../services/identity/keys.js';
+import { distribute, rotate, setup } from '../services/identity/keys.js';
+import { IDENTITY_SCHEMA } from '../services/identity/store.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import type { IdentityActions } from '../faults/kind.js';
@@ -26,9 +27,21 @@ export const IDENTITY_PORT = 5000;
 const GALERA_PORT = 3307; // beside the site's own MariaDB, which keeps the other services' databases
 const DB_USER = 'keystone';
 const DB_PASSWORD = 'keystone-db';
-const SCHEMA = `CREATE DATABASE IF NOT EXISTS keystone;
-CREATE USER IF NOT EXISTS '${DB_USER}'@'%' IDENTIFIED BY '${DB_PASSWORD}';
-GRANT ALL ON keystone.* TO '${DB_USER}'@'%';`;
+/**
+ * Made once, in the Galera seed (db/galera.ts; replicas and follower
+ * clusters start from it too): the database, its account, and Keystone's
+ * tables, as `keystone-manage db_sync` run once for the whole deployment.
+ * Created at bring-up instead, each table is a DDL statement replicated in
+ * total order across the WAN before the first Keystone can start; the
+ * services still create any table missing (store.ts migrate).
+ */
+const SCHEMA = [
+  'CREATE DATABASE IF NOT EXISTS keystone CHARACTER SET utf8mb4',
+  `CREATE USER IF NOT EXISTS '${DB_USER}'@'%' IDENTIFIED BY '${DB_PASSWORD}'`,
+  `GRANT ALL ON keystone.* TO '${DB_USER}'@'%'`,
+  'USE keystone',
+  ...IDENTITY_SCHEMA,
+].join(';\n') + ';\n';
 
 export function controllerOf(plan: Plan, site: string): NodePlan | undefined {
   return plan.sites.find((s) => s.name === site)?.nodes.find((n) => n.role === 'controller');
@@ -202,12 +215,19 @@ export async function rotateFernetKeys(d: Deployment, site: string, toAll: boole
   return { before, after: await keys(site), primaryBefore, primaryAfter: await primary(site), regions };
 }
 
-/** Fernet across regions needs one key repository: copy the auth site's to every other Keystone. */
+/**
+ * Fernet across regions needs one key repository: the auth site's, set up
+ * here (keystone-manage fernet_setup) unless it exists, copied to every
+ * other Keystone. Done before the services start, so every Keystone finds
+ * the shared repository at its first start and none ever holds keys of its
+ * own; the regions can then start side by side.
+ */
 export async function shareFernetKeys(s: Scenario, d: Deployment): Promise<string[]> {
   const id = s.identity;
   if (!id || id.provider !== 'fernet' || id.placement !== 'distributed') return [];
   const repo = (site: string) => join(d.stateDir, 'sites', site, 'fernet-keys');
+  await setup(repo(id.site));
   const others = d.plan.sites.filter((x) => x.name !== id.site && controllerOf(d.plan, x.name)).map((x) => x.name);
-  for (const site of others) await distribute(repo(id.site), repo(site));
+  await Promise.all(others.map((site) => distribute(repo(id.site), repo(site))));
   return others;
 }

@@ -9,9 +9,16 @@
 // volume, image, object-store) are registered too, each with its three
 // endpoints in this region: the standard client finds them in the catalog
 // (`openstack network list` needs type network there). A service's id is
-// derived from its type, so two regions bootstrapping at once on a shared
-// database collide on the primary key instead of creating two services of
-// one type (the client's "Multiple service matches found").
+// derived from its type (the identity service's too), so two regions
+// bootstrapping at once on a shared database collide on the primary key
+// instead of creating two services of one type (the client's "Multiple
+// service matches found"); every other shared row has a unique name.
+//
+// The whole bootstrap is one transaction (transaction.ts): on Galera one
+// write-set, so one WAN round trip at COMMIT instead of one per row, and
+// regions may bootstrap side by side: of two that create a shared row at
+// once, one commits, the other fails certification, rolls back everything
+// and runs again, finding the winner's rows. Nothing is half-created.
 //
 // On a read-only replica nothing can be written: steps that would write are
 // reported as skipped (the master's bootstrap replicates here).
@@ -19,6 +26,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isReadOnlyError } from './db.js';
 import { hashPassword } from './password.js';
 import * as store from './store.js';
+import { inTransaction, withConnection, type RetryOptions } from './transaction.js';
 
 export interface BootstrapOptions {
   readonly username: string;
@@ -47,6 +55,8 @@ export interface BootstrapResult {
   readonly skippedReadOnly: string[];
   readonly adminUserId: string | null;
   readonly adminProjectId: string | null;
+  /** Runs of the transaction (> 1: another region created shared rows at the same time). */
+  readonly attempts: number;
 }
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default', description: 'The default domain' } as const;
@@ -54,13 +64,27 @@ export const DEFAULT_DOMAIN = { id: 'default', name: 'Default', description: 'Th
 const newId = () => randomUUID().replace(/-/g, '');
 /** The id bootstrap gives the service of `type` (stable across regions and restarts). */
 export const serviceIdFor = (type: string) => createHash('md5').update(`msh-service-${type}`).digest('hex');
-const isDup = (e: unknown) => typeof e === 'object' && e !== null && (e as { errno?: number }).errno === 1062;
 
-export async function bootstrap(db: store.Db, o: BootstrapOptions): Promise<BootstrapResult> {
+/** Bootstrap on `db`'s write side, as one transaction retried on a conflict with a concurrent bootstrap. */
+export async function bootstrap(db: store.Db, o: BootstrapOptions, retry?: RetryOptions): Promise<BootstrapResult> {
+  // Hashed at most once whatever the retries (scrypt is the costliest step).
+  let hash: Promise<string> | undefined;
+  const passwordHash = () => (hash ??= hashPassword(o.password, o.passwordHashLn));
+  return withConnection(store.writer(db), async (conn) => {
+    const r = await inTransaction(conn, () => bootstrapOnce(conn, o, passwordHash), retry);
+    return { ...r.value, attempts: r.attempts };
+  });
+}
+
+async function bootstrapOnce(db: store.Db, o: BootstrapOptions, passwordHash: () => Promise<string>): Promise<Omit<BootstrapResult, 'attempts'>> {
   const created: string[] = [];
   const skipped: string[] = [];
 
-  /** find, else create (a concurrent creator's row wins on a duplicate key), else null on a read-only database */
+  /**
+   * find, else create, else null on a read-only database. A duplicate key
+   * (a concurrent creator's row) is thrown: the transaction's snapshot
+   * cannot see that row, so the whole transaction runs again.
+   */
   async function ensure<T>(what: string, find: () => Promise<T | null>, create: () => Promise<void>): Promise<T | null> {
     const found = await find();
     if (found !== null) return found;
@@ -72,7 +96,7 @@ export async function bootstrap(db: store.Db, o: BootstrapOptions): Promise<Boot
         skipped.push(what);
         return null;
       }
-      if (!isDup(e)) throw e;
+      throw e;
     }
     return find();
   }
@@ -107,8 +131,7 @@ export async function bootstrap(db: store.Db, o: BootstrapOptions): Promise<Boot
     `user ${o.username}`,
     () => store.userByName(db, DEFAULT_DOMAIN.id, o.username),
     async () => {
-      const passwordHash = await hashPassword(o.password, o.passwordHashLn);
-      await store.insertUser(db, { id: newId(), name: o.username, domain_id: DEFAULT_DOMAIN.id, enabled: true, password_hash: passwordHash, default_project_id: null });
+      await store.insertUser(db, { id: newId(), name: o.username, domain_id: DEFAULT_DOMAIN.id, enabled: true, password_hash: await passwordHash(), default_project_id: null });
     },
   );
   const role = roleIds.get(o.roleName);
@@ -138,7 +161,7 @@ export async function bootstrap(db: store.Db, o: BootstrapOptions): Promise<Boot
       });
     }
   };
-  await registerService('identity', o.serviceName, newId(), [['admin', o.adminUrl], ['internal', o.internalUrl], ['public', o.publicUrl]]);
+  await registerService('identity', o.serviceName, serviceIdFor('identity'), [['admin', o.adminUrl], ['internal', o.internalUrl], ['public', o.publicUrl]]);
   for (const x of o.services ?? []) await registerService(x.type, x.name, serviceIdFor(x.type), [['admin', x.url], ['internal', x.url], ['public', x.url]]);
   return { created, skippedReadOnly: skipped, adminUserId: user?.id ?? null, adminProjectId: project?.id ?? null };
 }

@@ -76,7 +76,8 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
     log(
       `identity: bootstrap in ${(performance.now() - t0).toFixed(0)} ms on ${where}: ` +
         `${b.created.length ? `created ${b.created.join(', ')}` : 'nothing to create'}` +
-        `${b.skippedReadOnly.length ? `; read-only, skipped ${b.skippedReadOnly.join(', ')}` : ''}`,
+        `${b.skippedReadOnly.length ? `; read-only, skipped ${b.skippedReadOnly.join(', ')}` : ''}` +
+        `${b.attempts > 1 ? `; ${b.attempts} runs of its transaction (another region's bootstrap committed shared rows first)` : ''}`,
     );
     const service = new IdentityService(pool, provider, { region: o.region, tokenExpiration: o.tokenExpiration, dbWhere: where });
     return { pool, service, definition: identityApi(service, { ...(publicKeyPem ? { publicKeyPem } : {}), passwordHashLn: o.passwordHashLn }) };
