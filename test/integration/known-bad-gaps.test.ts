@@ -41,7 +41,7 @@ describe('known-bad runs for the verdict matrix gaps', () => {
   });
 
   it('known-bad: overlapping backup networks crossed on their VNIs in one region: no member ever hears its own peer', async () => {
-    const r = await runFile('fixtures/scenarios/ha-overlapping-ip-crossed-vnis.yaml');
+    const r = await runFile('fixtures/scenarios/ha-overlapping-ip-crossed.yaml');
     expect(r.error, detail(r)).toBeUndefined();
     expect(status(r, 'HA-OVERLAPPING-IP'), detail(r)).toBe('fail');
     const { rows } = evidenceOf<{ rows: { vnf: string; addresses: string[]; vnis: Record<string, number>; peersHeard: number; peerPairs: number; setups: number; served: number; status: string }[] }>(r, 'HA-OVERLAPPING-IP');

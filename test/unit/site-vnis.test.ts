@@ -2,14 +2,14 @@
 // on their own. The plan gives each site's attachment the VNI of its own
 // site, validation keeps VNIs unique within a site (as one network API
 // does) and lets two networks meet on one VNI only across sites, which is
-// the known-bad fixture ha-overlapping-ip-crossed-vnis.
+// the known-bad fixture ha-overlapping-ip-crossed.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { MshError } from '../../harness/scenario/errors.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planAttachments, vniAt } from '../../harness/topology/overlay.js';
 
-const FIXTURE = 'fixtures/scenarios/ha-overlapping-ip-crossed-vnis.yaml';
+const FIXTURE = 'fixtures/scenarios/ha-overlapping-ip-crossed.yaml';
 const GOOD = 'scenarios/ha-overlapping-ip.yaml';
 
 /** The messages of the problems a scenario text has (none: []), with the YAML path's line. */
