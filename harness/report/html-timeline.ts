@@ -32,10 +32,15 @@ interface Lane {
 
 /** The span the picture covers: every workload operation and fault, nothing of bring-up or teardown. */
 export function timeRange(h: readonly HistoryEvent[]): { t0: number; t1: number } | null {
-  const ts = h.filter((e) => e.kind === 'op' || e.kind === 'fault').map((e) => e.t);
-  if (ts.length === 0) return null;
-  const t0 = Math.min(...ts);
-  const t1 = Math.max(...ts);
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  // A loop, not Math.min(...): a long run's history is more arguments than a call takes.
+  for (const e of h) {
+    if (e.kind !== 'op' && e.kind !== 'fault') continue;
+    t0 = Math.min(t0, e.t);
+    t1 = Math.max(t1, e.t);
+  }
+  if (!Number.isFinite(t0)) return null;
   return { t0, t1: t1 > t0 ? t1 : t0 + 1000 };
 }
 
@@ -74,7 +79,7 @@ function roleLanes(r: ResultFile, h: readonly HistoryEvent[], t1: number): Lane[
 /** Galera node states from the wsrep probes: each probe's state holds until the next. */
 function galeraLanes(h: readonly HistoryEvent[], t1: number): Lane[] {
   const bySite = new Map<string, OpEvent[]>();
-  for (const e of h) if (e.kind === 'op' && e.f === 'wsrep') bySite.set(e.process, [...(bySite.get(e.process) ?? []), e]);
+  for (const e of h) if (e.kind === 'op' && e.f === 'wsrep') bySite.set(e.process, bySite.get(e.process) ?? []).get(e.process)!.push(e);
   return [...bySite.entries()].map(([process, es]) => ({
     label: `galera ${process.slice('wsrep@'.length)}`,
     group: 'galera',
@@ -125,7 +130,7 @@ function binnedMarks(es: readonly OpEvent[]): (a: Axis, y: number) => string {
 
 function workloadLanes(h: readonly HistoryEvent[]): Lane[] {
   const byProcess = new Map<string, OpEvent[]>();
-  for (const e of h) if (e.kind === 'op' && e.f !== 'wsrep') byProcess.set(e.process, [...(byProcess.get(e.process) ?? []), e]);
+  for (const e of h) if (e.kind === 'op' && e.f !== 'wsrep') byProcess.set(e.process, byProcess.get(e.process) ?? []).get(e.process)!.push(e);
   return [...byProcess.keys()].sort().map((p) => ({ label: p, group: 'workload', segs: [], marks: binnedMarks(byProcess.get(p)!) }));
 }
 

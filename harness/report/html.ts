@@ -41,7 +41,9 @@ function faultsTable(r: ResultFile): string {
 }
 
 function verdictsTable(r: ResultFile): string {
-  const rows = r.verdicts.map((v) => {
+  // What the run decided first (catalog order kept within): most of the catalog is skipped by any one scenario.
+  const ordered = [...r.verdicts.filter((v) => v.status !== 'skip'), ...r.verdicts.filter((v) => v.status === 'skip')];
+  const rows = ordered.map((v) => {
     const checks = v.checks.map((c) => `<div>${badge(c.status)} <b>${esc(c.check)}</b>: ${esc(c.summary)}</div>`).join('') || '<i>not decided by this scenario</i>';
     return (
       `<tr class="verdict" data-id="${esc(v.id)}" data-status="${esc(v.status)}"><td><b>${esc(v.id)}</b><br><small>${esc(v.title)}</small></td>` +

@@ -213,6 +213,11 @@ describe('latency series', () => {
 describe('report page', () => {
   const html = reportHtml(result(), history());
 
+  it('lists what the run decided before what it skipped', () => {
+    const page = reportHtml(result({ verdicts: [verdict('A', 'skip'), verdict('B', 'fail'), verdict('C', 'skip'), verdict('D', 'pass')] }), history());
+    expect(elements(page, 'tr', 'verdict').map((v) => v['data-id'])).toEqual(['B', 'D', 'A', 'C']);
+  });
+
   it('has a row per verdict with its status, and the faults with their proofs', () => {
     expect(elements(html, 'tr', 'verdict').map((v) => [v['data-id'], v['data-status']])).toEqual([
       ['HA-NEW-CALLS-1S', 'pass'],
