@@ -15,9 +15,11 @@ import { shellCommand } from './shell.js';
 import { faultCommand } from './fault.js';
 import { healCommand } from './heal.js';
 import { captureCommand } from './capture.js';
+import { soakCommand } from './soak.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; help: string }> = {
   run: { run: runCommand, help: 'run <scenario.yaml...> [--tag T] [--jobs N] [--shard I/N] [--out DIR] [--seed N] [--json]   run scenarios (all when none named; N at a time) and write reports' },
+  soak: { run: soakCommand, help: 'soak <scenario.yaml...> --runs N [--jobs J] [--tag T]   run each scenario N times, report every verdict that flips between runs' },
   validate: { run: validateCommand, help: 'validate <scenario.yaml...>                              schema and reference checks only' },
   list: { run: listCommand, help: 'list [--format table|json] [--tag T]                     scenarios, tags and requirement IDs' },
   up: { run: upCommand, help: 'up <scenario.yaml>                                       bring a topology up and leave it running' },

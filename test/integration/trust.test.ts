@@ -115,4 +115,14 @@ describe('cleanup you can trust', () => {
       expect(await leftovers(ids[k])).toEqual([]);
     }
   }, 120_000);
+
+  it('msh soak repeats a scenario and reports no flip when every run agrees', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'msh-soak-'));
+    const r = await msh(['soak', SCENARIO, '--runs', '2', '--jobs', '2', '--out', out]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/kill-anywhere +│ 2 +│ none of 2 requirements/);
+    const [report] = JSON.parse(await readFile(join(out, 'soak.json'), 'utf8')) as { scenario: string; runs: number; decided: string[]; flips: unknown[] }[];
+    expect(report).toEqual({ scenario: 'kill-anywhere', runs: 2, decided: ['WAN-PARTITION-GAP', 'HARNESS-BASELINE-RESTORED'], flips: [] });
+    for (const k of [1, 2]) expect(JSON.parse(await readFile(join(out, 'kill-anywhere', `run-${k}`, 'result.json'), 'utf8'))).toMatchObject({ aborted: false });
+  }, 120_000);
 });
