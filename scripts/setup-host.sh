@@ -32,13 +32,14 @@ set -euo pipefail
 #   openstack         python3-openstackclient  the real client against the site APIs (volume API: openstack volume ...)
 #   swift             python3-swiftclient  test/integration/object-store (lists the backup site's
 #                                     Swift from the test's namespace: what a user would see)
-#   chromium          chromium        test/integration/report-html (headless: renders report.html, screenshot)
+#   chromium          chromium        test/integration/report-html (headless: renders report.html, screenshot;
+#                                     run under `unshare --net`, util-linux: no network at all)
 #   node, npx, tar    base system     (Node is the machine's own; tar is essential)
 PACKAGES=(docker.io debootstrap iproute2 ethtool util-linux tcpdump nftables iputils-ping iputils-arping procps ca-certificates python3-openstackclient python3-swiftclient tshark chromium)
 # program -> package, checked after install: a missing program fails here, by
 # name, not later as a skipped or failed test.
 TOOLS=(docker:docker.io dockerd:docker.io debootstrap:debootstrap ip:iproute2 ethtool:ethtool nsenter:util-linux
-  taskset:util-linux flock:util-linux tcpdump:tcpdump nft:nftables ping:iputils-ping arping:iputils-arping sysctl:procps openstack:python3-openstackclient swift:python3-swiftclient tshark:tshark chromium:chromium)
+  taskset:util-linux flock:util-linux unshare:util-linux tcpdump:tcpdump nft:nftables ping:iputils-ping arping:iputils-arping sysctl:procps openstack:python3-openstackclient swift:python3-swiftclient tshark:tshark chromium:chromium)
 DOCKERD_LOG=${MSH_DOCKERD_LOG:-/var/log/msh-dockerd.log}
 DOCKERD_TIMEOUT=${MSH_DOCKERD_TIMEOUT:-60}
 APT_LOG=/var/log/msh-apt.log

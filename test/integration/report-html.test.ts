@@ -3,8 +3,8 @@
 // paints it (--screenshot, kept as reports/test-artifacts/report.png): the
 // timeline with a band per fault and a row per verdict with result.json's
 // status must be there, and the band and the badges must be on the pixels.
-// Chromium loads only the file:// page: no proxy, no background
-// networking, every host name resolving to nothing.
+// Chromium loads only the file:// page, from a network namespace with no
+// interface up.
 import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,12 +15,18 @@ import { countColour, decodePng } from '../support/png.js';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'reports', 'test-artifacts');
 
-/** Headless Chromium with everything that could reach a network off, on a throwaway profile. */
+/**
+ * Headless Chromium in a network namespace of its own (`unshare --net`: not
+ * even loopback is up, so nothing can leave whatever the flags miss), with
+ * everything that could reach a network off anyway, on a throwaway profile.
+ */
 async function chromium(args: string[]) {
   const profile = await mkdtemp(join(tmpdir(), 'msh-chromium-'));
   return execa(
-    'chromium',
+    'unshare',
     [
+      '--net',
+      'chromium',
       '--headless',
       '--no-sandbox', // we run as root in CI
       '--disable-gpu',
@@ -54,6 +60,9 @@ describe('report.html in headless Chromium', () => {
     const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as Result;
     expect(result.faults.map((f) => f.fault), run.stderr).toEqual(['cut', 'slow']);
     const page = `file://${join(out, 'report.html')}`;
+    // What Chromium gets below: a namespace with only loopback, and that down.
+    const links = await execa('unshare', ['--net', 'ip', '-o', 'link']);
+    expect(links.stdout.trim().split('\n').map((l) => /^\d+: (\S+):.*state (\w+)/.exec(l)?.slice(1))).toEqual([['lo', 'DOWN']]);
 
     const dom = await chromium(['--dump-dom', page]);
     expect(dom.exitCode, dom.stderr).toBe(0);
