@@ -4,12 +4,11 @@
 // checks measured. Pure: (result, history) -> markup. What a lane shows is
 // read through the checks' own history helpers and the checks' evidence, so
 // the picture cannot disagree with the verdicts.
-import { z } from 'zod';
 import { faultWindows, type FaultWindow } from '../checks/series.js';
 import { faultKind } from '../faults/registry.js';
-import { revokedAt } from '../checks/identity-history.js';
 import { activeIntervals } from '../checks/vnf-history.js';
 import type { HistoryEvent, OpEvent } from '../observe/history.js';
+import { measuredLanes } from './html-measured.js';
 import { esc, px, ticksSvg, xOf, type Axis } from './html-util.js';
 import type { ResultFile } from './write.js';
 
@@ -21,8 +20,8 @@ export const TOP = 38;
 /** Workload marks are counted per bin of this many pixels: thousands of events stay a few hundred shapes. */
 export const BIN_PX = 4;
 
-type Seg = { readonly from: number; readonly to: number; readonly cls: string; readonly title: string };
-interface Lane {
+export type Seg = { readonly from: number; readonly to: number; readonly cls: string; readonly title: string };
+export interface Lane {
   readonly label: string;
   readonly group: string;
   readonly segs: readonly Seg[];
@@ -55,7 +54,7 @@ function nodeLanes(r: ResultFile, windows: readonly FaultWindow[], t1: number): 
       const ref = `${s.name}/${n.name}`;
       const stop = windows.find((w) => ref in w.stopped);
       const died = stop?.stopped[ref];
-      const paused = windows.filter((w) => w.faultKind === 'pause-node' && (w.target.node === ref || w.target.node === n.name) && w.target.sites.includes(s.name));
+      const paused = windows.filter((w) => w.faultKind === 'pause-node' && w.target.node === ref);
       const segs: Seg[] = [
         ...(died === undefined ? [] : [{ from: died, to: t1, cls: 'dead', title: `${ref} dead (${stop!.fault})` }]),
         ...paused.map((w) => ({ from: w.start, to: w.end, cls: 'paused', title: `${ref} paused (${w.fault})` })),
@@ -132,40 +131,6 @@ function workloadLanes(h: readonly HistoryEvent[]): Lane[] {
   const byProcess = new Map<string, OpEvent[]>();
   for (const e of h) if (e.kind === 'op' && e.f !== 'wsrep') byProcess.set(e.process, byProcess.get(e.process) ?? []).get(e.process)!.push(e);
   return [...byProcess.keys()].sort().map((p) => ({ label: p, group: 'workload', segs: [], marks: binnedMarks(byProcess.get(p)!) }));
-}
-
-const FailoverRows = z.object({ rows: z.array(z.object({ fault: z.string(), outageMs: z.number().nullable().optional(), status: z.string() })) });
-const RevocationRows = z.object({ rows: z.array(z.object({ region: z.string(), windowMs: z.number(), acceptedAfterRevocation: z.number().optional() })) });
-
-/** Failover gaps and revocation windows, as the failover-time and revocation checks measured them. */
-function measuredLanes(r: ResultFile, h: readonly HistoryEvent[], windows: readonly FaultWindow[], t1: number): Lane[] {
-  const checks = r.verdicts.flatMap((v) => v.checks);
-  const seen = new Set<string>();
-  const lanes: Lane[] = [];
-  for (const c of checks) {
-    if (seen.has(`${c.kind}/${c.check}`)) continue; // one check can decide several requirements
-    seen.add(`${c.kind}/${c.check}`);
-    if (c.kind === 'failover-time') {
-      const ev = FailoverRows.safeParse(c.evidence);
-      if (!ev.success) continue;
-      const segs = ev.data.rows.flatMap((row) => {
-        const f = windows.find((w) => w.fault === row.fault);
-        if (!f || row.status === 'skip' || row.outageMs === undefined) return [];
-        const to = row.outageMs === null ? t1 : f.start + row.outageMs;
-        return [{ from: f.start, to, cls: 'gap', title: `${row.fault}: no new call served for ${row.outageMs === null ? 'the rest of the run' : `${row.outageMs} ms`}` }];
-      });
-      lanes.push({ label: `failover gap (${c.check})`, group: 'measured', segs });
-    } else if (c.kind === 'revocation') {
-      const ev = RevocationRows.safeParse(c.evidence);
-      const t = revokedAt(h);
-      if (!ev.success || !Number.isFinite(t)) continue;
-      for (const row of ev.data.rows) {
-        const title = `${row.region}: revoked token accepted for ${row.windowMs} ms after revocation`;
-        lanes.push({ label: `revocation window ${row.region}`, group: 'measured', segs: [{ from: t, to: t + Math.max(row.windowMs, 1), cls: 'revocation', title }] });
-      }
-    }
-  }
-  return lanes;
 }
 
 export function lanesOf(r: ResultFile, h: readonly HistoryEvent[], t1: number): Lane[] {

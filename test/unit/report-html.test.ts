@@ -150,6 +150,16 @@ describe('timeline', () => {
     expect(Number(np[0]!.width)).toBeCloseTo(xAt(6000) - xAt(4000), 1);
   });
 
+  it('shows a paused node on its own lane for the pause', () => {
+    const s = timelineSvg(result(), [...history(), ...fault({ kind: 'pause-node', node: 'west/vnf-b' }, 8000, 9000, { name: 'pause' })])!;
+    const lane = s.slice(s.indexOf('data-lane="west/vnf-b (vm)"'));
+    const paused = elements(lane.slice(0, lane.indexOf('</g>')), 'rect', 'seg paused');
+    expect(paused).toHaveLength(1);
+    expect(Number(paused[0]!.x)).toBeCloseTo(xAt(8000), 1);
+    expect(Number(paused[0]!.width)).toBeCloseTo(xAt(9000) - xAt(8000), 1);
+    expect(elements(s, 'rect', 'seg paused')).toHaveLength(1);
+  });
+
   it('draws the failover gap the check measured, from the fault window start', () => {
     const gap = elements(svg, 'rect', 'seg gap');
     expect(gap).toHaveLength(1);
