@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CACHE := .cache
 TS := $(shell find harness -name '*.ts')
 
-.PHONY: setup host images run test test-unit bench mutation clean
+.PHONY: setup host images run smoke test test-unit bench mutation clean
 
 setup: host $(CACHE)/npm.stamp dist/.stamp schema/scenario.schema.json images
 
@@ -29,8 +29,15 @@ schema/scenario.schema.json: dist/.stamp
 images: host
 	@bash scripts/build-image.sh
 
+# Scenarios run JOBS at a time (each has its own namespaces, addresses and
+# containers); 1 = one after another. See the README for measured wall times.
+JOBS ?= 1
 run: setup
-	node bin/msh.js run --tag default
+	node bin/msh.js run --tag default --jobs $(JOBS)
+
+# One scenario per seed area (HA, identity, DR), three at a time: CI on every change.
+smoke: setup
+	node bin/msh.js run --tag smoke --jobs 3
 
 test: setup
 	npx tsc -p tsconfig.test.json

@@ -2,6 +2,7 @@
 import { shard } from '../../harness/cli/run.js';
 import { Writable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
+import { requirement } from '../../harness/checks/catalog.js';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.js';
 import { scenarioJsonSchema } from '../../harness/scenario/schema.js';
@@ -18,8 +19,16 @@ describe('msh CLI (in-process)', () => {
     expect(await main(['list', '--format', 'json'], io)).toBe(0);
     const rows = JSON.parse(chunks.out) as { name: string; tags: string[]; requirements: string[] }[];
     const wan = rows.find((r) => r.name === 'wan-heartbeat')!;
-    expect(wan.tags).toContain('smoke');
+    expect(wan.tags).toEqual(['wan', 'default']);
     expect(wan.requirements).toEqual(['WAN-FIDELITY', 'WAN-PARTITION-GAP', 'WAN-HEARTBEAT-CONTINUITY', 'HARNESS-BASELINE-RESTORED']);
+    // The smoke tag (CI on every change): one scenario per seed document, each deciding only that seed's requirements.
+    const smoke = rows.filter((r) => r.tags.includes('smoke'));
+    const seedsOf = (r: { requirements: string[] }) => [...new Set(r.requirements.map((id) => requirement(id)!.source).filter((s) => s.startsWith('seeds/')))];
+    expect(smoke.map((r) => [r.name, seedsOf(r)])).toEqual([
+      ['dr-option1-site-loss', ['seeds/multisite-vnf-gr-requirement.rst']],
+      ['ha-l2-site-loss', ['seeds/VNF_high_availability_across_VIM.rst']],
+      ['id-fernet-galera', ['seeds/multisite-identity-service-management.rst']],
+    ]);
   });
 
   it('validate reports file:line:col and exits 2, with no stack trace', async () => {
