@@ -40,7 +40,8 @@ export function attributeIdentityHttp(http: readonly IdentityHttp[]): IdentityHt
   let backgroundPackets = 0;
   let unexplainedPackets = 0;
   for (const c of http.flatMap((h) => h.connections)) {
-    const kinds = c.requests === 'unattributed' ? [] : c.requests.split(' + ').map(requestKind);
+    // "unattributed" (no request line seen) reads as one request of kind 'other': unexplained.
+    const kinds = c.requests.split(' + ').map(requestKind);
     if (kinds.includes('validation')) validationPackets += c.packets;
     else if (kinds.length > 0 && kinds.every((k) => BACKGROUND.has(k))) backgroundPackets += c.packets;
     else unexplainedPackets += c.packets;
