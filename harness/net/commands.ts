@@ -40,7 +40,11 @@ export function siteCommands(plan: Plan, site: SitePlan): string[] {
     cmds.push(`link set ${end.device} mtu ${MTU.link} up`);
     cmds.push(`addr add ${end.address}/30 dev ${end.device}`);
   }
-  for (const r of site.routes) cmds.push(`route add ${r.dest} via ${r.via}`);
+  // Sourced from the LAN gateway: what the router itself sends (a client run
+  // with `ip netns exec` in the site, e.g. the openstack CLI) then carries an
+  // address every other site routes back; a link's /30 address is known only
+  // to its two ends.
+  for (const r of site.routes) cmds.push(`route add ${r.dest} via ${r.via} src ${site.gateway}`);
   return cmds;
 }
 

@@ -54,14 +54,17 @@ export async function queryNs(ns: string, args: readonly string[]): Promise<unkn
 }
 
 /**
- * Checksum offload off on a container's eth0: with it on, the kernel leaves
+ * Checksum offload off on a device (of a container, by pid, or of a named
+ * namespace; a container's eth0 by default): with it on, the kernel leaves
  * inner UDP/TCP checksums for the NIC to fill, the VXLAN frame reaches the
  * user-space relay as plain UDP payload with the checksum never computed, and
  * the far side drops every inner UDP datagram (ping still works: ICMP is
  * always summed in software).
  */
-export async function checksumInSoftware(pid: number, dev = 'eth0'): Promise<void> {
-  await execa('nsenter', ['-t', String(pid), '-n', 'ethtool', '-K', dev, 'tx', 'off']);
+export async function checksumInSoftware(where: number | string, dev = 'eth0'): Promise<void> {
+  const ethtool = ['ethtool', '-K', dev, 'tx', 'off'];
+  if (typeof where === 'number') await execa('nsenter', ['-t', String(where), '-n', ...ethtool]);
+  else await execa('ip', ['netns', 'exec', where, ...ethtool]);
 }
 
 export type DeviceState = 'up' | 'down' | 'absent';

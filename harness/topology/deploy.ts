@@ -44,6 +44,10 @@ export async function deploy(plan: Plan, runtime: Runtime, opts: DeployOptions):
     await Promise.all(plan.sites.map((s) => sysctlNs(s.ns, { ...NO_IPV6, 'net.ipv4.ip_forward': '1' })));
     await inNs(plan.wanNs, wanCommands(plan));
     await Promise.all(plan.sites.map((s) => inNs(s.ns, siteCommands(plan, s))));
+    // The router's own TCP (a client in the site namespace) leaves through a
+    // link device into the relay, a socket that copies bytes: checksums must
+    // be complete when they leave, as in the containers.
+    await Promise.all(plan.links.flatMap((l) => [l.a, l.b].map((end) => checksumInSoftware(plan.sites.find((s) => s.name === end.site)!.ns, end.device))));
 
     step('relay');
     relay = await startRelay(plan.wanNs, stateDir, opts.seed);

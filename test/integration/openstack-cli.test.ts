@@ -107,6 +107,17 @@ describe('openstack client against msh up', () => {
     expect(after.stderr).toMatch(/Failed to validate token \(HTTP 404\)|HTTP 401/);
   });
 
+  it('from the other region\'s router namespace the auth URL in east answers too (routes sourced from the LAN gateway)', async () => {
+    const westNs = up!.ns.replace(/-east$/, '-west');
+    const rc = await readFile(`/tmp/msh-runs/${runId!}/openrc-west`, 'utf8');
+    const env = openrcEnv(rc);
+    expect(env.OS_REGION_NAME).toBe('west');
+    expect(env.OS_AUTH_URL).toBe(up!.env.OS_AUTH_URL);
+    const token = await execa('ip', ['netns', 'exec', westNs, 'openstack', 'token', 'issue', '-f', 'value', '-c', 'id'], { reject: false, env: { ...process.env, ...env }, extendEnv: false });
+    expect(token.exitCode, token.stderr).toBe(0);
+    expect(token.stdout.trim().length).toBeGreaterThan(100);
+  });
+
   it('msh down removes the run', async () => {
     const r = await msh(['down', runId!]);
     expect(r.exitCode, r.stderr).toBe(0);

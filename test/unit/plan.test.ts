@@ -58,6 +58,8 @@ describe('topology plan', () => {
     expect(cmds).toContain(`link add l0 type vxlan id 1000 remote 198.19.0.1 local ${plan.sites[0]!.underlay} dstport 40000 dev wan0 nolearning`);
     expect(cmds).toContain('link set l0 mtu 1450 up');
     expect(cmds.filter((c) => c.startsWith('route add'))).toHaveLength(9);
+    // Router-originated packets carry the LAN gateway, which every other site routes back.
+    expect(cmds.filter((c) => c.startsWith('route add')).every((c) => c.endsWith(` src ${plan.sites[0]!.gateway}`))).toBe(true);
     expect(wanCommands(plan)).toContain(`link add s0 mtu 1500 type veth peer name wan0 netns ${plan.sites[0]!.ns}`);
     const node = containerCommands(plan.sites[0]!.nodes[0]!);
     expect(node).toContain('route add 198.18.0.0/16 via 198.18.1.1');
