@@ -58,6 +58,8 @@ describe('per-site VNIs in the plan', () => {
 
 describe('per-site VNI validation', () => {
   const base = async () => readFile(FIXTURE, 'utf8');
+  /** The line (from 1) of the fixture's network `name`, where its problems are reported. */
+  const lineOf = async (name: string) => (await base()).split('\n').findIndex((l) => l.includes(`{ name: ${name},`)) + 1;
 
   it('accepts two networks meeting on one VNI across sites (the fixture)', async () => {
     expect(problems(await base())).toEqual([]);
@@ -66,7 +68,7 @@ describe('per-site VNI validation', () => {
   it('rejects a site given its own VNI that the network does not span', async () => {
     const text = (await base()).replace('vniBySite: { west: 5003 }', 'vniBySite: { west: 5003, users: 5005 }');
     expect(problems(text)).toEqual([
-      { line: 32, message: 'network "backup1" gives site "users" a VNI of its own but does not span it: add the site to sites, or drop it from vniBySite' },
+      { line: await lineOf('backup1'), message: 'network "backup1" gives site "users" a VNI of its own but does not span it: add the site to sites, or drop it from vniBySite' },
     ]);
   });
 
@@ -74,12 +76,12 @@ describe('per-site VNI validation', () => {
     // backup2 keeps 5003 in east, where backup1 now has it too.
     const text = (await base()).replace('vniBySite: { west: 5003 }', 'vniBySite: { east: 5003, west: 5005 }');
     expect(problems(text)).toEqual([
-      { line: 33, message: 'network "backup2" has VNI 5003 in site "east", which "backup1" has there: a site\'s network API gives each network its own VNI' },
+      { line: await lineOf('backup2'), message: 'network "backup2" has VNI 5003 in site "east", which "backup1" has there: a site\'s network API gives each network its own VNI' },
     ]);
     // One made by an earlier network's own entry is reported at the later network's vni (ext1 keeps 5002 in west).
     const later = (await base()).replace('vniBySite: { west: 5001 }', 'vniBySite: { west: 5002 }');
     expect(problems(later)).toEqual([
-      { line: 34, message: 'network "ext1" has VNI 5002 in site "west", which "backup2" has there: a site\'s network API gives each network its own VNI' },
+      { line: await lineOf('ext1'), message: 'network "ext1" has VNI 5002 in site "west", which "backup2" has there: a site\'s network API gives each network its own VNI' },
     ]);
   });
 
