@@ -2,8 +2,9 @@
 // topology and of a 10-site ring (median of 3), failover distribution, the
 // identity service's validation throughput on one core and a 3-site Galera
 // identity database's bring-up (identity.ts), and the harness's peak RSS.
-// MSH_BENCH_ONLY=identity (or dr) runs that section alone; dr.ts: backup
-// throughput across 10 and 100 mbit, RPO/RTO per DR option.
+// MSH_BENCH_ONLY=identity (or dr, or suite) runs that section alone; dr.ts: backup
+// throughput across 10 and 100 mbit, RPO/RTO per DR option; suite.ts: a tag's
+// wall time through the CLI at several --jobs (MSH_BENCH_SUITE, MSH_BENCH_JOBS).
 import Table from 'cli-table3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { planTopology } from '../topology/plan.js';
 import { quantile } from '../checks/series.js';
 import { identityRows } from './identity.js';
 import { drRows } from './dr.js';
+import { suiteRows } from './suite.js';
 
 const RUNS = 3;
 
@@ -66,7 +68,10 @@ async function failovers(n: number): Promise<{ outage: number[]; takeover: numbe
 
 const FAILOVERS = Number(process.env.MSH_BENCH_FAILOVERS ?? 20);
 const ONLY = process.env.MSH_BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'identity' && ONLY !== 'dr') throw new Error(`MSH_BENCH_ONLY=${ONLY}: the sections that run alone are identity and dr`);
+if (ONLY !== undefined && ONLY !== 'identity' && ONLY !== 'dr' && ONLY !== 'suite') throw new Error(`MSH_BENCH_ONLY=${ONLY}: the sections that run alone are identity, dr and suite`);
+/** Which tag the suite section times (`default` takes ~9 min one at a time), and at which --jobs. */
+const SUITE_TAG = process.env.MSH_BENCH_SUITE ?? 'smoke';
+const SUITE_JOBS = (process.env.MSH_BENCH_JOBS ?? '1,3').split(',').map(Number);
 
 async function main(): Promise<void> {
   if (ONLY === undefined) await topologyAndFailover();
@@ -80,6 +85,11 @@ async function main(): Promise<void> {
     const dr = new Table({ head: ['DR figure', 'measured in this run'], style: { head: [], border: [] }, colWidths: [60, 60], wordWrap: true });
     dr.push(...(await drRows(new DockerRuntime())));
     process.stdout.write(dr.toString() + '\n');
+  }
+  if (ONLY === undefined || ONLY === 'suite') {
+    const suite = new Table({ head: ['suite figure', 'measured in this run'], style: { head: [], border: [] }, colWidths: [45, 75], wordWrap: true });
+    suite.push(...(await suiteRows(SUITE_TAG, SUITE_JOBS)));
+    process.stdout.write(suite.toString() + '\n');
   }
 }
 

@@ -63,7 +63,7 @@ export async function runMany(planned: readonly PlannedRun[], io: Io, opts: RunM
       // One write per block, so a table is never interleaved with another run's lines.
       const lines = [verdictTable(name, result.verdicts, io.stdout.isTTY === true)];
       for (const f of result.faults.filter((x) => x.proven)) lines.push(`${prefix}fault ${f.fault} (${f.kind}, ${f.target}): took effect: ${f.proof}`);
-      lines.push(`${prefix}report: ${outDir}/summary.md`);
+      lines.push(`${prefix}report: ${outDir}/summary.md, ${outDir}/report.html`);
       println(io.stdout, lines.join('\n'));
       for (const f of result.faults.filter((x) => !x.proven)) println(io.stderr, `${prefix}fault ${f.fault} (${f.kind}, ${f.target}): NOT PROVEN, its checks are unknown: ${f.proof}`);
       if (result.error) println(io.stderr, `${prefix}run error: ${result.error}`);
