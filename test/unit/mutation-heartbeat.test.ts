@@ -1,0 +1,257 @@
+// The heartbeat checkers (continuity, round trips, partition gap) and what
+// they read of a heartbeat workload, on literal send/recv/ack events, at the
+// edges the behaviour tests (checks-heartbeat.test.ts) do not reach: each
+// assertion failed on a changed checker (mutation testing, docs/mutation.md).
+import { describe, expect, it } from 'vitest';
+import { ends, proc } from '../../harness/checks/heartbeat-history.js';
+import { heartbeatContinuity } from '../../harness/checks/kinds/heartbeat-continuity.js';
+import { heartbeatRtt } from '../../harness/checks/kinds/heartbeat-rtt.js';
+import { partitionGap } from '../../harness/checks/kinds/partition-gap.js';
+import type { HistoryEvent } from '../../harness/observe/history.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { planTopology } from '../../harness/topology/plan.js';
+import { fault } from '../support/faults.js';
+import { imp } from '../support/histories.js';
+
+const scenario = parseScenario(
+  'hbm.yaml',
+  `
+name: hbm
+duration: 30s
+sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }, { name: x }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
+  - { name: north, subnet: 198.18.3.0/24, nodes: [{ name: x }] }
+links:
+  - { name: wan1, between: [east, west], latency: 10ms }
+  - { name: en, between: [east, north], latency: 20ms }
+workload:
+  - { kind: heartbeat, name: hb, from: east/hb, to: west/hb, interval: 50ms }
+  - { kind: heartbeat, name: hb2, from: west/hb, to: east/hb, interval: 100ms }
+checks:
+  - { name: cont, kind: heartbeat-continuity, requirements: [WAN-HEARTBEAT-CONTINUITY] }
+  - { name: cont2, kind: heartbeat-continuity, workload: hb2, intervals: 2, requirements: [WAN-HEARTBEAT-CONTINUITY] }
+  - { name: rtt, kind: heartbeat-rtt, requirements: [WAN-FIDELITY] }
+  - { name: rtt50, kind: heartbeat-rtt, tolerance: 50%, requirements: [WAN-FIDELITY] }
+  - { name: gap, kind: partition-gap, requirements: [WAN-PARTITION-GAP] }
+  - { name: gap20, kind: partition-gap, workload: hb2, tolerance: 20ms, requirements: [WAN-PARTITION-GAP] }
+`,
+).scenario;
+const plan = planTopology(scenario, 'abcdef');
+const ctx = (name: string) => ({ scenario, plan, spec: scenario.checks.find((c) => c.name === name)! });
+type Rows = Record<string, unknown>[];
+const rows = (o: { evidence: Record<string, unknown> }) => o.evidence.rows as Rows;
+const byT = (h: HistoryEvent[]) => h.sort((a, b) => a.t - b.t);
+
+/** Heartbeats of `w` from `from` to `to` sent at `sends`; each received `delay(t)` ms later (null: lost) and acknowledged after the round trip `rtt(t)` (null: none). */
+function beats(w: string, from: string, to: string, sends: readonly number[], delay: (t: number) => number | null = () => 10, rtt: (t: number) => number | null = () => null): HistoryEvent[] {
+  return sends.flatMap((t, i): HistoryEvent[] => {
+    const d = delay(t);
+    const r = rtt(t);
+    return [
+      { t, kind: 'op', process: `${w}@${from}`, type: 'invoke', f: 'send', value: { seq: i } },
+      ...(d === null ? [] : [{ t: t + d, kind: 'op', process: `${w}@${to}`, type: 'info', f: 'recv', value: { seq: i, delayMs: d } } as HistoryEvent]),
+      ...(r === null ? [] : [{ t: t + r, kind: 'op', process: `${w}@${from}`, type: 'ok', f: 'ack', value: { seq: i, rttMs: r } } as HistoryEvent]),
+    ];
+  });
+}
+const every = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+/** Workload hb both ways, sends every 50 ms from 0 to `until`. */
+const hb = (ab: (t: number) => number | null = () => 10, ba: (t: number) => number | null = () => 10, until = 950) => [
+  ...beats('hb', 'east/hb', 'west/hb', every(0, until, 50), ab),
+  ...beats('hb', 'west/hb', 'east/hb', every(0, until, 50), ba),
+];
+
+describe('heartbeat-history', () => {
+  it('reads the workload a check names (else the first), its two directions and their hops', () => {
+    const e = ends(ctx('cont2'));
+    expect(e.w.name).toBe('hb2');
+    expect(e.dirs.map((d) => [d.from, d.to, d.hops.map((h) => `${h.link.name} ${h.dir}`)])).toEqual([
+      ['west/hb', 'east/hb', ['wan1 bToA']],
+      ['east/hb', 'west/hb', ['wan1 aToB']],
+    ]);
+    expect(ends(ctx('cont')).w.name).toBe('hb');
+    expect(proc(e.w, 'east/hb')).toBe('hb2@east/hb');
+    expect(() => ends({ ...ctx('cont'), spec: { name: 'c', workload: 'none' } })).toThrow('check c has no heartbeat workload to read');
+  });
+});
+
+describe('heartbeat-continuity, edges', () => {
+  it('passes with the worst gap of each direction against 3 intervals by default', () => {
+    const o = heartbeatContinuity.check(byT(hb()), ctx('cont'));
+    expect(o.status).toBe('pass');
+    expect(o.summary).toBe('east/hb -> west/hb: worst gap 50 ms (limit 150), 0 over; west/hb -> east/hb: worst gap 50 ms (limit 150), 0 over');
+    expect(o.evidence.settleMs).toBe(1000);
+    expect(rows(o)[0]).toMatchObject({ sent: 20, received: 20, worstGapMs: 50, limitMs: 150, gapsOverLimit: 0 });
+  });
+  it('allows a gap of exactly the limit, fails one over it, and names only the failing direction', () => {
+    const lost = (ts: number[], extra = 0) => (t: number) => (ts.includes(t) ? null : t === 400 ? 10 + extra : 10);
+    expect(heartbeatContinuity.check(byT(hb(lost([300, 350]))), ctx('cont')).status).toBe('pass');
+    const o = heartbeatContinuity.check(byT(hb(lost([300, 350], 1))), ctx('cont'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toBe('east/hb -> west/hb: worst gap 151 ms (limit 150), 1 over');
+  });
+  it('takes the intervals a check gives', () => {
+    const h = byT([...beats('hb2', 'west/hb', 'east/hb', every(0, 2000, 100), (t) => (t === 500 ? null : 10)), ...beats('hb2', 'east/hb', 'west/hb', every(0, 2000, 100), (t) => (t === 500 || t === 600 ? null : 10))]);
+    const o = heartbeatContinuity.check(h, ctx('cont2'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toBe('east/hb -> west/hb: worst gap 300 ms (limit 200), 1 over');
+  });
+  it('decides from 5 heartbeats received each way, and needs some sent', () => {
+    const few = (n: number) => byT([...beats('hb', 'east/hb', 'west/hb', every(0, 950, 50), (t) => (t < n * 50 ? 10 : null)), ...beats('hb', 'west/hb', 'east/hb', every(0, 100, 50).concat([120, 140]))]);
+    expect(heartbeatContinuity.check(few(5), ctx('cont')).status).toBe('fail'); // the silence after the fifth counts
+    const o = heartbeatContinuity.check(few(4), ctx('cont'));
+    expect(o).toMatchObject({ status: 'unknown', summary: 'too few heartbeats sent or received' });
+    const unsent = hb().filter((e) => !(e.kind === 'op' && e.f === 'send' && e.process === 'hb@east/hb'));
+    expect(heartbeatContinuity.check(byT(unsent), ctx('cont')).status).toBe('unknown');
+  });
+  describe('fault windows on the path excuse gaps while they last and for 1 s after healing', () => {
+    // East to west loses the heartbeats sent at 300-400: a 200 ms gap from 260 to 460.
+    const h = hb((t) => (t >= 300 && t <= 400 ? null : 10), undefined, 2950);
+    const judge = (...f: HistoryEvent[][]) => heartbeatContinuity.check(byT([...h, ...f.flat()]), ctx('cont'));
+    it('excuses a gap overlapping a partition of the path', () => {
+      expect(judge(fault({ kind: 'partition', link: 'wan1' }, 300, 400, { name: 'cut' })).status).toBe('pass');
+    });
+    it('not one that ends as the window starts, nor one that starts as the settling ends', () => {
+      expect(judge(fault({ kind: 'partition', link: 'wan1' }, 460, 470, { name: 'cut' })).status).toBe('fail');
+      expect(judge(fault({ kind: 'partition', link: 'wan1' }, -800, -740, { name: 'cut' })).status).toBe('fail');
+      expect(judge(fault({ kind: 'partition', link: 'wan1' }, -800, -739, { name: 'cut' })).status).toBe('pass');
+    });
+    it('excuses a pause of either end, or the loss of either end\'s site', () => {
+      expect(judge(fault({ kind: 'pause-node', node: 'west/hb' }, 300, 400)).status).toBe('pass');
+      expect(judge(fault({ kind: 'pause-node', node: 'east/hb' }, 300, 400)).status).toBe('pass');
+      expect(judge(fault({ kind: 'site-loss', site: 'west' }, 300, 400)).status).toBe('pass');
+      expect(judge(fault({ kind: 'site-loss', site: 'east' }, 300, 400)).status).toBe('pass');
+    });
+    it('not faults off the path: another link, another node of an end\'s site, another site', () => {
+      expect(judge(fault({ kind: 'partition', link: 'en' }, 300, 400, { name: 'cut' })).status).toBe('fail');
+      expect(judge(fault({ kind: 'pause-node', node: 'east/x' }, 300, 400)).status).toBe('fail');
+      expect(judge(fault({ kind: 'site-loss', site: 'north' }, 300, 400)).status).toBe('fail');
+    });
+  });
+});
+
+describe('heartbeat-rtt, edges', () => {
+  /** hb both ways, sends every 50 ms from 0 to `until`, each acknowledged after `rtt(t)`. */
+  const acks = (rtt: (t: number) => number | null, until = 6000) => [
+    ...beats('hb', 'east/hb', 'west/hb', every(0, until, 50), () => 10, rtt),
+    ...beats('hb', 'west/hb', 'east/hb', every(0, until, 50), () => 10, rtt),
+  ];
+  const slow = (name: string, link: string, start: number, end: number, latencyMs = 50) =>
+    fault({ kind: 'impair', link }, start, end, { name, measured: { aToB: imp(latencyMs), bToA: imp(latencyMs) } });
+  const judge = (name: string, ...h: HistoryEvent[][]) => heartbeatRtt.check(byT(h.flat()), ctx(name));
+  it('holds the median to 10 % of the configured round trip by default, from sorted round trips', () => {
+    const spread = (m: number) => (t: number) => [m - 3, m + 4, m, m - 1, m + 1][(t / 50) % 5]!;
+    const ok = judge('rtt', acks(spread(22)));
+    expect(ok.status).toBe('pass');
+    expect(ok.summary).toBe('baseline: median 22 ms vs 20 ms expected (±2)');
+    expect(rows(ok)).toEqual([{ phase: 'baseline', expectedMs: 20, medianMs: 22, p99Ms: 26, samples: 242, allowedMs: 2, status: 'pass' }]);
+    const over = judge('rtt', acks(spread(22.5)));
+    expect(over.status).toBe('fail');
+    expect(over.summary).toBe('baseline: median 22.5 ms vs 20 ms expected (±2)');
+    expect(judge('rtt', acks(() => 17.5)).status).toBe('fail');
+  });
+  it('takes the tolerance a check gives', () => {
+    expect(judge('rtt50', acks(() => 30)).status).toBe('pass');
+    expect(judge('rtt50', acks(() => 30.5)).status).toBe('fail');
+  });
+  it('cuts the run into phases at each fault start and heal, judging each away from its edges', () => {
+    const h = [slow('slow', 'wan1', 2000, 4000), acks((t) => (t >= 2000 && t < 4000 ? 100 : 20))];
+    const o = judge('rtt', ...h);
+    expect(o.status, o.summary).toBe('pass');
+    // Margin: the largest round trip expected (100 ms) plus 3 intervals (150 ms) from each edge.
+    expect(rows(o).map((r) => [r.phase, r.expectedMs, r.samples])).toEqual([['baseline', 20, 72], ['slow', 100, 62], ['baseline', 20, 72]]);
+    expect(o.summary).toBe('baseline: median 20 ms vs 20 ms expected (±2); slow: median 100 ms vs 100 ms expected (±10); baseline: median 20 ms vs 20 ms expected (±2)');
+  });
+  it('skips a phase cut in either direction, and does not cut phases at a pause', () => {
+    const oneWay = fault({ kind: 'partition', link: 'wan1' }, 2000, 4000, { name: 'cut', measured: { aToB: imp(10, true), bToA: imp(10) } });
+    expect(rows(judge('rtt', oneWay, acks((t) => (t >= 2000 && t < 4000 ? null : 20)))).map((r) => r.phase)).toEqual(['baseline', 'baseline']);
+    expect(rows(judge('rtt', fault({ kind: 'pause-node', node: 'east/x' }, 2000, 4000), acks(() => 20))).map((r) => r.phase)).toEqual(['baseline']);
+  });
+  it('names a phase by the faults on the path only, joined with +, and skips empty phases', () => {
+    const h = [slow('a', 'wan1', 2000, 4000), slow('b', 'wan1', 2000, 4000), slow('other', 'en', 2000, 4000, 300), acks((t) => (t >= 2000 && t < 4000 ? 100 : 20))];
+    const o = judge('rtt', ...h);
+    expect(o.status, o.summary).toBe('pass');
+    expect(rows(o).map((r) => [r.phase, r.expectedMs])).toEqual([['baseline', 20], ['a+b', 100], ['baseline', 20]]);
+    const off = judge('rtt', slow('other', 'en', 2000, 4000), acks(() => 20));
+    expect(rows(off).map((r) => [r.phase, r.expectedMs])).toEqual([['baseline', 20], ['baseline', 20], ['baseline', 20]]);
+  });
+  it('is unknown when a phase has fewer than 5 round trips, naming it; a failing phase decides first', () => {
+    // Phase slow (2000-2700 ms): sends from 2250 to 2450 count; only east's are acknowledged, up to `last`.
+    const h = (last: number, after = 20) => [
+      slow('slow', 'wan1', 2000, 2700),
+      beats('hb', 'east/hb', 'west/hb', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 2700 ? (t <= last ? 100 : null) : t > 2700 ? after : 20)),
+      beats('hb', 'west/hb', 'east/hb', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 2700 ? null : t > 2700 ? after : 20)),
+    ];
+    const five = judge('rtt', ...h(2450));
+    expect(rows(five).map((r) => [r.phase, r.samples, r.status])).toEqual([['baseline', 72, 'pass'], ['slow', 5, 'pass'], ['baseline', 124, 'pass']]);
+    const four = judge('rtt', ...h(2400));
+    expect(rows(four).map((r) => [r.phase, r.samples, r.status])).toEqual([['baseline', 72, 'pass'], ['slow', 4, 'unknown'], ['baseline', 124, 'pass']]);
+    expect(four).toMatchObject({ status: 'unknown', summary: 'too few samples in slow' });
+    const fails = judge('rtt', ...h(2400, 30));
+    expect(fails.status).toBe('fail');
+    expect(fails.summary).toBe('baseline: median 30 ms vs 20 ms expected (±2)');
+  });
+  it('rejects a tolerance that is not a percentage, in validation and in the check', () => {
+    const spec = { ...ctx('rtt').spec, tolerance: '5ms' };
+    expect(heartbeatRtt.validate!(spec as never, scenario)).toEqual([['tolerance', 'check "rtt" (heartbeat-rtt) takes a relative tolerance such as 10%, not "5ms"']]);
+    expect(heartbeatRtt.validate!(ctx('rtt50').spec as never, scenario)).toEqual([]);
+    expect(heartbeatRtt.validate!(ctx('rtt').spec as never, scenario)).toEqual([]);
+    expect(() => heartbeatRtt.check(acks(() => 20), { ...ctx('rtt'), spec })).toThrow('tolerance "5ms" is not a percentage');
+  });
+});
+
+describe('partition-gap, edges', () => {
+  const cut = (start: number, end: number | undefined, both = true, link = 'wan1') =>
+    fault({ kind: 'partition', link }, start, end, { name: 'cut', measured: { aToB: imp(10, true), bToA: imp(10, !both ? false : true) } });
+  /** hb both ways every 50 ms to 3 s; east to west loses what is sent in [from, to), west to east in [from, toBack). */
+  const lose = (from: number, to: number, toBack = to) => hb((t) => (t >= from && t < to ? null : 10), (t) => (t >= from && t < toBack ? null : 10), 3000);
+  const judge = (name: string, ...h: HistoryEvent[][]) => partitionGap.check(byT(h.flat()), ctx(name));
+  it('expects the cut plus one interval, within 100 ms by default, per cut direction', () => {
+    const o = judge('gap', cut(1000, 2000), lose(1000, 2000, 2100));
+    expect(o.status, o.summary).toBe('pass');
+    expect(rows(o)).toEqual([
+      { fault: 'cut', direction: 'east/hb -> west/hb', injectedMs: 1000, expectedMs: 1050, gapMs: 1050, errorMs: 0, toleranceMs: 100, status: 'pass' },
+      { fault: 'cut', direction: 'west/hb -> east/hb', injectedMs: 1000, expectedMs: 1050, gapMs: 1150, errorMs: 100, toleranceMs: 100, status: 'pass' },
+    ]);
+    expect(o.summary).toBe('cut east/hb -> west/hb: gap 1050 ms for 1000 ms injected (expected 1050 ms, one heartbeat interval more); cut west/hb -> east/hb: gap 1150 ms for 1000 ms injected (expected 1050 ms, one heartbeat interval more)');
+    const late = judge('gap', cut(1000, 2000), lose(1000, 2000, 2150));
+    expect(late.status).toBe('fail');
+    expect(late.summary).toBe('cut west/hb -> east/hb: gap 1200 ms for 1000 ms injected (expected 1050 ms, one heartbeat interval more)');
+  });
+  it('reads only gaps overlapping the window, the longest of them', () => {
+    // A 200 ms gap before the cut does not count; a gap ending as the window starts, or starting as it ends, neither.
+    const h = hb((t) => ((t >= 1000 && t < 2000) || (t >= 300 && t < 450) ? null : 10), () => 10, 3000);
+    const o = judge('gap', cut(1060, 2000, false), h);
+    expect(rows(o).map((r) => [r.direction, r.gapMs])).toEqual([['east/hb -> west/hb', 1050]]);
+    const edge = judge('gap', cut(2010, 2100, false), hb((t) => (t >= 1000 && t < 2000 ? null : 10), () => 10, 3000));
+    expect(rows(edge)[0]).toMatchObject({ gapMs: 50, errorMs: -90 });
+    const after = judge('gap', cut(900, 960, false), hb((t) => (t >= 1000 && t < 2000 ? null : 10), () => 10, 3000));
+    expect(rows(after)[0]).toMatchObject({ gapMs: 50 });
+  });
+  it('takes the interval and tolerance of the check\'s workload', () => {
+    const h = [...beats('hb2', 'west/hb', 'east/hb', every(0, 3000, 100), (t) => (t >= 1000 && t < 2000 ? null : 10)), ...beats('hb2', 'east/hb', 'west/hb', every(0, 3000, 100))];
+    const o = judge('gap20', fault({ kind: 'partition', link: 'wan1' }, 1000, 2000, { name: 'cut', measured: { aToB: imp(10), bToA: imp(10, true) } }), h);
+    expect(rows(o)).toEqual([{ fault: 'cut', direction: 'west/hb -> east/hb', injectedMs: 1000, expectedMs: 1100, gapMs: 1100, errorMs: 0, toleranceMs: 20, status: 'pass' }]);
+  });
+  it('is unknown for a partition never healed or with no heartbeat around it; skipped when no partition cut the path', () => {
+    const open = judge('gap', cut(1000, undefined), lose(1000, 1e9));
+    expect(open).toMatchObject({ status: 'unknown', summary: 'a partition never healed or no heartbeat was received around it' });
+    expect(rows(open)[0]).toMatchObject({ injectedMs: Infinity, status: 'unknown' });
+    const silent = judge('gap', cut(1000, 2000), []);
+    expect(rows(silent).map((r) => r.status)).toEqual(['unknown', 'unknown']);
+    expect(silent.status).toBe('unknown');
+    const mixed = judge('gap', cut(1000, 2000), lose(1000, 2000).filter((e) => !(e.kind === 'op' && e.process === 'hb@east/hb')));
+    expect(mixed.status).toBe('unknown');
+    expect(rows(mixed).map((r) => r.status)).toEqual(['pass', 'unknown']);
+    expect(judge('gap', cut(1000, 2000, true, 'en'), lose(1000, 2000))).toEqual({ status: 'skip', summary: "no partition cut this workload's path", evidence: { rows: [] } });
+    expect(judge('gap', fault({ kind: 'impair', link: 'wan1' }, 1000, 2000, { measured: { aToB: imp(10, true), bToA: imp(10, true) } }), lose(1000, 2000)).status).toBe('skip');
+  });
+  it('rejects a tolerance that is not a duration', () => {
+    const spec = { ...ctx('gap').spec, tolerance: '10%' };
+    expect(partitionGap.validate!(spec as never, scenario)).toEqual([['tolerance', 'check "gap" (partition-gap) takes a duration tolerance such as 100ms, not "10%"']]);
+    expect(partitionGap.validate!(ctx('gap20').spec as never, scenario)).toEqual([]);
+    expect(partitionGap.validate!(ctx('gap').spec as never, scenario)).toEqual([]);
+    expect(() => partitionGap.check([], { ...ctx('gap'), spec })).toThrow('tolerance "10%" is not a duration');
+  });
+});
