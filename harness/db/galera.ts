@@ -7,7 +7,8 @@
 //    `.cache/galera-seed-<hash>.tar`, the hash covering the seed's server
 //    config, the schema and the image. Later runs skip this step.
 // 2. Per topology: every node unpacks the seed (the project, so the cache,
-//    is mounted read-only at /opt/msh in every container), gets
+//    is mounted read-only at /opt/msh in every container; a sparse archive,
+//    so only the non-zero third of the datadir is written), gets
 //    `safe_to_bootstrap: 0` and a `gvwstate.dat` naming all nodes as the
 //    last Primary view, and starts without --wsrep-new-cluster: pc.recovery
 //    re-forms the Primary as soon as every member sees the others, with no
@@ -307,8 +308,11 @@ wait $pid || true
 rm -f $D/galera.cache $D/gvwstate.dat $D/mysqld.pid
 grep -q '^safe_to_bootstrap: 1' $D/grastate.dat || fail "no clean shutdown (grastate.dat)" $D/grastate.dat
 mariadbd --version > $D/msh-seed-version
+# Two thirds of the datadir are zeros (ibdata1, the redo log): punched out
+# and archived as holes, so every node writes ~8 MB instead of ~26 MB.
+find $D -type f -size +64k -exec fallocate --dig-holes {} ';' 2>/dev/null || true
 tmp=/cache/.$5.$$
-tar -cf $tmp -C $D .
+tar --sparse -cf $tmp -C $D .
 mv -f $tmp /cache/$5
 `;
 

@@ -51,15 +51,18 @@ export async function bringUp(scenario: Scenario, plan: Plan, runtime: Runtime, 
   let overlays: Overlays | undefined;
   if (scenario.networks.length > 0 || scenario.identity || scenario.dr) {
     const sharedDb = (scenario.identity?.database ?? 'local') !== 'local';
-    if (sharedDb) {
-      phase('bring-up:identity-db');
-      phase('bring-up:identity-db-ready', await startIdentityDb(scenario, d, runtime));
-    }
+    // The identity database forms while the services start: a Keystone
+    // waits for its database (services/identity/start.ts), and the rest of
+    // a services start (the process, the site's own MariaDB) needs none.
+    if (sharedDb) phase('bring-up:identity-db');
+    const db = sharedDb ? startIdentityDb(scenario, d, runtime).then((detail) => phase('bring-up:identity-db-ready', detail)) : Promise.resolve();
+    // Thrown where it is awaited, below; handled here so a failure while the keys are copied is not an unhandled rejection.
+    db.catch(() => undefined);
     // Before any Keystone starts: each finds the one repository and never makes keys of its own.
     const shared = await shareFernetKeys(scenario, d);
     if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
     phase('bring-up:site-services');
-    const clients = await startSiteServices(d, runtime, {
+    const services = startSiteServices(d, runtime, {
       // Neutron's ARP responder is incompatible with addresses that move
       // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
       arpResponder: scenario.vnfs.length === 0,
@@ -69,8 +72,12 @@ export async function bringUp(scenario: Scenario, plan: Plan, runtime: Runtime, 
       // retries when another region committed a shared row first.
       sequential: false,
       network: scenario.networks.length > 0 || scenario.identity !== undefined,
+    }).then((c) => {
+      phase('bring-up:site-services-ready');
+      return c;
     });
-    phase('bring-up:site-services-ready');
+    // A database that fails ends the bring-up at once (its error, not the services' wait for it).
+    const [, clients] = await Promise.all([db, services]);
     if (scenario.networks.length > 0) {
       phase('bring-up:overlays');
       overlays = await buildOverlays(scenario, d, runtime, attachments, clients);

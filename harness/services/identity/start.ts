@@ -1,5 +1,6 @@
 // Bringing the identity service up inside the services process: open the
-// identity database (local or --identity-db), create the schema when it is
+// identity database (local or --identity-db; waiting while it does not
+// answer yet, as oslo.db does), create the schema when it is
 // missing, set up the token provider's keys, bootstrap, and return the API.
 // A read-only database (a replica) is accepted: schema and bootstrap are
 // then the master's business, and only writes fail (503). With
@@ -9,7 +10,7 @@ import type mysql from 'mysql2/promise';
 import type { ServiceDefinition } from '../http.js';
 import { identityApi } from './api.js';
 import { bootstrap, type BootstrapOptions } from './bootstrap.js';
-import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDENTITY_DATABASE } from './db.js';
+import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDENTITY_DATABASE, type DbSpec } from './db.js';
 import { setupPkiKeys } from './pki.js';
 import { FernetProvider, PkiProvider, UuidProvider, type ProviderName, type TokenProvider } from './providers.js';
 import { IdentityService } from './service.js';
@@ -29,6 +30,42 @@ export interface IdentityOptions {
   readonly pkiKeyDir: string;
   readonly passwordHashLn: number;
   readonly bootstrap: Omit<BootstrapOptions, 'passwordHashLn'>;
+  /** How long to wait for the identity database to answer at start; default DB_WAIT_MS. */
+  readonly dbWaitMs?: number;
+}
+
+/**
+ * A Keystone may start before its database answers (oslo.db retries its
+ * first connection too): the harness starts the regions' services while
+ * their Galera members are still forming the Primary, so the slow part of
+ * a services start (the process, the site's own MariaDB) overlaps it.
+ */
+export const DB_WAIT_MS = 60_000;
+
+/** Errors of a database that is not there yet: not listening, or a Galera member not yet in a Primary component. */
+const NOT_YET_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST']);
+export function isNotReadyYet(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { errno?: unknown; code?: unknown };
+  return e.errno === 1047 || (typeof e.code === 'string' && NOT_YET_CODES.has(e.code));
+}
+
+/** openIdentityDatabase, retried every 50 ms while the server is not there yet, up to `waitMs`. */
+async function openWhenReady(spec: DbSpec, waitMs: number, log: (line: string) => void): Promise<mysql.Pool> {
+  const t0 = performance.now();
+  let waited = false;
+  for (;;) {
+    try {
+      const pool = await openIdentityDatabase(spec);
+      if (waited) log(`identity: database ${describeDbSpec(spec)} answered after ${(performance.now() - t0).toFixed(0)} ms`);
+      return pool;
+    } catch (e) {
+      if (!isNotReadyYet(e) || performance.now() - t0 > waitMs) throw e;
+      if (!waited) log(`identity: waiting up to ${waitMs} ms for database ${describeDbSpec(spec)} (${(e as { code?: string }).code ?? (e as Error).message})`);
+      waited = true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 export interface StartedIdentity {
@@ -41,10 +78,11 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
   const spec = o.db === null ? { kind: 'socket' as const, socketPath: siteSocket, database: IDENTITY_DATABASE } : parseDbSpec(o.db);
   const writeSpec = o.dbWrite === null ? null : parseDbSpec(o.dbWrite);
   const where = writeSpec ? `${describeDbSpec(spec)} (reads), ${describeDbSpec(writeSpec)} (writes)` : describeDbSpec(spec);
-  const readPool = await openIdentityDatabase(spec);
+  const waitMs = o.dbWaitMs ?? DB_WAIT_MS;
+  const readPool = await openWhenReady(spec, waitMs, log);
   let pool: mysql.Pool | SplitDb = readPool;
   try {
-    if (writeSpec) pool = new SplitDb(readPool, await openIdentityDatabase(writeSpec));
+    if (writeSpec) pool = new SplitDb(readPool, await openWhenReady(writeSpec, waitMs, log));
     const missing = await missingTables(writer(pool));
     if (missing.length > 0) {
       try {
