@@ -12,13 +12,13 @@ import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { fault } from '../support/faults.js';
 
-const yaml = (o: { cidr2?: string; calls2?: boolean; l3?: boolean; own?: boolean; crossed?: boolean } = {}) => `
+const yaml = (o: { cidr2?: string; calls2?: boolean; l3?: boolean; own?: boolean; crossed?: boolean; three?: boolean } = {}) => `
 name: ov
 duration: 8s
 sites:
   - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }, { name: a1, role: vm }, { name: a2, role: vm }] }
   - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }, { name: b1, role: vm }, { name: b2, role: vm }] }
-  - { name: users, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: client, role: vm }] }
+  - { name: users, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: client, role: vm }${o.three ? ', { name: c3, role: vm }' : ''}] }
 links:
   - { name: ew, between: [east, west], latency: 5ms }
   - { name: eu, between: [east, users], latency: 10ms }
@@ -27,11 +27,11 @@ networks:
   - { name: ext1, vni: 5002, cidr: 198.18.201.0/24, sites: [east, west, users] }
   - { name: ext2, vni: 5004, cidr: 198.18.202.0/24, sites: [east, west, users] }
   - { name: backup1, vni: 5001, ${o.crossed ? 'vniBySite: { west: 5003 }, ' : ''}cidr: 198.18.200.0/24, sites: [east, west] }
-  - { name: backup2, vni: 5003, ${o.crossed ? 'vniBySite: { west: 5001 }, ' : ''}cidr: ${o.cidr2 ?? '198.18.200.0/24'}, sites: [east, west] }
+  - { name: backup2, vni: 5003, ${o.crossed ? 'vniBySite: { west: 5001 }, ' : ''}cidr: ${o.cidr2 ?? '198.18.200.0/24'}, sites: [east, west${o.three ? ', users' : ''}] }
   - { name: backup3, vni: 5005, cidr: 198.18.220.0/24, sites: [east, west] }
 vnfs:
   - { name: vnf1, members: [east/a1, west/b1], backup: { network: backup1 }, external: { network: ext1, vip: 198.18.201.100 } }
-  - { name: vnf2, members: [east/a2, west/b2], backup: { network: backup2 }, external: { network: ext2, vip: 198.18.202.100 } }
+  - { name: vnf2, members: [east/a2, west/b2${o.three ? ', users/c3' : ''}], backup: { network: backup2 }, external: { network: ext2, vip: 198.18.202.100 } }
 ${o.l3 ? '  - { name: vnf3, members: [east/a1, west/b1], backup: {}, external: { network: ext1, vip: 198.18.201.101 }, backupPort: 7102, port: 5062 }' : ''}
 ${o.own ? '  - { name: vnf4, members: [east/a1, west/b1], backup: { network: backup3 }, external: { network: ext1, vip: 198.18.201.102 }, backupPort: 7103, port: 5063 }' : ''}
 ${o.own ? '  - { name: vnf5, members: [east/a1, west/b1], backup: { network: backup3 }, external: { network: ext1, vip: 198.18.201.103 }, backupPort: 7104, port: 5064 }' : ''}
@@ -147,9 +147,22 @@ describe('overlapping-ip: every member hears its peers on its own overlay', () =
   });
   it('counts ordered pairs: three members make six, each heard once however often it recovers', () => {
     const v = { ...ctx().scenario.vnfs[0]!, members: ['east/a1', 'west/b1', 'users/client'] };
-    const h = [peer('vnf1', 'east/a1', 'west-b1'), peer('vnf1', 'east/a1', 'west-b1', 'recovered'), peer('vnf1', 'east/a1', 'west-b1'), peer('vnf1', 'east/a1', 'users-client'), peer('vnf1', 'users/client', 'east-a1'), peer('vnf2', 'west/b1', 'east-a1')];
+    // A member's event about itself (the agent sends none) does not count either.
+    const h = [peer('vnf1', 'east/a1', 'east-a1'), peer('vnf1', 'east/a1', 'west-b1'), peer('vnf1', 'east/a1', 'west-b1', 'recovered'), peer('vnf1', 'east/a1', 'west-b1'), peer('vnf1', 'east/a1', 'users-client'), peer('vnf1', 'users/client', 'east-a1'), peer('vnf2', 'west/b1', 'east-a1')];
     expect(peersHeard(h, v)).toEqual({ heard: 3, pairs: 6 });
     expect(peersHeard([], v)).toEqual({ heard: 0, pairs: 6 });
+  });
+});
+
+describe('overlapping-ip: VNFs whose addresses overlap in part', () => {
+  it('judges both a 2-member VNF and a 3-member one holding its two addresses and one more', () => {
+    // vnf1 has .10 and .11 on backup1; vnf2 (a third member in users) .10, .11 and .12 on backup2: some, not all, of vnf2's are vnf1's.
+    const three = [peer('vnf2', 'east/a2', 'users-c3'), peer('vnf2', 'west/b2', 'users-c3'), peer('vnf2', 'users/c3', 'east-a2'), peer('vnf2', 'users/c3', 'west-b2')];
+    const r = overlappingIp.check(sorted(setups('calls1', 200, 8000), setups('calls2', 200, 8000), [active('vnf1', 'east/a1'), active('vnf2', 'east/a2')], three), ctx({ three: true }));
+    expect(rows(r).map((x) => [x.vnf, x.addresses, x.peersHeard, x.peerPairs, x.status])).toEqual([
+      ['vnf1', ['198.18.200.10', '198.18.200.11'], 2, 2, 'pass'],
+      ['vnf2', ['198.18.200.10', '198.18.200.11', '198.18.200.12'], 6, 6, 'pass'],
+    ]);
   });
 });
 
