@@ -95,7 +95,7 @@ export const CATALOG: readonly Requirement[] = [
     source: HA_SEED,
     section: 'Analysis of requirements to OpenStack (1b)',
     statement:
-      'Overlay L2 backup planes support IP overlapping: two VNFs using the same internal addresses, each on its own overlay across the same sites, both elect an active and serve calls (at least 99 % of setups outside fault windows).',
+      'Overlay L2 backup planes support IP overlapping: two VNFs using the same internal addresses, each on its own overlay across the same sites, both elect an active over it (every member hears each of its peers there) and serve calls (at least 99 % of setups outside fault windows).',
   },
   {
     id: 'HA-L3-BACKUP',

@@ -99,6 +99,7 @@ describe('backup-on-overlay: evidence (mutation testing)', () => {
     expect(r.summary).toBe('5 backup-plane packets crossed the WAN outside VNI 5001 (VNI none, VNI 5002)');
     expect(r.evidence).toEqual({
       backupVni: 5001,
+      backupVnis: [5001],
       backupPort: 7100,
       onOverlay: 1000,
       elsewhere: [
@@ -108,13 +109,21 @@ describe('backup-on-overlay: evidence (mutation testing)', () => {
       files: ['a.pcap', 'b.pcap'],
     });
     const clean = backupOnOverlay.check([wanCapture([{ tenantVni: 5001, port: 7100, packets: 40 }])], overlay());
-    expect(clean).toEqual({ status: 'pass', summary: '40 heartbeat/replication packets crossed the WAN, all as VXLAN VNI 5001 inside the inter-site links', evidence: { backupVni: 5001, backupPort: 7100, onOverlay: 40, elsewhere: [], files: ['wan.pcap'] } });
+    expect(clean).toEqual({ status: 'pass', summary: '40 heartbeat/replication packets crossed the WAN, all as VXLAN VNI 5001 inside the inter-site links', evidence: { backupVni: 5001, backupVnis: [5001], backupPort: 7100, onOverlay: 40, elsewhere: [], files: ['wan.pcap'] } });
   });
   it('records no evidence for an L3 plane or an unusable capture, and the empty crossing when nothing crossed inside the VNI', () => {
     expect(backupOnOverlay.check([wanCapture([{ tenantVni: 5001, port: 7100, packets: 9 }])], ctx('routed', '{}', false))).toEqual({ status: 'fail', summary: "VNF vnf1's backup plane is L3 (routed over the site LANs), not an L2 overlay", evidence: {} });
     expect(backupOnOverlay.check([], overlay())).toEqual({ status: 'unknown', summary: 'no capture of the WAN was taken', evidence: {} });
     const none = backupOnOverlay.check([wanCapture([{ tenantVni: 5002, port: 5060, packets: 400 }])], overlay());
-    expect(none).toEqual({ status: 'fail', summary: 'no heartbeat or replication packet (UDP 7100) crossed the WAN inside VNI 5001', evidence: { backupVni: 5001, backupPort: 7100, onOverlay: 0, elsewhere: [], files: ['wan.pcap'] } });
+    expect(none).toEqual({ status: 'fail', summary: 'no heartbeat or replication packet (UDP 7100) crossed the WAN inside VNI 5001', evidence: { backupVni: 5001, backupVnis: [5001], backupPort: 7100, onOverlay: 0, elsewhere: [], files: ['wan.pcap'] } });
+  });
+  it('a network whose sites gave it their own VNIs (vniBySite) is the overlay under each of them, and only them', () => {
+    const c = ctx('routed', '{ network: backup }', false);
+    const scenario = { ...c.scenario, networks: c.scenario.networks.map((n) => (n.name === 'backup' ? { ...n, vniBySite: { west: 5003 } } : n)) };
+    const r = backupOnOverlay.check([wanCapture([{ tenantVni: 5001, port: 7100, packets: 30 }, { tenantVni: 5003, port: 7100, packets: 20 }, { tenantVni: 5002, port: 7100, packets: 4 }])], { ...c, scenario });
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('4 backup-plane packets crossed the WAN outside VNI 5001/5003 (VNI 5002)');
+    expect(r.evidence).toMatchObject({ backupVnis: [5001, 5003], onOverlay: 50 });
   });
   it('needs a WAN capture and decides HA-BACKUP-L2-OVERLAY only', () => {
     expect(backupOnOverlay.needs).toEqual({ capture: true });

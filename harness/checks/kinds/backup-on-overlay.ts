@@ -7,6 +7,7 @@ import type { Checker } from '../context.js';
 import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, vnf } from '../options.js';
 import { vnfOf } from '../vnf-history.js';
+import { vniAt } from '../../topology/overlay.js';
 
 const options = z.strictObject({
   ...checkFields('backup-on-overlay'),
@@ -16,14 +17,17 @@ const options = z.strictObject({
 const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const v = vnfOf(ctx);
   if (!v.backup.network) return { status: 'fail', summary: `VNF ${v.name}'s backup plane is L3 (routed over the site LANs), not an L2 overlay`, evidence: {} };
-  const backupVni = ctx.scenario.networks.find((n) => n.name === v.backup.network)!.vni;
+  const network = ctx.scenario.networks.find((n) => n.name === v.backup.network)!;
+  // Regions that allocate VNIs themselves (`vniBySite`) put the same overlay on other VNIs: any of them is the overlay.
+  const vnis = [...new Set(network.sites.map((s) => vniAt(network, s)))].sort((a, b) => a - b);
+  const backupVni = vnis.join('/');
   const wan = wanEvidence(h);
   if (!wan.ok) return { status: 'unknown', summary: wan.why, evidence: {} };
   const { captures } = wan;
   const flows = wan.flows.filter((f) => f.port === v.backupPort);
-  const onOverlay = flows.filter((f) => f.tenantVni === backupVni).reduce((n, f) => n + f.packets, 0);
-  const elsewhere = flows.filter((f) => f.tenantVni !== backupVni);
-  const evidence = { backupVni, backupPort: v.backupPort, onOverlay, elsewhere, files: captures.map((c) => c.file) };
+  const onOverlay = flows.filter((f) => f.tenantVni !== null && vnis.includes(f.tenantVni)).reduce((n, f) => n + f.packets, 0);
+  const elsewhere = flows.filter((f) => f.tenantVni === null || !vnis.includes(f.tenantVni));
+  const evidence = { backupVni: network.vni, backupVnis: vnis, backupPort: v.backupPort, onOverlay, elsewhere, files: captures.map((c) => c.file) };
   if (onOverlay === 0) return { status: 'fail', summary: `no heartbeat or replication packet (UDP ${v.backupPort}) crossed the WAN inside VNI ${backupVni}`, evidence };
   if (elsewhere.length > 0) {
     const n = elsewhere.reduce((m, f) => m + f.packets, 0);
