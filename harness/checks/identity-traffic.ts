@@ -40,10 +40,10 @@ export function attributeIdentityHttp(http: readonly IdentityHttp[]): IdentityHt
   let backgroundPackets = 0;
   let unexplainedPackets = 0;
   for (const c of http.flatMap((h) => h.connections)) {
-    // "unattributed" (no request line seen) reads as one request of kind 'other': unexplained.
+    // Never empty (split gives one part at least); "unattributed" (no request line seen) reads as one request of kind 'other': unexplained.
     const kinds = c.requests.split(' + ').map(requestKind);
     if (kinds.includes('validation')) validationPackets += c.packets;
-    else if (kinds.length > 0 && kinds.every((k) => BACKGROUND.has(k))) backgroundPackets += c.packets;
+    else if (kinds.every((k) => BACKGROUND.has(k))) backgroundPackets += c.packets;
     else unexplainedPackets += c.packets;
   }
   return { requests, validationPackets, backgroundPackets, unexplainedPackets };

@@ -39,7 +39,8 @@ interface AuthStatsValue {
 export function siteOfUrl(plan: Plan, url: string): string {
   const host = /^[a-z]+:\/\/([^/:]+)/.exec(url)?.[1] ?? url;
   const addr = parseCidr(`${host}/32`);
-  const site = addr ? plan.sites.find((s) => { const net = parseCidr(s.subnet); return net !== null && contains(net, addr); }) : undefined;
+  // A site's subnet was validated with the scenario: it parses.
+  const site = addr ? plan.sites.find((s) => contains(parseCidr(s.subnet)!, addr)) : undefined;
   return site?.name ?? host;
 }
 
@@ -82,7 +83,7 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     };
   });
   const text = (r: (typeof rows)[number]): string => {
-    if (r.onlineBySite === undefined || r.otherCalls === undefined) return `${r.region}: unknown (${r.note})`;
+    if ('note' in r) return `${r.region}: unknown (${r.note})`;
     const where = Object.entries(r.onlineBySite).map(([site, n]) => `${n} at ${site}`).join(', ') || 'none';
     const other = Object.entries(r.otherCalls).map(([k, n]) => `${n} ${k}`).join(', ');
     return `${r.region}: ${r.decisions} requests authenticated, online validations ${where}, offline ${r.offline}, cache hits ${r.cacheHits}${other ? `; other identity calls: ${other}` : ''}`;
