@@ -1,0 +1,383 @@
+// The DR check kinds at their edges, on literal histories (the model of
+// test/support/dr-history.ts, and events built by hand where a run can
+// record something the model does not): mutation testing, each assertion
+// here failed on a changed checker that test/unit/checks-dr.test.ts let
+// through. Status and the numbers or names the verdict rests on are asserted.
+import { describe, expect, it } from 'vitest';
+import type { CheckKind } from '../../harness/checks/kind.js';
+import { drAdminMetadata } from '../../harness/checks/kinds/dr-admin-metadata.js';
+import { drCleanRestore } from '../../harness/checks/kinds/dr-clean-restore.js';
+import { drManualTrigger } from '../../harness/checks/kinds/dr-manual-trigger.js';
+import { drQuiesceOrder } from '../../harness/checks/kinds/dr-quiesce-order.js';
+import { drQuiesceWindow } from '../../harness/checks/kinds/dr-quiesce-window.js';
+import type { HistoryEvent, OpType } from '../../harness/observe/history.js';
+import { parseScenario } from '../../harness/scenario/load.js';
+import { planTopology } from '../../harness/topology/plan.js';
+import { drHistory, type DrModel } from '../support/dr-history.js';
+import { fault } from '../support/faults.js';
+
+const yaml = (option: string, extra = '') => `
+name: dr
+duration: 16s
+sites:
+  - { name: primary, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
+  - { name: backup, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
+  - { name: third, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }] }
+links:
+  - { name: pb, between: [primary, backup], latency: 10ms }
+  - { name: pt, between: [primary, third], latency: 10ms }
+dr: { primary: primary, backup: backup, option: ${option}, members: 3, rate: 20${option === 'replication' ? '' : ', every: 3s'}${extra} }
+checks:
+  - { name: restore, kind: dr-restore, requirements: [DR-RESTORE-BACKUP-SITE] }
+  - { name: order, kind: dr-quiesce-order, requirements: [DR-OPT1-QUIESCE-ORDER] }
+  - { name: order201, kind: dr-quiesce-order, order: [2, 0, 1], requirements: [DR-OPT1-QUIESCE-ORDER] }
+  - { name: window, kind: dr-quiesce-window, limit: 100ms, requirements: [DR-OPT1-FAST-SNAPSHOT] }
+  - { name: window0, kind: dr-quiesce-window, requirements: [DR-OPT1-FAST-SNAPSHOT] }
+  - { name: incremental, kind: dr-incremental-backup, requirements: [DR-INCREMENTAL-BACKUP] }
+  - { name: manual, kind: dr-manual-trigger, requirements: [DR-MANUAL-TRIGGER] }
+  - { name: clean, kind: dr-clean-restore, requirements: [DR-NO-PROPAGATED-FAULT] }
+  - { name: snaps, kind: dr-server-snapshot, requirements: [DR-OPT2-SERVER-SNAPSHOT] }
+  - { name: ref, kind: dr-admin-metadata, requirements: [DR-ADMIN-METADATA-REF] }
+`;
+
+type Option = NonNullable<DrModel['option']>;
+
+/** Judge a history (built by the model, or given) with the check `name` of a scenario of `option`. */
+function judge(kind: CheckKind, name: string, h: HistoryEvent[] | DrModel, option: Option = 'quiesce-group-snapshot', extra = '') {
+  const scenario = parseScenario('dr.yaml', yaml(option, extra)).scenario;
+  const spec = scenario.checks.find((c) => c.name === name)!;
+  const events = Array.isArray(h) ? h : drHistory({ ...h, option });
+  return kind.check(events, { scenario, plan: planTopology(scenario, 'abcdef'), spec });
+}
+
+const op = (t: number, process: string, f: string, value: Record<string, unknown>, type: OpType = 'ok'): HistoryEvent => ({ t, kind: 'op', process, type, f, value });
+const sorted = (h: HistoryEvent[]) => [...h].sort((a, b) => a.t - b.t);
+const three = <T extends object>(c: T = {} as T) => [c, c, c];
+
+describe('dr-clean-restore', () => {
+  const K = drCleanRestore as CheckKind;
+
+  it('decides DR-NO-PROPAGATED-FAULT after faults', () => {
+    expect(drCleanRestore.requirements).toEqual(['DR-NO-PROPAGATED-FAULT']);
+    expect(drCleanRestore.needs).toEqual({ faults: true });
+  });
+
+  it('skips, saying why: no corruption, or no failover', () => {
+    expect(judge(K, 'clean', { cycles: three() })).toEqual({ status: 'skip', summary: 'no corrupt data was written: no propagating fault to keep out', evidence: {} });
+    expect(judge(K, 'clean', { cycles: three(), corruptAt: 4000, triggerAt: null })).toEqual({ status: 'skip', summary: 'no failover was triggered: nothing was restored', evidence: {} });
+  });
+
+  it('passes on a clean restore with what it read as evidence', () => {
+    expect(judge(K, 'clean', { cycles: three(), corruptAt: 8500 })).toEqual({
+      status: 'pass',
+      summary: 'the state restored in backup is free of the corrupt data written at the primary',
+      evidence: { option: 'quiesce-group-snapshot', corruptedAt: 8500, corruptedVm: 1, restoredCorrupt: [false, false, false], restoredSeqs: [137, 137, 137] },
+    });
+  });
+
+  it('fails naming every corrupt VM; a backup option blames the backup', () => {
+    const r = judge(K, 'clean', { cycles: three(), corruptAt: 4000, restoredCorrupt: [true, false, true] });
+    expect(r).toMatchObject({ status: 'fail', summary: 'the corrupt data written at the primary was restored in backup (VM 0, 2): the backup carried the fault over', evidence: { restoredCorrupt: [true, false, true] } });
+    // Only true is corrupt: a flag of another type is not.
+    expect(judge(K, 'clean', { cycles: three(), corruptAt: 4000, restoredCorrupt: [false, 'yes', 1] as unknown as boolean[] }).status).toBe('pass');
+  });
+
+  it('is unknown when the restored VNF gave no flags, or not one per VM', () => {
+    const none = judge(K, 'clean', { cycles: three(), corruptAt: 4000, restored: null });
+    expect(none).toEqual({ status: 'unknown', summary: 'the restored VNF did not report whether its data is corrupt', evidence: { option: 'quiesce-group-snapshot', corruptedAt: 4000, corruptedVm: 1, restoredCorrupt: null, restoredSeqs: null } });
+    expect(judge(K, 'clean', { cycles: three(), corruptAt: 4000, restoredCorrupt: [false, false] }).status).toBe('unknown');
+    expect(judge(K, 'clean', { cycles: three(), corruptAt: 4000, restoredCorrupt: [false, false, false, true] }).status).toBe('unknown');
+  });
+
+  it('reads the restored report of the site restored in only, and names no VM when the fault measured none', () => {
+    const h = drHistory({ cycles: three(), corruptAt: 4000, restored: null });
+    const elsewhere = op(12_000, 'guest@third/app-0', 'restored', { seqs: [1, 1, 1], corrupt: [true, true, true] });
+    expect(judge(K, 'clean', sorted([...h, elsewhere])).status).toBe('unknown');
+    const unnamed = sorted([...drHistory({ cycles: three() }), ...fault({ kind: 'corrupt-data', member: 1 }, 4000, undefined, { name: 'bad' })]);
+    expect(judge(K, 'clean', unnamed).evidence['corruptedVm']).toBeNull();
+  });
+});
+
+describe('dr-manual-trigger', () => {
+  const K = drManualTrigger as CheckKind;
+
+  it('decides DR-MANUAL-TRIGGER after faults', () => {
+    expect(drManualTrigger.requirements).toEqual(['DR-MANUAL-TRIGGER']);
+    expect(drManualTrigger.needs).toEqual({ faults: true });
+  });
+
+  it('passes with the decision time and the steps after the trigger', () => {
+    expect(judge(K, 'manual', { cycles: three() })).toEqual({
+      status: 'pass',
+      summary: "nothing was restored in backup until the trigger (997 ms after the primary's loss); 12 restore steps after it",
+      evidence: { triggerAt: 11_000, lossAt: 10_003, decisionMs: 997, before: [], stepsAfter: 12 },
+    });
+    // The primary never lost: no decision time.
+    expect(judge(K, 'manual', { lossAt: null }, 'replication')).toEqual({
+      status: 'pass',
+      summary: 'nothing was restored in backup until the trigger; 7 restore steps after it',
+      evidence: { triggerAt: 11_000, lossAt: null, decisionMs: null, before: [], stepsAfter: 7 },
+    });
+  });
+
+  it('counts a step started before the trigger though it ended after, and a guest started before it', () => {
+    const h = drHistory({ cycles: three() });
+    const straddling = op(11_010, 'dr@backup', 'restore', { member: 0, role: 'boot', started: 10_990 });
+    const r = judge(K, 'manual', sorted([...h, straddling]));
+    expect(r).toMatchObject({ status: 'fail', summary: '1 restore actions in backup before the trigger (first: restore by dr@backup)', evidence: { before: [{ process: 'dr@backup', f: 'restore', t: 11_010 }], stepsAfter: 13 } });
+    // Without a start time, the step's own time decides.
+    const after = op(11_010, 'dr@backup', 'restore', { member: 0, role: 'boot', started: 'soon' });
+    expect(judge(K, 'manual', sorted([...h, after])).status).toBe('pass');
+    const guest = op(10_999, 'guest@backup/app-2', 'start', { from: 'boot-volume' });
+    expect(judge(K, 'manual', sorted([...h, guest]))).toMatchObject({ status: 'fail', summary: '1 restore actions in backup before the trigger (first: start by guest@backup/app-2)' });
+    // A guest starting exactly at the trigger is not early.
+    expect(judge(K, 'manual', sorted([...h, { ...guest, t: 11_000 } as HistoryEvent])).status).toBe('pass');
+    expect(judge(K, 'manual', sorted([...h, { ...straddling, value: { started: 11_000 } } as HistoryEvent])).status).toBe('pass');
+  });
+
+  it('each kind of restore step counts, in the backup site only', () => {
+    const h = drHistory({ cycles: three(), triggerAt: null });
+    for (const f of ['restore', 'promote', 'boot', 'attach']) {
+      expect(judge(K, 'manual', sorted([...h, op(9000, 'dr@backup', f, {}, 'fail')]))).toMatchObject({ status: 'fail', summary: `1 restore actions in backup though no failover was triggered (first: ${f}, fail)`, evidence: { triggerAt: null, before: [{ process: 'dr@backup', f, t: 9000 }] } });
+    }
+    expect(judge(K, 'manual', sorted([...h, op(9000, 'dr@third', 'boot', {}), op(9000, 'dr@backup', 'cut', {})]))).toEqual({ status: 'skip', summary: 'no failover was triggered, and nothing was restored', evidence: {} });
+  });
+
+  it('fails when the trigger started nothing', () => {
+    const h = drHistory({ cycles: three() }).filter((e) => !(e.kind === 'op' && e.process === 'dr@backup' && e.f !== 'failover-trigger'));
+    expect(judge(K, 'manual', h)).toMatchObject({ status: 'fail', summary: 'the trigger started no restore in backup', evidence: { stepsAfter: 0, before: [] } });
+  });
+});
+
+describe('dr-admin-metadata', () => {
+  const K = drAdminMetadata as CheckKind;
+  const six = [0, 1, 2].flatMap((i) => [{ name: `app-${i}-boot` }, { name: `app-${i}-data` }]);
+
+  it('decides DR-ADMIN-METADATA-REF after faults', () => {
+    expect(drAdminMetadata.requirements).toEqual(['DR-ADMIN-METADATA-REF']);
+    expect(drAdminMetadata.needs).toEqual({ faults: true });
+  });
+
+  it('skips other options and runs without a trigger; unknown when the promote never succeeded', () => {
+    expect(judge(K, 'ref', { cycles: three() }, 'server-snapshot')).toEqual({ status: 'skip', summary: 'option server-snapshot restores new volumes from backups: no volume is handed over by the backend', evidence: {} });
+    expect(judge(K, 'ref', { triggerAt: null }, 'replication')).toEqual({ status: 'skip', summary: 'no failover was triggered: no replica was promoted', evidence: {} });
+    expect(judge(K, 'ref', { failStep: 'promote' }, 'replication')).toEqual({ status: 'unknown', summary: 'the replicas were never promoted: no volume to read back', evidence: {} });
+  });
+
+  it("passes with each volume's reference, path and read-back", () => {
+    const r = judge(K, 'ref', {}, 'replication');
+    expect(r.status).toBe('pass');
+    expect((r.evidence['volumes'] as unknown[])[1]).toEqual({ name: 'app-0-data', backendRef: '{"source-name": "p1"}', backendPath: '/run/msh/volumes/p1', backendFileExists: true });
+    expect(r.evidence['volumes']).toHaveLength(6);
+  });
+
+  it("judges the VNF's volumes only, by name", () => {
+    const r = judge(K, 'ref', { promoted: [...six, { name: 'other-0-boot', ref: null }, { name: 'app0-x', ref: null }] }, 'replication');
+    expect(r).toMatchObject({ status: 'pass', summary: 'all 6 promoted volumes keep their backend reference in admin metadata, each read back present' });
+    const h = drHistory({ option: 'replication' }).map((e) =>
+      e.kind === 'op' && e.f === 'promote' ? ({ ...e, value: { ...e.value, volumes: [...(e.value!['volumes'] as object[]), { name: 7 }, { id: 'x' }] } } as HistoryEvent) : e,
+    );
+    expect(judge(K, 'ref', h, 'replication').evidence['volumes']).toHaveLength(6);
+  });
+
+  it('an empty reference, or a promote without a volume list, fails', () => {
+    expect(judge(K, 'ref', { promoted: six.map((v, k) => (k === 5 ? { ...v, ref: '' } : v)) }, 'replication')).toMatchObject({ status: 'fail', summary: '1 promoted volumes carry no backend reference in their admin metadata (first: app-2-data)' });
+    const h = drHistory({ option: 'replication' }).map((e) => (e.kind === 'op' && e.f === 'promote' ? ({ ...e, value: { status: 202, volumes: 'six' } } as HistoryEvent) : e));
+    expect(judge(K, 'ref', h, 'replication')).toEqual({ status: 'fail', summary: "0 of the VNF's 6 volumes were promoted", evidence: { volumes: [] } });
+    const exists = (x: unknown) => drHistory({ option: 'replication' }).map((e) => (e.kind === 'op' && e.f === 'promote' ? ({ ...e, value: { ...e.value, volumes: (e.value!['volumes'] as object[]).map((v) => ({ ...v, backendFileExists: x })) } } as HistoryEvent) : e));
+    expect(judge(K, 'ref', exists('yes'), 'replication')).toMatchObject({ status: 'fail', summary: "6 promoted volumes' backend reference names no object in the site (first: app-0-boot -> /run/msh/volumes/p0)" });
+    const noMeta = drHistory({ option: 'replication' }).map((e) => (e.kind === 'op' && e.f === 'promote' ? ({ ...e, value: { ...e.value, volumes: (e.value!['volumes'] as object[]).map((v) => ({ ...v, adminMetadata: null })) } } as HistoryEvent) : e));
+    expect(judge(K, 'ref', noMeta, 'replication')).toMatchObject({ status: 'fail', summary: '6 promoted volumes carry no backend reference in their admin metadata (first: app-0-boot)' });
+    expect((judge(K, 'ref', noMeta, 'replication').evidence['volumes'] as unknown[])[0]).toEqual({ name: 'app-0-boot', backendRef: null, backendPath: null, backendFileExists: true });
+  });
+
+  it('takes the promote that succeeded, in the site restored in', () => {
+    const h = drHistory({ option: 'replication' });
+    const failedFirst = op(11_010, 'dr@backup', 'promote', { volumes: [] }, 'fail');
+    const elsewhere = op(11_020, 'dr@third', 'promote', { volumes: [] });
+    expect(judge(K, 'ref', sorted([...h, failedFirst, elsewhere]), 'replication').status).toBe('pass');
+  });
+});
+
+/** One option-1 protection cycle built by hand: the runner's calls and the guests' freezes and thaws, at the times given. */
+interface HandCycle {
+  readonly cycle: number;
+  readonly getVolumes?: readonly number[];
+  readonly quiesce: readonly { member: number; t: number; started?: unknown; type?: OpType }[];
+  readonly snapshot?: number;
+  readonly unquiesce: readonly { member: number; t: number; type?: OpType }[];
+  readonly freeze: readonly { member: number; t: number }[];
+  readonly thaw: readonly { member: number; t: number }[];
+}
+function handCycle(c: HandCycle): HistoryEvent[] {
+  const P = 'dr@primary';
+  return [
+    ...(c.getVolumes ?? []).map((t, i) => op(t, P, 'get-volumes', { cycle: c.cycle, member: i })),
+    ...c.quiesce.map((q) => op(q.t, P, 'quiesce', { cycle: c.cycle, member: q.member, ...(q.started !== undefined ? { started: q.started } : {}) }, q.type ?? 'ok')),
+    ...(c.snapshot !== undefined ? [op(c.snapshot, P, 'group-snapshot', { cycle: c.cycle })] : []),
+    ...c.unquiesce.map((u) => op(u.t, P, 'unquiesce', { cycle: c.cycle, member: u.member }, u.type ?? 'ok')),
+    ...c.freeze.map((f) => op(f.t, `guest@primary/app-${f.member}`, 'freeze', {})),
+    ...c.thaw.map((f) => op(f.t, `guest@primary/app-${f.member}`, 'thaw', {})),
+  ];
+}
+const m3 = (ts: readonly number[], extra: Record<string, unknown> = {}) => ts.map((t, member) => ({ member, t, ...extra }));
+const rev3 = (ts: readonly number[]) => ts.map((t, k) => ({ member: 2 - k, t }));
+
+describe('dr-quiesce-window', () => {
+  const K = drQuiesceWindow as CheckKind;
+  // Asked from 995, frozen 1000..1020, thawed 1050..1070, last unquiesce answered at 1072: held 70 ms, API 77 ms.
+  const good = (o: Partial<HandCycle> = {}, cycle = 0) =>
+    handCycle({ cycle, quiesce: [{ member: 0, t: 1001, started: 995 }, { member: 1, t: 1011 }, { member: 2, t: 1021 }], unquiesce: [{ member: 2, t: 1052 }, { member: 1, t: 1062 }, { member: 0, t: 1072 }], freeze: m3([1000, 1010, 1020]), thaw: rev3([1050, 1060, 1070]), ...o });
+
+  it('decides DR-OPT1-FAST-SNAPSHOT and needs nothing', () => {
+    expect(drQuiesceWindow.requirements).toEqual(['DR-OPT1-FAST-SNAPSHOT']);
+    expect(drQuiesceWindow.needs).toEqual({});
+  });
+
+  it('measures first freeze to last thaw as the guests saw it, and the API calls around them', () => {
+    expect(judge(K, 'window', sorted(good()))).toEqual({
+      status: 'pass',
+      summary: '1 cycles, VNF held at most 70 ms (limit 100 ms), measured by the guests',
+      evidence: { limitMs: 100, windows: [{ cycle: 0, ms: 70, frozen: 3, thawed: 3, apiMs: 77 }], worstMs: 70 },
+    });
+  });
+
+  it('the limit is inclusive, defaults to 1000 ms, and the worst cycle is reported', () => {
+    const at = good({ thaw: rev3([1050, 1060, 1100]) });
+    expect(judge(K, 'window', sorted(at))).toMatchObject({ status: 'pass', evidence: { worstMs: 100 } });
+    const two = [...good({ thaw: rev3([1050, 1060, 1100.5]) }), ...good({ quiesce: [{ member: 0, t: 4001, started: 3995 }, { member: 1, t: 4011 }, { member: 2, t: 4021 }] }, 1).map((e) => (e.kind === 'op' && e.f === 'quiesce' ? e : ({ ...e, t: e.t + 3000 }) as HistoryEvent))];
+    expect(judge(K, 'window', sorted(two))).toMatchObject({ status: 'fail', summary: '1 of 2 cycles held the VNF longer than 100 ms (worst 100.5 ms)', evidence: { worstMs: 100.5 } });
+    expect(judge(K, 'window0', sorted(two))).toMatchObject({ status: 'pass', summary: '2 cycles, VNF held at most 100.5 ms (limit 1000 ms), measured by the guests', evidence: { limitMs: 1000 } });
+  });
+
+  it('the window opens when the first quiesce was asked (else answered): a freeze before it is not this cycle\'s', () => {
+    // Without a start time the first quiesce's answer (1001) opens the window: VM 0's freeze at 1000 is outside.
+    const noStart = good({ quiesce: [{ member: 0, t: 1001 }, { member: 1, t: 1011 }, { member: 2, t: 1021 }] });
+    expect(judge(K, 'window', sorted(noStart))).toMatchObject({ status: 'unknown', summary: 'no cycle with every VM frozen and thawed by its guest: no window measured', evidence: { windows: [], worstMs: 0 } });
+    const atStart = good({ quiesce: [{ member: 0, t: 1001, started: 1000 }, { member: 1, t: 1011 }, { member: 2, t: 1021 }] });
+    expect(judge(K, 'window', sorted(atStart)).evidence['windows']).toEqual([{ cycle: 0, ms: 70, frozen: 3, thawed: 3, apiMs: 72 }]);
+  });
+
+  it('closes the freezes at the last unquiesce and the thaws a second after it', () => {
+    const lateFreeze = good({ freeze: m3([1000, 1010, 1073]) });
+    expect(judge(K, 'window', sorted(lateFreeze)).status).toBe('unknown');
+    const freezeAtEnd = good({ freeze: m3([1000, 1010, 1072]) });
+    expect(judge(K, 'window', sorted(freezeAtEnd)).evidence['windows']).toMatchObject([{ frozen: 3 }]);
+    const thawAtLimit = good({ thaw: rev3([1050, 1060, 2072]) });
+    expect(judge(K, 'window0', sorted(thawAtLimit))).toMatchObject({ status: 'fail', evidence: { windows: [{ ms: 1072, thawed: 3 }] } });
+    const thawLate = good({ thaw: rev3([1050, 1060, 2073]) });
+    expect(judge(K, 'window', sorted(thawLate)).status).toBe('unknown');
+  });
+
+  it('a cycle cut short (a quiesce or unquiesce missing or failed) is left to the order check', () => {
+    expect(judge(K, 'window', sorted(good({ quiesce: [{ member: 0, t: 1001, started: 995 }, { member: 1, t: 1011 }, { member: 2, t: 1021, type: 'fail' }] }))).status).toBe('unknown');
+    expect(judge(K, 'window', sorted(good({ unquiesce: [{ member: 2, t: 1052 }, { member: 1, t: 1062 }] }))).status).toBe('unknown');
+    expect(judge(K, 'window', sorted(good({ unquiesce: [{ member: 2, t: 1052 }, { member: 1, t: 1062 }, { member: 0, t: 1072, type: 'fail' }] }))).status).toBe('unknown');
+    expect(judge(K, 'window', sorted(good({ thaw: rev3([1050, 1060]) }))).status).toBe('unknown');
+  });
+
+  it("only the primary's guests count", () => {
+    const h = good({ freeze: m3([1000, 1010]) });
+    const elsewhere = op(1015, 'guest@backup/app-2', 'freeze', {});
+    expect(judge(K, 'window', sorted([...h, elsewhere])).status).toBe('unknown');
+  });
+
+  it('skips the other options; fails when told not to quiesce', () => {
+    expect(judge(K, 'window', [], 'server-snapshot')).toEqual({ status: 'skip', summary: 'option server-snapshot does not quiesce the VMs as a group', evidence: {} });
+    expect(judge(K, 'window', sorted(good()), 'quiesce-group-snapshot', ', quiesce: false')).toEqual({ status: 'fail', summary: 'the runner took its snapshots without quiescing the VMs (dr.quiesce: false)', evidence: { limitMs: 100 } });
+  });
+});
+
+describe('dr-quiesce-order', () => {
+  const K = drQuiesceOrder as CheckKind;
+  // Volumes got at 990..992; VM k asked at 995 + 10k, answered 6 ms later, frozen 5 ms after the ask; snapshot at 1030; unquiesced 2,1,0 answered at 1042..1062, thawed 2 ms before.
+  const good = (o: Partial<HandCycle> = {}) =>
+    handCycle({
+      cycle: 0,
+      getVolumes: [990, 991, 992],
+      quiesce: [0, 1, 2].map((member) => ({ member, t: 1001 + 10 * member, started: 995 + 10 * member })),
+      snapshot: 1030,
+      unquiesce: [2, 1, 0].map((member, k) => ({ member, t: 1042 + 10 * k })),
+      freeze: [0, 1, 2].map((member) => ({ member, t: 1000 + 10 * member })),
+      thaw: [2, 1, 0].map((member, k) => ({ member, t: 1040 + 10 * k })),
+      ...o,
+    });
+
+  it('decides the three option-1 requirements and needs nothing', () => {
+    expect(drQuiesceOrder.requirements).toEqual(['DR-OPT1-QUIESCE-ORDER', 'DR-OPT1-UNQUIESCE-REVERSE', 'DR-OPT1-VOLUMES-FROM-COMPUTE']);
+    expect(drQuiesceOrder.needs).toEqual({});
+  });
+
+  it('passes a cycle done right, with what it saw', () => {
+    expect(judge(K, 'order', sorted(good()))).toEqual({
+      status: 'pass',
+      summary: '1 cycles: volumes from compute, quiesced 0,1,2 (each guest frozen before the next), unquiesced 2,1,0',
+      evidence: { desired: [0, 1, 2], cycles: [{ cycle: 0, quiesced: [0, 1, 2], unquiesced: [2, 1, 0], guestFroze: [0, 1, 2], guestThawed: [2, 1, 0], volumesFromCompute: 3 }] },
+    });
+  });
+
+  it('takes the desired order from the check', () => {
+    const h = good({
+      quiesce: [2, 0, 1].map((member, k) => ({ member, t: 1001 + 10 * k, started: 995 + 10 * k })),
+      unquiesce: [1, 0, 2].map((member, k) => ({ member, t: 1042 + 10 * k })),
+      freeze: [2, 0, 1].map((member, k) => ({ member, t: 1000 + 10 * k })),
+      thaw: [1, 0, 2].map((member, k) => ({ member, t: 1040 + 10 * k })),
+    });
+    expect(judge(K, 'order201', sorted(h))).toMatchObject({ status: 'pass', summary: '1 cycles: volumes from compute, quiesced 2,0,1 (each guest frozen before the next), unquiesced 1,0,2', evidence: { desired: [2, 0, 1] } });
+    expect(judge(K, 'order', sorted(h))).toMatchObject({ status: 'fail', summary: 'cycle 0: quiesced 2,0,1, the desired order is 0,1,2' });
+  });
+
+  it('volumes got from compute count up to the first quiesce answer, inclusive', () => {
+    expect(judge(K, 'order', sorted(good({ getVolumes: [990, 991, 1001] }))).status).toBe('pass');
+    expect(judge(K, 'order', sorted(good({ getVolumes: [990, 991, 1002] })))).toMatchObject({ status: 'fail', summary: 'cycle 0: volumes of 2 of 3 VMs were got from compute before quiescing', evidence: { problems: ['cycle 0: volumes of 2 of 3 VMs were got from compute before quiescing'] } });
+  });
+
+  it('a VM frozen only after the next one was asked fails; the ask is when it was sent, else answered', () => {
+    const late = good({ freeze: [{ member: 0, t: 1006 }, { member: 1, t: 1012 }, { member: 2, t: 1020 }] });
+    expect(judge(K, 'order', sorted(late))).toMatchObject({ status: 'fail', summary: 'cycle 0: VM 0 froze after VM 1 was asked to quiesce', evidence: { problems: ['cycle 0: VM 0 froze after VM 1 was asked to quiesce'] } });
+    const atAsk = good({ freeze: [{ member: 0, t: 1005 }, { member: 1, t: 1012 }, { member: 2, t: 1020 }] });
+    expect(judge(K, 'order', sorted(atAsk)).status).toBe('pass');
+    const unsent = good({ quiesce: [{ member: 0, t: 1001, started: 995 }, { member: 1, t: 1011 }, { member: 2, t: 1021 }], freeze: [{ member: 0, t: 1006 }, { member: 1, t: 1012 }, { member: 2, t: 1020 }] });
+    expect(judge(K, 'order', sorted(unsent)).status).toBe('pass');
+  });
+
+  it('the freezes are those from the first ask (else answer) to the snapshot, the thaws up to a second after the last unquiesce', () => {
+    // Without a start time, the first answer (1001) opens the window: VM 0's freeze at 1000 is not seen.
+    const noStart = good({ quiesce: [0, 1, 2].map((member) => ({ member, t: 1001 + 10 * member })) });
+    expect(judge(K, 'order', sorted(noStart))).toMatchObject({ status: 'fail', summary: 'cycle 0: the guests froze in the order 1,2, not 0,1,2' });
+    expect(judge(K, 'order', sorted(good({ freeze: [0, 1, 2].map((member) => ({ member, t: 1010 + 10 * member })) }))).evidence['cycles']).toMatchObject([{ guestFroze: [0, 1, 2] }]);
+    expect(judge(K, 'order', sorted(good({ freeze: [0, 1, 2].map((member) => ({ member, t: 1011 + 10 * member })) }))).summary).toBe('cycle 0: the guests froze in the order 0,1, not 0,1,2');
+    expect(judge(K, 'order', sorted(good({ thaw: [{ member: 2, t: 1030 }, { member: 1, t: 1050 }, { member: 0, t: 2062 }] }))).status).toBe('pass');
+    expect(judge(K, 'order', sorted(good({ thaw: [{ member: 2, t: 1029 }, { member: 1, t: 1050 }, { member: 0, t: 2063 }] })))).toMatchObject({ status: 'fail', summary: 'cycle 0: the guests thawed in the order 1, not 2,1,0' });
+  });
+
+  it('a cycle with a snapshot and no quiesce at all: no VM quiesced or unquiesced, no guest frozen', () => {
+    const bare = good({ quiesce: [], unquiesce: [], freeze: [], thaw: [], getVolumes: [1029, 1030, 1031] });
+    const r = judge(K, 'order', sorted(bare));
+    expect(r.status).toBe('fail');
+    expect(r.evidence['problems']).toEqual([
+      'cycle 0: volumes of 2 of 3 VMs were got from compute before quiescing',
+      'cycle 0: quiesced no VM, the desired order is 0,1,2',
+      'cycle 0: unquiesced no VM, the reverse of the desired order is 2,1,0',
+    ]);
+    const unfrozen = judge(K, 'order', sorted(good({ freeze: [], thaw: [] })));
+    expect(unfrozen.evidence['problems']).toEqual(['cycle 0: the guests froze in the order (none), not 0,1,2', 'cycle 0: the guests thawed in the order (none), not 2,1,0']);
+    // The thaws of a cycle without unquiesce are looked for from the snapshot to a second after it.
+    const noUnq = judge(K, 'order', sorted(good({ unquiesce: [], thaw: [{ member: 2, t: 2030 }, { member: 1, t: 2031 }] })));
+    expect(noUnq.evidence['cycles']).toMatchObject([{ unquiesced: [], guestThawed: [2] }]);
+  });
+
+  it('counts only answered calls, and a member that is not a number as -1', () => {
+    const failed = good({ quiesce: [0, 1, 2].map((member) => ({ member, t: 1001 + 10 * member, started: 995 + 10 * member, type: member === 1 ? ('fail' as const) : ('ok' as const) })) });
+    expect(judge(K, 'order', sorted(failed)).summary).toBe('cycle 0: quiesced 0,2, the desired order is 0,1,2');
+    const odd = sorted(good()).map((e) => (e.kind === 'op' && e.f === 'unquiesce' && e.value!['member'] === 0 ? ({ ...e, value: { ...e.value, member: 'zero' } } as HistoryEvent) : e));
+    expect(judge(K, 'order', odd).summary).toBe('cycle 0: unquiesced 2,1,-1, the reverse of the desired order is 2,1,0');
+    const unsnapped = good({ snapshot: undefined });
+    const failedSnap = [...unsnapped, op(1030, 'dr@primary', 'group-snapshot', { cycle: 0 }, 'fail')];
+    expect(judge(K, 'order', sorted(failedSnap))).toEqual({ status: 'unknown', summary: 'no protection cycle reached its group snapshot: nothing to judge', evidence: { desired: [0, 1, 2], cycles: [] } });
+  });
+
+  it('skips the other options', () => {
+    expect(judge(K, 'order', [], 'replication')).toEqual({ status: 'skip', summary: 'option replication does not quiesce the VMs as a group', evidence: {} });
+  });
+});
