@@ -104,3 +104,15 @@ describe('bootstrapFromLog', () => {
     expect(bootstrapFromLog('services starting')).toBeNull();
   });
 });
+
+describe('isNotReadyYet (a Keystone waits for its database)', () => {
+  it('is a server not listening yet or a Galera member outside the Primary, not a refusal or a bug', async () => {
+    const { isNotReadyYet } = await import('../../harness/services/identity/start.js');
+    const code = (c: string) => Object.assign(new Error(c), { code: c });
+    expect(['ECONNREFUSED', 'ENOENT', 'PROTOCOL_CONNECTION_LOST'].map((c) => isNotReadyYet(code(c)))).toEqual([true, true, true]);
+    expect(isNotReadyYet(err(1047))).toBe(true);
+    expect([1045, 1290, 1213, 1146].map((n) => isNotReadyYet(err(n)))).toEqual([false, false, false, false]);
+    expect(isNotReadyYet(code('ER_ACCESS_DENIED_ERROR'))).toBe(false);
+    expect(isNotReadyYet(undefined)).toBe(false);
+  });
+});

@@ -10,7 +10,7 @@ import type mysql from 'mysql2/promise';
 import type { ServiceDefinition } from '../http.js';
 import { identityApi } from './api.js';
 import { bootstrap, type BootstrapOptions } from './bootstrap.js';
-import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDENTITY_DATABASE, type DbSpec } from './db.js';
+import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDENTITY_DATABASE } from './db.js';
 import { setupPkiKeys } from './pki.js';
 import { FernetProvider, PkiProvider, UuidProvider, type ProviderName, type TokenProvider } from './providers.js';
 import { IdentityService } from './service.js';
@@ -50,18 +50,24 @@ export function isNotReadyYet(err: unknown): boolean {
   return e.errno === 1047 || (typeof e.code === 'string' && NOT_YET_CODES.has(e.code));
 }
 
-/** openIdentityDatabase, retried every 50 ms while the server is not there yet, up to `waitMs`. */
-async function openWhenReady(spec: DbSpec, waitMs: number, log: (line: string) => void): Promise<mysql.Pool> {
+/**
+ * `f`, run again every 50 ms while it fails because the server is not there
+ * yet, until `deadline` (performance.now() ms). A Galera member may also
+ * leave the Primary for a moment while the last members join (its
+ * connection then answers 1047): the schema check and bootstrap are
+ * retried the same way, both being idempotent.
+ */
+async function whileNotReady<T>(what: string, deadline: number, log: (line: string) => void, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   let waited = false;
   for (;;) {
     try {
-      const pool = await openIdentityDatabase(spec);
-      if (waited) log(`identity: database ${describeDbSpec(spec)} answered after ${(performance.now() - t0).toFixed(0)} ms`);
-      return pool;
+      const v = await f();
+      if (waited) log(`identity: ${what} done after waiting ${(performance.now() - t0).toFixed(0)} ms for the database`);
+      return v;
     } catch (e) {
-      if (!isNotReadyYet(e) || performance.now() - t0 > waitMs) throw e;
-      if (!waited) log(`identity: waiting up to ${waitMs} ms for database ${describeDbSpec(spec)} (${(e as { code?: string }).code ?? (e as Error).message})`);
+      if (!isNotReadyYet(e) || performance.now() > deadline) throw e;
+      if (!waited) log(`identity: ${what}: database not ready (${(e as { code?: string }).code ?? (e as Error).message}), waiting up to ${Math.max(0, deadline - performance.now()).toFixed(0)} ms`);
       waited = true;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -78,20 +84,22 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
   const spec = o.db === null ? { kind: 'socket' as const, socketPath: siteSocket, database: IDENTITY_DATABASE } : parseDbSpec(o.db);
   const writeSpec = o.dbWrite === null ? null : parseDbSpec(o.dbWrite);
   const where = writeSpec ? `${describeDbSpec(spec)} (reads), ${describeDbSpec(writeSpec)} (writes)` : describeDbSpec(spec);
-  const waitMs = o.dbWaitMs ?? DB_WAIT_MS;
-  const readPool = await openWhenReady(spec, waitMs, log);
+  const deadline = performance.now() + (o.dbWaitMs ?? DB_WAIT_MS);
+  const readPool = await whileNotReady(`opening ${describeDbSpec(spec)}`, deadline, log, () => openIdentityDatabase(spec));
   let pool: mysql.Pool | SplitDb = readPool;
   try {
-    if (writeSpec) pool = new SplitDb(readPool, await openWhenReady(writeSpec, waitMs, log));
-    const missing = await missingTables(writer(pool));
-    if (missing.length > 0) {
+    if (writeSpec) pool = new SplitDb(readPool, await whileNotReady(`opening ${describeDbSpec(writeSpec)}`, deadline, log, () => openIdentityDatabase(writeSpec)));
+    const db = pool;
+    await whileNotReady('schema check', deadline, log, async () => {
+      const missing = await missingTables(writer(db));
+      if (missing.length === 0) return;
       try {
-        await migrate(pool);
+        await migrate(db);
       } catch (e) {
         if (!isReadOnlyError(e)) throw e;
         log(`identity: database ${where} is read-only and lacks tables ${missing.join(', ')}: requests needing them will fail`);
       }
-    }
+    });
 
     let provider: TokenProvider;
     let publicKeyPem: string | undefined;
@@ -110,7 +118,7 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
 
     const t0 = performance.now();
     // Bootstrap reads what it is about to write: from the write server, not a lagging replica.
-    const b = await bootstrap(writer(pool), { ...o.bootstrap, passwordHashLn: o.passwordHashLn });
+    const b = await whileNotReady('bootstrap', deadline, log, () => bootstrap(writer(db), { ...o.bootstrap, passwordHashLn: o.passwordHashLn }));
     log(
       `identity: bootstrap in ${(performance.now() - t0).toFixed(0)} ms on ${where}: ` +
         `${b.created.length ? `created ${b.created.join(', ')}` : 'nothing to create'}` +
