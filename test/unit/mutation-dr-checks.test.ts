@@ -8,12 +8,16 @@ import type { CheckKind } from '../../harness/checks/kind.js';
 import { drAdminMetadata } from '../../harness/checks/kinds/dr-admin-metadata.js';
 import { drCleanRestore } from '../../harness/checks/kinds/dr-clean-restore.js';
 import { drManualTrigger } from '../../harness/checks/kinds/dr-manual-trigger.js';
+import { drIncrementalBackup, SWIFT_PORT } from '../../harness/checks/kinds/dr-incremental-backup.js';
+import { drServerSnapshot } from '../../harness/checks/kinds/dr-server-snapshot.js';
+import { drRestore } from '../../harness/checks/kinds/dr-restore.js';
 import { drQuiesceOrder } from '../../harness/checks/kinds/dr-quiesce-order.js';
 import { drQuiesceWindow } from '../../harness/checks/kinds/dr-quiesce-window.js';
 import type { HistoryEvent, OpType } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { drHistory, type DrModel } from '../support/dr-history.js';
+import { wanCapture } from '../support/capture.js';
 import { fault } from '../support/faults.js';
 
 const yaml = (option: string, extra = '') => `
@@ -379,5 +383,242 @@ describe('dr-quiesce-order', () => {
 
   it('skips the other options', () => {
     expect(judge(K, 'order', [], 'replication')).toEqual({ status: 'skip', summary: 'option replication does not quiesce the VMs as a group', evidence: {} });
+  });
+});
+
+/** Replace the value of the ops matching `pick` (null: drop them). */
+const edit = (h: HistoryEvent[], pick: (e: HistoryEvent & { kind: 'op' }) => boolean, to: (v: Record<string, unknown>, e: HistoryEvent & { kind: 'op' }) => Record<string, unknown> | HistoryEvent | null): HistoryEvent[] =>
+  h.flatMap((e) => {
+    if (e.kind !== 'op' || !pick(e)) return [e];
+    const r = to(e.value ?? {}, e);
+    if (r === null) return [];
+    return ['kind' in r && 'process' in r ? (r as HistoryEvent) : ({ ...e, value: r } as HistoryEvent)];
+  });
+const isF = (f: string, pred: (v: Record<string, unknown>) => boolean = () => true) => (e: HistoryEvent & { kind: 'op' }) => e.f === f && pred(e.value ?? {});
+
+describe('dr-server-snapshot', () => {
+  const K = drServerSnapshot as CheckKind;
+  const S = 'server-snapshot' as const;
+  const base = () => drHistory({ cycles: three(), option: S });
+  const c0m1 = (v: Record<string, unknown>) => v['cycle'] === 0 && v['member'] === 1;
+
+  it('decides DR-OPT2-SERVER-SNAPSHOT and DR-OPT2-IMAGE-CLEANUP, needs nothing', () => {
+    expect(drServerSnapshot.requirements).toEqual(['DR-OPT2-SERVER-SNAPSHOT', 'DR-OPT2-IMAGE-CLEANUP']);
+    expect(drServerSnapshot.needs).toEqual({});
+  });
+
+  it('passes with a row per VM and cycle', () => {
+    const r = judge(K, 'snaps', base(), S);
+    expect(r.status).toBe('pass');
+    expect(r.summary).toBe('9 compute snapshots: each VM frozen by compute, its volume snapshots in the image, volumes made from them, the image deleted (read back 404)');
+    expect((r.evidence['snapshots'] as unknown[])[4]).toEqual({ cycle: 1, member: 1, image: 'img1-1', snapshots: 2, volumesMade: 2, frozeInCall: true, deleted: 404 });
+    expect(r.evidence['cutShortByLoss']).toEqual([]);
+  });
+
+  it('a guest frozen outside its compute call fails; the call runs from its start (else its answer) to its answer, inclusive', () => {
+    // The model: VM 1 of cycle 0 frozen at 1035, its call sent at 1032 and answered at 1060.
+    const freezeAt = (t: number) => edit(base(), (e) => e.f === 'freeze' && e.process === 'guest@primary/app-1' && e.t === 1035, (_v, e) => ({ ...e, t }) as HistoryEvent);
+    expect(judge(K, 'snaps', sorted(freezeAt(1032)), S).status).toBe('pass');
+    expect(judge(K, 'snaps', sorted(freezeAt(1060)), S).status).toBe('pass');
+    expect(judge(K, 'snaps', sorted(freezeAt(1031)), S)).toMatchObject({ status: 'fail', summary: "cycle 0: VM 1's guest was not frozen during its compute snapshot" });
+    expect(judge(K, 'snaps', sorted(freezeAt(1061)), S).status).toBe('fail');
+    const unstarted = edit(base(), isF('server-snapshot', c0m1), (v) => ({ ...v, started: null }));
+    const r = judge(K, 'snaps', unstarted, S);
+    expect(r).toMatchObject({ status: 'fail', summary: "cycle 0: VM 1's guest was not frozen during its compute snapshot" });
+    expect((r.evidence['snapshots'] as unknown[])[1]).toMatchObject({ member: 1, frozeInCall: false });
+    // Another VM's freeze is not this one's.
+    const other = edit(base(), (e) => e.f === 'freeze' && e.process === 'guest@primary/app-1' && e.t === 1035, (_v, e) => ({ ...e, process: 'guest@primary/app-2' }) as HistoryEvent);
+    expect(judge(K, 'snaps', sorted(other), S).summary).toBe("cycle 0: VM 1's guest was not frozen during its compute snapshot");
+  });
+
+  it("an image must list two volume snapshots, each made into a volume", () => {
+    const one = edit(base(), isF('server-snapshot', c0m1), (v) => ({ ...v, snapshots: ['s0-1-b'] }));
+    expect(judge(K, 'snaps', one, S)).toMatchObject({ status: 'fail', summary: "cycle 0: VM 1's image lists 1 volume snapshots, not its boot and data volumes" });
+    const none = edit(base(), isF('server-snapshot', c0m1), (v) => ({ ...v, snapshots: 's0-1-b' }));
+    expect(judge(K, 'snaps', none, S).summary).toBe("cycle 0: VM 1's image lists 0 volume snapshots, not its boot and data volumes");
+    const unmade = edit(base(), isF('volume-from-snapshot', (v) => v['snapshot'] === 's0-1-d'), () => null);
+    expect(judge(K, 'snaps', unmade, S)).toMatchObject({ status: 'fail', summary: "cycle 0: 1 of 2 of VM 1's snapshots became volumes" });
+    const failedMake = edit(base(), isF('volume-from-snapshot', (v) => v['snapshot'] === 's0-1-d'), (_v, e) => ({ ...e, type: 'fail' }) as HistoryEvent);
+    expect(judge(K, 'snaps', failedMake, S).summary).toBe("cycle 0: 1 of 2 of VM 1's snapshots became volumes");
+  });
+
+  it('each temporary image deleted, answered, and read back 404', () => {
+    const kept = edit(base(), isF('image-delete', (v) => v['image'] === 'img0-1'), () => null);
+    const r = judge(K, 'snaps', kept, S);
+    expect(r).toMatchObject({ status: 'fail', summary: "cycle 0: VM 1's temporary image img0-1 was not deleted (read back never)" });
+    expect((r.evidence['snapshots'] as unknown[])[1]).toMatchObject({ deleted: null });
+    expect(r.evidence['problems']).toEqual(["cycle 0: VM 1's temporary image img0-1 was not deleted (read back never)"]);
+    const refused = edit(base(), isF('image-delete', (v) => v['image'] === 'img0-1'), (_v, e) => ({ ...e, type: 'fail' }) as HistoryEvent);
+    expect(judge(K, 'snaps', refused, S)).toMatchObject({ status: 'fail', summary: "cycle 0: VM 1's temporary image img0-1 was not deleted (read back 404)" });
+    expect((judge(K, 'snaps', refused, S).evidence['snapshots'] as unknown[])[1]).toMatchObject({ deleted: null });
+  });
+
+  it('a cycle with a VM not snapshotted fails', () => {
+    const missing = edit(base(), isF('server-snapshot', c0m1), () => null);
+    expect(judge(K, 'snaps', missing, S)).toMatchObject({ status: 'fail', summary: 'cycle 0: 2 of 3 VMs were snapshotted through compute' });
+    const failed = edit(base(), isF('server-snapshot', c0m1), (_v, e) => ({ ...e, type: 'fail' }) as HistoryEvent);
+    expect(judge(K, 'snaps', failed, S).summary).toBe('cycle 0: 2 of 3 VMs were snapshotted through compute');
+  });
+
+  it("only a failure at or after the primary's loss cuts a cycle short", () => {
+    const kept = drHistory({ cycles: [{}, {}, { backupFails: true }], lossAt: null, option: S });
+    expect(judge(K, 'snaps', kept, S)).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [] } });
+    expect(judge(K, 'snaps', kept, S).evidence['snapshots']).toHaveLength(9);
+    const h = drHistory({ cycles: three(), option: S });
+    const atLoss = op(10_003, 'dr@primary', 'backup', { cycle: 1 }, 'fail'); // the first death at 10 003 ms
+    expect(judge(K, 'snaps', sorted([...h, atLoss]), S)).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [1] } });
+    expect(judge(K, 'snaps', sorted([...h, { ...atLoss, t: 10_002 } as HistoryEvent]), S)).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [] } });
+    expect(judge(K, 'snaps', sorted([...h, { ...atLoss, type: 'ok' } as HistoryEvent]), S)).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [] } });
+  });
+
+  it('unknown with no cycle; skips the other options', () => {
+    expect(judge(K, 'snaps', { cycles: [], triggerAt: null }, S)).toEqual({ status: 'unknown', summary: 'no cycle snapshotted every VM before the primary was lost: nothing to judge', evidence: { snapshots: [], cutShortByLoss: [] } });
+    expect(judge(K, 'snaps', { cycles: three() }, 'quiesce-group-snapshot')).toEqual({ status: 'skip', summary: 'option quiesce-group-snapshot takes no compute snapshots', evidence: {} });
+  });
+});
+
+describe('dr-incremental-backup', () => {
+  const K = drIncrementalBackup as CheckKind;
+  // Three cycles of 3 VMs x 2 volumes: 6 full (128 blocks), 12 incremental (3 blocks) = 804 of 2304 blocks.
+  const BOUND = Math.round((804 * 32 * 1024 + 18 * 64 * 1024) * 1.15);
+  const withWire = (flows: Parameters<typeof wanCapture>[0], m: DrModel = { cycles: three() }) => [...drHistory({ ...m, wireBytes: null }), wanCapture(flows)];
+
+  it('decides DR-INCREMENTAL-BACKUP on a capture, on the Swift port', () => {
+    expect(drIncrementalBackup.requirements).toEqual(['DR-INCREMENTAL-BACKUP']);
+    expect(drIncrementalBackup.needs).toEqual({ capture: true });
+    expect(SWIFT_PORT).toBe(8080);
+  });
+
+  it('passes with the blocks, the bytes on the wire and the bound', () => {
+    const r = judge(K, 'incremental', { cycles: three(), wireBytes: 500_000 });
+    expect(r.summary).toBe(`18 backups (12 incremental) sent 804 of 2304 blocks; 488.3 KiB crossed the WAN (bound ${Math.round((BOUND / 1024) * 10) / 10} KiB)`);
+    expect(r.evidence).toMatchObject({ changedBlocks: 804, totalBlocks: 2304, wireBytes: 500_000, boundBytes: BOUND, fullBackupsWouldBe: 2304 * 32 * 1024 });
+    expect((r.evidence['backups'] as unknown[])[7]).toEqual({ cycle: 1, volume: '0/data', incremental: true, changedBlocks: 3, totalBlocks: 128, bytesSent: 1000 });
+  });
+
+  it('the bound is inclusive; only TCP to the Swift port counts, summed over flows', () => {
+    expect(judge(K, 'incremental', withWire([{ proto: 6, port: 8080, packets: 10, bytes: BOUND }])).status).toBe('pass');
+    const over = judge(K, 'incremental', withWire([{ proto: 6, port: 8080, packets: 10, bytes: BOUND - 10 }, { proto: 6, port: 8080, packets: 1, bytes: 11 }]));
+    expect(over).toMatchObject({ status: 'fail', summary: `${BOUND + 1} bytes crossed to the object store for 804 changed blocks of 18 backups: more than the ${BOUND}-byte bound`, evidence: { wireBytes: BOUND + 1 } });
+    const others = judge(K, 'incremental', withWire([{ proto: 17, port: 8080, packets: 10, bytes: 10 * BOUND }, { proto: 6, port: 8081, packets: 10, bytes: 10 * BOUND }, { proto: 6, port: 8080, packets: 5, bytes: 777 }]));
+    expect(others).toMatchObject({ status: 'pass', evidence: { wireBytes: 777 } });
+    expect(judge(K, 'incremental', withWire([{ proto: 17, port: 8080, packets: 10 }]))).toMatchObject({ status: 'unknown', summary: 'no packet to the object store (TCP 8080) crossed the WAN capture, though 18 backups completed', evidence: { wireBytes: 0, changedBlocks: 804 } });
+  });
+
+  it("a volume's first backup may be full; every later one must be incremental (listing three)", () => {
+    const r = judge(K, 'incremental', { cycles: [{ incremental: true }, { incremental: false }, {}] });
+    expect(r).toMatchObject({ status: 'fail', summary: "6 backups after a volume's first were full, not incremental: 0/boot (cycle 1), 0/data (cycle 1), 1/boot (cycle 1)" });
+    expect(r.evidence).toEqual({ backups: expect.any(Array) });
+    expect(judge(K, 'incremental', { cycles: [{ incremental: false }, {}, {}], wireBytes: 500_000 }).status).toBe('pass');
+    const notTrue = edit(drHistory({ cycles: three() }), isF('backup', (v) => v['cycle'] === 2 && v['member'] === 2 && v['role'] === 'data'), (v) => ({ ...v, isIncremental: 'yes' }));
+    expect(judge(K, 'incremental', notTrue).summary).toBe("1 backups after a volume's first were full, not incremental: 2/data (cycle 2)");
+  });
+
+  it('counts the completed backups of the primary only', () => {
+    const h = drHistory({ cycles: three() });
+    const extra = [op(5000, 'dr@primary', 'backup', { cycle: 9, member: 0, role: 'boot', isIncremental: false }, 'fail'), op(5000, 'dr@backup', 'backup', { cycle: 9, member: 0, role: 'boot', isIncremental: false })];
+    expect(judge(K, 'incremental', sorted([...h, ...extra])).status).toBe('pass');
+    expect(judge(K, 'incremental', { cycles: [{ backupFails: true }] })).toEqual({ status: 'unknown', summary: 'no backup completed: nothing to judge', evidence: {} });
+  });
+
+  it('is unknown when a backup did not say how many blocks it changed or held, or without a usable capture', () => {
+    const noChanged = edit(drHistory({ cycles: three() }), isF('backup', (v) => v['cycle'] === 1 && v['member'] === 0 && v['role'] === 'boot'), (v) => ({ ...v, changedBlocks: 'many' }));
+    expect(judge(K, 'incremental', noChanged)).toMatchObject({ status: 'unknown', summary: '1 backups did not report the blocks they changed' });
+    expect(judge(K, 'incremental', noChanged).evidence).toEqual({ backups: expect.any(Array) });
+    const noTotal = edit(drHistory({ cycles: three() }), isF('backup', (v) => v['cycle'] === 1 && v['member'] === 0 && v['role'] === 'boot'), (v) => ({ ...v, totalBlocks: undefined }));
+    expect(judge(K, 'incremental', noTotal).status).toBe('unknown');
+    expect(judge(K, 'incremental', { cycles: three(), wireBytes: null })).toMatchObject({ status: 'unknown', summary: 'no capture of the WAN was taken' });
+  });
+
+  it('judges option 2 too; skips replication', () => {
+    expect(judge(K, 'incremental', { cycles: three(), wireBytes: 500_000 }, 'server-snapshot')).toMatchObject({ status: 'pass', evidence: { changedBlocks: 804 } });
+    expect(judge(K, 'incremental', {}, 'replication')).toEqual({ status: 'skip', summary: 'option replication takes no backups', evidence: {} });
+  });
+});
+
+describe('dr-restore', () => {
+  const K = drRestore as CheckKind;
+  const base = (m: DrModel = {}) => drHistory({ cycles: three(), ...m });
+  const backupOf = (cycle: number, member: number, role: string) => isF('backup', (v) => v['cycle'] === cycle && v['member'] === member && v['role'] === role);
+  const inBackup = (f: string, pred: (v: Record<string, unknown>) => boolean = () => true) => (e: HistoryEvent & { kind: 'op' }) => e.process === 'dr@backup' && isF(f, pred)(e);
+
+  it('decides the five restore requirements after faults', () => {
+    expect(drRestore.requirements).toEqual(['DR-BOOT-VOLUME-RESTORABLE', 'DR-DATA-VOLUMES-RESTORABLE', 'DR-RESTORE-BACKUP-SITE', 'DR-BOOT-ATTACH', 'DR-OPT3-PROMOTE']);
+    expect(drRestore.needs).toEqual({ faults: true });
+  });
+
+  it('passes with what each VM was rebuilt from and when the VNF served', () => {
+    const r = judge(K, 'restore', base());
+    expect(r.status).toBe('pass');
+    expect(r.summary).toBe("3 VMs rebuilt in backup from backups restored from the backup site's object store, booted from their restored boot volumes, data attached; serving 900 ms after the trigger");
+    expect(r.evidence).toMatchObject({ site: 'backup', option: 'quiesce-group-snapshot', restorePoint: 2, restoredSeqs: [137, 137, 137], servingAt: 11_900, triggerToServingMs: 900, firstSeq: 138 });
+    expect((r.evidence['members'] as unknown[])[1]).toEqual({ member: 1, restored: [{ role: 'boot', backup: 'app-1-boot-c2' }, { role: 'data', backup: 'app-1-data-c2' }], bootVolume: 'r1boot', dataVolume: 'r1data', configSource: 'boot-volume', dataSeq: 0 });
+    const repl = judge(K, 'restore', { servingAfter: 1234 }, 'replication');
+    expect(repl.summary).toBe('3 VMs rebuilt in backup from promoted replicas, booted from their restored boot volumes, data attached; serving 1234 ms after the trigger');
+    expect(repl.evidence['promote']).toMatchObject({ status: 202 });
+  });
+
+  it("a failed step fails the restore, with the backend's error", () => {
+    const h = edit(base(), inBackup('boot', (v) => v['member'] === 1), (v, e) => ({ ...e, type: 'fail', value: { ...v, error: 'no valid host' } }) as HistoryEvent);
+    const r = judge(K, 'restore', h);
+    expect(r).toMatchObject({ status: 'fail', summary: 'boot failed in backup: no valid host' });
+    expect(r.evidence['failed']).toEqual([{ step: 'boot', started: expect.any(Number), ms: 2, member: 1, bootVolume: 'r1boot', server: 'srv1', error: 'no valid host' }]);
+    const silent = edit(base(), inBackup('attach', (v) => v['member'] === 2), (_v, e) => ({ ...e, type: 'fail' }) as HistoryEvent);
+    expect(judge(K, 'restore', silent).summary).toBe('attach failed in backup: ');
+    // A step failed in another site is not this restore's.
+    const elsewhere = [...base(), op(11_500, 'dr@third', 'boot', { member: 0, error: 'x' }, 'fail')];
+    expect(judge(K, 'restore', sorted(elsewhere)).status).toBe('pass');
+  });
+
+  it('the restore point is the newest cycle whose every protected backup completed strictly before the trigger', () => {
+    const atTrigger = edit(base(), backupOf(2, 2, 'data'), (_v, e) => ({ ...e, t: 11_000 }) as HistoryEvent);
+    expect(judge(K, 'restore', sorted(atTrigger))).toMatchObject({ status: 'fail', summary: 'VM 0: its boot volume was restored from app-0-boot-c2, not from cycle 1, the newest whose backups all completed', evidence: { restorePoint: 1 } });
+    const before = edit(base(), backupOf(2, 2, 'data'), (_v, e) => ({ ...e, t: 10_999 }) as HistoryEvent);
+    expect(judge(K, 'restore', sorted(before))).toMatchObject({ status: 'pass', evidence: { restorePoint: 2 } });
+    const failed = edit(base(), backupOf(2, 0, 'boot'), (_v, e) => ({ ...e, type: 'fail' }) as HistoryEvent);
+    expect(judge(K, 'restore', failed).evidence['restorePoint']).toBe(1);
+    const missing = edit(base(), backupOf(2, 1, 'data'), () => null);
+    expect(judge(K, 'restore', missing).evidence['restorePoint']).toBe(1);
+    const otherSite = edit(base(), backupOf(2, 1, 'data'), (_v, e) => ({ ...e, process: 'dr@backup' }) as HistoryEvent);
+    expect(judge(K, 'restore', otherSite).evidence['restorePoint']).toBe(1);
+    const unnumbered = edit(base(), isF('backup', (v) => v['cycle'] === 2), (v) => ({ ...v, cycle: 'two' }));
+    expect(judge(K, 'restore', unnumbered).evidence['restorePoint']).toBe(1);
+    // Only the protected volumes need a backup.
+    const bootOnly = edit(base(), isF('backup', (v) => v['cycle'] === 2 && v['role'] === 'data'), () => null);
+    expect(judge(K, 'restore', bootOnly, 'quiesce-group-snapshot', ', volumes: [boot]').evidence['restorePoint']).toBe(2);
+    expect(judge(K, 'restore', bootOnly).evidence['restorePoint']).toBe(1);
+  });
+
+  it('with no complete cycle, a restored volume has no point to come from', () => {
+    const r = judge(K, 'restore', { cycles: [{ backupFails: true }] });
+    expect(r).toMatchObject({ status: 'fail', summary: 'VM 0: its boot volume was restored, but no protection cycle completed every backup before the trigger', evidence: { restorePoint: null } });
+    expect(r.evidence['problems']).toHaveLength(6);
+  });
+
+  it("each VM's boot and data volumes restored, booted from, its guest started from the boot volume, data attached and read", () => {
+    const noData = edit(base(), inBackup('restore', (v) => v['member'] === 1 && v['role'] === 'data'), () => null);
+    expect(judge(K, 'restore', noData)).toMatchObject({ status: 'fail', summary: 'VM 1: its data volume was not restored from a backup in backup', evidence: { problems: ['VM 1: its data volume was not restored from a backup in backup'] } });
+    const strMember = edit(base(), inBackup('restore', (v) => v['member'] === 1 && v['role'] === 'boot'), (v) => ({ ...v, member: '1' }));
+    expect(judge(K, 'restore', strMember).summary).toBe('VM 1: its boot volume was not restored from a backup in backup');
+    const noBoot = edit(base(), inBackup('boot', (v) => v['member'] === 2), () => null);
+    expect(judge(K, 'restore', noBoot).evidence['problems']).toEqual(['VM 2 was not booted in backup']);
+    const noStart = edit(base(), (e) => e.process === 'guest@backup/app-2' && e.f === 'start', () => null);
+    expect(judge(K, 'restore', noStart).evidence['problems']).toEqual(["VM 2's guest never started in backup"]);
+    const unsaid = edit(base(), (e) => e.process === 'guest@backup/app-2' && e.f === 'start', (v) => ({ ...v, from: undefined }));
+    expect(judge(K, 'restore', unsaid).evidence['problems']).toEqual(["VM 2's guest took its configuration from nowhere, not from its restored boot volume"]);
+    const noAttach = edit(base(), inBackup('attach', (v) => v['member'] === 0), () => null);
+    expect(judge(K, 'restore', noAttach).evidence['problems']).toEqual(["VM 0's restored data volume was not attached and read in backup"]);
+    const unread = edit(base(), (e) => e.process === 'guest@backup/app-0' && e.f === 'attach', () => null);
+    expect(judge(K, 'restore', unread).evidence['problems']).toEqual(["VM 0's restored data volume was not attached and read in backup"]);
+  });
+
+  it('replication needs the promote, not restores; the VNF must serve again', () => {
+    expect(judge(K, 'restore', edit(drHistory({ option: 'replication' }), isF('promote'), () => null), 'replication')).toMatchObject({ status: 'fail', summary: 'the replicas in backup were never promoted', evidence: { promote: null } });
+    expect(judge(K, 'restore', { servingAfter: null }, 'replication')).toMatchObject({ status: 'fail', summary: 'the VNF never committed a transaction in backup after the restore' });
+    expect(judge(K, 'restore', { restored: null }, 'replication')).toMatchObject({ status: 'fail', evidence: { restoredSeqs: null } });
+  });
+
+  it('skips without a trigger', () => {
+    expect(judge(K, 'restore', base({ triggerAt: null }))).toEqual({ status: 'skip', summary: 'no failover was triggered: nothing was restored to judge', evidence: {} });
   });
 });
