@@ -61,7 +61,18 @@ import {
  * polls with setImmediate for whatever is left, which costs at most a few
  * tenths of a millisecond per deadline instead of 2 ms.
  */
-const WAKE_EARLY_MS = 0.5;
+const WAKE_EARLY_MS = 0.3;
+
+/**
+ * A datagram whose deadline is this close is sent now rather than after a
+ * poll. The poll (a setImmediate loop turn, an epoll with zero timeout each)
+ * was most of the relay's CPU: ~160 us per forwarded datagram, 2.9 CPU-s in
+ * a 30 s HA run. With the wake 0.3 ms early and the message 0.12-0.43 ms on
+ * its way, a wake lands between 0.18 ms early and 0.13 ms late, so most
+ * datagrams go out at once; none leaves more than 0.1 ms early (the impair
+ * fault's proof allows 1 ms), and the mean stays on the deadline.
+ */
+const SEND_EARLY_MS = 0.1;
 
 // Runs as a classic script in the worker. Only the main thread writes the
 // target; it bumps the generation and notifies on every change, so the wait
@@ -150,6 +161,10 @@ export class PreciseScheduler {
   // offset is read a few microseconds apart): the relay then stopped
   // forwarding for good, seen mid-run as a link that never healed.
   private setWorkerTarget(t: number): void {
+    // Parking an already parked worker needs no wake-up: it waits for a new
+    // generation whatever it last saw, and each futex wake costs a syscall on
+    // both threads. Any finite target is always notified (see above).
+    if (t === Number.POSITIVE_INFINITY && this.target[0] === t) return;
     this.target[0] = t;
     Atomics.add(this.gen, 0, 1);
     Atomics.notify(this.gen, 0);
@@ -183,7 +198,7 @@ export class PreciseScheduler {
 
   private runDue(): void {
     let now = performance.now();
-    for (let top = this.heap[0]; top && top.at <= now; top = this.heap[0]) {
+    for (let top = this.heap[0]; top && top.at <= now + SEND_EARLY_MS; top = this.heap[0]) {
       this.pop();
       try {
         top.run(now);
