@@ -28,7 +28,11 @@ links:
 workload:
   - { kind: heartbeat, name: hb, from: east/hb, to: west/hb, interval: 50ms }
   - { kind: heartbeat, name: hb2, from: west/hb, to: east/hb, interval: 100ms }
+  - { kind: heartbeat, name: hb3, from: west/hb, to: north/x, interval: 50ms }
 checks:
+  - { name: cont3, kind: heartbeat-continuity, workload: hb3, requirements: [WAN-HEARTBEAT-CONTINUITY] }
+  - { name: rtt3, kind: heartbeat-rtt, workload: hb3, requirements: [WAN-FIDELITY] }
+  - { name: gap3, kind: partition-gap, workload: hb3, requirements: [WAN-PARTITION-GAP] }
   - { name: cont, kind: heartbeat-continuity, requirements: [WAN-HEARTBEAT-CONTINUITY] }
   - { name: cont2, kind: heartbeat-continuity, workload: hb2, intervals: 2, requirements: [WAN-HEARTBEAT-CONTINUITY] }
   - { name: rtt, kind: heartbeat-rtt, requirements: [WAN-FIDELITY] }
@@ -73,6 +77,10 @@ describe('heartbeat-history', () => {
     expect(ends(ctx('cont')).w.name).toBe('hb');
     expect(proc(e.w, 'east/hb')).toBe('hb2@east/hb');
     expect(() => ends({ ...ctx('cont'), spec: { name: 'c', workload: 'none' } })).toThrow('check c has no heartbeat workload to read');
+    // The first heartbeat workload, not the first workload.
+    const other = { kind: 'bad-tokens', name: 'bad' } as unknown as (typeof scenario.workload)[number];
+    expect(ends({ ...ctx('cont'), scenario: { ...scenario, workload: [other, ...scenario.workload] } }).w.name).toBe('hb');
+    expect(ends(ctx('cont3')).dirs[0]!.hops.map((h) => h.link.name)).toEqual(['wan1', 'en']);
   });
 });
 
@@ -104,6 +112,10 @@ describe('heartbeat-continuity, edges', () => {
     expect(o).toMatchObject({ status: 'unknown', summary: 'too few heartbeats sent or received' });
     const unsent = hb().filter((e) => !(e.kind === 'op' && e.f === 'send' && e.process === 'hb@east/hb'));
     expect(heartbeatContinuity.check(byT(unsent), ctx('cont')).status).toBe('unknown');
+  });
+  it('excuses a fault on any hop of a path of several', () => {
+    const h = byT([...beats('hb3', 'west/hb', 'north/x', every(0, 2950, 50), (t) => (t >= 300 && t <= 400 ? null : 10)), ...beats('hb3', 'north/x', 'west/hb', every(0, 2950, 50)), ...fault({ kind: 'partition', link: 'en' }, 300, 400, { name: 'cut' })]);
+    expect(heartbeatContinuity.check(h, ctx('cont3')).status).toBe('pass');
   });
   describe('fault windows on the path excuse gaps while they last and for 1 s after healing', () => {
     // East to west loses the heartbeats sent at 300-400: a 200 ms gap from 260 to 460.
@@ -167,6 +179,11 @@ describe('heartbeat-rtt, edges', () => {
     const oneWay = fault({ kind: 'partition', link: 'wan1' }, 2000, 4000, { name: 'cut', measured: { aToB: imp(10, true), bToA: imp(10) } });
     expect(rows(judge('rtt', oneWay, acks((t) => (t >= 2000 && t < 4000 ? null : 20)))).map((r) => r.phase)).toEqual(['baseline', 'baseline']);
     expect(rows(judge('rtt', fault({ kind: 'pause-node', node: 'east/x' }, 2000, 4000), acks(() => 20))).map((r) => r.phase)).toEqual(['baseline']);
+    const back = fault({ kind: 'partition', link: 'wan1' }, 2000, 4000, { name: 'cut', measured: { aToB: imp(10), bToA: imp(10, true) } });
+    expect(rows(judge('rtt', back, acks((t) => (t >= 2000 && t < 4000 ? null : 20)))).map((r) => r.phase)).toEqual(['baseline', 'baseline']);
+    // A path of two hops: a fault on either names the phase.
+    const far = [slow('far', 'en', 2000, 4000), beats('hb3', 'west/hb', 'north/x', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 4000 ? 120 : 60)), beats('hb3', 'north/x', 'west/hb', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 4000 ? 120 : 60))];
+    expect(rows(heartbeatRtt.check(byT(far.flat()), ctx('rtt3'))).map((r) => [r.phase, r.expectedMs, r.status])).toEqual([['baseline', 60, 'pass'], ['far', 120, 'pass'], ['baseline', 60, 'pass']]);
   });
   it('names a phase by the faults on the path only, joined with +, and skips empty phases', () => {
     const h = [slow('a', 'wan1', 2000, 4000), slow('b', 'wan1', 2000, 4000), slow('other', 'en', 2000, 4000, 300), acks((t) => (t >= 2000 && t < 4000 ? 100 : 20))];
@@ -191,6 +208,7 @@ describe('heartbeat-rtt, edges', () => {
     const fails = judge('rtt', ...h(2400, 30));
     expect(fails.status).toBe('fail');
     expect(fails.summary).toBe('baseline: median 30 ms vs 20 ms expected (±2)');
+    expect(fails.evidence).toEqual({ rows: rows(fails) });
   });
   it('rejects a tolerance that is not a percentage, in validation and in the check', () => {
     const spec = { ...ctx('rtt').spec, tolerance: '5ms' };
@@ -228,6 +246,11 @@ describe('partition-gap, edges', () => {
     expect(rows(edge)[0]).toMatchObject({ gapMs: 50, errorMs: -90 });
     const after = judge('gap', cut(900, 960, false), hb((t) => (t >= 1000 && t < 2000 ? null : 10), () => 10, 3000));
     expect(rows(after)[0]).toMatchObject({ gapMs: 50 });
+  });
+  it('decides a direction cut on any hop of a path of several', () => {
+    const h = [...beats('hb3', 'west/hb', 'north/x', every(0, 3000, 50), (t) => (t >= 1000 && t < 2000 ? null : 10)), ...beats('hb3', 'north/x', 'west/hb', every(0, 3000, 50))];
+    const o = judge('gap3', fault({ kind: 'partition', link: 'en' }, 1000, 2000, { name: 'cut', measured: { aToB: imp(20, true), bToA: imp(20) } }), h);
+    expect(rows(o).map((r) => [r.direction, r.gapMs, r.status])).toEqual([['west/hb -> north/x', 1050, 'pass']]);
   });
   it('takes the interval and tolerance of the check\'s workload', () => {
     const h = [...beats('hb2', 'west/hb', 'east/hb', every(0, 3000, 100), (t) => (t >= 1000 && t < 2000 ? null : 10)), ...beats('hb2', 'east/hb', 'west/hb', every(0, 3000, 100))];

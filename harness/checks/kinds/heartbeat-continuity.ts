@@ -34,9 +34,9 @@ const check: Checker<SpecOf<typeof options>> = (history, ctx) => {
     // Silence before the first heartbeat arrived and after the last one is silence too: count from the first send to the last.
     const edges = recv.length && sent.length ? [sent[0]!, ...recv, Math.max(sent.at(-1)!, recv.at(-1)!)] : recv;
     const free = gaps(edges).filter((g) => !excluded.some((f) => g.to > f.start && g.from < f.end + SETTLE_MS));
-    const worst = free.reduce((m, g) => (g.ms > m.ms ? g : m), { from: 0, to: 0, ms: 0 });
+    const worstMs = free.reduce((m, g) => Math.max(m, g.ms), 0);
     const over = free.filter((g) => g.ms > limit).length;
-    return { direction: `${d.from} -> ${d.to}`, sent: sent.length, received: recv.length, worstGapMs: round(worst.ms), limitMs: limit, gapsOverLimit: over };
+    return { direction: `${d.from} -> ${d.to}`, sent: sent.length, received: recv.length, worstGapMs: round(worstMs), limitMs: limit, gapsOverLimit: over };
   });
   const evidence = { rows, settleMs: SETTLE_MS };
   if (rows.some((r) => r.received < MIN_SAMPLES || r.sent === 0)) return { status: 'unknown', summary: 'too few heartbeats sent or received', evidence };
