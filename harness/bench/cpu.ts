@@ -122,6 +122,11 @@ export async function measure(cmd: string[]): Promise<CpuReport> {
   const root = child.pid!;
   const tree = new Set<number>([root]);
 
+  // A process on its way out has an empty cmdline: keep the name it had.
+  const keepName = (p: Proc): void => {
+    const before = procs.get(p.pid);
+    if (before && before.comm === p.comm && before.label.length > p.label.length) p.label = before.label;
+  };
   const sample = (): void => {
     for (const e of readdirSync('/proc')) {
       if (!/^\d+$/.test(e)) continue;
@@ -144,14 +149,13 @@ export async function measure(cmd: string[]): Promise<CpuReport> {
         if (!tree.has(info.owner)) continue;
         const u = cgroupUsage(p.container);
         if (u !== null) cg.set(p.container, Math.max(cg.get(p.container) ?? 0, u));
-        // A process on its way out has an empty cmdline: keep the name it had.
-        const before = procs.get(pid);
-        if (before && before.comm === p.comm) p.label = before.label.length > p.label.length ? before.label : p.label;
+        keepName(p);
         procs.set(pid, p);
         continue;
       }
       if (tree.has(p.ppid) || tree.has(pid)) {
         tree.add(pid);
+        keepName(p);
         procs.set(pid, p);
       }
     }
