@@ -39,6 +39,8 @@ export interface BootstrapOptions {
   readonly internalUrl: string;
   readonly adminUrl: string;
   readonly passwordHashLn?: number;
+  /** The admin password's hash, already under way (made while the database was awaited); else hashed if the user must be created. */
+  readonly passwordHash?: Promise<string>;
   /** Other APIs served in this region, registered with the same URL on all three interfaces. */
   readonly services?: readonly SiteService[];
 }
@@ -68,7 +70,7 @@ export const serviceIdFor = (type: string) => createHash('md5').update(`msh-serv
 /** Bootstrap on `db`'s write side, as one transaction retried on a conflict with a concurrent bootstrap. */
 export async function bootstrap(db: store.Db, o: BootstrapOptions, retry?: RetryOptions): Promise<BootstrapResult> {
   // Hashed at most once whatever the retries (scrypt is the costliest step).
-  let hash: Promise<string> | undefined;
+  let hash: Promise<string> | undefined = o.passwordHash;
   const passwordHash = () => (hash ??= hashPassword(o.password, o.passwordHashLn));
   return withConnection(store.writer(db), async (conn) => {
     const r = await inTransaction(conn, () => bootstrapOnce(conn, o, passwordHash), retry);

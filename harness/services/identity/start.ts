@@ -11,6 +11,7 @@ import type { ServiceDefinition } from '../http.js';
 import { identityApi } from './api.js';
 import { bootstrap, type BootstrapOptions } from './bootstrap.js';
 import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDENTITY_DATABASE } from './db.js';
+import { hashPassword } from './password.js';
 import { setupPkiKeys } from './pki.js';
 import { FernetProvider, PkiProvider, UuidProvider, type ProviderName, type TokenProvider } from './providers.js';
 import { IdentityService } from './service.js';
@@ -85,6 +86,9 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
   const writeSpec = o.dbWrite === null ? null : parseDbSpec(o.dbWrite);
   const where = writeSpec ? `${describeDbSpec(spec)} (reads), ${describeDbSpec(writeSpec)} (writes)` : describeDbSpec(spec);
   const deadline = performance.now() + (o.dbWaitMs ?? DB_WAIT_MS);
+  // scrypt (~0.1 s of CPU) while the database is awaited, not when every region bootstraps at once.
+  const passwordHash = hashPassword(o.bootstrap.password, o.passwordHashLn);
+  passwordHash.catch(() => undefined);
   const readPool = await whileNotReady(`opening ${describeDbSpec(spec)}`, deadline, log, () => openIdentityDatabase(spec));
   let pool: mysql.Pool | SplitDb = readPool;
   try {
@@ -118,7 +122,7 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
 
     const t0 = performance.now();
     // Bootstrap reads what it is about to write: from the write server, not a lagging replica.
-    const b = await whileNotReady('bootstrap', deadline, log, () => bootstrap(writer(db), { ...o.bootstrap, passwordHashLn: o.passwordHashLn }));
+    const b = await whileNotReady('bootstrap', deadline, log, () => bootstrap(writer(db), { ...o.bootstrap, passwordHashLn: o.passwordHashLn, passwordHash }));
     log(
       `identity: bootstrap in ${(performance.now() - t0).toFixed(0)} ms on ${where}: ` +
         `${b.created.length ? `created ${b.created.join(', ')}` : 'nothing to create'}` +
