@@ -25,7 +25,8 @@ export function memberOf(process: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+// Number.isFinite is false for anything not a number (it does not coerce).
+export const num = (v: unknown): number | null => (Number.isFinite(v) ? (v as number) : null);
 
 /** The scenario's dr block; validation guarantees a DR check has one. */
 export function drOf(ctx: CheckContext<unknown>): DrSpec {

@@ -280,6 +280,13 @@ describe('dr-quiesce-window', () => {
     expect(judge(K, 'window', sorted(good({ thaw: rev3([1050, 1060]) }))).status).toBe('unknown');
   });
 
+  it("a thaw at or after the window's start counts, not one before it", () => {
+    const at = [...good(), op(995, 'guest@primary/app-0', 'thaw', {})];
+    expect(judge(K, 'window', sorted(at)).evidence['windows']).toMatchObject([{ thawed: 4 }]);
+    const before = [...good(), op(994, 'guest@primary/app-0', 'thaw', {})];
+    expect(judge(K, 'window', sorted(before)).evidence['windows']).toMatchObject([{ thawed: 3 }]);
+  });
+
   it("only the primary's guests count", () => {
     const h = good({ freeze: m3([1000, 1010]) });
     const elsewhere = op(1015, 'guest@backup/app-2', 'freeze', {});
@@ -379,6 +386,20 @@ describe('dr-quiesce-order', () => {
     const unsnapped = good({ snapshot: undefined });
     const failedSnap = [...unsnapped, op(1030, 'dr@primary', 'group-snapshot', { cycle: 0 }, 'fail')];
     expect(judge(K, 'order', sorted(failedSnap))).toEqual({ status: 'unknown', summary: 'no protection cycle reached its group snapshot: nothing to judge', evidence: { desired: [0, 1, 2], cycles: [] } });
+  });
+
+  it('a freeze at the very ask counts; each VM is held before the next by its own freeze', () => {
+    expect(judge(K, 'order', sorted(good({ freeze: [{ member: 0, t: 995 }, { member: 1, t: 1010 }, { member: 2, t: 1020 }] }))).evidence['cycles']).toMatchObject([{ guestFroze: [0, 1, 2] }]);
+    const late1 = good({ freeze: [{ member: 0, t: 1000 }, { member: 1, t: 1016 }, { member: 2, t: 1020 }] });
+    expect(judge(K, 'order', sorted(late1))).toMatchObject({ status: 'fail', summary: 'cycle 0: VM 1 froze after VM 2 was asked to quiesce' });
+  });
+
+  it('a quiesce without a value is in no cycle; one without a member is VM -1, without a start time answered when asked', () => {
+    const h = edit(sorted(good()), isF('quiesce', (v) => v['member'] === 0), (_v, e) => ({ t: e.t, kind: 'op', process: e.process, type: 'ok', f: 'quiesce' }) as HistoryEvent);
+    // It belongs to no cycle: the cycle saw two quiesces, from VM 1's.
+    expect(judge(K, 'order', h).summary).toBe('cycle 0: quiesced 1,2, the desired order is 0,1,2');
+    const first = [...sorted(good()), op(994, 'dr@primary', 'quiesce', { cycle: 0 })];
+    expect(judge(K, 'order', sorted(first))).toMatchObject({ status: 'fail', summary: 'cycle 0: quiesced -1,0,1,2, the desired order is 0,1,2', evidence: { cycles: [{ guestFroze: [0, 1, 2] }] } });
   });
 
   it('skips the other options', () => {
@@ -620,5 +641,74 @@ describe('dr-restore', () => {
 
   it('skips without a trigger', () => {
     expect(judge(K, 'restore', base({ triggerAt: null }))).toEqual({ status: 'skip', summary: 'no failover was triggered: nothing was restored to judge', evidence: {} });
+  });
+});
+
+// Events the checkers must read without tripping: a step of unknown outcome
+// is not a success, and an op recorded without a value says nothing (read as
+// missing, never a crash).
+describe('DR checkers on odd events', () => {
+  const bare = (t: number, process: string, f: string, type: OpType = 'ok'): HistoryEvent => ({ t, kind: 'op', process, type, f });
+
+  it('dr-restore: a restore, boot, attach or promote of unknown outcome did not happen', () => {
+    const info = (f: string, member?: number) => edit(drHistory({ cycles: three() }), (e) => e.process === 'dr@backup' && e.f === f && (member === undefined || e.value?.['member'] === member), (_v, e) => ({ ...e, type: 'info' }) as HistoryEvent);
+    expect(judge(drRestore as CheckKind, 'restore', info('restore', 1)).summary).toBe('VM 1: its boot volume was not restored from a backup in backup');
+    expect(judge(drRestore as CheckKind, 'restore', info('boot', 1)).summary).toBe('VM 1 was not booted in backup');
+    expect(judge(drRestore as CheckKind, 'restore', info('attach', 1)).summary).toBe("VM 1's restored data volume was not attached and read in backup");
+    const promote = edit(drHistory({ option: 'replication' }), isF('promote'), (_v, e) => ({ ...e, type: 'info' }) as HistoryEvent);
+    expect(judge(drRestore as CheckKind, 'restore', promote, 'replication').summary).toBe('the replicas in backup were never promoted');
+  });
+
+  it('dr-restore: backups without a cycle number are no restore point, even listed first', () => {
+    const h = drHistory({ cycles: [{}] });
+    const unnumbered = [0, 1, 2].flatMap((member) => ['boot', 'data'].map((role) => op(500, 'dr@primary', 'backup', { cycle: 'pre', member, role })));
+    expect(judge(drRestore as CheckKind, 'restore', [...unnumbered, ...h])).toMatchObject({ status: 'pass', evidence: { restorePoint: 0 } });
+  });
+
+  it('dr-restore: the data each VM read back is in the evidence', () => {
+    const r = judge(drRestore as CheckKind, 'restore', { cycles: three(), restored: [137, 136, 136] });
+    expect((r.evidence['members'] as Record<string, unknown>[]).map((m) => m['dataSeq'])).toEqual([137, 136, 136]);
+  });
+
+  it('dr-restore: valueless steps and guest events count for nothing', () => {
+    const h = drHistory({ cycles: three() });
+    const K = drRestore as CheckKind;
+    // A failed step without a value: no error text.
+    expect(judge(K, 'restore', sorted([...h, bare(11_005, 'dr@backup', 'boot', 'fail')]))).toMatchObject({ status: 'fail', summary: 'boot failed in backup: ', evidence: { failed: [{ step: 'boot' }] } });
+    // A backup, restore, boot or attach without a value (first in time) changes nothing.
+    const extra = [bare(100, 'dr@primary', 'backup'), bare(11_002, 'dr@backup', 'restore'), bare(11_003, 'dr@backup', 'boot'), bare(11_004, 'dr@backup', 'attach')];
+    expect(judge(K, 'restore', sorted([...extra, ...h]))).toMatchObject({ status: 'pass', evidence: { restorePoint: 2 } });
+    // A guest's start without a value names no configuration source; its attach no sequence; the restored report no state; serving no sequence.
+    const noFrom = edit(h, (e) => e.process === 'guest@backup/app-1' && e.f === 'start', (_v, e) => bare(e.t, e.process, e.f));
+    expect(judge(K, 'restore', noFrom).summary).toBe("VM 1's guest took its configuration from nowhere, not from its restored boot volume");
+    const noSeq = edit(h, (e) => e.process === 'guest@backup/app-1' && e.f === 'attach', (_v, e) => bare(e.t, e.process, e.f));
+    expect((judge(K, 'restore', noSeq).evidence['members'] as Record<string, unknown>[])[1]).toMatchObject({ dataSeq: null });
+    const noState = edit(h, (e) => e.f === 'restored', (_v, e) => bare(e.t, e.process, e.f));
+    expect(judge(K, 'restore', noState)).toMatchObject({ status: 'pass', evidence: { restoredSeqs: null } });
+    const noServingSeq = edit(h, (e) => e.f === 'serving', (_v, e) => bare(e.t, e.process, e.f));
+    expect(judge(K, 'restore', noServingSeq)).toMatchObject({ status: 'pass', evidence: { firstSeq: null, triggerToServingMs: 900 } });
+  });
+
+  it('dr-clean-restore: a restored report without a value reports no flags', () => {
+    const h = edit(drHistory({ cycles: three(), corruptAt: 4000 }), (e) => e.f === 'restored', (_v, e) => bare(e.t, e.process, e.f));
+    expect(judge(drCleanRestore as CheckKind, 'clean', h)).toMatchObject({ status: 'unknown', evidence: { restoredCorrupt: null, restoredSeqs: null } });
+  });
+
+  it('dr-incremental-backup: a backup without a value did not report its blocks', () => {
+    const h = [...drHistory({ cycles: three() }), bare(9000, 'dr@primary', 'backup')];
+    const r = judge(drIncrementalBackup as CheckKind, 'incremental', sorted(h));
+    expect(r).toMatchObject({ status: 'unknown', summary: '1 backups did not report the blocks they changed' });
+    expect((r.evidence['backups'] as unknown[]).at(-1)).toEqual({ cycle: undefined, volume: 'undefined/undefined', incremental: false, changedBlocks: null, totalBlocks: null, bytesSent: null });
+  });
+
+  it('dr-manual-trigger: a step without a start time is timed by its own time; a valueless one too', () => {
+    const h = drHistory({ cycles: three() });
+    expect(judge(drManualTrigger as CheckKind, 'manual', sorted([...h, op(10_990, 'dr@backup', 'boot', { started: 'soon' })]))).toMatchObject({ status: 'fail', evidence: { before: [{ process: 'dr@backup', f: 'boot', t: 10_990 }] } });
+    expect(judge(drManualTrigger as CheckKind, 'manual', sorted([...h, bare(10_990, 'dr@backup', 'boot')]))).toMatchObject({ status: 'fail', evidence: { before: [{ process: 'dr@backup', f: 'boot', t: 10_990 }] } });
+  });
+
+  it('dr-server-snapshot: a backup of a snapshot is not a volume made from it', () => {
+    const h = edit(drHistory({ cycles: three(), option: 'server-snapshot' }), isF('volume-from-snapshot', (v) => v['snapshot'] === 's0-1-d'), (v, e) => ({ ...e, f: 'backup', value: { ...v } }) as HistoryEvent);
+    expect(judge(drServerSnapshot as CheckKind, 'snaps', h, 'server-snapshot').summary).toBe("cycle 0: 1 of 2 of VM 1's snapshots became volumes");
   });
 });

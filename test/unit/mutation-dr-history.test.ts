@@ -118,4 +118,13 @@ describe('recoveryOf', () => {
     expect(recoveryOf([...loss, ...trigger, op(700, 'guest@b/app-0', 'restored', { seqs: [1, '1', 1] })], D)).toMatchObject({ lastCommitted: null, restoredSeqs: null });
     expect(recoveryOf([...loss, ...trigger, op(700, 'guest@b/app-0', 'restored', { seqs: '1,1,1' })], D)).toMatchObject({ restoredSeqs: null });
   });
+
+  it('commits without a sequence number are none; of two commits of one sequence the first is kept', () => {
+    expect(recoveryOf([op(100, 'guest@p/app-0', 'commit', { seq: 'x' }), op(110, 'guest@p/app-0', 'commit'), ...loss], D)).toMatchObject({ lastCommitted: null });
+    expect(recoveryOf([...commits, op(420, 'guest@p/app-1', 'commit', { seq: 4 }), ...trigger], D)).toMatchObject({ lastCommitted: { seq: 4, t: 400 } });
+  });
+
+  it('a restored report or a serving event without a value gives no state and no sequence', () => {
+    expect(recoveryOf([...commits, ...loss, ...trigger, op(700, 'guest@b/app-0', 'restored'), op(900, 'guest@b/app-0', 'serving')], D)).toMatchObject({ restoredSeqs: null, serving: { seq: null, t: 900 } });
+  });
 });

@@ -20,7 +20,7 @@ const SCENARIO = parseScenario(
 name: f
 duration: 20s
 sites:
-  - { name: primary, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
+  - { name: primary, subnet: 198.18.1.0/24, nodes: [{ name: hb }, { name: ctl, role: controller }] }
   - { name: backup, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
   - { name: edge, subnet: 198.18.3.0/24, nodes: [{ name: hb }] }
 links:

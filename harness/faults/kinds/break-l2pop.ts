@@ -29,12 +29,12 @@ export interface RemoteEntry {
   readonly dst: string;
 }
 
-/** `bridge fdb show` (or monitor) lines -> the remote entries on tenant VXLAN devices (vxlan-<vni>), deletions left out. */
+/** `bridge fdb show` (or monitor) lines -> the remote entries on tenant VXLAN devices (vxlan-<vni>), deletions left out (a monitor's "Deleted <mac> dev ..." has the MAC, not "dev", second). */
 export function remoteEntries(text: string): RemoteEntry[] {
   return text
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[0] !== 'Deleted' && f[1] === 'dev' && /^vxlan-\d+$/.test(f[2] ?? '') && f[3] === 'dst' && f[4])
+    .filter((f) => f[1] === 'dev' && /^vxlan-\d+$/.test(f[2] ?? '') && f[3] === 'dst' && f[4])
     .map((f) => ({ mac: f[0]!, dev: f[2]!, dst: f[4]! }));
 }
 
