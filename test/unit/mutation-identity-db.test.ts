@@ -121,6 +121,27 @@ describe('galera-quorum, edges', () => {
     expect(rows(o)[0]).toMatchObject({ sites: [expect.objectContaining({ unreachableAfterMs: 1000, nonPrimaryAfterMs: null })], problems: [], status: 'unknown' });
     expect(o.summary).toBe('east unreachable by its probe during the partition: its Galera state is not known');
   });
+  it('reads a node first probed after the heal, wants Primary and ready, and ignores Primary reports during the cut', () => {
+    const h = [...partition(), wsrep('east', 0, 'Primary'), wsrep('north', 0, 'Primary'), wsrep('west', 5000, 'Primary'), wsrep('east', 10500, 'non-Primary'), wsrep('east', 16000, 'non-Primary', true), wsrep('east', 17000, 'Primary')];
+    const o = check('quorum', h);
+    expect(o.status, o.summary).toBe('pass');
+    expect(rows(o)[0]).toMatchObject({ sites: [expect.objectContaining({ primaryAgainAfterHealMs: 1000 })] });
+    const late = check('quorum', [...partition(), wsrep('east', 0, 'Primary'), wsrep('north', 0, 'Primary'), wsrep('east', 10500, 'non-Primary'), wsrep('east', 17000, 'Primary'), wsrep('west', 17500, 'Primary')]);
+    expect(rows(late)[1]).toMatchObject({ sites: [expect.objectContaining({ site: 'north' }), expect.objectContaining({ site: 'west', statusAtEnd: null, primaryAgainAfterHealMs: 1500 })] });
+  });
+  it('judges a node that was unreachable and then reported non-Primary; names an unreachable node among problems', () => {
+    const seen = check('quorum', [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), { ...wsrep('east', 5000, 'unreachable'), value: { status: 'unreachable' } }, wsrep('east', 6000, 'non-Primary'), wsrep('east', 16500, 'Primary')]);
+    expect(seen.status, seen.summary).toBe('pass');
+    const both = check('quorum', [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), { ...wsrep('east', 5000, 'unreachable'), value: { status: 'unreachable' } }]);
+    expect(both.status).toBe('fail');
+    expect(both.summary).toBe('east not Primary again within 10000 ms of healing; east unreachable by its probe during the partition: its Galera state is not known');
+  });
+  it('counts the writes of the writes workload, not the first workload of another kind', () => {
+    const tok = { kind: 'tokens', name: 'tok', rate: 20, via: 'identity' } as unknown as (typeof scenario.workload)[number];
+    const first = { ...ctx('quorum'), scenario: { ...scenario, workload: [tok, ...scenario.workload] } };
+    const o = galeraQuorum.check(byT([...good(), ...writes('writes@east', [12000]), ...writes('tok@east', [12000])]), first);
+    expect(o.summary).toBe('east (minority) accepted 1 write(s) during the partition');
+  });
   it('needs a Galera identity database', () => {
     const local = parseScenario('l.yaml', yaml('galera').replace('  - { name: quorum, kind: galera-quorum, requirements: [ID-GALERA-MINORITY] }\n  - { name: quorum5, kind: galera-quorum, limit: 5s, requirements: [ID-GALERA-MINORITY] }\n', '')).scenario;
     const spec = ctx('quorum').spec;
@@ -138,6 +159,7 @@ describe('write-availability, edges', () => {
   it('tells a clean refusal (4xx, 503) from a failure', () => {
     const e = (status: unknown): OpEvent => ({ t: 0, kind: 'op', process: 'p', type: 'fail', f: 'write', value: { status } });
     expect([399, 400, 404, 499, 500, 502, 503, 504, undefined].map((s) => cleanRefusal(e(s)))).toEqual([false, true, true, true, false, false, true, false, false]);
+    expect(cleanRefusal({ t: 0, kind: 'op', process: 'p', type: 'fail', f: 'write' })).toBe(false);
   });
   it('passes without faults, saying nothing of healing, and reports each region', () => {
     const o = check('writes', all(), audit());
@@ -171,6 +193,13 @@ describe('write-availability, edges', () => {
     expect(ok.status, ok.summary).toBe('pass');
     expect(rows(ok)[0]).toMatchObject({ region: 'west', resumedAfterHealMs: 2000 });
     expect(h(17991).summary).toBe('west: writes did not resume within 2000 ms of healing');
+  });
+  it('counts a write sent at the very heal as resumed, and reads only outages as faults', () => {
+    const o = check('writes', partition(), all((r, t) => (r === 'east' && t >= 4000 && t < 16000 ? 503 : 201)), audit());
+    expect(rows(o)[0]).toMatchObject({ resumedAfterHealMs: 10 });
+    const revoked = check('writes', fault({ kind: 'revoke-token', site: 'east' }, 5000, undefined, { name: 'revoke' }), all(), audit());
+    expect(revoked.status).toBe('pass');
+    expect(rows(revoked).map((r) => r.resumedAfterHealMs)).toEqual([0, 0, 0]);
   });
   it('names at most three missing writes', () => {
     const o = check('writes', all(), audit({ west: ['a', 'b', 'c', 'd'] }));

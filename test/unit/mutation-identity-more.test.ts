@@ -109,6 +109,9 @@ describe('bad-tokens, edges', () => {
     const down = check('bad', [corpus('bad', ['control', 'forged']), ...answers('bad@east', 'control', [503, 'ECONNREFUSED', 503]), ...answers('bad@east', 'forged', [404, 404, 404])]);
     expect(down.summary).toBe('east: the valid control token was accepted only 0/3 times (503, ECONNREFUSED), so its rejections prove nothing');
   });
+  it('says when the check has no bad-tokens workload to read', () => {
+    expect(() => badTokens.check([], { ...ctx('bad'), spec: { ...ctx('bad').spec, name: 'x', workload: 'nope' } })).toThrow('check x has no bad-tokens workload to read');
+  });
   it('needs a control token in the corpus, and says so with the corpus', () => {
     const o = check('bad', [corpus('bad', ['forged'])]);
     expect(o).toEqual({ status: 'unknown', summary: 'the corpus has no control token: a dead service would pass', evidence: { corpus: { provider: 'fernet', tokens: [{ label: 'forged', bytes: 183, how: 'test' }], skipped: [] } } });
@@ -147,6 +150,8 @@ describe('middleware-region, edges', () => {
     expect(o.summary).toMatch(/^every validation stayed in its region \(own endpoint or offline\): east: 10 requests authenticated, online validations 5 at east, offline 5, cache hits 0; other identity calls: 2 revocation-list @ west; west: /);
   });
   it('counts offline validations alone (PKI, no online counters) and rejections missing as none', () => {
+    const bare = check(stats('east', { validations: { total: 6, byUrl: { [EAST_KS]: 6 } }, accepted: 6 }), local('west', WEST_KS));
+    expect(rows(bare)[0]).toMatchObject({ online: 6, offline: 0, status: 'pass' });
     const pki = stats('east', { offline: { validated: 6 }, accepted: 6 });
     const o = check(pki, local('west', WEST_KS));
     expect(o.status, o.summary).toBe('pass');

@@ -58,7 +58,7 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     const problems = [
       ...(unclean.length ? [`${unclean.length} write(s) not refused cleanly (${[...new Set(unclean.map((r) => String(r.e.value?.status ?? r.e.value?.error)))].join(', ')})`] : []),
       ...(steadyFailed.length ? [`${steadyFailed.length} write(s) failed outside faults`] : []),
-      ...(!lostForGood && (resumedMs === null || (resumedMs !== 0 && resumedMs > limit)) ? [`writes did not resume within ${limit} ms of healing`] : []),
+      ...(!lostForGood && (resumedMs === null || resumedMs > limit) ? [`writes did not resume within ${limit} ms of healing`] : []),
       ...(missing.length ? [`${missing.length} acknowledged write(s) missing afterwards: ${missing.slice(0, 3).join(', ')}`] : []),
     ];
     // Acknowledged writes are only known kept once read back: without the audit, nothing backs a pass.
