@@ -52,6 +52,8 @@ function writes(process: string, sent: readonly number[], answer: (t: number) =>
     ];
   });
 }
+/** A probe that could not reach its node: no readiness reported. */
+const unreachable = (site: string, t: number): HistoryEvent => ({ t, kind: 'op', process: `wsrep@${site}`, type: 'info', f: 'wsrep', value: { status: 'unreachable' } });
 const every = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
 
 describe('galera-quorum, edges', () => {
@@ -115,7 +117,7 @@ describe('galera-quorum, edges', () => {
     expect(rows(o).map((r) => [r.members, r.side])).toEqual([[['east'], 'minority'], [['west'], 'minority']]);
   });
   it('an unreachable minority node is unknown, named in the summary with the others', () => {
-    const h = [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), { ...wsrep('east', 5000, 'unreachable'), value: { status: 'unreachable' } }, wsrep('east', 16500, 'Primary')];
+    const h = [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), unreachable('east', 5000), wsrep('east', 16500, 'Primary')];
     const o = check('quorum', h);
     expect(o.status).toBe('unknown');
     expect(rows(o)[0]).toMatchObject({ sites: [expect.objectContaining({ unreachableAfterMs: 1000, nonPrimaryAfterMs: null })], problems: [], status: 'unknown' });
@@ -130,9 +132,9 @@ describe('galera-quorum, edges', () => {
     expect(rows(late)[1]).toMatchObject({ sites: [expect.objectContaining({ site: 'north' }), expect.objectContaining({ site: 'west', statusAtEnd: null, primaryAgainAfterHealMs: 1500 })] });
   });
   it('judges a node that was unreachable and then reported non-Primary; names an unreachable node among problems', () => {
-    const seen = check('quorum', [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), { ...wsrep('east', 5000, 'unreachable'), value: { status: 'unreachable' } }, wsrep('east', 6000, 'non-Primary'), wsrep('east', 16500, 'Primary')]);
+    const seen = check('quorum', [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), unreachable('east', 5000), wsrep('east', 6000, 'non-Primary'), wsrep('east', 16500, 'Primary')]);
     expect(seen.status, seen.summary).toBe('pass');
-    const both = check('quorum', [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), { ...wsrep('east', 5000, 'unreachable'), value: { status: 'unreachable' } }]);
+    const both = check('quorum', [...partition(), ...REGIONS.map((s) => wsrep(s, 0, 'Primary')), unreachable('east', 5000)]);
     expect(both.status).toBe('fail');
     expect(both.summary).toBe('east not Primary again within 10000 ms of healing; east unreachable by its probe during the partition: its Galera state is not known');
   });
