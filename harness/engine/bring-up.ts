@@ -62,20 +62,35 @@ export async function bringUp(scenario: Scenario, plan: Plan, runtime: Runtime, 
     const shared = await shareFernetKeys(scenario, d);
     if (shared.length) phase('bring-up:fernet-keys-shared', { from: scenario.identity!.site, to: shared });
     phase('bring-up:site-services');
-    const services = startSiteServices(d, runtime, {
-      // Neutron's ARP responder is incompatible with addresses that move
-      // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
-      arpResponder: scenario.vnfs.length === 0,
-      args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan), ...drServiceArgs(scenario, site, plan)],
-      // Side by side even on a shared identity database: the schema is in
-      // its seed, and each Keystone's bootstrap is one transaction that
-      // retries when another region committed a shared row first.
-      sequential: false,
-      network: scenario.networks.length > 0 || scenario.identity !== undefined,
-    }).then((c) => {
-      phase('bring-up:site-services-ready');
-      return c;
-    });
+    const start = () =>
+      startSiteServices(d, runtime, {
+        // Neutron's ARP responder is incompatible with addresses that move
+        // between ports (VRRP/GARP), as in Neutron itself: VNF scenarios run without it.
+        arpResponder: scenario.vnfs.length === 0,
+        args: (site) => [...identityArgs(scenario, site, plan), ...authMiddlewareArgs(scenario, site, plan), ...drServiceArgs(scenario, site, plan)],
+        // Side by side even on a shared identity database: the schema is in
+        // its seed, and each Keystone's bootstrap is one transaction that
+        // retries when another region committed a shared row first.
+        sequential: false,
+        network: scenario.networks.length > 0 || scenario.identity !== undefined,
+      });
+    let dbReady = false;
+    void db.then(() => (dbReady = true), () => undefined);
+    const services = start()
+      .catch(async (e: unknown) => {
+        // Gave up waiting for an API while the database was still forming
+        // (a loaded host): once it is ready, wait for the APIs again. A
+        // process still waiting for its database is left alone (the pid
+        // file), one that gave up is started anew.
+        if (!sharedDb || dbReady) throw e;
+        await db;
+        phase('bring-up:site-services-again', { reason: e instanceof Error ? e.message : String(e) });
+        return start();
+      })
+      .then((c) => {
+        phase('bring-up:site-services-ready');
+        return c;
+      });
     // A database that fails ends the bring-up at once (its error, not the services' wait for it).
     const [, clients] = await Promise.all([db, services]);
     if (scenario.networks.length > 0) {
