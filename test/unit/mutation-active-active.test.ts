@@ -102,6 +102,13 @@ describe('active-active, edges', () => {
     const o = activeActive.check(sorted(lose(), lose(12000, 'west', 'lose2'), both, calls(answer)), ctx('both'));
     expect((o.evidence.rows as Rows).map((r) => [r.fault, r.vnf, r.outageMs])).toEqual([['lose', 'vnf1', 405], ['lose', 'vnf2', 5], ['lose2', 'vnf1', 605], ['lose2', 'vnf2', 605]]);
   });
+  it('fails a VIP that never served again, saying never; reads site losses only', () => {
+    const h = sorted(lose(), fault({ kind: 'partition', link: 'ew' }, 3000, 4000, { name: 'cut' }), both, calls((vnf, t) => (vnf === 'vnf2' ? 'west-vnf-b' : t < 8000 ? 'east-vnf-a' : null)));
+    const o = activeActive.check(h, ctx('both'));
+    expect(o.status).toBe('fail');
+    expect(o.summary).toMatch(/^lose: vnf1 served new calls again after never \(limit 1000 ms\); replicated both ways/);
+    expect((o.evidence.rows as Rows).map((r) => [r.fault, r.vnf])).toEqual([['lose', 'vnf1'], ['lose', 'vnf2']]);
+  });
   it('is unknown when a VIP of the pair has no call workload, saying which', () => {
     const o = activeActive.check(sorted(lose(), both, calls((_v, t) => (t < 8000 ? 'east-vnf-a' : 'west-vnf-b'), ['vnf1'])), ctx('both', { calls2: false }));
     expect(o.status).toBe('unknown');
@@ -126,5 +133,6 @@ describe('active-active, edges', () => {
     ]]);
     const longer = { ...s, vnfs: s.vnfs.map((v) => (v.name === 'vnf2' ? { ...v, members: ['west/vnf-b', 'east/vnf-a', 'users/client'] } : v)) };
     expect(crossed(longer as never, s.vnfs[0]!).map((v) => v.name)).toEqual(['vnf1']);
+    expect(crossed(longer as never, longer.vnfs[1]!).map((v) => v.name)).toEqual(['vnf2']);
   });
 });
