@@ -34,7 +34,8 @@ export function parseJobs(value: string | undefined): number {
   return jobs;
 }
 
-export async function runMany(planned: readonly PlannedRun[], io: Io, opts: RunManyOptions): Promise<{ results: RunResult[]; aborted: boolean }> {
+/** Each finished run with what was planned for it (runs an abort kept from starting are left out). */
+export async function runMany<P extends PlannedRun>(planned: readonly P[], io: Io, opts: RunManyOptions): Promise<{ runs: { planned: P; result: RunResult }[]; aborted: boolean }> {
   const { json, seed } = opts;
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -85,8 +86,8 @@ export async function runMany(planned: readonly PlannedRun[], io: Io, opts: RunM
   }
   const thrown = settled.find((r) => r.status === 'rejected');
   if (thrown) throw thrown.reason;
-  const results = settled.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
-  return { results, aborted: abort.signal.aborted };
+  const runs = settled.flatMap((r, k) => (r.status === 'fulfilled' && r.value ? [{ planned: planned[k]!, result: r.value }] : []));
+  return { runs, aborted: abort.signal.aborted };
 }
 
 async function pointLatest(outDir: string): Promise<void> {

@@ -28,9 +28,9 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     const name = loaded.scenario.name;
     return { loaded, outDir: values.out ? (selected.length > 1 ? join(values.out, name) : values.out) : join(PROJECT_ROOT, 'reports', `${stamp}-${name}`) };
   });
-  const { results, aborted } = await runMany(planned, io, { jobs, json, latest: !values.out, ...(seed !== undefined ? { seed } : {}) });
+  const { runs, aborted } = await runMany(planned, io, { jobs, json, latest: !values.out, ...(seed !== undefined ? { seed } : {}) });
   if (aborted) return 130;
-  return results.every(passed) ? 0 : 1;
+  return runs.every((r) => passed(r.result)) ? 0 : 1;
 }
 
 /**

@@ -26,16 +26,16 @@ export async function soakCommand(args: string[], io: Io): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const root = values.out ?? join(PROJECT_ROOT, 'reports', `${stamp}-soak`);
   const planned = scenarios.flatMap((loaded) =>
-    Array.from({ length: n }, (_, k) => ({ loaded, outDir: join(root, loaded.scenario.name, `run-${k + 1}`), label: `${loaded.scenario.name} #${k + 1}` })),
+    Array.from({ length: n }, (_, k) => ({ loaded, run: k + 1, outDir: join(root, loaded.scenario.name, `run-${k + 1}`), label: `${loaded.scenario.name} #${k + 1}` })),
   );
-  const { results, aborted } = await runMany(planned, io, { jobs, json: values.json === true, latest: false });
+  const { runs, aborted } = await runMany(planned, io, { jobs, json: values.json === true, latest: false });
   const reports = scenarios.map((loaded) => {
-    const mine = results.filter((r) => r.outDir.startsWith(join(root, loaded.scenario.name) + '/'));
+    const mine = runs.filter((r) => r.planned.loaded === loaded);
     return {
       scenario: loaded.scenario.name,
       ...soakReport(
-        mine.map((r) => ({
-          run: Number(/run-(\d+)$/.exec(r.outDir)?.[1]),
+        mine.map(({ planned, result: r }) => ({
+          run: planned.run,
           outDir: r.outDir,
           ...(r.error ? { error: r.error } : {}),
           verdicts: r.verdicts.map((v) => ({ id: v.id, status: v.status, summary: v.checks.map((c) => c.summary).join('; ') })),
