@@ -1,12 +1,13 @@
 // Which identity requests crossed the WAN, from the requests the capture
 // decoded: validations, or requests a service makes whatever the number of
-// validations (PKI's revocation list and certificates, its login), so
+// validations (PKI's revocation list and certificates, its login, a region
+// without a Keystone registering its catalog entries at start-up), so
 // local-validation can tell validation traffic from background traffic (both
 // are identity packets), and middleware-region can name a call.
 import type { IdentityHttp } from '../observe/identity-http.js';
 
 
-export type IdentityRequestKind = 'validation' | 'revocation-list' | 'certificates' | 'token issue (login)' | 'other';
+export type IdentityRequestKind = 'validation' | 'revocation-list' | 'certificates' | 'token issue (login)' | 'catalog registration' | 'other';
 
 /** What an identity request is for, from its "METHOD /path". */
 export function requestKind(line: string): IdentityRequestKind {
@@ -16,11 +17,13 @@ export function requestKind(line: string): IdentityRequestKind {
   if (/\/OS-SIMPLE-CERT\//.test(p)) return 'certificates';
   if (/\/auth\/tokens$/.test(p) && (method === 'GET' || method === 'HEAD')) return 'validation';
   if (/\/auth\/tokens$/.test(p) && method === 'POST') return 'token issue (login)';
+  // services/identity/register-region.ts: once per site, at start-up
+  if (/\/v3\/(regions|services|endpoints)(\/[^/]+)?$/.test(p) && ['GET', 'POST', 'DELETE'].includes(method ?? '')) return 'catalog registration';
   return 'other';
 }
 
 /** Requests a service makes on a timer or once, whatever the number of validations. */
-const BACKGROUND: ReadonlySet<IdentityRequestKind> = new Set(['revocation-list', 'certificates', 'token issue (login)']);
+const BACKGROUND: ReadonlySet<IdentityRequestKind> = new Set(['revocation-list', 'certificates', 'token issue (login)', 'catalog registration']);
 
 export interface IdentityHttpAttribution {
   /** requests seen crossing, by kind */

@@ -5,6 +5,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { IdentityClient } from '../clients/identity.js';
 import { bringUp } from '../engine/bring-up.js';
 import { newRunId } from '../engine/run.js';
 import { now, openHistory } from '../observe/history.js';
@@ -25,6 +26,30 @@ const APIS = [
   { name: 'image', port: 9292, path: '/v2', on: (s: Scenario, site: string) => s.dr !== undefined && [s.dr.primary, s.dr.backup].includes(site) },
   { name: 'object-store', port: 8080, path: '/auth/v1.0', on: (s: Scenario, site: string) => s.dr !== undefined && s.dr.option !== 'replication' && s.dr.backup === site },
 ] as const;
+
+/**
+ * Centralized identity: each other region's services process registers its
+ * region and APIs in the central Keystone once that answers. The openrc
+ * files are good only after that, so wait for it, read back from the
+ * catalog: the identity endpoint and every API `up` prints for the region,
+ * each with its public endpoint.
+ */
+async function waitForCentralCatalog(s: Scenario, plan: Plan, dir: string): Promise<void> {
+  const id = s.identity;
+  if (!id || id.placement !== 'centralized') return;
+  const expected = plan.sites
+    .filter((x) => x.name !== id.site && x.nodes.some((n) => n.role === 'controller'))
+    // the central identity endpoint, then each API the site serves
+    .map((x) => ({ region: x.name, apis: 1 + APIS.filter((a) => a.name !== 'identity' && a.on(s, x.name)).length }));
+  const admin = await new IdentityClient({ socketPath: join(dir, 'sites', id.site, 'identity.sock') }).login('admin', 'admin', 'admin');
+  const deadline = performance.now() + 60_000;
+  for (const { region, apis } of expected) {
+    while ((await admin.listEndpoints({ region_id: region, interface: 'public' })).length < apis) {
+      if (performance.now() > deadline) throw new MshError('RUNTIME', `region ${region} did not register its ${apis} APIs in the central Keystone (${id.site}) within 60 s: see ${join(dir, 'sites', region, 'services.log')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 
 export function openrc(plan: Plan, s: Scenario, site: string): string | null {
   if (!s.identity) return null;
@@ -74,6 +99,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   const dir = stateDir!;
   // The run keeps its own copy of the scenario: `msh dr` and `msh fault` read it from there.
   await copyFile(loaded!.file, join(dir, 'scenario.yaml'));
+  await waitForCentralCatalog(scenario, plan, dir);
   println(io.stdout, `run ${plan.runId} (${plan.scenario}) is up in ${(up.ms / 1000).toFixed(1)} s; namespaces ${plan.prefix}-*; state ${dir}`);
   for (const s of plan.sites) {
     println(io.stdout, `site ${s.name}: subnet ${s.subnet}, gateway ${s.gateway}, router namespace ${s.ns}`);

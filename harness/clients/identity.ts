@@ -247,6 +247,9 @@ export class IdentityClient {
   async listServices(f: { type?: string } = {}): Promise<Service[]> {
     return (await this.get(`/v3/services${qs(f)}`, z.object({ services: z.array(ServiceSchema) }))).services;
   }
+  async deleteService(id: string): Promise<void> {
+    await this.del(`/v3/services/${enc(id)}`);
+  }
   async createEndpoint(e: EndpointCreate): Promise<Endpoint> {
     return (await this.send('POST', '/v3/endpoints', { endpoint: e }, z.object({ endpoint: EndpointSchema }))).endpoint;
   }

@@ -28,6 +28,7 @@ import { DEFAULT_SCRYPT_LN } from './identity/password.js';
 import { PROVIDERS, type ProviderName } from './identity/providers.js';
 import { AuthMiddleware } from './identity/middleware.js';
 import { siteServices } from './identity/site-services.js';
+import type { SiteService } from './identity/bootstrap.js';
 import { startIdentity, type IdentityOptions } from './identity/start.js';
 import { deviceInfo } from './network/agent.js';
 import { NETWORK_PORT, networkApi } from './network/api.js';
@@ -94,6 +95,8 @@ ${VOLUME_USAGE}`;
 
 interface Options {
   site: string;
+  /** this site's region (the catalog's) */
+  region: string;
   vtep: string | null;
   network: boolean;
   identity: IdentityOptions | null;
@@ -254,6 +257,7 @@ function parseOptions(argv: readonly string[]): Options {
   const range = (values['vni-range'] ?? '1001:2000').split(':').map(Number);
   if (range.length !== 2 || !range.every((x) => Number.isInteger(x) && x >= 1 && x <= 16_777_215) || range[0]! > range[1]!) fail('--vni-range must be A:B within 1..16777215');
   return {
+    region,
     site: values.site,
     vtep: values.vtep ?? null,
     network,
@@ -357,16 +361,16 @@ async function main(): Promise<void> {
     }
     const ready: string[] = [];
 
+    // The catalog lists every API this process serves in this region (the standard client looks them up by type).
+    const services = siteServices({
+      address: o.vtep ?? '127.0.0.1',
+      network: o.network ? o.port : null,
+      compute: o.computeImage.compute ? o.computeImage.computePort : null,
+      image: o.computeImage.image ? o.computeImage.imagePort : null,
+      volume: o.volume?.port ?? null,
+      objectStore: o.objectStore ? PROXY_PORT : null,
+    });
     if (o.identity) {
-      // The catalog lists every API this process serves in this region (the standard client looks them up by type).
-      const services = siteServices({
-        address: o.vtep ?? '127.0.0.1',
-        network: o.network ? o.port : null,
-        compute: o.computeImage.compute ? o.computeImage.computePort : null,
-        image: o.computeImage.image ? o.computeImage.imagePort : null,
-        volume: o.volume?.port ?? null,
-        objectStore: o.objectStore ? PROXY_PORT : null,
-      });
       const id = await startIdentity({ ...o.identity, bootstrap: { ...o.identity.bootstrap, services } }, o.dbSocket, log.line);
       identityPool = id.pool;
       served.push(await serve(id.definition, { host: o.host, port: o.identity.port, socketPath: join(o.runDir, 'identity.sock') }, log.line));
@@ -422,6 +426,10 @@ async function main(): Promise<void> {
       ready.push(...ci.ready);
     }
     log.line(`services ready in ${(performance.now() - t0).toFixed(0)} ms: ${ready.join('; ') || 'nothing to serve'}`);
+    // No Keystone here: this region and its APIs go into the central one's catalog.
+    // As deployers of a central Keystone do (kolla-ansible's multi-region guide), the
+    // region lists the central identity endpoint too: the client looks identity up by region.
+    if (o.auth && !o.identity) await registerInCentralCatalog(o.auth, o.region, [{ type: 'identity', name: 'keystone', url: o.auth.url }, ...services], log.line);
   } catch (err) {
     log.line(`services failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`.replace(/\n\s*/g, ' | '));
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
@@ -430,6 +438,31 @@ async function main(): Promise<void> {
     await identityPool?.end().catch(() => undefined);
     rmSync(pidFile, { force: true });
     process.exit(1);
+  }
+}
+
+/**
+ * Retried until the central Keystone answers (it may still be starting, or
+ * cut off by a fault at start-up); a site that cannot register keeps serving,
+ * only its catalog entries are missing, and the log says so.
+ */
+async function registerInCentralCatalog(auth: NonNullable<Options['auth']>, region: string, services: readonly SiteService[], line: (s: string) => void): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    try {
+      // Loaded only here: the other sites' start-up does not pay for the client.
+      const [{ IdentityClient }, { registerRegion }] = await Promise.all([import('../clients/identity.js'), import('./identity/register-region.js')]);
+      const admin = await new IdentityClient({ url: auth.url }).login(auth.user, auth.password, auth.project);
+      const created = await registerRegion(admin, region, services);
+      line(`catalog: region ${region} registered at ${auth.url}: ${created.join(', ') || 'already there'}`);
+      return;
+    } catch (err) {
+      if (performance.now() > deadline) {
+        line(`catalog: region ${region} NOT registered at ${auth.url}: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 

@@ -20,6 +20,7 @@ import { DockerRuntime } from '../../harness/runtime/docker.js';
 import type { BenchResult } from '../../harness/services/identity/bench.js';
 import { IdentityClient, IdentityClientError, type Issued } from '../../harness/clients/identity.js';
 import type { AuthStats } from '../../harness/services/identity/middleware.js';
+import { registerRegion } from '../../harness/services/identity/register-region.js';
 
 const VTEP = '198.18.1.2';
 const ADMIN_PW = 'secret-admin';
@@ -262,6 +263,25 @@ describe('identity API on a real controller container', () => {
     const regions = new Set(t.body.catalog!.flatMap((s) => s.endpoints.map((e) => e.region_id)));
     expect([...regions].sort()).toEqual(['east', 'west']);
     expect((await admin.catalog()).flatMap((s) => s.endpoints).filter((e) => e.region_id === 'west').map((e) => e.url)).toEqual([WEST_URL, WEST_URL, WEST_URL]);
+  });
+
+  it('registers a region as a site without its own Keystone does: two sites at once make one service, again adds nothing, a moved site moves its endpoints', async () => {
+    const at = (host: number) => [{ type: 'placement', name: 'placement', url: `http://198.18.9.${host}:8778` }];
+    const endpointsOf = async (serviceId: string, region: string) =>
+      (await admin.listEndpoints({ service_id: serviceId, region_id: region })).map((e) => `${e.interface} ${e.url}`).sort();
+    const [a, b] = await Promise.all([registerRegion(admin, 'reg-a', at(1)), registerRegion(admin, 'reg-b', at(2))]);
+    const services = await admin.listServices({ type: 'placement' });
+    expect(services).toHaveLength(1);
+    expect([...a, ...b].filter((x) => x.startsWith('service '))).toEqual(['service placement']);
+    expect(a.filter((x) => !x.startsWith('service '))).toEqual(['region reg-a', 'endpoint placement admin reg-a', 'endpoint placement internal reg-a', 'endpoint placement public reg-a']);
+    const id = services[0]!.id;
+    expect(await endpointsOf(id, 'reg-a')).toEqual(['admin', 'internal', 'public'].map((i) => `${i} http://198.18.9.1:8778`));
+    expect(await endpointsOf(id, 'reg-b')).toEqual(['admin', 'internal', 'public'].map((i) => `${i} http://198.18.9.2:8778`));
+    expect(await registerRegion(admin, 'reg-a', at(1))).toEqual([]);
+    expect(await registerRegion(admin, 'reg-a', at(3))).toEqual(['endpoint placement admin reg-a', 'endpoint placement internal reg-a', 'endpoint placement public reg-a']);
+    expect(await endpointsOf(id, 'reg-a')).toEqual(['admin', 'internal', 'public'].map((i) => `${i} http://198.18.9.3:8778`));
+    // the later tests count the catalog's regions: regions without endpoints are not in it
+    await admin.deleteService(id);
   });
 
   it('puts the auth middleware in front of the network API: 401 without a token, 200 with one, cached, validated in its own region', async () => {

@@ -18,6 +18,7 @@ interface Up {
   ns: string;
   env: Record<string, string>;
   ms: number;
+  stdout: string;
 }
 
 let up: Up | null = null;
@@ -37,7 +38,7 @@ describe('openstack client against msh up', () => {
     const rc = /^ {2}openrc: (\S+openrc-east)\b/m.exec(r.stdout)?.[1];
     expect(ns, r.stdout).toBeDefined();
     expect(rc, r.stdout).toBeDefined();
-    up = { runId: runId!, ns: ns!, env: openrcEnv(await readFile(rc!, 'utf8')), ms };
+    up = { runId: runId!, ns: ns!, env: openrcEnv(await readFile(rc!, 'utf8')), ms, stdout: r.stdout };
   });
 
   afterAll(async () => {
@@ -113,9 +114,31 @@ describe('openstack client against msh up', () => {
     const env = openrcEnv(rc);
     expect(env.OS_REGION_NAME).toBe('west');
     expect(env.OS_AUTH_URL).toBe(up!.env.OS_AUTH_URL);
-    const token = await execa('ip', ['netns', 'exec', westNs, 'openstack', 'token', 'issue', '-f', 'value', '-c', 'id'], { reject: false, env: { ...process.env, ...env }, extendEnv: false });
+    const westCtl = /^site west:[\s\S]*?\n {2}network: http:\/\/([\d.]+):9696/m.exec(up!.stdout)?.[1];
+    expect(westCtl, up!.stdout).toBeDefined();
+    const west = (args: string[]) => execa('ip', ['netns', 'exec', westNs, 'openstack', ...args], { reject: false, env: { ...process.env, ...env }, extendEnv: false });
+    const token = await west(['token', 'issue', '-f', 'value', '-c', 'id']);
     expect(token.exitCode, token.stderr).toBe(0);
     expect(token.stdout.trim().length).toBeGreaterThan(100);
+    // west has no Keystone: its services process registered region west, the
+    // central identity endpoint and west's network API in the central catalog,
+    // so the client finds each by region and type
+    const regions = await west(['region', 'list', '-f', 'value', '-c', 'Region']);
+    expect(regions.exitCode, regions.stderr).toBe(0);
+    expect(regions.stdout.split('\n').sort()).toEqual(expect.arrayContaining(['east', 'west']));
+    const endpoints = await west(['endpoint', 'list', '--region', 'west', '-f', 'json']);
+    expect(endpoints.exitCode, endpoints.stderr).toBe(0);
+    const rows = JSON.parse(endpoints.stdout) as { 'Service Type': string; Interface: string; URL: string }[];
+    expect(rows.map((e) => `${e['Service Type']} ${e.Interface} ${e.URL}`).sort()).toEqual(
+      [...['admin', 'internal', 'public'].map((i) => `identity ${i} ${env.OS_AUTH_URL}`), ...['admin', 'internal', 'public'].map((i) => `network ${i} http://${westCtl}:9696`)],
+    );
+    const nets = await west(['network', 'create', `w-${runId!}`]);
+    expect(nets.exitCode, nets.stderr).toBe(0);
+    const list = await west(['network', 'list', '-f', 'value', '-c', 'Name']);
+    expect(list.exitCode, list.stderr).toBe(0);
+    // west's own neutron: its network, not east's
+    expect(list.stdout.split('\n')).toContain(`w-${runId!}`);
+    expect(list.stdout.split('\n')).not.toContain(`n-${runId!}`);
   });
 
   it('msh down removes the run', async () => {

@@ -78,6 +78,17 @@ describe('identity requests on the WAN (observe/identity-http.ts)', () => {
     expect(requestKind('DELETE /v3/auth/tokens')).toBe('other');
   });
 
+  it('classifies a region registering its catalog entries (once, at start-up) as background, and nothing else under those paths', () => {
+    for (const line of ['GET /v3/regions', 'POST /v3/regions', 'GET /v3/services?type=network', 'POST /v3/services', 'DELETE /v3/services/abc', 'GET /v3/endpoints?region_id=west', 'POST /v3/endpoints', 'DELETE /v3/endpoints/abc'])
+      expect(requestKind(line.replace(/\?.*$/, '')), line).toBe('catalog registration');
+    expect(requestKind('PATCH /v3/endpoints/abc')).toBe('other');
+    expect(requestKind('GET /v3/endpoints/abc/extra')).toBe('other');
+    expect(requestKind('GET /v3/users')).toBe('other');
+    expect(requestKind('GET /v2.0/regions')).toBe('other');
+    const h: IdentityHttp = { port: 5000, requests: {}, connections: [{ requests: 'POST /v3/auth/tokens + GET /v3/regions + POST /v3/endpoints', connections: 1, packets: 30, bytes: 5000 }] };
+    expect(attributeIdentityHttp([h])).toMatchObject({ validationPackets: 0, backgroundPackets: 30, unexplainedPackets: 0 });
+  });
+
   it('attributes packets: only connections with nothing but background requests are excused', () => {
     const h = (connections: IdentityHttp['connections']): IdentityHttp => ({ port: 5000, requests: {}, connections });
     const bg = { requests: 'GET /v3/auth/tokens/OS-PKI/revoked', connections: 3, packets: 60, bytes: 9000 };
