@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerCommands, siteCommands, wanCommands } from '../../harness/net/commands.js';
+import { containerCommands, linkMac, siteCommands, wanCommands } from '../../harness/net/commands.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { MTU, path, planTopology } from '../../harness/topology/plan.js';
 
@@ -56,7 +56,13 @@ describe('topology plan', () => {
   it('wires each site: VXLAN to the relay per link, routes, and containers with no default route', () => {
     const cmds = siteCommands(plan, plan.sites[0]!);
     expect(cmds).toContain(`link add l0 type vxlan id 1000 remote 198.19.0.1 local ${plan.sites[0]!.underlay} dstport 40000 dev wan0 nolearning`);
-    expect(cmds).toContain('link set l0 mtu 1450 up');
+    // each end's MAC from its address, and the peer's as a permanent neighbour: no ARP over the WAN
+    const l = plan.links[0]!;
+    expect(linkMac('198.19.128.9')).toBe('02:00:c6:13:80:09');
+    expect(cmds).toContain(`link set l0 address ${linkMac(l.a.address)} mtu 1450 up`);
+    expect(cmds).toContain(`neigh replace ${l.b.address} lladdr ${linkMac(l.b.address)} dev l0 nud permanent`);
+    const other = siteCommands(plan, plan.sites.find((x) => x.name === l.b.site)!);
+    expect(other).toContain(`neigh replace ${l.a.address} lladdr ${linkMac(l.a.address)} dev ${l.b.device} nud permanent`);
     expect(cmds.filter((c) => c.startsWith('route add'))).toHaveLength(9);
     // Router-originated packets carry the LAN gateway, which every other site routes back.
     expect(cmds.filter((c) => c.startsWith('route add')).every((c) => c.endsWith(` src ${plan.sites[0]!.gateway}`))).toBe(true);
