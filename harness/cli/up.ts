@@ -2,7 +2,7 @@
 // links, site services, identity, overlays, the DR VNF) and leave it running
 // for an engineer: print each node, each site's API endpoints, and write an
 // openrc per region for the standard `openstack` client.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IdentityClient } from '../clients/identity.js';
@@ -12,7 +12,7 @@ import { now, openHistory } from '../observe/history.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
-import { destroyRun, stateDir as stateDirOf } from '../topology/state.js';
+import { destroyRun, stateDir as stateDirOf, writeState } from '../topology/state.js';
 import { planTopology, type Plan } from '../topology/plan.js';
 import { println, type Io } from './io.js';
 import { loadAll } from './scenarios.js';
@@ -79,7 +79,8 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   const plan = planTopology(scenario, newRunId());
   const runtime = new DockerRuntime();
   let stateDir: string | undefined;
-  await mkdir(stateDirOf(plan.runId), { recursive: true });
+  // The state first: a run starting meanwhile must see this one as kept, not as a dead run's dir to reap.
+  await writeState({ runId: plan.runId, scenario: plan.scenario, ownerPid: process.pid, keep: true, startedAt: new Date().toISOString() });
   const history = openHistory(join(stateDirOf(plan.runId), 'history.jsonl'));
   const phase = (name: string, detail?: Record<string, unknown>) => {
     history.append({ t: now(), kind: 'phase', phase: name, ...(detail ? { detail } : {}) });

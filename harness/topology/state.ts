@@ -1,6 +1,6 @@
 // A run's footprint on the host, found from names and labels alone, so
 // `down`, `clean` and the next run's start can remove what a dead run left.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATE_ROOT } from '../paths.js';
 import { nsDelete, nsList } from '../net/ip.js';
@@ -21,10 +21,27 @@ export function stateDir(runId: string): string {
   return join(STATE_ROOT, runId);
 }
 
+/**
+ * Every run's start reaps the runs it finds whose state it cannot read, so a
+ * run's dir must never be seen without its state.json: it is written in a
+ * dir of another name and renamed into place (or, when the dir exists
+ * already, the file is renamed into it). Before, four runs starting at once
+ * could find one another's dir between its mkdir and its write, take it for a
+ * dead run's and reap it in progress (trust.test.ts, once in CI).
+ */
 export async function writeState(s: RunState, extra: Record<string, unknown> = {}): Promise<string> {
   const dir = stateDir(s.runId);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'state.json'), JSON.stringify({ ...s, ...extra }, null, 2));
+  const tmp = join(STATE_ROOT, `.new-${s.runId}-${process.pid}`);
+  await mkdir(tmp, { recursive: true });
+  await writeFile(join(tmp, 'state.json'), JSON.stringify({ ...s, ...extra }, null, 2));
+  try {
+    await rename(tmp, dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    await rename(join(tmp, 'state.json'), join(dir, 'state.json'));
+    await rm(tmp, { recursive: true, force: true });
+  }
   return dir;
 }
 
