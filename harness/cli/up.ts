@@ -6,13 +6,14 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IdentityClient } from '../clients/identity.js';
+import { pollUntil } from '../clients/unix-http.js';
 import { bringUp } from '../engine/bring-up.js';
 import { newRunId } from '../engine/run.js';
 import { now, openHistory } from '../observe/history.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
-import { destroyRun, stateDir as stateDirOf, writeState } from '../topology/state.js';
+import { destroyRun, ownedState, stateDir as stateDirOf, writeState } from '../topology/state.js';
 import { planTopology, type Plan } from '../topology/plan.js';
 import { println, type Io } from './io.js';
 import { loadAll } from './scenarios.js';
@@ -42,12 +43,15 @@ async function waitForCentralCatalog(s: Scenario, plan: Plan, dir: string): Prom
     // the central identity endpoint, then each API the site serves
     .map((x) => ({ region: x.name, apis: 1 + APIS.filter((a) => a.name !== 'identity' && a.on(s, x.name)).length }));
   const admin = await new IdentityClient({ socketPath: join(dir, 'sites', id.site, 'identity.sock') }).login('admin', 'admin', 'admin');
-  const deadline = performance.now() + 60_000;
-  for (const { region, apis } of expected) {
-    while ((await admin.listEndpoints({ region_id: region, interface: 'public' })).length < apis) {
-      if (performance.now() > deadline) throw new MshError('RUNTIME', `region ${region} did not register its ${apis} APIs in the central Keystone (${id.site}) within 60 s: see ${join(dir, 'sites', region, 'services.log')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  const missing = async () => {
+    for (const { region, apis } of expected) if ((await admin.listEndpoints({ region_id: region, interface: 'public' })).length < apis) return region;
+    return null;
+  };
+  try {
+    await pollUntil('every region in the central catalog', async () => ((await missing()) === null ? true : null), 60_000, 200);
+  } catch {
+    const region = await missing();
+    if (region !== null) throw new MshError('RUNTIME', `region ${region} did not register its APIs in the central Keystone (${id.site}) within 60 s: see ${join(dir, 'sites', region, 'services.log')}`);
   }
 }
 
@@ -80,7 +84,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   const runtime = new DockerRuntime();
   let stateDir: string | undefined;
   // The state first: a run starting meanwhile must see this one as kept, not as a dead run's dir to reap.
-  await writeState({ runId: plan.runId, scenario: plan.scenario, ownerPid: process.pid, keep: true, startedAt: new Date().toISOString() });
+  await writeState(ownedState(plan, true));
   const history = openHistory(join(stateDirOf(plan.runId), 'history.jsonl'));
   const phase = (name: string, detail?: Record<string, unknown>) => {
     history.append({ t: now(), kind: 'phase', phase: name, ...(detail ? { detail } : {}) });

@@ -259,14 +259,6 @@ export class IdentityClient {
   async deleteEndpoint(id: string): Promise<void> {
     await this.del(`/v3/endpoints/${enc(id)}`);
   }
-  /** A region with the three endpoints of `type` at `url` (what each site's bootstrap adds for itself). */
-  async addRegionEndpoints(region: string, serviceId: string, url: string): Promise<Endpoint[]> {
-    if (!(await this.listRegions()).some((r) => r.id === region)) await this.createRegion({ id: region });
-    const out: Endpoint[] = [];
-    for (const iface of ['admin', 'internal', 'public'] as const) out.push(await this.createEndpoint({ interface: iface, service_id: serviceId, url, region_id: region }));
-    return out;
-  }
-
   /** Polls until the API answers (the services process is up), or throws after timeoutMs. */
   async waitReady(timeoutMs = 30_000, intervalMs = 50): Promise<number> {
     const t0 = performance.now();

@@ -447,22 +447,18 @@ async function main(): Promise<void> {
  * only its catalog entries are missing, and the log says so.
  */
 async function registerInCentralCatalog(auth: NonNullable<Options['auth']>, region: string, services: readonly SiteService[], line: (s: string) => void): Promise<void> {
-  const deadline = performance.now() + 60_000;
-  for (;;) {
-    try {
-      // Loaded only here: the other sites' start-up does not pay for the client.
-      const [{ IdentityClient }, { registerRegion }] = await Promise.all([import('../clients/identity.js'), import('./identity/register-region.js')]);
-      const admin = await new IdentityClient({ url: auth.url }).login(auth.user, auth.password, auth.project);
-      const created = await registerRegion(admin, region, services);
-      line(`catalog: region ${region} registered at ${auth.url}: ${created.join(', ') || 'already there'}`);
-      return;
-    } catch (err) {
-      if (performance.now() > deadline) {
-        line(`catalog: region ${region} NOT registered at ${auth.url}: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+  // Loaded only here: the other sites' start-up does not pay for the client.
+  const [{ IdentityClient }, { pollUntil }, { registerRegion }] = await Promise.all([import('../clients/identity.js'), import('../clients/unix-http.js'), import('./identity/register-region.js')]);
+  try {
+    const created = await pollUntil(
+      `region ${region} registered at ${auth.url}`,
+      async () => registerRegion(await new IdentityClient({ url: auth.url }).login(auth.user, auth.password, auth.project), region, services),
+      60_000,
+      500,
+    );
+    line(`catalog: region ${region} registered at ${auth.url}: ${created.join(', ') || 'already there'}`);
+  } catch (err) {
+    line(`catalog: region ${region} NOT registered: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -11,7 +11,7 @@ import type { LinkConfig, RelayClient } from '../wan/control.js';
 import type { Impairment } from '../wan/impairment.js';
 import { startRelay } from '../wan/process.js';
 import type { LinkPlan, Plan } from './plan.js';
-import { destroyRun, writeState } from './state.js';
+import { destroyRun, ownedState, writeState } from './state.js';
 
 export interface Deployment {
   readonly plan: Plan;
@@ -29,10 +29,7 @@ export interface DeployOptions {
 
 export async function deploy(plan: Plan, runtime: Runtime, opts: DeployOptions): Promise<Deployment> {
   const step = opts.onStep ?? (() => {});
-  const stateDir = await writeState(
-    { runId: plan.runId, scenario: plan.scenario, ownerPid: process.pid, keep: opts.keep ?? false, startedAt: new Date().toISOString() },
-    { plan },
-  );
+  const stateDir = await writeState(ownedState(plan, opts.keep ?? false), { plan });
   let relay: RelayClient | undefined;
   try {
     for (const image of new Set(plan.sites.flatMap((s) => s.nodes.map((n) => imageRef(n.image))))) {

@@ -21,6 +21,11 @@ export function stateDir(runId: string): string {
   return join(STATE_ROOT, runId);
 }
 
+/** What this process writes for a run it owns. */
+export function ownedState(plan: { readonly runId: string; readonly scenario: string }, keep: boolean): RunState {
+  return { runId: plan.runId, scenario: plan.scenario, ownerPid: process.pid, keep, startedAt: new Date().toISOString() };
+}
+
 /**
  * Every run's start reaps the runs it finds whose state it cannot read, so a
  * run's dir must never be seen without its state.json: it is written in a

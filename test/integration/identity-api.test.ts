@@ -38,7 +38,7 @@ const anon = new IdentityClient({ socketPath: join(runDir, 'identity.sock') });
 let admin: IdentityClient;
 let controller: TestController | undefined;
 
-const ids = { alice: '', group: '', project: '', identityService: '' };
+const ids = { alice: '', group: '', project: '' };
 const figures: string[] = [];
 
 async function inside(cmd: readonly string[]): Promise<string> {
@@ -203,7 +203,6 @@ describe('identity API on a real controller container', () => {
     expect((await admin.listRoles()).map((r) => r.name)).toEqual(['reader', 'member', 'admin']);
     expect((await admin.listRegions()).map((r) => r.id)).toEqual(['east']);
     const [svc] = await admin.listServices({ type: 'identity' });
-    ids.identityService = svc!.id;
     expect((await admin.listEndpoints({ service_id: svc!.id })).map((e) => [e.interface, e.region_id, e.url]).sort()).toEqual([
       ['admin', 'east', EAST_URL],
       ['internal', 'east', EAST_URL],
@@ -258,7 +257,7 @@ describe('identity API on a real controller container', () => {
   });
 
   it("lists every region's endpoints in the catalog (the identity database holds all regions)", async () => {
-    await admin.addRegionEndpoints('west', ids.identityService, WEST_URL);
+    await registerRegion(admin, 'west', [{ type: 'identity', name: 'keystone', url: WEST_URL }]);
     const t = await issueAlice();
     const regions = new Set(t.body.catalog!.flatMap((s) => s.endpoints.map((e) => e.region_id)));
     expect([...regions].sort()).toEqual(['east', 'west']);
@@ -330,7 +329,7 @@ describe('identity API on a real controller container', () => {
   it('pki: the same lifecycle; > 1600 bytes with a 5-region catalog; the middleware validates offline and honours the revocation list', async () => {
     await stopServices();
     await startServices('pki');
-    for (const [i, region] of ['north', 'south', 'central'].entries()) await admin.addRegionEndpoints(region, ids.identityService, `http://198.18.${i + 3}.2:5000/v3/`);
+    for (const [i, region] of ['north', 'south', 'central'].entries()) await registerRegion(admin, region, [{ type: 'identity', name: 'keystone', url: `http://198.18.${i + 3}.2:5000/v3/` }]);
     const t = await tokenLifecycle('pki', 'PKI_eyJ0b2tlbiI6e30.AAAA');
     expect(t.token.startsWith('PKI_')).toBe(true);
     expect(new Set(t.body.catalog!.flatMap((s) => s.endpoints.map((e) => e.region_id))).size).toBe(5);
