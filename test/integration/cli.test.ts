@@ -1,13 +1,13 @@
 // The CLI as a user drives it: a real process, real signals, real cleanup.
 import { execa } from 'execa';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHistory } from '../../harness/observe/history.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import { staleRuns } from '../../harness/topology/state.js';
 import { leftovers } from '../support/leftovers.js';
+import { testDir } from '../support/temp-dir.js';
 
 const msh = (args: string[], opts = {}) => execa('node', ['bin/msh.js', ...args], { reject: false, ...opts });
 
@@ -25,7 +25,7 @@ async function startRun(outDir: string) {
 
 describe('msh CLI', () => {
   it('SIGINT mid-run heals, tears down, and keeps the results written so far', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'msh-sigint-'));
+    const out = await testDir('msh-sigint');
     const { child } = await startRun(out);
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
@@ -40,7 +40,7 @@ describe('msh CLI', () => {
   });
 
   it('a SIGKILLed run is found as stale and removed by msh clean', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'msh-sigkill-'));
+    const out = await testDir('msh-sigkill');
     const { child } = await startRun(out);
     child.kill('SIGKILL');
     await child;
@@ -69,7 +69,7 @@ describe('msh CLI', () => {
   });
 
   it('run --json streams one JSON object per line: the scenario, its events as they happen, its result', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'msh-json-'));
+    const out = await testDir('msh-json');
     const r = await msh(['run', 'fixtures/scenarios/wan-short.yaml', '--out', out, '--json']);
     const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; event?: { kind: string; fault?: string; type?: string }; passed?: boolean; verdicts?: unknown[]; faults?: { proven: boolean }[] });
     expect(lines[0]).toMatchObject({ type: 'scenario', scenario: 'wan-short', outDir: out });

@@ -6,12 +6,12 @@
 // Chromium loads only the file:// page, from a network namespace with no
 // interface up.
 import { execa } from 'execa';
-import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../harness/paths.js';
 import { countColour, decodePng } from '../support/png.js';
+import { testDir } from '../support/temp-dir.js';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'reports', 'test-artifacts');
 
@@ -21,7 +21,7 @@ const ARTIFACTS = join(PROJECT_ROOT, 'reports', 'test-artifacts');
  * everything that could reach a network off anyway, on a throwaway profile.
  */
 async function chromium(args: string[]) {
-  const profile = await mkdtemp(join(tmpdir(), 'msh-chromium-'));
+  const profile = await testDir('msh-chromium');
   return execa(
     'unshare',
     [
@@ -53,7 +53,7 @@ interface Result {
 
 describe('report.html in headless Chromium', () => {
   it('a real run writes a page whose timeline, fault bands and verdicts the browser renders', { timeout: 240_000 }, async () => {
-    const out = await mkdtemp(join(tmpdir(), 'msh-report-html-'));
+    const out = await testDir('msh-report-html');
     const t = performance.now();
     const run = await execa('node', ['bin/msh.js', 'run', 'fixtures/scenarios/wan-short.yaml', '--out', out], { reject: false, cwd: PROJECT_ROOT });
     console.log(`msh run wan-short: ${((performance.now() - t) / 1000).toFixed(1)} s, exit ${run.exitCode}`);

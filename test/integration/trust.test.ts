@@ -2,12 +2,12 @@
 // anywhere leaves nothing that the next `msh clean` or `msh run` does not
 // remove, and two runs at once neither collide nor clean up each other.
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHistory, type HistoryEvent } from '../../harness/observe/history.js';
 import { leftovers } from '../support/leftovers.js';
+import { testDir } from '../support/temp-dir.js';
 
 const SCENARIO = 'fixtures/scenarios/kill-anywhere.yaml';
 const msh = (args: string[]) => execa('node', ['bin/msh.js', ...args], { reject: false });
@@ -48,7 +48,7 @@ interface Killed extends KillPoint {
 }
 
 async function runAndKill(p: KillPoint): Promise<Killed> {
-  const out = await mkdtemp(join(tmpdir(), 'msh-kill-'));
+  const out = await testDir('msh-kill');
   const child: ResultPromise = execa('node', ['bin/msh.js', 'run', SCENARIO, '--out', out], { reject: false });
   let exited = false;
   void child.finally(() => (exited = true));
@@ -74,7 +74,7 @@ describe('cleanup you can trust', () => {
         expect(clean.exitCode, clean.stderr).toBe(0);
       } else {
         // The last round is left for the next run's start to reap, which must then pass on its own.
-        const out = await mkdtemp(join(tmpdir(), 'msh-after-kill-'));
+        const out = await testDir('msh-after-kill');
         const next = await msh(['run', SCENARIO, '--out', out]);
         expect(next.exitCode, next.stdout + next.stderr).toBe(0);
         const reaped = (await history(out)).flatMap((e) => (e.kind === 'phase' && e.phase === 'reaped-stale-run' ? [e.detail?.runId] : []));
@@ -91,7 +91,7 @@ describe('cleanup you can trust', () => {
   }, 300_000);
 
   it('two msh run at once, and a msh clean during them: both pass, neither loses a resource', async () => {
-    const outs = [await mkdtemp(join(tmpdir(), 'msh-two-a-')), await mkdtemp(join(tmpdir(), 'msh-two-b-'))];
+    const outs = [await testDir('msh-two-a'), await testDir('msh-two-b')];
     const runs = outs.map((out) => execa('node', ['bin/msh.js', 'run', SCENARIO, '--out', out], { reject: false }));
     // Once both are in their workload, a third command cleans: it must keep both.
     const deadline = Date.now() + 60_000;
@@ -117,7 +117,7 @@ describe('cleanup you can trust', () => {
   }, 120_000);
 
   it('msh soak repeats a scenario and reports no flip when every run agrees', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'msh-soak-'));
+    const out = await testDir('msh-soak');
     const r = await msh(['soak', SCENARIO, '--runs', '2', '--jobs', '2', '--out', out]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/kill-anywhere +│ 2 +│ none of 2 requirements/);

@@ -1,13 +1,11 @@
 // Running a scenario file for real in a test, and reading its verdicts.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runScenario, type RunResult } from '../../harness/engine/run.js';
 import { DockerRuntime } from '../../harness/runtime/docker.js';
 import { loadScenario } from '../../harness/scenario/load.js';
+import { testDir } from './temp-dir.js';
 
 export async function runFile(file: string): Promise<RunResult> {
-  return runScenario(await loadScenario(file), new DockerRuntime(), { outDir: await mkdtemp(join(tmpdir(), 'msh-test-report-')) });
+  return runScenario(await loadScenario(file), new DockerRuntime(), { outDir: await testDir('msh-test-report') });
 }
 
 export const status = (r: RunResult, id: string): string => r.verdicts.find((v) => v.id === id)!.status;
