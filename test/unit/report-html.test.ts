@@ -2,8 +2,7 @@
 // timeline's fault bands sit where the recorded windows are, lanes show what
 // the checks' helpers and evidence say, every verdict has its row, every
 // name is escaped, and the pages reach for nothing outside themselves.
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../harness/checks/verdict.js';
@@ -18,6 +17,7 @@ import { indexedRun, indexHtml, writeIndex } from '../../harness/report/index-pa
 import type { ResultFile } from '../../harness/report/write.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { fault } from '../support/faults.js';
+import { testDir } from '../support/temp-dir.js';
 
 const yaml = `
 name: ha
@@ -282,7 +282,7 @@ describe('run outcome and ticks', () => {
 
 describe('history file', () => {
   it('keeps every whole line of a torn file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'msh-html-'));
+    const dir = await testDir('msh-html');
     const p = join(dir, 'history.jsonl');
     await writeFile(p, JSON.stringify(op(1, 'a@b/c', 'ok', 'x')) + '\n' + JSON.stringify(op(2, 'a@b/c', 'ok', 'x')) + '\n{"t":3,"ki');
     expect((await readHistoryFile(p)).map((e) => e.t)).toEqual([1, 2]);
@@ -323,7 +323,7 @@ describe('suite index', () => {
   });
 
   it('is rewritten from the run dirs of a reports dir', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'msh-index-'));
+    const dir = await testDir('msh-index');
     for (const [d, started] of [['a', '2026-12-01T00:00:00.000Z'], ['b', '2026-12-02T00:00:00.000Z']] as const) {
       await mkdir(join(dir, d));
       await writeFile(join(dir, d, 'result.json'), JSON.stringify(result({ started })));
