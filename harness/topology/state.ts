@@ -8,6 +8,8 @@ import { LABEL, type Runtime } from '../runtime/runtime.js';
 
 export const RUN_ID = /^[0-9a-f]{6}$/;
 const NS_OF_RUN = /^msh-([0-9a-f]{6})-/;
+/** writeState's temp dir: `.new-<run id>-<writer pid>`. */
+const TEMP_OF_RUN = /^\.new-([0-9a-f]{6})-(\d+)$/;
 
 export interface RunState {
   readonly runId: string;
@@ -82,7 +84,12 @@ export async function listRuns(runtime: Runtime): Promise<RunFootprint[]> {
     const m = NS_OF_RUN.exec(ns);
     if (m) get(m[1]!).namespaces.push(ns);
   }
-  for (const d of await readdir(STATE_ROOT).catch(() => [] as string[])) if (RUN_ID.test(d)) get(d);
+  for (const d of await readdir(STATE_ROOT).catch(() => [] as string[])) {
+    if (RUN_ID.test(d)) get(d);
+    // A writer SIGKILLed between its temp dir's mkdir and rename: the dir is all its run left.
+    const t = TEMP_OF_RUN.exec(d);
+    if (t && !pidAlive(Number(t[2]))) get(t[1]!);
+  }
   const out: RunFootprint[] = [];
   for (const [runId, r] of runs) {
     const state = await readState(runId);
@@ -91,14 +98,17 @@ export async function listRuns(runtime: Runtime): Promise<RunFootprint[]> {
   return out.sort((a, b) => a.runId.localeCompare(b.runId));
 }
 
-export function ownerAlive(s: RunState | undefined): boolean {
-  if (!s) return false;
+function pidAlive(pid: number): boolean {
   try {
-    process.kill(s.ownerPid, 0);
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;
   }
+}
+
+export function ownerAlive(s: RunState | undefined): boolean {
+  return s !== undefined && pidAlive(s.ownerPid);
 }
 
 /** Removes every container, namespace (and the processes in it) and state dir of a run. Safe to call twice. */
@@ -108,6 +118,10 @@ export async function destroyRun(runtime: Runtime, runId: string): Promise<{ con
   const namespaces = (await nsList()).filter((ns) => ns.startsWith(`msh-${runId}-`));
   await Promise.all(namespaces.map(nsDelete));
   await rm(stateDir(runId), { recursive: true, force: true });
+  for (const d of await readdir(STATE_ROOT).catch(() => [] as string[])) {
+    const t = TEMP_OF_RUN.exec(d);
+    if (t?.[1] === runId && !pidAlive(Number(t[2]))) await rm(join(STATE_ROOT, d), { recursive: true, force: true });
+  }
   return { containers: containers.length, namespaces: namespaces.length };
 }
 
