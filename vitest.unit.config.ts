@@ -6,5 +6,5 @@ import base from './vitest.config.js';
 
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: ['test/unit/**/*.test.ts'] },
+  test: { ...base.test, include: ['test/unit/**/*.test.ts'], globalSetup: [] },
 });
