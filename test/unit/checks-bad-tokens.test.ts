@@ -12,17 +12,14 @@ import { newAuditId, type TokenCore } from '../../harness/services/identity/mode
 import { DEFAULT_ALLOW_EXPIRED_WINDOW } from '../../harness/services/identity/payload.js';
 import { FernetProvider } from '../../harness/services/identity/providers.js';
 import { planTopology } from '../../harness/topology/plan.js';
+import { TWO_REGIONS } from '../support/topologies.js';
 
 const scenario = parseScenario(
   'bad.yaml',
   `
 name: bad
 duration: 5s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
-links:
-  - { name: ew, between: [east, west], latency: 20ms }
+${TWO_REGIONS}
 identity: { provider: fernet, placement: distributed, site: east, database: galera }
 workload:
   - { kind: bad-tokens, name: bad }

@@ -13,20 +13,14 @@ import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { validationHistory } from '../support/histories.js';
+import { THREE_REGIONS } from '../support/topologies.js';
 
 const scenario = parseScenario(
   'idw.yaml',
   `
 name: idw
 duration: 20s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
-  - { name: north, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }] }
-links:
-  - { name: ew, between: [east, west], latency: 20ms }
-  - { name: en, between: [east, north], latency: 40ms }
-  - { name: wn, between: [west, north], latency: 30ms }
+${THREE_REGIONS}
 identity: { provider: fernet, placement: distributed, site: east, database: galera }
 workload:
   - { kind: writes, name: writes, rate: 4 }

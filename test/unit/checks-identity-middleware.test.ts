@@ -17,15 +17,12 @@ import { authMiddlewareArgs, middlewareOn } from '../../harness/topology/auth-mi
 import { planTopology } from '../../harness/topology/plan.js';
 import { validationHistory } from '../support/histories.js';
 import { eth, ipv4, pcap, tcp, udp, vxlan } from '../support/packets.js';
+import { TWO_REGIONS } from '../support/topologies.js';
 
 const yaml = (identity: string, via = 'service') => `
 name: id
 duration: 10s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
-links:
-  - { name: ew, between: [east, west], latency: 20ms }
+${TWO_REGIONS}
 identity: ${identity}
 workload:
   - { kind: tokens, name: tokens, via: ${via} }

@@ -10,17 +10,14 @@ import type { CaptureEvent, HistoryEvent } from '../../harness/observe/history.j
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { validationHistory } from '../support/histories.js';
+import { TWO_REGIONS } from '../support/topologies.js';
 
 const scenario = parseScenario(
   'id.yaml',
   `
 name: id
 duration: 10s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }] }
-links:
-  - { name: ew, between: [east, west], latency: 20ms }
+${TWO_REGIONS}
 identity: { provider: fernet, placement: distributed, site: east, database: galera }
 workload:
   - { kind: tokens, name: tokens }
