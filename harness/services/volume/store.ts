@@ -10,13 +10,12 @@ import { z } from 'zod';
 
 const Meta = z.record(z.string(), z.string());
 const Time = z.string();
+/** What every project-owned resource record has, first and last. */
+const OWNED = { id: z.string(), project_id: z.string(), name: z.string().nullable(), description: z.string().nullable(), status: z.string() };
+const STAMPS = { created_at: Time, updated_at: Time.nullable() };
 
 export const VolumeRecSchema = z.object({
-  id: z.string(),
-  project_id: z.string(),
-  name: z.string().nullable(),
-  description: z.string().nullable(),
-  status: z.string(),
+  ...OWNED,
   size: z.number().int(),
   bootable: z.boolean(),
   volume_type_id: z.string().nullable(),
@@ -36,8 +35,7 @@ export const VolumeRecSchema = z.object({
   replicated_at: Time.nullable(),
   /** Source side: what the replicator has shipped so far (blocks and bytes of payload, whole passes). */
   replication_stats: z.object({ passes: z.number(), blocks: z.number(), bytes: z.number(), last_blocks: z.number(), last_bytes: z.number(), last_ms: z.number() }).nullable(),
-  created_at: Time,
-  updated_at: Time.nullable(),
+  ...STAMPS,
 });
 export type VolumeRec = z.infer<typeof VolumeRecSchema>;
 
@@ -48,57 +46,38 @@ export const GroupTypeRecSchema = z.object({ id: z.string(), name: z.string(), d
 export type GroupTypeRec = z.infer<typeof GroupTypeRecSchema>;
 
 export const GroupRecSchema = z.object({
-  id: z.string(),
-  project_id: z.string(),
-  name: z.string().nullable(),
-  description: z.string().nullable(),
-  status: z.string(),
+  ...OWNED,
   group_type_id: z.string(),
   volume_type_ids: z.array(z.string()),
   availability_zone: z.string(),
-  created_at: Time,
-  updated_at: Time.nullable(),
+  ...STAMPS,
 });
 export type GroupRec = z.infer<typeof GroupRecSchema>;
 
 export const SnapshotRecSchema = z.object({
-  id: z.string(),
-  project_id: z.string(),
-  name: z.string().nullable(),
-  description: z.string().nullable(),
-  status: z.string(),
+  ...OWNED,
   size: z.number().int(),
   volume_id: z.string(),
   group_snapshot_id: z.string().nullable(),
   metadata: Meta,
   path: z.string(),
   copy_ms: z.number(),
-  created_at: Time,
-  updated_at: Time.nullable(),
+  ...STAMPS,
 });
 export type SnapshotRec = z.infer<typeof SnapshotRecSchema>;
 
 export const GroupSnapshotRecSchema = z.object({
-  id: z.string(),
-  project_id: z.string(),
-  name: z.string().nullable(),
-  description: z.string().nullable(),
-  status: z.string(),
+  ...OWNED,
   group_id: z.string(),
   group_type_id: z.string(),
   snapshot_ids: z.array(z.string()),
   lock_ms: z.number(),
-  created_at: Time,
-  updated_at: Time.nullable(),
+  ...STAMPS,
 });
 export type GroupSnapshotRec = z.infer<typeof GroupSnapshotRecSchema>;
 
 export const BackupRecSchema = z.object({
-  id: z.string(),
-  project_id: z.string(),
-  name: z.string().nullable(),
-  description: z.string().nullable(),
-  status: z.string(),
+  ...OWNED,
   volume_id: z.string(),
   snapshot_id: z.string().nullable(),
   size: z.number().int(),
@@ -116,8 +95,7 @@ export const BackupRecSchema = z.object({
   imported: z.boolean(),
   /** The volume's bootable flag at backup time: a restore sets it again (Cinder keeps it in the backup's volume_meta). */
   bootable: z.boolean(),
-  created_at: Time,
-  updated_at: Time.nullable(),
+  ...STAMPS,
   data_timestamp: Time,
 });
 export type BackupRec = z.infer<typeof BackupRecSchema>;
