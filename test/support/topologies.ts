@@ -30,3 +30,10 @@ links:
 networks:
   - { name: backup, vni: 5001, cidr: 198.18.200.0/24, sites: [east, west, users] }
   - { name: ext, vni: 5002, cidr: 198.18.201.0/24, sites: [east, west, users] }`;
+
+/** Two sites with a heartbeat node each, one WAN link (as scenarios/wan-heartbeat.yaml). */
+export const wanPair = (latency: string) => `sites:
+  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }] }
+  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
+links:
+  - { name: wan1, between: [east, west], latency: ${latency} }`;

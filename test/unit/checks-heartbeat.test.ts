@@ -3,6 +3,7 @@ import { runChecks, verdicts } from '../../harness/checks/run-checks.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { heartbeatHistory, imp, type Window } from '../support/histories.js';
+import { wanPair } from '../support/topologies.js';
 
 const scenario = (extraChecks = '') =>
   parseScenario(
@@ -10,11 +11,7 @@ const scenario = (extraChecks = '') =>
     `
 name: t
 duration: 30s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
-links:
-  - { name: wan1, between: [east, west], latency: 10ms }
+${wanPair('10ms')}
 workload:
   - { kind: heartbeat, name: hb, from: east/hb, to: west/hb, interval: 50ms }
 checks:

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { dirtyProof, leaveDirty } from '../../harness/faults/kinds/leave-dirty.js';
 import { parseScenario } from '../../harness/scenario/load.js';
+import { wanPair } from '../support/topologies.js';
 
 describe('leave-dirty proofs', () => {
   it('injected when the device reads back down; not when it is up or gone', () => {
@@ -24,11 +25,7 @@ describe('leave-dirty validation', () => {
     'dirty.yaml',
     `name: dirty
 duration: 4s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
-links:
-  - { name: wan1, between: [east, west], latency: 20ms }
+${wanPair('20ms')}
 faults:
   - { kind: leave-dirty, name: dirty, link: wan1, at: 1s, duration: 1s }
 `,

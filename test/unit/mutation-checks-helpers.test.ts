@@ -11,6 +11,7 @@ import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { wanCapture } from '../support/capture.js';
 import { fault } from '../support/faults.js';
+import { wanPair } from '../support/topologies.js';
 
 describe('wanEvidence', () => {
   it('is none without a capture', () => {
@@ -109,11 +110,7 @@ const scenario = parseScenario(
   `
 name: t
 duration: 30s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
-links:
-  - { name: wan1, between: [east, west], latency: 10ms }
+${wanPair('10ms')}
 workload:
   - { kind: heartbeat, name: hb, from: east/hb, to: west/hb, interval: 50ms }
 checks:

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkAgainst, FAULT_KINDS, parseFaultArgs } from '../../harness/ops/fault-args.js';
 import { MshError, formatLocated } from '../../harness/scenario/errors.js';
 import { parseScenario } from '../../harness/scenario/load.js';
+import { wanPair } from '../support/topologies.js';
 
 /** The error parseFaultArgs throws, as `msh fault` prints it. */
 function problems(f: () => unknown): { message: string; lines: string[] } {
@@ -22,11 +23,7 @@ const scenario = parseScenario(
   'x.yaml',
   `name: x
 duration: 1s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
-links:
-  - { name: wan1, between: [east, west], latency: 20ms }
+${wanPair('20ms')}
 `,
 ).scenario;
 

@@ -13,16 +13,13 @@ import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import type { DirectionStats, LinkStats } from '../../harness/wan/control.js';
 import type { Impairment } from '../../harness/wan/impairment.js';
+import { wanPair } from '../support/topologies.js';
 
 const SCENARIO = parseScenario(
   'h.yaml',
   `name: h
 duration: 1s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: hb }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: hb }] }
-links:
-  - { name: wan1, between: [east, west], latency: 5ms }
+${wanPair('5ms')}
 `,
 ).scenario;
 const plan = planTopology(SCENARIO, 'abcdef');
