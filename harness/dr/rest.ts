@@ -1,9 +1,10 @@
 // The DR runner's REST calls, as the seed's GR software makes them: plain
 // OpenStack requests to a site API over the unix socket its services process
-// listens on (the host has no route into the topology). Every call returns
-// its status and timing so the runner can record it in the history; nothing
-// here retries or interprets: a 4xx/5xx is an answer, a dead socket throws.
-import { request } from 'node:http';
+// listens on (clients/unix-http.ts: the host has no route into the topology).
+// Every call returns its status and timing so the runner can record it in the
+// history; nothing here retries or interprets: a 4xx/5xx is an answer, a dead
+// socket throws.
+import { parseJson, unixRequest } from '../clients/unix-http.js';
 
 export interface Answer {
   readonly status: number;
@@ -15,38 +16,13 @@ export interface Answer {
 export type Call = (method: string, path: string, body?: unknown, headers?: Readonly<Record<string, string>>) => Promise<Answer>;
 
 export function restOn(socketPath: string, timeoutMs = 15_000): Call {
-  return (method, path, body, headers = {}) =>
-    new Promise<Answer>((resolve, reject) => {
-      const t0 = performance.now();
-      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = request(
-        {
-          socketPath,
-          method,
-          path,
-          timeout: timeoutMs,
-          headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text === '' ? null : JSON.parse(text);
-            } catch {
-              // not JSON: keep the text, the caller reports it
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers, ms: performance.now() - t0 });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
+  return async (method, path, body, headers = {}) => {
+    const t0 = performance.now();
+    const r = await unixRequest(socketPath, { method, path, body, headers }, timeoutMs);
+    const json = r.text === '' ? null : parseJson(r.text);
+    // Not JSON: the text itself, which the caller reports.
+    return { status: r.status, body: json === undefined ? r.text : json, headers: r.headers, ms: performance.now() - t0 };
+  };
 }
 
 /** A call that must answer one of `ok`, else throws with the status and body (the runner records the failure). */
