@@ -1,9 +1,12 @@
-// msh logs <run> <site>/<node>: the container's output and, for a
-// controller, its site's services.log (the run dir is bind-mounted at /run/msh).
+// msh logs <run> <site>/<node>: the container's output, the events of the VNF
+// agents `msh up` left running in it and, for a controller, its site's
+// services.log (the run dir is bind-mounted at /run/msh).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KEPT_LOG_DIR } from '../engine/kept-agents.js';
 import { nodeContainer, openRun } from '../ops/run-handle.js';
+import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
 import { println, type Io } from './io.js';
 
@@ -23,6 +26,10 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
   const plan = h.plan.sites.flatMap((s) => s.nodes).find((n) => n.ref === ref);
   println(io.stdout, `== container ${plan?.container ?? id} (docker logs)`);
   io.stdout.write(await dockerLogs(id));
+  const kept = await new DockerRuntime()
+    .exec(id, ['sh', '-c', `for f in ${KEPT_LOG_DIR}/*.jsonl; do [ -e "$f" ] && printf '== %s (in the container)\\n' "$f" && cat "$f"; done; true`])
+    .catch(() => null);
+  if (kept?.stdout) println(io.stdout, kept.stdout);
   if (plan?.role === 'controller') {
     const file = join(h.dir, 'sites', site, 'services.log');
     println(io.stdout, `== ${file}`);

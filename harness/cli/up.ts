@@ -1,19 +1,26 @@
-// msh up <scenario.yaml>: bring everything the scenario declares up (nodes,
-// links, site services, identity, overlays, the DR VNF) and leave it running
-// for an engineer: print each node, each site's API endpoints, and write an
-// openrc per region for the standard `openstack` client.
+// msh up <scenario.yaml> [--workloads [--duration D]]: bring everything the
+// scenario declares up (nodes, links, site services, identity, overlays, the
+// VNFs, the DR VNF) and leave it running for an engineer: print each node,
+// each site's API endpoints, and write an openrc per region for the standard
+// `openstack` client. With --workloads, then run the scenario's workloads in
+// the foreground (their events in the run's history.jsonl, beside the faults
+// injected by hand meanwhile) and leave everything up after them.
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IdentityClient } from '../clients/identity.js';
 import { pollUntil } from '../clients/unix-http.js';
 import { bringUp } from '../engine/bring-up.js';
-import { newRunId } from '../engine/run.js';
-import { now, openHistory } from '../observe/history.js';
+import { awaitKeptActives, KEPT_LOG_DIR, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
+import { newRunId, VNF_SETTLE_MS } from '../engine/run.js';
+import { afterWorkloads, prepareWorkloads, startWorkloads } from '../engine/workloads.js';
+import { now, openHistory, type History, type OpEvent } from '../observe/history.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
+import { parseDuration } from '../scenario/units.js';
 import type { Scenario } from '../scenario/schema.js';
 import { destroyRun, ownedState, stateDir as stateDirOf, writeState } from '../topology/state.js';
+import type { BroughtUp } from '../engine/bring-up.js';
 import { planTopology, type Plan } from '../topology/plan.js';
 import { println, type Io } from './io.js';
 import { loadAll } from './scenarios.js';
@@ -75,9 +82,41 @@ export function openrc(plan: Plan, s: Scenario, site: string): string | null {
   ].join('\n');
 }
 
+const USAGE = 'usage: msh up <scenario.yaml> [--workloads [--duration D]]';
+
+/** Each VNF's members with the role they last reported, e.g. `east/vnf-a active, west/vnf-b standby`. */
+const rolesText = (v: KeptVnf) => [...v.roles].map(([ref, role]) => `${ref} ${role ?? 'no role yet'}`).join(', ');
+
+/** Ops per workload process and outcome, e.g. `calls@users/client: 40 ok, 2 fail`. */
+export function workloadSummary(events: readonly OpEvent[]): string[] {
+  const by = new Map<string, Map<string, number>>();
+  for (const e of events) {
+    if (e.type === 'invoke') continue;
+    const m = by.get(e.process) ?? new Map<string, number>();
+    m.set(e.type, (m.get(e.type) ?? 0) + 1);
+    by.set(e.process, m);
+  }
+  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([p, m]) => `${p}: ${['ok', 'fail', 'info'].filter((t) => m.has(t)).map((t) => `${m.get(t)} ${t}`).join(', ')}`);
+}
+
+/** The scenario's workloads on the topology left up, for `durationMs`, recorded in its history. */
+async function runWorkloads(scenario: Scenario, up: BroughtUp, runtime: DockerRuntime, history: History, durationMs: number, io: Io): Promise<void> {
+  const s = { ...scenario, duration: durationMs };
+  const prepared = await prepareWorkloads(s, up.d, history);
+  history.append({ t: now(), kind: 'phase', phase: 'workload', detail: { durationMs } });
+  println(io.stdout, `workloads: ${s.workload.map((w) => w.name).join(', ')} for ${(durationMs / 1000).toFixed(0)} s (msh fault ${up.d.plan.runId} ... meanwhile from another shell)`);
+  await Promise.all(startWorkloads(s, up.d, runtime, history, prepared, up.overlays));
+  await afterWorkloads(s, up.d, runtime, history, prepared);
+  history.append({ t: now(), kind: 'phase', phase: 'workload-done' });
+  for (const line of workloadSummary(history.events().filter((e): e is OpEvent => e.kind === 'op'))) println(io.stdout, `  ${line}`);
+}
+
 export async function upCommand(args: string[], io: Io): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true });
-  if (positionals.length !== 1) throw new MshError('USAGE', 'usage: msh up <scenario.yaml>');
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { workloads: { type: 'boolean', default: false }, duration: { type: 'string' } } });
+  if (positionals.length !== 1) throw new MshError('USAGE', USAGE);
+  if (values.duration !== undefined && !values.workloads) throw new MshError('USAGE', `--duration is how long the workloads run: add --workloads (${USAGE})`);
+  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+  if (durationMs === null || (durationMs !== undefined && durationMs <= 0)) throw new MshError('USAGE', `--duration ${values.duration}: a duration such as 30s or 5m`);
   const [loaded] = await loadAll(positionals);
   const scenario = loaded!.scenario;
   const plan = planTopology(scenario, newRunId());
@@ -91,8 +130,16 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     println(io.stderr, `${name}${detail ? ` ${JSON.stringify(detail)}` : ''}`);
   };
   let up;
+  let vnfs: { ok: boolean; vnfs: KeptVnf[] } | undefined;
   try {
     up = await bringUp(scenario, plan, runtime, history, { seed: scenario.seed, keep: true, phase, deployed: (d) => (stateDir = d.stateDir) });
+    if (scenario.vnfs.length > 0) {
+      phase('vnf-start');
+      await startKeptVnfs(scenario, up.attachments, up.d, runtime);
+      // Not an error when none gets there: reproducing a VNF that never elects is a use of msh up.
+      vnfs = await awaitKeptActives(scenario, up.d, runtime, VNF_SETTLE_MS);
+      phase('vnf-roles', Object.fromEntries(vnfs.vnfs.map((v) => [v.vnf, Object.fromEntries(v.roles)])));
+    }
   } catch (err) {
     // Nothing half-up is left behind: an engineer retries from clean.
     await destroyRun(runtime, plan.runId).catch(() => undefined);
@@ -100,7 +147,6 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     throw err;
   }
   await up.d.relay.close();
-  history.close();
   const dir = stateDir!;
   // The run keeps its own copy of the scenario: `msh dr` and `msh fault` read it from there.
   await copyFile(loaded!.file, join(dir, 'scenario.yaml'));
@@ -120,7 +166,19 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     }
   }
   for (const l of plan.links) println(io.stdout, `link ${l.name}: ${l.a.site} ${l.a.address} <-> ${l.b.site} ${l.b.address}, vni ${l.vni}, ${l.baseline.latencyMs} ms each way`);
+  for (const v of vnfs?.vnfs ?? []) {
+    const active = [...v.roles.values()].includes('active');
+    println(io.stdout, `vnf ${v.vnf}: ${rolesText(v)}${active ? '' : ` (no active member after ${VNF_SETTLE_MS / 1000} s)`}; events in ${KEPT_LOG_DIR}/${v.vnf}.jsonl of each member (msh logs ${plan.runId} <member>)`);
+  }
   if (scenario.dr) println(io.stdout, `DR VNF ${scenario.dr.vnf}: ${scenario.dr.members} VMs in ${scenario.dr.primary}, option ${scenario.dr.option}; by hand: msh dr protect ${plan.runId} | msh dr failover ${plan.runId} --to ${scenario.dr.backup}`);
+  if (values.workloads) {
+    try {
+      await runWorkloads(scenario, up, runtime, history, durationMs ?? scenario.duration, io);
+    } finally {
+      history.close();
+    }
+    println(io.stdout, `history: ${join(dir, 'history.jsonl')}`);
+  } else history.close();
   println(io.stdout, `tear down with: msh down ${plan.runId}`);
   return 0;
 }

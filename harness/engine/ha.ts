@@ -34,7 +34,7 @@ export const VRRP_STARTUP_WAIT_MS = 2000;
  * active). `vrid`: the VNF's VRRP router id (1-255), unique per scenario so
  * crossed clusters on the same members (active/active) keep apart.
  */
-export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAddress: (ref: string) => string, durationMs: number, vrid = 1): { ref: string; config: VnfConfig }[] {
+export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAddress: (ref: string) => string, durationMs: number | undefined, vrid = 1): { ref: string; config: VnfConfig }[] {
   // An L2 backup plane uses the overlay addresses; an L3 one the routed site LAN addresses.
   const net = v.backup.network;
   const backupIp = (ref: string) => (net ? attachmentOf(attachments, ref, net).address : lanAddress(ref));
@@ -67,25 +67,26 @@ export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAd
             },
           }
         : {}),
-      durationMs,
+      ...(durationMs === undefined ? {} : { durationMs }),
     },
   }));
 }
 
-export function startVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime, history: History, durationMs: number): Promise<void>[] {
+/** Starts one agent in a container: attached, its events into the history (msh run), or as a daemon of a run left up (msh up). */
+export type Launch = (container: string, agent: string, args: readonly string[], process: string) => Promise<void>;
+
+/** Every VNF's members and witness; `durationMs` undefined: they run until their container goes. */
+export function startVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, launch: Launch, durationMs: number | undefined): Promise<void>[] {
+  const address = (ref: string) => d.plan.sites.flatMap((x) => x.nodes).find((n) => n.ref === ref)!.address;
   return s.vnfs.flatMap((v, k) => [
-    ...vnfConfigs(v, attachments, (ref) => d.plan.sites.flatMap((x) => x.nodes).find((n) => n.ref === ref)!.address, durationMs, k + 1).map(({ ref, config }) =>
-      runAgent(runtime, d.containers.get(ref)!, 'vnf', ['--config', JSON.stringify(config)], `${v.name}@${ref}`, history),
-    ),
+    ...vnfConfigs(v, attachments, address, durationMs, k + 1).map(({ ref, config }) => launch(d.containers.get(ref)!, 'vnf', ['--config', JSON.stringify(config)], `${v.name}@${ref}`)),
     ...(v.witness
       ? [
-          runAgent(
-            runtime,
+          launch(
             d.containers.get(v.witness)!,
             'witness',
-            ['--port', String(witnessPort(v)), '--hb-interval', String(v.heartbeat.interval), '--hb-misses', String(v.heartbeat.misses), '--duration', String(durationMs)],
+            ['--port', String(witnessPort(v)), '--hb-interval', String(v.heartbeat.interval), '--hb-misses', String(v.heartbeat.misses), ...(durationMs === undefined ? [] : ['--duration', String(durationMs)])],
             `${v.name}-witness@${v.witness}`,
-            history,
           ),
         ]
       : []),

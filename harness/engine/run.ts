@@ -19,7 +19,7 @@ import { planTopology } from '../topology/plan.js';
 import { destroyRun, staleRuns } from '../topology/state.js';
 import { faultEnv, playFaults } from './schedule-faults.js';
 import { sleepUntil } from './time.js';
-import { AGENT_DRAIN_MS } from './workload.js';
+import { AGENT_DRAIN_MS, runAgent } from './workload.js';
 import { awaitActives, startVnfs } from './ha.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from './workloads.js';
 import { probeFreshTokens } from './tokens.js';
@@ -34,7 +34,7 @@ const noToken = async (): Promise<never> => {
 };
 
 /** How long VNF members get to elect an active before the workload starts. */
-const VNF_SETTLE_MS = 5000;
+export const VNF_SETTLE_MS = 5000;
 
 export interface RunOptions {
   readonly outDir: string;
@@ -83,7 +83,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
 
     if (scenario.vnfs.length > 0 && !signal.aborted) {
       phase('vnf-start');
-      startVnfs(scenario, attachments, d, runtime, history, VNF_SETTLE_MS + scenario.duration + AGENT_DRAIN_MS);
+      startVnfs(scenario, attachments, d, (c, agent, args, process) => runAgent(runtime, c, agent, args, process, history), VNF_SETTLE_MS + scenario.duration + AGENT_DRAIN_MS);
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
     const prepared = await prepareWorkloads(scenario, d, history);

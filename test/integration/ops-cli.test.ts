@@ -104,3 +104,44 @@ describe('msh ps, fault, heal, capture, logs on a run left up', () => {
     expect(await leftovers(runId)).toEqual([]);
   });
 });
+
+describe('msh up --workloads on an HA scenario: the VNF left running, a failover by hand', () => {
+  let runId = '';
+
+  afterAll(async () => {
+    if (runId) {
+      await destroyRun(new DockerRuntime(), runId).catch(() => undefined);
+      expect(await leftovers(runId)).toEqual([]);
+    }
+  });
+
+  it('up starts the VNF and runs the calls; a site loss by hand moves the active to the survivor, in its log; down leaves nothing', async () => {
+    const up = await msh(['up', 'fixtures/scenarios/ha-failover-bench.yaml', '--workloads', '--duration', '3s']);
+    runId = /^run ([0-9a-f]{6})/m.exec(up.stdout)?.[1] ?? '';
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stdout).toContain('vnf vnf1: east/vnf-a active, west/vnf-b standby;');
+    // 20 calls a second placed for 2 s (3 s less the 1 s hold): each call's invite and bye answered.
+    const calls = Number(/^ {2}calls@users\/client: (\d+) ok/m.exec(up.stdout)?.[1]);
+    expect(calls).toBeGreaterThanOrEqual(60);
+    const history = parseHistory(await readFile(join(stateDir(runId), 'history.jsonl'), 'utf8'));
+    expect(history.filter((e) => e.kind === 'op' && e.process === 'calls@users/client' && e.type === 'ok')).toHaveLength(calls);
+    expect(history.some((e) => e.kind === 'phase' && e.phase === 'workload-done')).toBe(true);
+
+    const fault = await msh(['fault', runId, 'site-loss', '--site', 'east']);
+    expect(fault.exitCode, fault.stderr).toBe(0);
+    const roles = async () => (await msh(['logs', runId, 'west/vnf-b'])).stdout.split('\n').filter((l) => l.includes('"f":"role"'));
+    const deadline = Date.now() + 5000;
+    while (!(await roles()).some((l) => l.includes('"to":"active"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await roles()).map((l) => (JSON.parse(l) as { value: { to: string } }).value.to)).toEqual(['standby', 'active']);
+
+    const down = await msh(['down', runId]);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(await leftovers(runId)).toEqual([]);
+  });
+
+  it('--duration without --workloads is a usage error', async () => {
+    const r = await msh(['up', 'fixtures/scenarios/ha-failover-bench.yaml', '--duration', '3s']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--duration is how long the workloads run: add --workloads');
+  });
+});
