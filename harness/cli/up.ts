@@ -5,19 +5,24 @@
 // `openstack` client. With --workloads, then run the scenario's workloads in
 // the foreground (their events in the run's history.jsonl, beside the faults
 // injected by hand meanwhile) and leave everything up after them.
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IdentityClient } from '../clients/identity.js';
 import { pollUntil } from '../clients/unix-http.js';
 import { bringUp } from '../engine/bring-up.js';
-import { awaitKeptActives, KEPT_LOG_DIR, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
-import { newRunId, VNF_SETTLE_MS } from '../engine/run.js';
+import { awaitKeptActives, followKeptVnfs, KEPT_LOG_DIR, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
+import { judge, newRunId, VNF_SETTLE_MS } from '../engine/run.js';
+import { AGENT_DRAIN_MS } from '../engine/workload.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from '../engine/workloads.js';
 import { now, openHistory, type History, type OpEvent } from '../observe/history.js';
+import { PROJECT_ROOT } from '../paths.js';
+import { readHistoryFile } from '../report/html-write.js';
+import { writeReport } from '../report/write.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
+import type { LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { destroyRun, ownedState, stateDir as stateDirOf, writeState } from '../topology/state.js';
 import type { BroughtUp } from '../engine/bring-up.js';
@@ -99,16 +104,38 @@ export function workloadSummary(events: readonly OpEvent[]): string[] {
   return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([p, m]) => `${p}: ${['ok', 'fail', 'info'].filter((t) => m.has(t)).map((t) => `${m.get(t)} ${t}`).join(', ')}`);
 }
 
-/** The scenario's workloads on the topology left up, for `durationMs`, recorded in its history. */
-async function runWorkloads(scenario: Scenario, up: BroughtUp, runtime: DockerRuntime, history: History, durationMs: number, io: Io): Promise<void> {
-  const s = { ...scenario, duration: durationMs };
+/**
+ * The scenario's workloads on the topology left up, for `durationMs`, into
+ * its history with the VNFs' events; then the scenario's checks judge that
+ * history, faults injected by hand meanwhile included (other processes
+ * append them to the same file), into a report under reports/by-hand/. What
+ * a by-hand session lacks (no WAN capture) leaves the checks that need it
+ * unknown.
+ */
+async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, runtime: DockerRuntime, history: History, durationMs: number, io: Io): Promise<void> {
+  const s = { ...loaded.scenario, duration: durationMs };
+  const { plan } = up.d;
+  const started = new Date();
   const prepared = await prepareWorkloads(s, up.d, history);
-  history.append({ t: now(), kind: 'phase', phase: 'workload', detail: { durationMs } });
-  println(io.stdout, `workloads: ${s.workload.map((w) => w.name).join(', ')} for ${(durationMs / 1000).toFixed(0)} s (msh fault ${up.d.plan.runId} ... meanwhile from another shell)`);
+  const t0 = now();
+  history.append({ t: t0, kind: 'phase', phase: 'workload', detail: { durationMs } });
+  println(io.stdout, `workloads: ${s.workload.map((w) => w.name).join(', ')} for ${(durationMs / 1000).toFixed(0)} s (msh fault ${plan.runId} ... meanwhile from another shell)`);
+  const vnfs = followKeptVnfs(s, up.d, runtime, history, durationMs + AGENT_DRAIN_MS);
   await Promise.all(startWorkloads(s, up.d, runtime, history, prepared, up.overlays));
   await afterWorkloads(s, up.d, runtime, history, prepared);
+  await vnfs;
   history.append({ t: now(), kind: 'phase', phase: 'workload-done' });
   for (const line of workloadSummary(history.events().filter((e): e is OpEvent => e.kind === 'op'))) println(io.stdout, `  ${line}`);
+
+  const events = (await readHistoryFile(join(up.d.stateDir, 'history.jsonl'))).sort((a, b) => a.t - b.t);
+  const outDir = join(PROJECT_ROOT, 'reports', 'by-hand', `${started.toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${plan.scenario}-${plan.runId}`);
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, 'history.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const result = { outDir, runId: plan.runId, ...judge(events, s, plan), aborted: false, timings: { workloadMs: now() - t0 } };
+  await writeReport(result, { ...loaded, scenario: s }, { seed: s.seed, started, finished: new Date() });
+  const counts = ['pass', 'fail', 'unknown'].map((st) => `${result.verdicts.filter((v) => v.status === st).length} ${st}`).join(', ');
+  println(io.stdout, `judged: ${counts}; faults by hand: ${result.faults.map((f) => `${f.fault} (${f.proven ? 'proven' : 'NOT proven'})`).join(', ') || 'none'}`);
+  println(io.stdout, `report: ${join(outDir, 'report.html')}`);
 }
 
 export async function upCommand(args: string[], io: Io): Promise<number> {
@@ -173,7 +200,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   if (scenario.dr) println(io.stdout, `DR VNF ${scenario.dr.vnf}: ${scenario.dr.members} VMs in ${scenario.dr.primary}, option ${scenario.dr.option}; by hand: msh dr protect ${plan.runId} | msh dr failover ${plan.runId} --to ${scenario.dr.backup}`);
   if (values.workloads) {
     try {
-      await runWorkloads(scenario, up, runtime, history, durationMs ?? scenario.duration, io);
+      await runWorkloads(loaded!, up, runtime, history, durationMs ?? scenario.duration, io);
     } finally {
       history.close();
     }

@@ -1,18 +1,44 @@
 // The VNFs of a run left up (`msh up`): daemons of their containers, so they
 // outlive the msh process and run until `msh down`. Each writes its events
 // (the same JSON lines `msh run` turns into history events) to
-// /var/log/msh/<name>.jsonl in its container, which `msh logs` prints.
+// /var/log/msh/<name>.jsonl in its container, which `msh logs` prints, and
+// which `msh up --workloads` follows into the run's history while they run
+// (live: a member lost with its site takes its file with it).
 import { MOUNT } from '../paths.js';
+import type { History } from '../observe/history.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Deployment } from '../topology/deploy.js';
 import type { Attachment } from '../topology/overlay.js';
 import { startVnfs } from './ha.js';
+import { agentLine } from './workload.js';
 
 export const KEPT_LOG_DIR = '/var/log/msh';
 
 /** `vnf1@east/vnf-a` -> `vnf1`: a container holds one member of a VNF, so the name is unique in it. */
 const logName = (process: string): string => process.split('@')[0]!;
+
+/** Every kept agent: its container, log name and history process (`vnf1@east/vnf-a`, `vnf1-witness@users/witness`). */
+function keptAgents(s: Scenario, d: Deployment): { container: string; name: string; process: string }[] {
+  return s.vnfs.flatMap((v) => [...v.members, ...(v.witness ? [v.witness] : [])].map((ref) => {
+    const process = v.members.includes(ref) ? `${v.name}@${ref}` : `${v.name}-witness@${ref}`;
+    return { container: d.containers.get(ref)!, name: logName(process), process };
+  }));
+}
+
+/**
+ * Each kept agent's events since it started, then as they come, into the
+ * history, for `forMs`: `tail -F` in its container (one exec each), ended by
+ * `timeout`, or by the container's death.
+ */
+export function followKeptVnfs(s: Scenario, d: Deployment, runtime: Runtime, history: History, forMs: number): Promise<void> {
+  const seconds = (forMs / 1000).toFixed(1);
+  return Promise.all(
+    keptAgents(s, d).map((a) =>
+      runtime.exec(a.container, ['timeout', seconds, 'tail', '-n', '+1', '-F', `${KEPT_LOG_DIR}/${a.name}.jsonl`], { onLine: agentLine(a.process, history) }).catch(() => undefined),
+    ),
+  ).then(() => undefined);
+}
 
 export async function startKeptVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime): Promise<void> {
   await Promise.all(

@@ -13,9 +13,10 @@ import { writeReport, type RunResult } from '../report/write.js';
 export type { RunResult };
 import type { Runtime } from '../runtime/runtime.js';
 import type { LoadedScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import { resolveSchedule } from '../scenario/schedule.js';
 import { undeploy, type Deployment } from '../topology/deploy.js';
-import { planTopology } from '../topology/plan.js';
+import { planTopology, type Plan } from '../topology/plan.js';
 import { destroyRun, staleRuns } from '../topology/state.js';
 import { faultEnv, playFaults } from './schedule-faults.js';
 import { sleepUntil } from './time.js';
@@ -147,13 +148,16 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   }
   history.close();
 
-  const events = history.events();
-  const checks = runChecks(events, scenario, plan);
-  const vs = verdicts(scenario, checks);
-  const faults = faultWindows(events).map((f) => ({ fault: f.fault, kind: f.faultKind, target: f.target.key, proven: f.proven, proof: f.proof }));
-  const result: RunResult = { outDir: opts.outDir, runId, verdicts: vs, checks, faults, aborted: signal.aborted, ...(error ? { error } : {}), timings };
+  const result: RunResult = { outDir: opts.outDir, runId, ...judge(history.events(), scenario, plan), aborted: signal.aborted, ...(error ? { error } : {}), timings };
   await writeReport(result, loaded, { seed, started, finished: new Date() });
   return result;
+}
+
+/** What a history shows: each check's result, the verdicts, and every fault with its proof (a run's, or a session's by hand). */
+export function judge(events: readonly HistoryEvent[], scenario: Scenario, plan: Plan): Pick<RunResult, 'verdicts' | 'checks' | 'faults'> {
+  const checks = runChecks(events, scenario, plan);
+  const faults = faultWindows(events).map((f) => ({ fault: f.fault, kind: f.faultKind, target: f.target.key, proven: f.proven, proof: f.proof }));
+  return { verdicts: verdicts(scenario, checks), checks, faults };
 }
 
 /** The site services' logs go into the report before teardown deletes the run dir: why an API failed is in them. */

@@ -9,21 +9,22 @@ import type { Deployment } from '../topology/deploy.js';
 /** Agents keep running this long after the workload's end to collect the last replies. */
 export const AGENT_DRAIN_MS = 1000;
 
+/** An agent's output line as a history event: its event (op), or a log line. */
+export function agentLine(process: string, history: History): (line: string) => void {
+  return (line) => {
+    try {
+      const e = JSON.parse(line) as { t: number; type: OpType; f: string; value: Record<string, unknown> };
+      history.append({ t: e.t, kind: 'op', process, type: e.type, f: e.f, value: e.value });
+    } catch {
+      history.append({ t: now(), kind: 'log', source: process, line });
+    }
+  };
+}
+
 /** Runs `node <agent> args...` in a container; resolves when the agent exits (or its container dies). */
 export async function runAgent(runtime: Runtime, container: string, agent: string, args: readonly string[], process: string, history: History): Promise<void> {
   const cmd = ['node', `${MOUNT}/dist/agents/${agent}.js`, ...args];
-  const r = await runtime
-    .exec(container, cmd, {
-      onLine: (line) => {
-        try {
-          const e = JSON.parse(line) as { t: number; type: OpType; f: string; value: Record<string, unknown> };
-          history.append({ t: e.t, kind: 'op', process, type: e.type, f: e.f, value: e.value });
-        } catch {
-          history.append({ t: now(), kind: 'log', source: process, line });
-        }
-      },
-    })
-    .catch((err: Error) => ({ exitCode: -1, stderr: err.message, stdout: '' }));
+  const r = await runtime.exec(container, cmd, { onLine: agentLine(process, history) }).catch((err: Error) => ({ exitCode: -1, stderr: err.message, stdout: '' }));
   if (r.exitCode !== 0 && r.stderr.trim()) {
     history.append({ t: now(), kind: 'log', source: process, line: `exit ${r.exitCode}: ${r.stderr.trim().slice(0, 500)}` });
   }

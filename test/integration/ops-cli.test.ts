@@ -105,7 +105,7 @@ describe('msh ps, fault, heal, capture, logs on a run left up', () => {
   });
 });
 
-describe('msh up --workloads on an HA scenario: the VNF left running, a failover by hand', () => {
+describe('msh up --workloads on an HA scenario: the VNF left running, a failover by hand, judged', () => {
   let runId = '';
 
   afterAll(async () => {
@@ -115,24 +115,39 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
     }
   });
 
-  it('up starts the VNF and runs the calls; a site loss by hand moves the active to the survivor, in its log; down leaves nothing', async () => {
-    const up = await msh(['up', 'fixtures/scenarios/ha-failover-bench.yaml', '--workloads', '--duration', '3s']);
-    runId = /^run ([0-9a-f]{6})/m.exec(up.stdout)?.[1] ?? '';
-    expect(up.exitCode, up.stderr).toBe(0);
-    expect(up.stdout).toContain('vnf vnf1: east/vnf-a active, west/vnf-b standby;');
-    // 20 calls a second placed for 2 s (3 s less the 1 s hold): each call's invite and bye answered.
-    const calls = Number(/^ {2}calls@users\/client: (\d+) ok/m.exec(up.stdout)?.[1]);
-    expect(calls).toBeGreaterThanOrEqual(60);
-    const history = parseHistory(await readFile(join(stateDir(runId), 'history.jsonl'), 'utf8'));
-    expect(history.filter((e) => e.kind === 'op' && e.process === 'calls@users/client' && e.type === 'ok')).toHaveLength(calls);
-    expect(history.some((e) => e.kind === 'phase' && e.phase === 'workload-done')).toBe(true);
-
-    const fault = await msh(['fault', runId, 'site-loss', '--site', 'east']);
+  it('up starts the VNF and runs the calls; a site loss by hand meanwhile: judged from the history into a report, the survivor active in its log; down leaves nothing', async () => {
+    const up = execa('node', ['bin/msh.js', 'up', 'scenarios/ha-l2-site-loss.yaml', '--workloads', '--duration', '8s'], { reject: false });
+    let out = '';
+    up.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/^workloads: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    runId = /^run ([0-9a-f]{6})/m.exec(out)?.[1] ?? '';
+    expect(out).toContain('vnf vnf1: east/vnf-a active, west/vnf-b standby;');
+    await new Promise((r) => setTimeout(r, 3000)); // calls up (5 a second, each held 3 s) when the site goes
+    const fault = await msh(['fault', runId, 'site-loss', '--site', 'east', '--name', 'lose-east']);
     expect(fault.exitCode, fault.stderr).toBe(0);
-    const roles = async () => (await msh(['logs', runId, 'west/vnf-b'])).stdout.split('\n').filter((l) => l.includes('"f":"role"'));
-    const deadline = Date.now() + 5000;
-    while (!(await roles()).some((l) => l.includes('"to":"active"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect((await roles()).map((l) => (JSON.parse(l) as { value: { to: string } }).value.to)).toEqual(['standby', 'active']);
+    const done = await up;
+    expect(done.exitCode, done.stderr).toBe(0);
+
+    // Judged like a run: the fault by hand proven, new calls served again by the survivor within 1 s, calls kept, one active.
+    expect(done.stdout).toMatch(/^judged: 3 pass, 0 fail, 1 unknown; faults by hand: lose-east \(proven\)$/m);
+    const report = /^report: (.*)\/report\.html$/m.exec(done.stdout)![1]!;
+    const result = JSON.parse(await readFile(join(report, 'result.json'), 'utf8')) as { verdicts: { id: string; status: string; checks: { evidence: Record<string, unknown> }[] }[] };
+    const newCalls = result.verdicts.find((v) => v.id === 'HA-NEW-CALLS-1S')!;
+    expect(newCalls.status).toBe('pass');
+    const row = (newCalls.checks[0]!.evidence.rows as { fault: string; lostActives: string[]; outageMs: number; servedBy: string }[])[0]!;
+    expect(row).toMatchObject({ fault: 'lose-east', lostActives: ['east/vnf-a'], servedBy: 'west-vnf-b' });
+    expect(row.outageMs).toBeGreaterThan(0);
+    expect(row.outageMs).toBeLessThan(1000);
+    // No WAN capture by hand: the overlay check says so instead of passing.
+    expect(result.verdicts.find((v) => v.id === 'HA-BACKUP-L2-OVERLAY')!.status).toBe('unknown');
+    expect((await readFile(join(report, 'report.html'), 'utf8')).length).toBeGreaterThan(10_000);
+    const calls = Number(/^ {2}calls@users\/client: (\d+) ok/m.exec(done.stdout)?.[1]);
+    expect(calls).toBeGreaterThanOrEqual(20);
+
+    const roles = (await msh(['logs', runId, 'west/vnf-b'])).stdout.split('\n').filter((l) => l.includes('"f":"role"'));
+    expect(roles.map((l) => (JSON.parse(l) as { value: { to: string } }).value.to)).toEqual(['standby', 'active']);
+    await rm(report, { recursive: true, force: true });
 
     const down = await msh(['down', runId]);
     expect(down.exitCode, down.stderr).toBe(0);
@@ -140,7 +155,7 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
   });
 
   it('--duration without --workloads is a usage error', async () => {
-    const r = await msh(['up', 'fixtures/scenarios/ha-failover-bench.yaml', '--duration', '3s']);
+    const r = await msh(['up', 'scenarios/ha-l2-site-loss.yaml', '--duration', '3s']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('--duration is how long the workloads run: add --workloads');
   });
