@@ -5,32 +5,15 @@
 //   tshark -r FILE -d udp.port==<a port>,vxlan -d udp.port==<b port>,vxlan
 // The command checks the file decodes that way (the link's VNI read back by
 // tshark) and prints the option.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseCaptureStats } from '../observe/capture.js';
+import { decodeAs, parseCaptureStats, tsharkVnis } from '../observe/capture.js';
 import { openRun } from '../ops/run-handle.js';
 import { MshError } from '../scenario/errors.js';
 import { suggest } from '../scenario/suggest.js';
-import type { LinkPlan } from '../topology/plan.js';
 import { println, type Io } from './io.js';
-
-/** tshark's decode-as options for a link's VXLAN on the relay ports. */
-export function decodeAs(l: LinkPlan): string[] {
-  return [l.a.relayPort, l.b.relayPort].flatMap((p) => ['-d', `udp.port==${p},vxlan`]);
-}
-
-/** VNIs tshark reads in a pcap with those options; null when tshark is not installed. */
-export function tsharkVnis(file: string, l: LinkPlan): Promise<number[] | null> {
-  return new Promise((res, rej) => {
-    execFile('tshark', ['-r', file, ...decodeAs(l), '-T', 'fields', '-e', 'vxlan.vni'], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return res(null);
-      if (err) return rej(new Error(`tshark: ${stderr.trim() || err.message}`));
-      res(stdout.split('\n').flatMap((x) => x.split(',')).filter((x) => x.trim() !== '').map(Number));
-    });
-  });
-}
 
 export async function captureCommand(args: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { w: { type: 'string', short: 'w' }, seconds: { type: 'string', default: '10' } } });
@@ -61,8 +44,8 @@ export async function captureCommand(args: string[], io: Io): Promise<number> {
   process.off('SIGINT', stop);
   const stats = parseCaptureStats(stderr);
   println(io.stdout, `${file}: ${stats ? `${stats.captured} packets captured, ${stats.droppedByKernel} dropped by the kernel` : stderr.trim()}`);
-  const opts = decodeAs(link).join(' ');
-  const vnis = await tsharkVnis(file, link);
+  const opts = decodeAs([link]).join(' ');
+  const vnis = (await tsharkVnis(file, [link]))?.flat() ?? null;
   if (vnis === null) println(io.stdout, 'tshark is not installed (scripts/setup-host.sh installs it): the decode below is not checked');
   else println(io.stdout, `tshark decodes ${vnis.filter((v) => v === link.vni).length} VXLAN frames of vni ${link.vni}${vnis.some((v) => v !== link.vni) ? ` (and ${vnis.filter((v) => v !== link.vni).length} of other VNIs: tenant overlays inside)` : ''}`);
   println(io.stdout, `decode with: tshark -r ${file} ${opts}   (Wireshark: Decode As..., UDP port ${link.a.relayPort} and ${link.b.relayPort} -> VXLAN)`);

@@ -25,7 +25,7 @@ import { awaitActives, startVnfs } from './ha.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from './workloads.js';
 import { probeFreshTokens } from './tokens.js';
 import { IDENTITY_PORT, rotateFernetKeys } from '../topology/identity.js';
-import { captureWan } from '../observe/capture.js';
+import { captureWan, decodeAs } from '../observe/capture.js';
 import { join } from 'node:path';
 import type { DrRunner } from '../dr/runner.js';
 import { bringUp } from './bring-up.js';
@@ -148,7 +148,8 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   }
   history.close();
 
-  const result: RunResult = { outDir: opts.outDir, runId, ...judge(history.events(), scenario, plan), aborted: signal.aborted, ...(error ? { error } : {}), timings };
+  const captured = history.events().some((e) => e.kind === 'capture') ? { capture: { file: 'wan.pcap', decodeAs: decodeAs(plan.links).join(' ') } } : {};
+  const result: RunResult = { outDir: opts.outDir, runId, ...judge(history.events(), scenario, plan), aborted: signal.aborted, ...(error ? { error } : {}), timings, ...captured };
   await writeReport(result, loaded, { seed, started, finished: new Date() });
   return result;
 }

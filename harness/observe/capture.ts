@@ -1,11 +1,33 @@
 // tcpdump on the WAN bridge: every datagram between a site and the relay.
 // Headers are all the checks need (link VXLAN, site packet, tenant VXLAN,
 // VM packet: ~150 bytes), so the snap length keeps captures small.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wanTraffic, type FlowCount } from './wan-traffic.js';
 import { identityHttp, type IdentityHttp } from './identity-http.js';
+
+/** Where a link's VXLAN runs on the WAN bridge: the relay's two UDP ports (no dissector knows them). */
+export interface RelayedLink {
+  readonly a: { readonly relayPort: number };
+  readonly b: { readonly relayPort: number };
+}
+
+/** tshark's decode-as options for the links' VXLAN on their relay ports (Wireshark: Decode As..., those UDP ports -> VXLAN). */
+export function decodeAs(links: readonly RelayedLink[]): string[] {
+  return links.flatMap((l) => [l.a.relayPort, l.b.relayPort]).flatMap((p) => ['-d', `udp.port==${p},vxlan`]);
+}
+
+/** Per packet, the VNIs tshark reads with those options (outer first: the link's, then a tenant overlay's inside); null when tshark is not installed. */
+export function tsharkVnis(file: string, links: readonly RelayedLink[]): Promise<number[][] | null> {
+  return new Promise((res, rej) => {
+    execFile('tshark', ['-r', file, ...decodeAs(links), '-T', 'fields', '-e', 'vxlan.vni'], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return res(null);
+      if (err) return rej(new Error(`tshark: ${stderr.trim() || err.message}`));
+      res(stdout.split('\n').filter((x) => x.trim() !== '').map((x) => x.split(',').map(Number)));
+    });
+  });
+}
 
 const SNAPLEN = 200;
 

@@ -14,6 +14,7 @@ export function summaryMarkdown(r: ResultFile): string {
     `- started ${r.started}, finished ${r.finished}${r.aborted ? ' (ABORTED)' : ''}`,
     ...(r.error ? [`- error: ${r.error}`] : []),
     ...Object.entries(r.timings).map(([k, v]) => `- ${k}: ${v.toFixed(0)} ms`),
+    ...(r.capture ? [`- WAN capture: \`${r.capture.file}\` (the WAN bridge during the workload); its links' VXLAN runs on the relay's ports: \`tshark -r ${r.capture.file} ${r.capture.decodeAs}\` (Wireshark: Decode As..., those UDP ports -> VXLAN)`] : []),
     '',
     ...(r.faults.length
       ? ['## Faults', '', '| fault | kind | target | took effect | proof |', '| --- | --- | --- | --- | --- |', ...r.faults.map((f) => `| ${f.fault} | ${f.kind} | ${f.target} | ${f.proven ? 'yes' : 'NOT PROVEN'} | ${f.proof} |`), '']

@@ -17,6 +17,13 @@ export interface FaultRecord {
   readonly proof: string;
 }
 
+/** The WAN capture a run wrote (a check needed it), and how tshark decodes its links' VXLAN. */
+export interface CaptureRecord {
+  readonly file: string;
+  /** tshark's options, e.g. `-d udp.port==40000,vxlan -d udp.port==40001,vxlan` (the relay's ports, which no dissector knows). */
+  readonly decodeAs: string;
+}
+
 /** One run's outcome, as the engine hands it to the report writers. */
 export interface RunResult {
   readonly outDir: string;
@@ -27,6 +34,7 @@ export interface RunResult {
   readonly aborted: boolean;
   readonly error?: string;
   readonly timings: Readonly<Record<string, number>>;
+  readonly capture?: CaptureRecord;
 }
 
 export interface RunMeta {
@@ -44,6 +52,7 @@ export interface ResultFile {
   readonly aborted: boolean;
   readonly error?: string;
   readonly timings: RunResult['timings'];
+  readonly capture?: CaptureRecord;
   readonly faults: RunResult['faults'];
   readonly verdicts: RunResult['verdicts'];
 }
@@ -63,6 +72,7 @@ export async function writeReport(r: RunResult, loaded: LoadedScenario, meta: Ru
     aborted: r.aborted,
     ...(r.error ? { error: r.error } : {}),
     timings: r.timings,
+    ...(r.capture ? { capture: r.capture } : {}),
     faults: r.faults,
     verdicts: r.verdicts,
   };

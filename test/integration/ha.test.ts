@@ -2,6 +2,7 @@
 // overlays built through the API, fake VNFs, calls across a site loss. The
 // known-good configuration passes every HA requirement it decides; the
 // known-bad ones fail exactly the requirement they break.
+import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +29,15 @@ describe('VNF high availability across sites', () => {
     expect(r.error, detail(r)).toBeUndefined();
     for (const id of ['HA-NEW-CALLS-1S', 'HA-ONGOING-CALLS', 'HA-NO-SPLIT-BRAIN', 'HA-BACKUP-L2-OVERLAY']) expect(status(r, id), `${id}\n${detail(r)}`).toBe('pass');
     expect(await leftovers(r.runId)).toEqual([]);
+
+    // The run's own pcap decodes in tshark with the options its summary prints: every packet a
+    // link's VXLAN (ew, eu, wu: VNIs 1000-1002), the heartbeats' backup overlay (VNI 5001) inside.
+    expect(await readFile(join(r.outDir, 'summary.md'), 'utf8')).toContain(`\`tshark -r wan.pcap ${r.capture!.decodeAs}\``);
+    const ts = await execa('tshark', ['-r', join(r.outDir, 'wan.pcap'), ...r.capture!.decodeAs.split(' '), '-T', 'fields', '-e', 'vxlan.vni']);
+    const vnis = ts.stdout.split('\n').filter(Boolean).map((l) => l.split(',').map(Number));
+    expect(vnis.length).toBeGreaterThan(1000);
+    expect([...new Set(vnis.map((v) => v[0]))].sort()).toEqual([1000, 1001, 1002]);
+    expect(vnis.filter((v) => v[1] === 5001).length).toBeGreaterThan(500);
   });
 
   it('takeover: vrrp: keepalived moves the VIP within 1 s of the site loss, calls kept, nothing left behind', async () => {

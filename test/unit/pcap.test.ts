@@ -1,6 +1,6 @@
 // The WAN capture decoder on a synthetic pcap with the exact nesting the
 // harness produces: link VXLAN -> site packet -> tenant VXLAN -> VM packet.
-import { parseCaptureStats } from '../../harness/observe/capture.js';
+import { decodeAs, parseCaptureStats } from '../../harness/observe/capture.js';
 import { describe, expect, it } from 'vitest';
 import { readPcap } from '../../harness/observe/pcap.js';
 import { wanTraffic } from '../../harness/observe/wan-traffic.js';
@@ -65,5 +65,13 @@ describe("tcpdump's exit counters", () => {
     expect(parseCaptureStats(text)).toEqual({ captured: 1834, receivedByFilter: 1840, droppedByKernel: 6 });
     expect(parseCaptureStats('1 packet captured\n1 packet received by filter\n0 packets dropped by kernel')).toEqual({ captured: 1, receivedByFilter: 1, droppedByKernel: 0 });
     expect(parseCaptureStats('listening on wanbr\n')).toBeNull();
+  });
+});
+
+describe("tshark's decode-as for the links' VXLAN", () => {
+  it('names both relay ports of every link, in link order', () => {
+    const link = (a: number, b: number) => ({ a: { relayPort: a }, b: { relayPort: b } });
+    expect(decodeAs([link(40000, 40001), link(40002, 40003)])).toEqual(['-d', 'udp.port==40000,vxlan', '-d', 'udp.port==40001,vxlan', '-d', 'udp.port==40002,vxlan', '-d', 'udp.port==40003,vxlan']);
+    expect(decodeAs([])).toEqual([]);
   });
 });
