@@ -22,6 +22,7 @@ function header(r: ResultFile): string {
     ['finished', `${esc(r.finished)} (${esc((ms / 1000).toFixed(1))} s)${r.aborted ? ' <strong>ABORTED</strong>' : ''}`],
     ...(r.error ? [['error', `<strong class="error">${esc(r.error)}</strong>`] as [string, string]] : []),
     ...Object.entries(r.timings).map(([k, v]) => [esc(k), `${esc(v.toFixed(0))} ms`] as [string, string]),
+    ...(r.capture ? [['WAN capture', `<a href="${esc(r.capture.file)}">${esc(r.capture.file)}</a>: <code>tshark -r ${esc(r.capture.file)} ${esc(r.capture.decodeAs)}</code> (the links' VXLAN runs on the relay's ports)`] as [string, string]] : []),
   ];
   return (
     `<h1><span class="name">${esc(r.scenario.name)}</span> ${badge(outcome)}</h1>` +

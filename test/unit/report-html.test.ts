@@ -231,6 +231,12 @@ describe('report page', () => {
     expect(html).toContain('seed</th><td>7');
   });
 
+  it('links the WAN capture with the tshark options that decode it, only when the run took one', () => {
+    const page = reportHtml(result({ capture: { file: 'wan.pcap', decodeAs: '-d udp.port==40000,vxlan -d udp.port==40001,vxlan' } }), history());
+    expect(page).toContain('WAN capture</th><td><a href="wan.pcap">wan.pcap</a>: <code>tshark -r wan.pcap -d udp.port==40000,vxlan -d udp.port==40001,vxlan</code>');
+    expect(html).not.toContain('WAN capture');
+  });
+
   it('escapes every name, summary and proof', () => {
     const evil = '<script>alert("x")</script>&';
     const r = result({
