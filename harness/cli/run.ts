@@ -7,6 +7,7 @@ import { MshError } from '../scenario/errors.js';
 import type { Io } from './io.js';
 import { parseJobs, runMany } from './run-many.js';
 import { loadAll, scenarioFiles, withTag } from './scenarios.js';
+import { reportStamp } from '../report/write.js';
 
 export async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -23,7 +24,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
 
   const jobs = parseJobs(values.jobs);
 
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const stamp = reportStamp(new Date());
   const planned = selected.map((loaded) => {
     const name = loaded.scenario.name;
     return { loaded, outDir: values.out ? (selected.length > 1 ? join(values.out, name) : values.out) : join(PROJECT_ROOT, 'reports', `${stamp}-${name}`) };

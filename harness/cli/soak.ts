@@ -11,6 +11,7 @@ import { MshError } from '../scenario/errors.js';
 import { println, type Io } from './io.js';
 import { parseJobs, runMany } from './run-many.js';
 import { loadAll, scenarioFiles, withTag } from './scenarios.js';
+import { reportStamp } from '../report/write.js';
 
 export async function soakCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -23,7 +24,7 @@ export async function soakCommand(args: string[], io: Io): Promise<number> {
   const jobs = parseJobs(values.jobs);
   const scenarios = withTag(await loadAll(await scenarioFiles(positionals)), values.tag);
   if (scenarios.length === 0) throw new MshError('USAGE', `no scenario has tag "${values.tag}" (see \`msh list\`)`);
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const stamp = reportStamp(new Date());
   const root = values.out ?? join(PROJECT_ROOT, 'reports', `${stamp}-soak`);
   const planned = scenarios.flatMap((loaded) =>
     Array.from({ length: n }, (_, k) => ({ loaded, run: k + 1, outDir: join(root, loaded.scenario.name, `run-${k + 1}`), label: `${loaded.scenario.name} #${k + 1}` })),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IdentityClient } from '../clients/identity.js';
 import { pollUntil } from '../clients/unix-http.js';
-import { bringUp } from '../engine/bring-up.js';
+import { bringUp, type BroughtUp } from '../engine/bring-up.js';
 import { awaitKeptActives, followKeptVnfs, KEPT_LOG_DIR, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
 import { judge, newRunId, VNF_SETTLE_MS } from '../engine/run.js';
 import { AGENT_DRAIN_MS } from '../engine/workload.js';
@@ -18,14 +18,13 @@ import { afterWorkloads, prepareWorkloads, startWorkloads } from '../engine/work
 import { now, openHistory, type History, type OpEvent } from '../observe/history.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { readHistoryFile } from '../report/html-write.js';
-import { writeReport } from '../report/write.js';
+import { reportStamp, writeReport } from '../report/write.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { destroyRun, ownedState, stateDir as stateDirOf, writeState } from '../topology/state.js';
-import type { BroughtUp } from '../engine/bring-up.js';
 import { planTopology, type Plan } from '../topology/plan.js';
 import { println, type Io } from './io.js';
 import { loadAll } from './scenarios.js';
@@ -128,7 +127,7 @@ async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, runtime: Dock
   for (const line of workloadSummary(history.events().filter((e): e is OpEvent => e.kind === 'op'))) println(io.stdout, `  ${line}`);
 
   const events = (await readHistoryFile(join(up.d.stateDir, 'history.jsonl'))).sort((a, b) => a.t - b.t);
-  const outDir = join(PROJECT_ROOT, 'reports', 'by-hand', `${started.toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${plan.scenario}-${plan.runId}`);
+  const outDir = join(PROJECT_ROOT, 'reports', 'by-hand', `${reportStamp(started)}-${plan.scenario}-${plan.runId}`);
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'history.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   const result = { outDir, runId: plan.runId, ...judge(events, s, plan), aborted: false, timings: { workloadMs: now() - t0 } };

@@ -72,6 +72,9 @@ export function vnfConfigs(v: VnfSpec, attachments: readonly Attachment[], lanAd
   }));
 }
 
+/** The history process of a VNF's agent on `ref`: a member's, or the witness's. */
+export const vnfProcess = (v: VnfSpec, ref: string): string => (v.members.includes(ref) ? `${v.name}@${ref}` : `${v.name}-witness@${ref}`);
+
 /** Starts one agent in a container: attached, its events into the history (msh run), or as a daemon of a run left up (msh up). */
 export type Launch = (container: string, agent: string, args: readonly string[], process: string) => Promise<void>;
 
@@ -79,14 +82,14 @@ export type Launch = (container: string, agent: string, args: readonly string[],
 export function startVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, launch: Launch, durationMs: number | undefined): Promise<void>[] {
   const address = (ref: string) => d.plan.sites.flatMap((x) => x.nodes).find((n) => n.ref === ref)!.address;
   return s.vnfs.flatMap((v, k) => [
-    ...vnfConfigs(v, attachments, address, durationMs, k + 1).map(({ ref, config }) => launch(d.containers.get(ref)!, 'vnf', ['--config', JSON.stringify(config)], `${v.name}@${ref}`)),
+    ...vnfConfigs(v, attachments, address, durationMs, k + 1).map(({ ref, config }) => launch(d.containers.get(ref)!, 'vnf', ['--config', JSON.stringify(config)], vnfProcess(v, ref))),
     ...(v.witness
       ? [
           launch(
             d.containers.get(v.witness)!,
             'witness',
             ['--port', String(witnessPort(v)), '--hb-interval', String(v.heartbeat.interval), '--hb-misses', String(v.heartbeat.misses), ...(durationMs === undefined ? [] : ['--duration', String(durationMs)])],
-            `${v.name}-witness@${v.witness}`,
+            vnfProcess(v, v.witness),
           ),
         ]
       : []),

@@ -10,7 +10,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Deployment } from '../topology/deploy.js';
 import type { Attachment } from '../topology/overlay.js';
-import { startVnfs } from './ha.js';
+import { startVnfs, vnfProcess } from './ha.js';
 import { agentLine } from './workload.js';
 
 export const KEPT_LOG_DIR = '/var/log/msh';
@@ -20,10 +20,9 @@ const logName = (process: string): string => process.split('@')[0]!;
 
 /** Every kept agent: its container, log name and history process (`vnf1@east/vnf-a`, `vnf1-witness@users/witness`). */
 function keptAgents(s: Scenario, d: Deployment): { container: string; name: string; process: string }[] {
-  return s.vnfs.flatMap((v) => [...v.members, ...(v.witness ? [v.witness] : [])].map((ref) => {
-    const process = v.members.includes(ref) ? `${v.name}@${ref}` : `${v.name}-witness@${ref}`;
-    return { container: d.containers.get(ref)!, name: logName(process), process };
-  }));
+  return s.vnfs.flatMap((v) =>
+    [...v.members, ...(v.witness ? [v.witness] : [])].map((ref) => ({ container: d.containers.get(ref)!, name: logName(vnfProcess(v, ref)), process: vnfProcess(v, ref) })),
+  );
 }
 
 /**
@@ -41,12 +40,10 @@ export function followKeptVnfs(s: Scenario, d: Deployment, runtime: Runtime, his
 }
 
 export async function startKeptVnfs(s: Scenario, attachments: readonly Attachment[], d: Deployment, runtime: Runtime): Promise<void> {
-  await Promise.all(
-    startVnfs(s, attachments, d, (container, agent, args, process) =>
-      runtime.spawn(container, ['sh', '-c', `mkdir -p ${KEPT_LOG_DIR} && exec "$@" >>"${KEPT_LOG_DIR}/$0.jsonl" 2>&1`, logName(process), 'node', `${MOUNT}/dist/agents/${agent}.js`, ...args]),
-    undefined,
-    ),
-  );
+  // sh names the log after $0 and hands the agent its arguments untouched ("$@"): no quoting of the JSON config.
+  const daemon = (container: string, agent: string, args: readonly string[], process: string) =>
+    runtime.spawn(container, ['sh', '-c', `mkdir -p ${KEPT_LOG_DIR} && exec "$@" >>"${KEPT_LOG_DIR}/$0.jsonl" 2>&1`, logName(process), 'node', `${MOUNT}/dist/agents/${agent}.js`, ...args]);
+  await Promise.all(startVnfs(s, attachments, d, daemon, undefined));
 }
 
 /** The role a member's events last reported (null before any). */

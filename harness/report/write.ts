@@ -57,6 +57,11 @@ export interface ResultFile {
   readonly verdicts: RunResult['verdicts'];
 }
 
+/** A report dir's leading timestamp, e.g. `2026-12-03T07-41-35`: sorts by time, safe in a file name. */
+export function reportStamp(d: Date): string {
+  return d.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+}
+
 export async function writeAtomic(path: string, text: string): Promise<void> {
   await writeFile(`${path}.tmp`, text);
   await rename(`${path}.tmp`, path);
