@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { IdentityClient } from '../clients/identity.js';
 import { pollUntil } from '../clients/unix-http.js';
 import { bringUp, type BroughtUp } from '../engine/bring-up.js';
-import { awaitKeptActives, followKeptVnfs, KEPT_LOG_DIR, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
+import { awaitKeptActives, followKeptVnfs, KEPT_LOG_DIR, rolesText, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
 import { judge, newRunId, VNF_SETTLE_MS } from '../engine/run.js';
 import { AGENT_DRAIN_MS } from '../engine/workload.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from '../engine/workloads.js';
@@ -88,9 +88,6 @@ export function openrc(plan: Plan, s: Scenario, site: string): string | null {
 
 const USAGE = 'usage: msh up <scenario.yaml> [--workloads [--duration D]]';
 
-/** Each VNF's members with the role they last reported, e.g. `east/vnf-a active, west/vnf-b standby`. */
-const rolesText = (v: KeptVnf) => [...v.roles].map(([ref, role]) => `${ref} ${role ?? 'no role yet'}`).join(', ');
-
 /** Ops per workload process and outcome, e.g. `calls@users/client: 40 ok, 2 fail`. */
 export function workloadSummary(events: readonly OpEvent[]): string[] {
   const by = new Map<string, Map<string, number>>();
@@ -164,7 +161,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
       await startKeptVnfs(scenario, up.attachments, up.d, runtime);
       // Not an error when none gets there: reproducing a VNF that never elects is a use of msh up.
       vnfs = await awaitKeptActives(scenario, up.d, runtime, VNF_SETTLE_MS);
-      phase('vnf-roles', Object.fromEntries(vnfs.vnfs.map((v) => [v.vnf, Object.fromEntries(v.roles)])));
+      phase('vnf-roles', Object.fromEntries(vnfs.vnfs.map((v) => [v.vnf, v.roles])));
     }
   } catch (err) {
     // Nothing half-up is left behind: an engineer retries from clean.
@@ -193,7 +190,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   }
   for (const l of plan.links) println(io.stdout, `link ${l.name}: ${l.a.site} ${l.a.address} <-> ${l.b.site} ${l.b.address}, vni ${l.vni}, ${l.baseline.latencyMs} ms each way`);
   for (const v of vnfs?.vnfs ?? []) {
-    const active = [...v.roles.values()].includes('active');
+    const active = Object.values(v.roles).includes('active');
     println(io.stdout, `vnf ${v.vnf}: ${rolesText(v)}${active ? '' : ` (no active member after ${VNF_SETTLE_MS / 1000} s)`}; events in ${KEPT_LOG_DIR}/${v.vnf}.jsonl of each member (msh logs ${plan.runId} <member>)`);
   }
   if (scenario.dr) println(io.stdout, `DR VNF ${scenario.dr.vnf}: ${scenario.dr.members} VMs in ${scenario.dr.primary}, option ${scenario.dr.option}; by hand: msh dr protect ${plan.runId} | msh dr failover ${plan.runId} --to ${scenario.dr.backup}`);

@@ -62,30 +62,33 @@ export function lastRole(lines: readonly string[]): string | null {
 
 export interface KeptVnf {
   readonly vnf: string;
-  /** Members by role, as each last reported. */
-  readonly roles: ReadonlyMap<string, string | null>;
+  /** Each member's role, as it last reported. */
+  readonly roles: Readonly<Record<string, string | null>>;
 }
 
-/** Each VNF's members and their roles, read from their logs. */
-export async function keptVnfRoles(s: Scenario, d: Deployment, runtime: Runtime): Promise<KeptVnf[]> {
+/** Each VNF's members and their roles, read from their logs (`gone`: the container is). */
+export async function keptVnfRoles(s: Scenario, containers: ReadonlyMap<string, string>, runtime: Runtime): Promise<KeptVnf[]> {
   return Promise.all(
     s.vnfs.map(async (v) => {
-      const roles = new Map<string, string | null>();
+      const roles: Record<string, string | null> = {};
       for (const ref of v.members) {
-        const r = await runtime.exec(d.containers.get(ref)!, ['cat', `${KEPT_LOG_DIR}/${v.name}.jsonl`]).catch(() => ({ stdout: '' }));
-        roles.set(ref, lastRole(r.stdout.split('\n')));
+        const r = await runtime.exec(containers.get(ref)!, ['cat', `${KEPT_LOG_DIR}/${v.name}.jsonl`]).catch(() => null);
+        roles[ref] = r === null ? 'gone' : lastRole(r.stdout.split('\n'));
       }
       return { vnf: v.name, roles };
     }),
   );
 }
 
+/** `east/vnf-a active, west/vnf-b standby`. */
+export const rolesText = (v: KeptVnf): string => Object.entries(v.roles).map(([ref, role]) => `${ref} ${role ?? 'no role yet'}`).join(', ');
+
 /** Polls until every VNF has an active member; the last roles read, whether or not they got there. */
 export async function awaitKeptActives(s: Scenario, d: Deployment, runtime: Runtime, timeoutMs: number): Promise<{ ok: boolean; vnfs: KeptVnf[] }> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const vnfs = await keptVnfRoles(s, d, runtime);
-    const ok = vnfs.every((v) => [...v.roles.values()].includes('active'));
+    const vnfs = await keptVnfRoles(s, d.containers, runtime);
+    const ok = vnfs.every((v) => Object.values(v.roles).includes('active'));
     if (ok || performance.now() > deadline) return { ok, vnfs };
     await new Promise((r) => setTimeout(r, 200));
   }

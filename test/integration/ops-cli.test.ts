@@ -147,6 +147,8 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
 
     const roles = (await msh(['logs', runId, 'west/vnf-b'])).stdout.split('\n').filter((l) => l.includes('"f":"role"'));
     expect(roles.map((l) => (JSON.parse(l) as { value: { to: string } }).value.to)).toEqual(['standby', 'active']);
+    const ps = await msh(['ps']);
+    expect(ps.stdout).toContain('  vnf vnf1: east/vnf-a gone, west/vnf-b active');
     await rm(report, { recursive: true, force: true });
 
     const down = await msh(['down', runId]);
