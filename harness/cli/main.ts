@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   soak: { run: soakCommand, help: 'soak <scenario.yaml...> --runs N [--jobs J] [--tag T]   run each scenario N times, report every verdict that flips between runs' },
   validate: { run: validateCommand, help: 'validate <scenario.yaml...>                              schema and reference checks only' },
   list: { run: listCommand, help: 'list [--format table|json] [--tag T]                     scenarios, tags and requirement IDs' },
-  up: { run: upCommand, help: 'up <scenario.yaml> [--workloads [--duration D]]         bring a topology up (its VNFs running) and leave it up; --workloads: run its workloads on it first' },
+  up: { run: upCommand, help: 'up <scenario.yaml> [--workloads [--duration D]]         bring a topology up (its VNFs running) and leave it up; --workloads: then run its workloads, judge them (reports/by-hand/)' },
   dr: { run: drCommand, help: 'dr protect|failover|corrupt <run> [--to SITE]               the DR runner by hand on a run left up (one cycle, the failover, a propagating fault)' },
   ps: { run: psCommand, help: 'ps [--format table|json]                                 every run: since when, owner, containers, faults injected by hand' },
   logs: { run: logsCommand, help: 'logs <run> <site>/<node>                                 a container\'s output, its VNF agents\' events, a controller\'s services.log' },
