@@ -8,8 +8,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { IdentityClient } from '../clients/identity.js';
-import { pollUntil } from '../clients/unix-http.js';
 import { bringUp, type BroughtUp } from '../engine/bring-up.js';
 import { awaitKeptActives, followKeptVnfs, KEPT_LOG_DIR, rolesText, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
 import { judge, newRunId, VNF_SETTLE_MS } from '../engine/run.js';
@@ -26,45 +24,9 @@ import type { LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { destroyRun, ownedState, stateDir as stateDirOf, writeState } from '../topology/state.js';
 import { planTopology, type Plan } from '../topology/plan.js';
+import { SITE_APIS } from '../topology/site-apis.js';
 import { println, type Io } from './io.js';
 import { loadAll } from './scenarios.js';
-
-/** Each site API the services process may serve, and the flag or block that turns it on. */
-const APIS = [
-  { name: 'identity', port: 5000, path: '/v3', on: (s: Scenario, site: string) => s.identity !== undefined && (s.identity.placement === 'distributed' || s.identity.site === site) },
-  { name: 'network', port: 9696, path: '/v2.0', on: (s: Scenario) => s.networks.length > 0 || s.identity !== undefined },
-  { name: 'compute', port: 8774, path: '/v2.1', on: (s: Scenario, site: string) => s.dr !== undefined && [s.dr.primary, s.dr.backup].includes(site) },
-  { name: 'volume', port: 8776, path: '/v3', on: (s: Scenario, site: string) => s.dr !== undefined && [s.dr.primary, s.dr.backup].includes(site) },
-  { name: 'image', port: 9292, path: '/v2', on: (s: Scenario, site: string) => s.dr !== undefined && [s.dr.primary, s.dr.backup].includes(site) },
-  { name: 'object-store', port: 8080, path: '/auth/v1.0', on: (s: Scenario, site: string) => s.dr !== undefined && s.dr.option !== 'replication' && s.dr.backup === site },
-] as const;
-
-/**
- * Centralized identity: each other region's services process registers its
- * region and APIs in the central Keystone once that answers. The openrc
- * files are good only after that, so wait for it, read back from the
- * catalog: the identity endpoint and every API `up` prints for the region,
- * each with its public endpoint.
- */
-async function waitForCentralCatalog(s: Scenario, plan: Plan, dir: string): Promise<void> {
-  const id = s.identity;
-  if (!id || id.placement !== 'centralized') return;
-  const expected = plan.sites
-    .filter((x) => x.name !== id.site && x.nodes.some((n) => n.role === 'controller'))
-    // the central identity endpoint, then each API the site serves
-    .map((x) => ({ region: x.name, apis: 1 + APIS.filter((a) => a.name !== 'identity' && a.on(s, x.name)).length }));
-  const admin = await new IdentityClient({ socketPath: join(dir, 'sites', id.site, 'identity.sock') }).login('admin', 'admin', 'admin');
-  const missing = async () => {
-    for (const { region, apis } of expected) if ((await admin.listEndpoints({ region_id: region, interface: 'public' })).length < apis) return region;
-    return null;
-  };
-  try {
-    await pollUntil('every region in the central catalog', async () => ((await missing()) === null ? true : null), 60_000, 200);
-  } catch {
-    const region = await missing();
-    if (region !== null) throw new MshError('RUNTIME', `region ${region} did not register its APIs in the central Keystone (${id.site}) within 60 s: see ${join(dir, 'sites', region, 'services.log')}`);
-  }
-}
 
 export function openrc(plan: Plan, s: Scenario, site: string): string | null {
   if (!s.identity) return null;
@@ -173,13 +135,12 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   const dir = stateDir!;
   // The run keeps its own copy of the scenario: `msh dr` and `msh fault` read it from there.
   await copyFile(loaded!.file, join(dir, 'scenario.yaml'));
-  await waitForCentralCatalog(scenario, plan, dir);
   println(io.stdout, `run ${plan.runId} (${plan.scenario}) is up in ${(up.ms / 1000).toFixed(1)} s; namespaces ${plan.prefix}-*; state ${dir}`);
   for (const s of plan.sites) {
     println(io.stdout, `site ${s.name}: subnet ${s.subnet}, gateway ${s.gateway}, router namespace ${s.ns}`);
     for (const n of s.nodes) println(io.stdout, `  ${n.ref}  ${n.address}/${n.prefix}  container ${n.container}  (docker exec -it ${n.container} bash)`);
     const ctl = s.nodes.find((n) => n.role === 'controller');
-    const apis = ctl ? APIS.filter((a) => a.on(scenario, s.name)) : [];
+    const apis = ctl ? SITE_APIS.filter((a) => a.on(scenario, s.name)) : [];
     for (const a of apis) println(io.stdout, `  ${a.name}: http://${ctl!.address}:${a.port}${a.path}  (from the host: ${join(dir, 'sites', s.name, `${a.name}.sock`)})`);
     const rc = openrc(plan, scenario, s.name);
     if (rc && apis.length > 0) {

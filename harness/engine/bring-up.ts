@@ -12,6 +12,7 @@ import { deploy, siteDir, type Deployment } from '../topology/deploy.js';
 import { identityArgs, shareFernetKeys, startIdentityDb } from '../topology/identity.js';
 import { planAttachments, type Attachment } from '../topology/overlay.js';
 import { buildOverlays, startSiteServices, type Overlays } from '../topology/overlays.js';
+import { waitForCentralCatalog } from '../topology/site-apis.js';
 import type { Plan } from '../topology/plan.js';
 import { drServiceArgs, waitDrApis } from '../dr/deploy.js';
 import { drRunner, type DrRunner } from '../dr/runner.js';
@@ -93,6 +94,10 @@ export async function bringUp(scenario: Scenario, plan: Plan, runtime: Runtime, 
       });
     // A database that fails ends the bring-up at once (its error, not the services' wait for it).
     const [, clients] = await Promise.all([db, services]);
+    if (scenario.identity?.placement === 'centralized') {
+      await waitForCentralCatalog(scenario, plan, d.stateDir);
+      phase('bring-up:central-catalog-ready');
+    }
     if (scenario.networks.length > 0) {
       phase('bring-up:overlays');
       overlays = await buildOverlays(scenario, d, runtime, attachments, clients);
