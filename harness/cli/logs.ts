@@ -6,7 +6,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KEPT_LOG_DIR } from '../engine/kept-agents.js';
 import { nodeContainer, openRun } from '../ops/run-handle.js';
-import { DockerRuntime } from '../runtime/docker.js';
 import { MshError } from '../scenario/errors.js';
 import { println, type Io } from './io.js';
 
@@ -26,7 +25,7 @@ export async function logsCommand(args: string[], io: Io): Promise<number> {
   const plan = h.plan.sites.flatMap((s) => s.nodes).find((n) => n.ref === ref);
   println(io.stdout, `== container ${plan?.container ?? id} (docker logs)`);
   io.stdout.write(await dockerLogs(id));
-  const kept = await new DockerRuntime()
+  const kept = await h.runtime
     .exec(id, ['sh', '-c', `for f in ${KEPT_LOG_DIR}/*.jsonl; do [ -e "$f" ] && printf '== %s (in the container)\\n' "$f" && cat "$f"; done; true`])
     .catch(() => null);
   if (kept?.stdout) println(io.stdout, kept.stdout);

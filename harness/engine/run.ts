@@ -148,8 +148,9 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   }
   history.close();
 
-  const captured = history.events().some((e) => e.kind === 'capture') ? { capture: { file: 'wan.pcap', decodeAs: decodeAs(plan.links).join(' ') } } : {};
-  const result: RunResult = { outDir: opts.outDir, runId, ...judge(history.events(), scenario, plan), aborted: signal.aborted, ...(error ? { error } : {}), timings, ...captured };
+  const events = history.events();
+  const captured = events.some((e) => e.kind === 'capture') ? { capture: { file: 'wan.pcap', decodeAs: decodeAs(plan.links).join(' ') } } : {};
+  const result: RunResult = { outDir: opts.outDir, runId, ...judge(events, scenario, plan), aborted: signal.aborted, ...(error ? { error } : {}), timings, ...captured };
   await writeReport(result, loaded, { seed, started, finished: new Date() });
   return result;
 }

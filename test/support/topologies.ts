@@ -18,11 +18,15 @@ links:
   - { name: en, between: [east, north], latency: 40ms }
   - { name: wn, between: [west, north], latency: 30ms }`;
 
-/** The HA layout: a VNF member in east and in west, a client (and a witness) in users, 5 ms links, backup and external overlays. */
-export const haSites = (witness = true) => `sites:
+/**
+ * The HA layout: a VNF member in east and in west, a client (and a witness)
+ * in users, 5 ms links, backup and external overlays; `moreInUsers`: other
+ * VMs in users (a third VNF member).
+ */
+export const haSites = (witness = true, moreInUsers: readonly string[] = []) => `sites:
   - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-a, role: vm }] }
   - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-b, role: vm }] }
-  - { name: users, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: client, role: vm }${witness ? ', { name: witness, role: vm }' : ''}] }
+  - { name: users, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: client, role: vm }${[...(witness ? ['witness'] : []), ...moreInUsers].map((n) => `, { name: ${n}, role: vm }`).join('')}] }
 links:
   - { name: ew, between: [east, west], latency: 5ms }
   - { name: eu, between: [east, users], latency: 5ms }

@@ -7,21 +7,12 @@ import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
 import { fault } from '../support/faults.js';
+import { haSites } from '../support/topologies.js';
 
 const yaml = (o: { calls2?: boolean; vnf2?: string } = {}) => `
 name: aa
 duration: 20s
-sites:
-  - { name: east, subnet: 198.18.1.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-a, role: vm }] }
-  - { name: west, subnet: 198.18.2.0/24, nodes: [{ name: ctl, role: controller }, { name: vnf-b, role: vm }] }
-  - { name: users, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: client, role: vm }, { name: witness, role: vm }, { name: vnf-c, role: vm }] }
-links:
-  - { name: ew, between: [east, west], latency: 5ms }
-  - { name: eu, between: [east, users], latency: 5ms }
-  - { name: wu, between: [west, users], latency: 5ms }
-networks:
-  - { name: backup, vni: 5001, cidr: 198.18.200.0/24, sites: [east, west, users] }
-  - { name: ext, vni: 5002, cidr: 198.18.201.0/24, sites: [east, west, users] }
+${haSites(true, ['vnf-c'])}
 vnfs:
   - { name: vnf1, members: [east/vnf-a, west/vnf-b], backup: { network: backup }, external: { network: ext, vip: 198.18.201.100 }, witness: users/witness }
   - { name: vnf2, members: ${o.vnf2 ?? '[west/vnf-b, east/vnf-a]'}, backup: { network: backup }, external: { network: ext, vip: 198.18.201.101 }, witness: users/witness, backupPort: 7101, port: 5061 }
