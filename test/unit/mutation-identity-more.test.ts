@@ -215,6 +215,12 @@ describe('validation-during-faults, edges', () => {
     expect(o.status, o.summary).toBe('pass');
     expect(rows(o).map((r) => r.validations)).toEqual([5, 5]);
   });
+  it('does not judge a validation still in flight when the revocation began (answered 404 by it)', () => {
+    const h = [fault({ kind: 'site-loss', site: 'north' }, 1000, 2000), fault({ kind: 'revoke-token', site: 'east' }, 1503, undefined, { name: 'revoke' }), validations((_r, t) => (t >= 1500 ? 404 : 200))];
+    const o = check(...h);
+    expect(o.status, o.summary).toBe('pass');
+    expect(rows(o).map((r) => r.validations)).toEqual([5, 5]); // the one sent at 1500 was answered at 1505
+  });
   it('decides from 5 validations, and passes at exactly 99 % valid', () => {
     const short = (end: number) => check(fault({ kind: 'site-loss', site: 'north' }, 1000, end), validations());
     expect(short(1500).status).toBe('pass');
