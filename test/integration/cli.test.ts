@@ -76,7 +76,8 @@ describe('msh CLI', () => {
     const faults = lines.filter((l) => l.type === 'event' && l.event!.kind === 'fault').map((l) => `${l.event!.fault}:${l.event!.type}`);
     expect(faults).toEqual(['cut:start', 'cut:heal', 'slow:start', 'slow:heal']);
     const result = lines.at(-1)!;
-    expect(result).toMatchObject({ type: 'result', scenario: 'wan-short', passed: true });
+    // On failure, which verdicts failed; their evidence is in the kept out dir's summary.md.
+    expect(result, `${out}: ${JSON.stringify(result.verdicts)}`).toMatchObject({ type: 'result', scenario: 'wan-short', passed: true });
     expect(result.verdicts).toContainEqual({ id: 'WAN-PARTITION-GAP', status: 'pass' });
     expect(result.faults!.every((f) => f.proven)).toBe(true);
     expect(r.exitCode).toBe(0);
