@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../paths.js';
 import { readHistoryFile } from '../report/html-write.js';
 import { reportStamp, writeReport } from '../report/write.js';
 import { DockerRuntime } from '../runtime/docker.js';
+import { interruptible } from '../runtime/runtime.js';
 import { MshError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -70,8 +71,10 @@ export function workloadSummary(events: readonly OpEvent[]): string[] {
  * a by-hand session lacks (no WAN capture) leaves the checks that need it
  * unknown.
  */
-async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, runtime: DockerRuntime, history: History, durationMs: number, io: Io): Promise<void> {
+async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, docker: DockerRuntime, history: History, durationMs: number, io: Io, signal: AbortSignal): Promise<void> {
   const s = { ...loaded.scenario, duration: durationMs };
+  // Ctrl-C interrupts the agents (their events so far kept); the session is judged as far as it went.
+  const runtime = interruptible(docker, signal);
   const { plan } = up.d;
   const started = new Date();
   const prepared = await prepareWorkloads(s, up.d, history);
@@ -80,19 +83,19 @@ async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, runtime: Dock
   println(io.stdout, `workloads: ${s.workload.map((w) => w.name).join(', ')} for ${(durationMs / 1000).toFixed(0)} s (msh fault ${plan.runId} ... meanwhile from another shell)`);
   const vnfs = followKeptVnfs(s, up.d, runtime, history, durationMs + AGENT_DRAIN_MS);
   await Promise.all(startWorkloads(s, up.d, runtime, history, prepared, up.overlays));
-  await afterWorkloads(s, up.d, runtime, history, prepared);
+  if (!signal.aborted) await afterWorkloads(s, up.d, runtime, history, prepared);
   await vnfs;
-  history.append({ t: now(), kind: 'phase', phase: 'workload-done' });
+  history.append({ t: now(), kind: 'phase', phase: 'workload-done', ...(signal.aborted ? { detail: { aborted: true } } : {}) });
   for (const line of workloadSummary(history.events().filter((e): e is OpEvent => e.kind === 'op'))) println(io.stdout, `  ${line}`);
 
   const events = (await readHistoryFile(join(up.d.stateDir, 'history.jsonl'))).sort((a, b) => a.t - b.t);
   const outDir = join(PROJECT_ROOT, 'reports', 'by-hand', `${reportStamp(started)}-${plan.scenario}-${plan.runId}`);
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'history.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  const result = { outDir, runId: plan.runId, ...judge(events, s, plan), aborted: false, timings: { workloadMs: now() - t0 } };
+  const result = { outDir, runId: plan.runId, ...judge(events, s, plan), aborted: signal.aborted, timings: { workloadMs: now() - t0 } };
   await writeReport(result, { ...loaded, scenario: s }, { seed: s.seed, started, finished: new Date() });
   const counts = ['pass', 'fail', 'unknown'].map((st) => `${result.verdicts.filter((v) => v.status === st).length} ${st}`).join(', ');
-  println(io.stdout, `judged: ${counts}; faults by hand: ${result.faults.map((f) => `${f.fault} (${f.proven ? 'proven' : 'NOT proven'})`).join(', ') || 'none'}`);
+  println(io.stdout, `judged${signal.aborted ? ' (interrupted: as far as it went)' : ''}: ${counts}; faults by hand: ${result.faults.map((f) => `${f.fault} (${f.proven ? 'proven' : 'NOT proven'})`).join(', ') || 'none'}`);
   println(io.stdout, `report: ${join(outDir, 'report.html')}`);
 }
 
@@ -155,14 +158,23 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     println(io.stdout, `vnf ${v.vnf}: ${rolesText(v)}${active ? '' : ` (no active member after ${VNF_SETTLE_MS / 1000} s)`}; events in ${KEPT_LOG_DIR}/${v.vnf}.jsonl of each member (msh logs ${plan.runId} <member>)`);
   }
   if (scenario.dr) println(io.stdout, `DR VNF ${scenario.dr.vnf}: ${scenario.dr.members} VMs in ${scenario.dr.primary}, option ${scenario.dr.option}; by hand: msh dr protect ${plan.runId} | msh dr failover ${plan.runId} --to ${scenario.dr.backup}`);
+  const abort = new AbortController();
   if (values.workloads) {
+    const onSignal = (sig: NodeJS.Signals) => {
+      println(io.stderr, `\n${sig}: stopping the workloads, judging what they recorded; the topology stays up`);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
-      await runWorkloads(loaded!, up, runtime, history, durationMs ?? scenario.duration, io);
+      await runWorkloads(loaded!, up, runtime, history, durationMs ?? scenario.duration, io, abort.signal);
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       history.close();
     }
     println(io.stdout, `history: ${join(dir, 'history.jsonl')}`);
   } else history.close();
   println(io.stdout, `tear down with: msh down ${plan.runId}`);
-  return 0;
+  return abort.signal.aborted ? 130 : 0;
 }

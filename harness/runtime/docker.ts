@@ -54,8 +54,16 @@ export class DockerRuntime implements Runtime {
   }
 
   async exec(id: string, cmd: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    if (opts.signal?.aborted) return { exitCode: -1, stdout: '', stderr: 'aborted before it started' };
     const exec = await this.docker.getContainer(id).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
+    // Docker has no call to signal an exec: its Pid is the host's, and the harness runs as root on that host.
+    const interrupt = () =>
+      void exec.inspect().then(
+        (i) => i.Running && i.Pid > 0 && process.kill(i.Pid, 'SIGINT'),
+        () => undefined,
+      ).catch(() => undefined);
+    opts.signal?.addEventListener('abort', interrupt, { once: true });
     const out = new PassThrough();
     const err = new PassThrough();
     this.docker.modem.demuxStream(stream, out, err);
@@ -79,6 +87,7 @@ export class DockerRuntime implements Runtime {
     out.end();
     err.end();
     await new Promise((r) => lines.once('close', r));
+    opts.signal?.removeEventListener('abort', interrupt);
     const info = await exec.inspect();
     return { exitCode: info.ExitCode ?? -1, stdout: stdout.join('\n'), stderr: stderr.join('') };
   }

@@ -32,6 +32,8 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Called for each complete stdout line as it arrives (long-running agents). */
   readonly onLine?: (line: string) => void;
+  /** On abort, the exec'd process gets SIGINT (an agent's events so far are kept; the exec then ends). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ContainerInfo {
@@ -65,4 +67,12 @@ export interface Runtime {
   remove(id: string): Promise<void>;
   list(label: string, value?: string): Promise<ContainerInfo[]>;
   imageExists(ref: string): Promise<boolean>;
+}
+
+/** The same runtime, every exec through it interrupted when `signal` aborts (a session's agents, on Ctrl-C). */
+export function interruptible(runtime: Runtime, signal: AbortSignal): Runtime {
+  // The prototype is the runtime itself: every other method, and its state, unchanged.
+  return Object.assign(Object.create(runtime) as Runtime, {
+    exec: (id: string, cmd: readonly string[], opts: ExecOptions = {}) => runtime.exec(id, cmd, { ...opts, signal }),
+  });
 }

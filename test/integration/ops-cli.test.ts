@@ -156,6 +156,40 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
     expect(await leftovers(runId)).toEqual([]);
   });
 
+  it('Ctrl-C stops the workloads, judges what they recorded (aborted) and leaves the topology up', async () => {
+    const up = execa('node', ['bin/msh.js', 'up', 'fixtures/scenarios/wan-short.yaml', '--workloads', '--duration', '60s'], { reject: false });
+    let out = '';
+    up.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/^workloads: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    runId = /^run ([0-9a-f]{6})/m.exec(out)?.[1] ?? '';
+    await new Promise((r) => setTimeout(r, 2000));
+    const sent = Date.now();
+    up.kill('SIGINT');
+    const done = await up;
+    // Not the 60 s the workloads were given: the agents were interrupted.
+    expect(Date.now() - sent).toBeLessThan(15_000);
+    expect(done.exitCode, done.stderr).toBe(130);
+    expect(done.stderr).toContain('SIGINT: stopping the workloads, judging what they recorded; the topology stays up');
+    expect(done.stdout).toMatch(/^judged \(interrupted: as far as it went\): \d+ pass, \d+ fail, \d+ unknown; faults by hand: none$/m);
+    // Heartbeats every 50 ms for ~2 s, each way, recorded up to the interrupt.
+    const hb = /^ {2}hb@east\/hb: (\d+) ok/m.exec(done.stdout);
+    expect(Number(hb?.[1])).toBeGreaterThanOrEqual(20);
+    const report = /^report: (.*)\/report\.html$/m.exec(done.stdout)![1]!;
+    const result = JSON.parse(await readFile(join(report, 'result.json'), 'utf8')) as { aborted: boolean };
+    expect(result.aborted).toBe(true);
+    expect(await readFile(join(report, 'summary.md'), 'utf8')).toContain('(ABORTED)');
+    await rm(report, { recursive: true, force: true });
+    // No agent left running in the containers, which are still up.
+    for (const node of ['east-hb', 'west-hb']) {
+      const ps = await execa('docker', ['exec', `msh-${runId}-${node}`, 'ps', '-eo', 'args']);
+      expect(ps.stdout).not.toContain('dist/agents/');
+    }
+    const down = await msh(['down', runId]);
+    expect(down.stdout).toContain(`down ${runId} (wan-short): 2 containers`);
+    expect(await leftovers(runId)).toEqual([]);
+  });
+
   it('--duration without --workloads is a usage error', async () => {
     const r = await msh(['up', 'scenarios/ha-l2-site-loss.yaml', '--duration', '3s']);
     expect(r.exitCode).toBe(2);
