@@ -33,7 +33,8 @@ export async function startRelay(ns: string, stateDir: string, seed: number): Pr
   // may not), so that when several runs share the 2 cores a datagram's delay
   // is the link's and not the load's (at load 10-19 the relay's deadlines were
   // 30-80 ms late at worst). It only ever waits or forwards, so it cannot
-  // starve the rest.
+  // starve the rest. The relay then takes real-time scheduling itself
+  // (relay.ts takeRealtime); the nice is what is left where it may not.
   const child = spawn('nice', ['-n', String(RELAY_NICE), 'ip', 'netns', 'exec', ns, process.execPath, join(DIST, 'wan/relay.js'), '--control', socket, '--seed', String(seed)], {
     detached: true,
     stdio: ['ignore', log, log],
