@@ -106,7 +106,28 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
   if (durationMs === null || (durationMs !== undefined && durationMs <= 0)) throw new MshError('USAGE', `--duration ${values.duration}: a duration such as 30s or 5m`);
   const [loaded] = await loadAll(positionals);
-  const scenario = loaded!.scenario;
+  const abort = new AbortController();
+  let bringingUp = true;
+  // Interrupted while coming up: nothing is left half-up (bring-up runs to its
+  // end first, so that nothing is created after the removal). Interrupted
+  // during the workloads: the session is judged as far as it went, and the
+  // topology stays up, as it would have after them.
+  const onSignal = (sig: NodeJS.Signals) => {
+    println(io.stderr, bringingUp ? `\n${sig}: removing this run once its bring-up settles` : `\n${sig}: stopping the workloads, judging what they recorded; the topology stays up`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await up(loaded!, values.workloads ? (durationMs ?? loaded!.scenario.duration) : undefined, io, abort.signal, () => (bringingUp = false));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function up(loaded: LoadedScenario, workloadsMs: number | undefined, io: Io, signal: AbortSignal, broughtUp: () => void): Promise<number> {
+  const scenario = loaded.scenario;
   const plan = planTopology(scenario, newRunId());
   const runtime = new DockerRuntime();
   let stateDir: string | undefined;
@@ -121,7 +142,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   let vnfs: { ok: boolean; vnfs: KeptVnf[] } | undefined;
   try {
     up = await bringUp(scenario, plan, runtime, history, { seed: scenario.seed, keep: true, phase, deployed: (d) => (stateDir = d.stateDir) });
-    if (scenario.vnfs.length > 0) {
+    if (scenario.vnfs.length > 0 && !signal.aborted) {
       phase('vnf-start');
       await startKeptVnfs(scenario, up.attachments, up.d, runtime);
       // Not an error when none gets there: reproducing a VNF that never elects is a use of msh up.
@@ -135,9 +156,16 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     throw err;
   }
   await up.d.relay.close();
+  if (signal.aborted) {
+    const r = await destroyRun(runtime, plan.runId);
+    history.close();
+    println(io.stderr, `interrupted: run ${plan.runId} removed (${r.containers} containers, ${r.namespaces} namespaces)`);
+    return 130;
+  }
+  broughtUp();
   const dir = stateDir!;
   // The run keeps its own copy of the scenario: `msh dr` and `msh fault` read it from there.
-  await copyFile(loaded!.file, join(dir, 'scenario.yaml'));
+  await copyFile(loaded.file, join(dir, 'scenario.yaml'));
   println(io.stdout, `run ${plan.runId} (${plan.scenario}) is up in ${(up.ms / 1000).toFixed(1)} s; namespaces ${plan.prefix}-*; state ${dir}`);
   for (const s of plan.sites) {
     println(io.stdout, `site ${s.name}: subnet ${s.subnet}, gateway ${s.gateway}, router namespace ${s.ns}`);
@@ -158,23 +186,14 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     println(io.stdout, `vnf ${v.vnf}: ${rolesText(v)}${active ? '' : ` (no active member after ${VNF_SETTLE_MS / 1000} s)`}; events in ${KEPT_LOG_DIR}/${v.vnf}.jsonl of each member (msh logs ${plan.runId} <member>)`);
   }
   if (scenario.dr) println(io.stdout, `DR VNF ${scenario.dr.vnf}: ${scenario.dr.members} VMs in ${scenario.dr.primary}, option ${scenario.dr.option}; by hand: msh dr protect ${plan.runId} | msh dr failover ${plan.runId} --to ${scenario.dr.backup}`);
-  const abort = new AbortController();
-  if (values.workloads) {
-    const onSignal = (sig: NodeJS.Signals) => {
-      println(io.stderr, `\n${sig}: stopping the workloads, judging what they recorded; the topology stays up`);
-      abort.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+  if (workloadsMs !== undefined) {
     try {
-      await runWorkloads(loaded!, up, runtime, history, durationMs ?? scenario.duration, io, abort.signal);
+      await runWorkloads(loaded, up, runtime, history, workloadsMs, io, signal);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       history.close();
     }
     println(io.stdout, `history: ${join(dir, 'history.jsonl')}`);
   } else history.close();
   println(io.stdout, `tear down with: msh down ${plan.runId}`);
-  return abort.signal.aborted ? 130 : 0;
+  return signal.aborted ? 130 : 0;
 }

@@ -190,6 +190,24 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
     expect(await leftovers(runId)).toEqual([]);
   });
 
+  it('Ctrl-C while the topology comes up removes everything it made', async () => {
+    const up = execa('node', ['bin/msh.js', 'up', 'scenarios/ha-l2-site-loss.yaml'], { reject: false });
+    let err = '';
+    let sent = false;
+    up.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (!sent && /^bring-up:relay$/m.test(err)) sent = up.kill('SIGINT');
+    });
+    const done = await up;
+    expect(done.exitCode, done.stderr).toBe(130);
+    expect(done.stderr).toContain('SIGINT: removing this run once its bring-up settles');
+    const gone = /^interrupted: run ([0-9a-f]{6}) removed \((\d+) containers, (\d+) namespaces\)$/m.exec(done.stderr);
+    // Its 7 containers and 4 namespaces (3 sites and the WAN) were made, then removed.
+    expect(gone?.slice(2)).toEqual(['7', '4']);
+    expect(await leftovers(gone![1]!)).toEqual([]);
+    expect((await msh(['ps'])).stdout).not.toContain(gone![1]!);
+  });
+
   it('--duration without --workloads is a usage error', async () => {
     const r = await msh(['up', 'scenarios/ha-l2-site-loss.yaml', '--duration', '3s']);
     expect(r.exitCode).toBe(2);
