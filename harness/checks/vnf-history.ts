@@ -66,14 +66,31 @@ export function newCallsServed(setups: readonly OpEvent[], from: number, horizon
   const recovery = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)) && sent(e) > lastFailSent);
   const firstOk = inWindow.find((e) => e.type === 'ok' && ids.has(String(e.value?.by)));
   const previousInvoke = recovery ? invokes.filter((e) => e.t < sent(recovery)).at(-1) : undefined;
+  const lastOffered = invokes.filter((e) => e.t >= from && e.t < horizon).at(-1);
   return {
     outageMs: recovery ? round(recovery.t - from) : null,
+    /** When the last new call of the window was offered, from the fault: none later, nothing more to learn. */
+    lastOfferedMs: lastOffered ? round(lastOffered.t - from) : null,
     servedBy: recovery ? String(recovery.value?.by) : null,
     failedSetups: failures.length,
     failedAfterFirstServed: firstOk ? failures.filter((e) => sent(e) > sent(firstOk)).length : 0,
     // The outage ended somewhere between the previous setup sent and this one: that gap is its resolution, measured.
     resolutionMs: recovery && previousInvoke ? round(sent(recovery) - previousInvoke.t) : null,
   };
+}
+
+/**
+ * An outage against its limit. With no recovery seen, it is a failure only
+ * if new calls were still offered once the limit had passed (one offered
+ * then and not served is the evidence); if the workload stopped offering
+ * before that (a session by hand whose fault came late, a run that ends),
+ * service may have come back unseen: unknown, not a failure.
+ */
+export function outageVerdict(served: ReturnType<typeof newCallsServed>, limit: number): { status: 'pass' | 'fail' | 'unknown'; why: string } {
+  if (served.outageMs !== null) return { status: served.outageMs <= limit ? 'pass' : 'fail', why: '' };
+  if (served.lastOfferedMs !== null && served.lastOfferedMs >= limit) return { status: 'fail', why: '' };
+  const last = served.lastOfferedMs === null ? 'no new call was offered after the fault' : `the last new call was offered ${served.lastOfferedMs} ms after the fault`;
+  return { status: 'unknown', why: `none served again, but ${last}, before the ${limit} ms limit: the calls stopped before the outage could be judged` };
 }
 
 export function summarize<R extends { status: 'pass' | 'fail' | 'unknown' }>(rows: readonly R[], text: (r: R) => string, unknownWhy: string): CheckOutcome {

@@ -90,6 +90,19 @@ describe('failover-time (HA-NEW-CALLS-1S)', () => {
     expect(row(r).outageMs).toBeNull();
     expect(r.summary).toMatch(/after never/);
   });
+  it('is unknown, not failed, when no call was served again but the calls stopped being offered before the limit passed', () => {
+    // Only the calls sent before `until`: a session by hand whose fault came as its calls ended.
+    const offeredUntil = (until: number, ev: HistoryEvent[]) => ev.filter((e) => e.kind !== 'op' || Number(String(e.value?.call).slice(1)) * 200 < until);
+    const early = failoverTime.check(sorted(lose(8000, 'east'), offeredUntil(8600, calls(8000, 30000)), roles(8200)), ctx('failover'));
+    expect(early.status).toBe('unknown');
+    expect(row(early)).toMatchObject({ outageMs: null, lastOfferedMs: 400, failedSetups: 3 });
+    expect(early.summary).toBe('undecided; lose: none served again, but the last new call was offered 400 ms after the fault, before the 1000 ms limit: the calls stopped before the outage could be judged');
+    // The last offer 800 ms in: still undecided; one offered at the limit and not served is the failure.
+    expect(failoverTime.check(sorted(lose(8000, 'east'), offeredUntil(9000, calls(8000, 30000)), roles(8200)), ctx('failover')).status).toBe('unknown');
+    const atLimit = failoverTime.check(sorted(lose(8000, 'east'), offeredUntil(9001, calls(8000, 30000)), roles(8200)), ctx('failover'));
+    expect(atLimit.status).toBe('fail');
+    expect(row(atLimit)).toMatchObject({ outageMs: null, lastOfferedMs: 1000, failedSetups: 6 });
+  });
   it('skips, saying why, when the lost site held only the standby', () => {
     const r = failoverTime.check(sorted(lose(8000, 'west'), calls(30000, 30000), roles(30000)), ctx('failover'));
     expect(r.status).toBe('skip');
@@ -260,7 +273,7 @@ describe('failover-time: the evidence and the edges', () => {
     const h = sorted(lose(7900, 'east', { from: 8000, stopped: { 'east/vnf-a': 8000 } }), calls(8000, 8300), [role(0, 'east/vnf-a', 'active'), role(0, 'west/vnf-b', 'standby'), role(8100, 'west/vnf-b', 'candidate'), op(8150, 'vnf9@users/witness', 'info', 'role', { to: 'active' }), role(8200, 'west/vnf-b', 'active')]);
     const r = failoverTime.check(h, ctx('failover'));
     expect(r.status).toBe('pass');
-    expect(rows(r)).toEqual([{ fault: 'lose', limitMs: 1000, activeAtFault: ['east/vnf-a'], lostActives: ['east/vnf-a'], outageMs: 405, servedBy: 'west-vnf-b', failedSetups: 2, failedAfterFirstServed: 0, resolutionMs: 200, takeoverMs: 200, newActive: 'vnf1@west/vnf-b', status: 'pass', why: '' }]);
+    expect(rows(r)).toEqual([{ fault: 'lose', limitMs: 1000, activeAtFault: ['east/vnf-a'], lostActives: ['east/vnf-a'], outageMs: 405, lastOfferedMs: 11800, servedBy: 'west-vnf-b', failedSetups: 2, failedAfterFirstServed: 0, resolutionMs: 200, takeoverMs: 200, newActive: 'vnf1@west/vnf-b', status: 'pass', why: '' }]);
     expect(failoverTime.needs).toEqual({ faults: true, workloads: ['calls'] });
   });
 

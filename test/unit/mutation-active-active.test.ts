@@ -60,8 +60,8 @@ describe('active-active, edges', () => {
         { vnf: 'vnf2', from: 'west/vnf-b', to: 'east/vnf-a', changes: 35 },
       ],
       rows: [
-        { fault: 'lose', vnf: 'vnf1', outageMs: 405, servedBy: 'west-vnf-b', failedSetups: 2, failedAfterFirstServed: 0, resolutionMs: 200, status: 'pass', why: '' },
-        { fault: 'lose', vnf: 'vnf2', outageMs: 5, servedBy: 'west-vnf-b', failedSetups: 0, failedAfterFirstServed: 0, resolutionMs: 200, status: 'pass', why: '' },
+        { fault: 'lose', vnf: 'vnf1', outageMs: 405, lastOfferedMs: 11800, servedBy: 'west-vnf-b', failedSetups: 2, failedAfterFirstServed: 0, resolutionMs: 200, status: 'pass', why: '' },
+        { fault: 'lose', vnf: 'vnf2', outageMs: 5, lastOfferedMs: 11800, servedBy: 'west-vnf-b', failedSetups: 0, failedAfterFirstServed: 0, resolutionMs: 200, status: 'pass', why: '' },
       ],
       limitMs: 1000,
     });

@@ -2,7 +2,7 @@
 // reach: calls sent at the same instant, a first answer from a member that is
 // not a server, a recovery with no setup sent before it (docs/mutation.md).
 import { describe, expect, it } from 'vitest';
-import { newCallsServed } from '../../harness/checks/vnf-history.js';
+import { newCallsServed, outageVerdict } from '../../harness/checks/vnf-history.js';
 import type { OpEvent } from '../../harness/observe/history.js';
 
 const SERVER = 'west/vnf-b';
@@ -18,7 +18,7 @@ const setups = (...calls: OpEvent[][]) => calls.flat().sort((a, b) => a.t - b.t)
 describe('newCallsServed', () => {
   it('a call sent at the same instant as the last failed one is not the recovery: it must be sent after it', () => {
     const r = newCallsServed(setups(call(1, 100, 'fail'), call(2, 100, 'ok', SERVER, 5), call(3, 200, 'ok', SERVER)), 0, 1000, [SERVER]);
-    expect(r).toEqual({ outageMs: 210, servedBy: by(SERVER), failedSetups: 1, failedAfterFirstServed: 0, resolutionMs: 100 });
+    expect(r).toEqual({ outageMs: 210, lastOfferedMs: 200, servedBy: by(SERVER), failedSetups: 1, failedAfterFirstServed: 0, resolutionMs: 100 });
   });
 
   it('failures after the first call a server answered: not a failure answered by a server, nor an answer from another member', () => {
@@ -38,6 +38,22 @@ describe('newCallsServed', () => {
 
   it('a recovery that is the first setup ever sent has no resolution to measure', () => {
     const r = newCallsServed(setups(call(1, 100, 'ok', SERVER)), 0, 1000, [SERVER]);
-    expect(r).toEqual({ outageMs: 110, servedBy: by(SERVER), failedSetups: 0, failedAfterFirstServed: 0, resolutionMs: null });
+    expect(r).toEqual({ outageMs: 110, lastOfferedMs: 100, servedBy: by(SERVER), failedSetups: 0, failedAfterFirstServed: 0, resolutionMs: null });
+  });
+});
+
+describe('outageVerdict', () => {
+  const served = (outageMs: number | null, lastOfferedMs: number | null) => ({ outageMs, lastOfferedMs, servedBy: null, failedSetups: 0, failedAfterFirstServed: 0, resolutionMs: null });
+  it('passes an outage of exactly the limit, fails one just over it', () => {
+    expect(outageVerdict(served(1000, 5000), 1000)).toEqual({ status: 'pass', why: '' });
+    expect(outageVerdict(served(1000.01, 5000), 1000)).toEqual({ status: 'fail', why: '' });
+  });
+  it('with no recovery: fails once a call was offered at the limit or later, else cannot tell', () => {
+    expect(outageVerdict(served(null, 1000), 1000)).toEqual({ status: 'fail', why: '' });
+    expect(outageVerdict(served(null, 999.99), 1000).status).toBe('unknown');
+    expect(outageVerdict(served(null, null), 1000)).toEqual({
+      status: 'unknown',
+      why: 'none served again, but no new call was offered after the fault, before the 1000 ms limit: the calls stopped before the outage could be judged',
+    });
   });
 });

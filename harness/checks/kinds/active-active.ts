@@ -11,7 +11,7 @@ import type { Checker } from '../context.js';
 import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit, vnf } from '../options.js';
 import { faultWindows, ops } from '../series.js';
-import { agentId, DEFAULT_LIMIT_MS, newCallsServed, summarize, vnfOf } from '../vnf-history.js';
+import { agentId, DEFAULT_LIMIT_MS, newCallsServed, outageVerdict, summarize, vnfOf } from '../vnf-history.js';
 
 const options = z.strictObject({
   ...checkFields('active-active'),
@@ -46,7 +46,7 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
       const w = ctx.scenario.workload.find((y): y is CallsSpec => y.kind === 'calls' && y.vnf === x.name);
       if (!w) return { fault: f.fault, vnf: x.name, outageMs: null, status: 'unknown', why: `no call workload against ${x.name}` } as const;
       const served = newCallsServed(ops(h, `${w.name}@${w.from}`, 'call-setup'), f.start, losses[i + 1]?.start ?? Infinity, x.members.filter((m) => !f.target.sites.includes(m.split('/')[0]!)));
-      return { fault: f.fault, vnf: x.name, ...served, status: served.outageMs !== null && served.outageMs <= limit ? 'pass' : 'fail', why: '' } as const;
+      return { fault: f.fault, vnf: x.name, ...served, ...outageVerdict(served, limit) } as const;
     }),
   );
   const oneWay = replication.filter((r) => r.changes === 0);

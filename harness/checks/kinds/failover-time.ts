@@ -13,7 +13,7 @@ import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit, vnf, workload } from '../options.js';
 import { faultWindows, ops, round, type FaultWindow } from '../series.js';
 import { components } from '../site-faults.js';
-import { activeIntervals, callsOf, DEFAULT_LIMIT_MS, newCallsServed, siteOf, summarize, vnfOf } from '../vnf-history.js';
+import { activeIntervals, callsOf, DEFAULT_LIMIT_MS, newCallsServed, outageVerdict, siteOf, summarize, vnfOf } from '../vnf-history.js';
 
 const options = z.strictObject({
   ...checkFields('failover-time'),
@@ -57,8 +57,7 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
       ...served,
       takeoverMs: becameActive ? round(becameActive.t - f.start) : null,
       newActive: becameActive?.process ?? null,
-      status: !okBefore ? 'unknown' : served.outageMs !== null && served.outageMs <= limit ? 'pass' : 'fail',
-      why: !okBefore ? 'no call succeeded before the fault: nothing to fail over from' : '',
+      ...(okBefore ? outageVerdict(served, limit) : ({ status: 'unknown', why: 'no call succeeded before the fault: nothing to fail over from' } as const)),
     } as const;
   });
   const judged = rows.filter((r) => r.status !== 'skip');
