@@ -111,6 +111,17 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
   const runs = new Set<string>();
   const track = (id: string) => (id && runs.add(id), id);
 
+  /** `msh up --workloads` started, once its workloads run: the process, what it printed so far; runId set. */
+  async function upWithWorkloads(file: string, duration: string) {
+    const up = execa('node', ['bin/msh.js', 'up', file, '--workloads', '--duration', duration], { reject: false });
+    let out = '';
+    up.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/^workloads: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    runId = track(/^run ([0-9a-f]{6})/m.exec(out)?.[1] ?? '');
+    return { up, out };
+  }
+
   afterAll(async () => {
     for (const id of runs) {
       await destroyRun(new DockerRuntime(), id).catch(() => undefined);
@@ -121,12 +132,7 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
   it('up starts the VNF and runs the calls; a site loss by hand meanwhile: judged from the history into a report, the survivor active in its log; down leaves nothing', async () => {
     // 12 s: the caller offers new calls until 3 s (one call's hold) before the end, so from ~3 s in
     // (the fault by hand lands 1-2 s after it is asked, more on a loaded host) there is time to see them served again.
-    const up = execa('node', ['bin/msh.js', 'up', 'scenarios/ha-l2-site-loss.yaml', '--workloads', '--duration', '12s'], { reject: false });
-    let out = '';
-    up.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/^workloads: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    runId = track(/^run ([0-9a-f]{6})/m.exec(out)?.[1] ?? '');
+    const { up, out } = await upWithWorkloads('scenarios/ha-l2-site-loss.yaml', '12s');
     expect(out).toContain('vnf vnf1: east/vnf-a active, west/vnf-b standby;');
     await new Promise((r) => setTimeout(r, 3000)); // calls up (5 a second, each held 3 s) when the site goes
     const fault = await msh(['fault', runId, 'site-loss', '--site', 'east', '--name', 'lose-east']);
@@ -162,12 +168,7 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
   });
 
   it('Ctrl-C stops the workloads, judges what they recorded (aborted) and leaves the topology up', async () => {
-    const up = execa('node', ['bin/msh.js', 'up', 'fixtures/scenarios/wan-short.yaml', '--workloads', '--duration', '60s'], { reject: false });
-    let out = '';
-    up.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/^workloads: /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    runId = track(/^run ([0-9a-f]{6})/m.exec(out)?.[1] ?? '');
+    const { up } = await upWithWorkloads('fixtures/scenarios/wan-short.yaml', '60s');
     await new Promise((r) => setTimeout(r, 2000));
     const sent = Date.now();
     up.kill('SIGINT');
