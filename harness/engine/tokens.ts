@@ -16,6 +16,10 @@ import { request } from 'node:http';
 import { NETWORK_PORT } from '../services/network/api.js';
 import { middlewareOn } from '../topology/auth-middleware.js';
 
+/** How long, and how often, the revoking region is read back until it refuses the revoked token. */
+const READ_BACK_MS = 5000;
+const READ_BACK_EVERY_MS = 50;
+
 export interface Tokens {
   readonly service: string; // the validating services' own token (X-Auth-Token)
   readonly subject: string; // the user's token under test (X-Subject-Token)
@@ -52,8 +56,20 @@ export async function prepareTokens(s: Scenario, d: Deployment, history: History
       const api = clientAt(d, where).withToken(service!.token!);
       await api.revoke(issued.token);
       // The read-back is the proof: the same region must now refuse the token.
-      const readBack = await api.check(issued.token).then((valid) => (valid ? 200 : 404), (err: { status?: number }) => err.status ?? 0);
-      return { revokedIn: where, readBack, readBackAt: now() };
+      // Read again until it does (or READ_BACK_MS passed): a region that reads
+      // an async replica (star, multi-cluster) sees its own revocation only
+      // once replication brings it back (ci: a follower region answered 200
+      // on the read right after the DELETE). The fault's time stays when the
+      // DELETE began; how long the region took is in the proof.
+      const deleted = now();
+      let readBack = 0;
+      let reads = 0;
+      do {
+        if (reads > 0) await sleep(READ_BACK_EVERY_MS);
+        readBack = await api.check(issued.token).then((valid) => (valid ? 200 : 404), (err: { status?: number }) => err.status ?? 0);
+        reads++;
+      } while (readBack !== 404 && now() - deleted < READ_BACK_MS);
+      return { revokedIn: where, readBack, readBackAt: now(), readBackMs: Math.round(now() - deleted), reads };
     },
   };
 }

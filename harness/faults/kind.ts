@@ -41,8 +41,8 @@ export interface Injected {
 
 /** The identity actions some faults need, supplied by the engine once tokens and key repositories exist. */
 export interface IdentityActions {
-  /** DELETE the token in the region's identity API, then read it back there: `readBack` is the status of a HEAD after the delete. */
-  revoke(site: string): Promise<{ revokedIn: string; readBack: number; readBackAt: number }>;
+  /** DELETE the token in the region's identity API, then read it back there until refused: `readBack` is the last HEAD's status, after `reads` reads, `readBackMs` after the DELETE returned. */
+  revoke(site: string): Promise<{ revokedIn: string; readBack: number; readBackAt: number; readBackMs?: number; reads?: number }>;
   /** The region's key repository before and after rotating, and each region's repository after distribution. */
   rotate(site: string, distribute: boolean): Promise<{ before: readonly string[]; after: readonly string[]; primaryBefore: string; primaryAfter: string; regions: Readonly<Record<string, readonly string[]>> }>;
 }

@@ -227,6 +227,11 @@ describe('revoke-token and rotate-keys', () => {
   it('revoke-token is proven by a 404 read back in the region', async () => {
     const f = spec({ kind: 'revoke-token', site: 'east' });
     expect((await faultKind(f).inject(f, fakeEnv({ identity: identity(404, {}) }).env)).proof).toMatchObject({ ok: true, summary: 'revoked in east; read back there: 404' });
+    // A region reading an async replica refuses the token only once its own revocation came back.
+    const lagging: FaultEnv['identity'] = { revoke: async () => ({ revokedIn: 'south', readBack: 404, readBackAt: 5, readBackMs: 180, reads: 4 }), rotate: async () => { throw new Error('unused'); } };
+    expect((await faultKind(f).inject(f, fakeEnv({ identity: lagging }).env)).proof).toMatchObject({ ok: true, summary: 'revoked in south; read back there: 404 (after 180 ms, 4 reads)' });
+    const never: FaultEnv['identity'] = { revoke: async () => ({ revokedIn: 'south', readBack: 200, readBackAt: 5, readBackMs: 5003, reads: 98 }), rotate: async () => { throw new Error('unused'); } };
+    expect((await faultKind(f).inject(f, fakeEnv({ identity: never }).env)).proof).toMatchObject({ ok: false, summary: 'revoked in south, but a read-back there answered 200, not 404 (98 reads in 5003 ms)' });
     expect((await faultKind(f).inject(f, fakeEnv({ identity: identity(200, {}) }).env)).proof).toMatchObject({ ok: false, summary: 'revoked in east, but a read-back there answered 200, not 404' });
     await expect(faultKind(f).inject(f, fakeEnv().env)).rejects.toThrow(/no token to revoke/);
   });

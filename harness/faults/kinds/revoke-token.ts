@@ -1,5 +1,6 @@
 // Revoke the token under test in one region's identity API. Proof: a
-// read-back in that region (HEAD /v3/auth/tokens) answers 404, and when.
+// read-back in that region (HEAD /v3/auth/tokens, repeated until it does)
+// answers 404, and when.
 import { z } from 'zod';
 import { duration, name, timing } from '../../scenario/fields.js';
 import type { FaultKind } from '../kind.js';
@@ -28,7 +29,9 @@ export const revokeToken: FaultKind<typeof options> = {
     return {
       proof: {
         ok,
-        summary: ok ? `revoked in ${r.revokedIn}; read back there: 404` : `revoked in ${r.revokedIn}, but a read-back there answered ${r.readBack}, not 404`,
+        summary: ok
+          ? `revoked in ${r.revokedIn}; read back there: 404${r.reads && r.reads > 1 ? ` (after ${r.readBackMs} ms, ${r.reads} reads)` : ''}`
+          : `revoked in ${r.revokedIn}, but a read-back there answered ${r.readBack}, not 404${r.reads ? ` (${r.reads} reads in ${r.readBackMs} ms)` : ''}`,
         measured: { ...r },
       },
     };
