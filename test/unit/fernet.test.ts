@@ -518,6 +518,25 @@ describe('key repository', () => {
     expect(r2.after.files).toEqual(timeline[2]);
   });
 
+  it('load while rotations rename the files under it: every load succeeds with a key (no ENOENT as a 503)', async () => {
+    // make run: a validation read the listing, then a rotation renamed 0 away before the read (503, "database unreachable").
+    const dir = join(tmp, 'racing');
+    await setup(dir);
+    let rotations = 0;
+    const rotating = (async () => {
+      for (; rotations < 150; rotations++) await rotate(dir, 3);
+    })();
+    let loads = 0;
+    const errors: string[] = [];
+    while (rotations < 150) {
+      const keys = await load(dir).catch((e: Error) => (errors.push(e.message), []));
+      if (keys.length > 0) loads++;
+    }
+    await rotating;
+    expect(errors).toEqual([]);
+    expect(loads).toBeGreaterThan(50);
+  });
+
   it('plans: pruning, and refusals', () => {
     expect(planRotation([0, 2, 3, 4, 5], 3).purge).toEqual([2, 3, 4]);
     expect(planRotation([0, 1], 5).purge).toEqual([]);

@@ -169,7 +169,15 @@ export async function readKeyFiles(dir: string): Promise<Map<number, KeyFile>> {
     const index = keyIndexOf(name);
     const path = join(dir, name);
     if (index === null || !(await isFile(path))) continue;
-    const text = await readFile(path, 'utf8');
+    // A rotation may rename the file between the listing and the read (0 ->
+    // N, then 0.tmp -> 0): it is gone from this snapshot, and the next read
+    // of the repository sees its new name. Thrown, its ENOENT reached the API
+    // as a 503 (make run: ID-KEY-ROTATION, one validation 77 ms after a
+    // rotation done right).
+    const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return '';
+      throw e;
+    });
     if (text.length === 0) continue;
     out.set(index, { index, path, text });
   }
