@@ -1,6 +1,7 @@
 // Effective roles of a user on a target: direct and group assignments, then
 // implied roles (admin -> member -> reader, as keystone-manage bootstrap
-// makes them). The closure is pure; the lookups are one query per level.
+// makes them). The closure is pure; the rows come in one query, as every
+// validation recomputes them.
 import * as store from './store.js';
 import type { NamedRef } from './model.js';
 
@@ -22,12 +23,8 @@ export function expandImplied(direct: readonly NamedRef[], rules: readonly { pri
 }
 
 export async function effectiveRoles(db: store.Db, userId: string, target: 'Project' | 'Domain' | 'System', targetId: string): Promise<NamedRef[]> {
-  const direct = (await store.directRoles(db, userId, target, targetId)).map((r) => ({ id: r.id, name: r.name }));
-  if (direct.length === 0) return [];
-  const rules = await store.listImpliedRoles(db);
-  if (rules.length === 0) return direct;
-  const implied = new Set(rules.map((r) => r.implied));
-  const byId = new Map<string, NamedRef>();
-  for (const r of await store.listRoles(db)) if (implied.has(r.id)) byId.set(r.id, { id: r.id, name: r.name });
-  return expandImplied(direct, rules, byId);
+  const g = await store.roleGrants(db, userId, target, targetId);
+  const ref = (r: store.RoleRow): NamedRef => ({ id: r.id, name: r.name });
+  const byId = new Map(g.implied.map((x) => [x.role.id, ref(x.role)]));
+  return expandImplied(g.direct.map(ref), g.implied.map((x) => ({ prior: x.prior, implied: x.role.id })), byId);
 }

@@ -116,25 +116,26 @@ export class IdentityService {
    * the user or scope is gone, disabled, or the user has no role on it.
    */
   async context(core: Pick<TokenCore, 'userId' | 'scope'>): Promise<TokenContext> {
-    const user = await store.getUser(this.db, core.userId);
-    if (!user || !user.enabled) throw unauthorized(user ? `The account is disabled for user: ${core.userId}.` : `Could not find user: ${core.userId}.`);
-    const userDomain = await this.enabledDomain(user.domain_id);
-    const base = { user: { id: user.id, name: user.name, domain: userDomain } };
+    const u = await store.getUserWithDomain(this.db, core.userId);
+    if (!u || !u.user.enabled) throw unauthorized(u ? `The account is disabled for user: ${core.userId}.` : `Could not find user: ${core.userId}.`);
+    const user = u.user;
+    const base = { user: { id: user.id, name: user.name, domain: enabledDomain(user.domain_id, u.domain) } };
     const scope = core.scope;
     switch (scope.kind) {
       case 'unscoped':
         return { ...base, roles: [] };
       case 'project': {
-        const p = await store.getProject(this.db, scope.projectId);
-        if (!p) throw unauthorized(`Could not find project: ${scope.projectId}.`);
+        const found = await store.getProjectWithDomain(this.db, scope.projectId);
+        if (!found) throw unauthorized(`Could not find project: ${scope.projectId}.`);
+        const p = found.project;
         if (!p.enabled) throw unauthorized(`Project is disabled: ${p.id}`);
-        const domain = await this.enabledDomain(p.domain_id);
+        const domain = enabledDomain(p.domain_id, found.domain);
         const roles = await effectiveRoles(this.db, user.id, 'Project', p.id);
         if (roles.length === 0) throw unauthorized(`User ${user.id} has no access to project ${p.id}`);
         return { ...base, project: { id: p.id, name: p.name, domain }, roles };
       }
       case 'domain': {
-        const domain = await this.enabledDomain(scope.domainId);
+        const domain = enabledDomain(scope.domainId, await store.getDomain(this.db, scope.domainId));
         const roles = await effectiveRoles(this.db, user.id, 'Domain', domain.id);
         if (roles.length === 0) throw unauthorized(`User ${user.id} has no access to domain ${domain.id}`);
         return { ...base, domain, roles };
@@ -145,13 +146,6 @@ export class IdentityService {
         return { ...base, roles };
       }
     }
-  }
-
-  private async enabledDomain(id: string): Promise<NamedRef> {
-    const d = await store.getDomain(this.db, id);
-    if (!d) throw unauthorized(`Could not find domain: ${id}.`);
-    if (!d.enabled) throw unauthorized(`Domain is disabled: ${id}`);
-    return { id: d.id, name: d.name };
   }
 
   /** The body of a validated token, with the catalog unless `nocatalog`. */
@@ -289,4 +283,11 @@ export class IdentityService {
   newId(): string {
     return randomUUID().replace(/-/g, '');
   }
+}
+
+/** The domain `id` as a token names it; 401 when it is gone (`row` null) or disabled. */
+function enabledDomain(id: string, row: store.DomainRow | null): NamedRef {
+  if (!row) throw unauthorized(`Could not find domain: ${id}.`);
+  if (!row.enabled) throw unauthorized(`Domain is disabled: ${id}`);
+  return { id: row.id, name: row.name };
 }

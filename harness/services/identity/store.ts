@@ -218,6 +218,11 @@ const toEndpoint = (r: RowDataPacket): EndpointRow => ({
   id: s(r, 'id'), interface: s(r, 'interface'), service_id: s(r, 'service_id'), url: s(r, 'url'), region_id: sn(r, 'region_id'), enabled: b(r, 'enabled'),
 });
 
+/** A joined domain `d`'s columns, prefixed so they do not shadow the row's own. */
+const DOMAIN_COLUMNS = 'd.id AS d_id, d.name AS d_name, d.description AS d_description, d.enabled AS d_enabled';
+const joinedDomain = (r: RowDataPacket): DomainRow | null =>
+  r['d_id'] === null ? null : { id: s(r, 'd_id'), name: s(r, 'd_name'), description: s(r, 'd_description'), enabled: b(r, 'd_enabled') };
+
 /** `WHERE a = ? AND b = ?` for the given filters (undefined ones skipped). */
 function where(filters: Readonly<Record<string, string | undefined>>): { sql: string; values: string[] } {
   const keys = Object.keys(filters).filter((k) => filters[k] !== undefined);
@@ -252,6 +257,10 @@ export async function insertProject(db: Db, p: ProjectRow): Promise<void> {
 export async function getProject(db: Db, id: string): Promise<ProjectRow | null> {
   return (await select(db, 'SELECT * FROM project WHERE id = ?', [id])).map(toProject)[0] ?? null;
 }
+/** A project and its domain (null: the domain is gone), one round trip. */
+export async function getProjectWithDomain(db: Db, id: string): Promise<{ project: ProjectRow; domain: DomainRow | null } | null> {
+  return (await select(db, `SELECT p.*, ${DOMAIN_COLUMNS} FROM project p LEFT JOIN domain d ON d.id = p.domain_id WHERE p.id = ?`, [id])).map((r) => ({ project: toProject(r), domain: joinedDomain(r) }))[0] ?? null;
+}
 export async function projectByName(db: Db, domainId: string, name: string): Promise<ProjectRow | null> {
   return (await select(db, 'SELECT * FROM project WHERE domain_id = ? AND name = ?', [domainId, name])).map(toProject)[0] ?? null;
 }
@@ -273,6 +282,10 @@ export async function insertUser(db: Db, u: UserRow): Promise<void> {
 }
 export async function getUser(db: Db, id: string): Promise<UserRow | null> {
   return (await select(db, 'SELECT * FROM user WHERE id = ?', [id])).map(toUser)[0] ?? null;
+}
+/** A user and its domain (null: the domain is gone), one round trip. */
+export async function getUserWithDomain(db: Db, id: string): Promise<{ user: UserRow; domain: DomainRow | null } | null> {
+  return (await select(db, `SELECT u.*, ${DOMAIN_COLUMNS} FROM user u LEFT JOIN domain d ON d.id = u.domain_id WHERE u.id = ?`, [id])).map((r) => ({ user: toUser(r), domain: joinedDomain(r) }))[0] ?? null;
 }
 export async function userByName(db: Db, domainId: string, name: string): Promise<UserRow | null> {
   return (await select(db, 'SELECT * FROM user WHERE domain_id = ? AND name = ?', [domainId, name])).map(toUser)[0] ?? null;
@@ -344,9 +357,6 @@ export async function deleteRole(db: Db, id: string): Promise<boolean> {
 export async function addImpliedRole(db: Db, prior: string, implied: string): Promise<void> {
   await exec(db, 'INSERT IGNORE INTO implied_role (prior_role_id, implied_role_id) VALUES (?, ?)', [prior, implied]);
 }
-export async function listImpliedRoles(db: Db): Promise<{ prior: string; implied: string }[]> {
-  return (await select(db, 'SELECT * FROM implied_role')).map((r) => ({ prior: s(r, 'prior_role_id'), implied: s(r, 'implied_role_id') }));
-}
 
 export async function grant(db: Db, a: AssignmentRow): Promise<void> {
   await exec(db, 'INSERT IGNORE INTO assignment (type, actor_id, target_id, role_id, inherited) VALUES (?, ?, ?, ?, 0)', [a.type, a.actor_id, a.target_id, a.role_id]);
@@ -371,20 +381,36 @@ export async function deleteAssignmentsOnTarget(db: Db, targetId: string): Promi
 }
 
 /**
- * Roles granted directly on `target` to the user or to any group the user
- * belongs to (implied roles are expanded by the caller). One query.
+ * What a user's effective roles on `target` are computed from, in one round
+ * trip: the roles granted directly on it to the user or to any group the
+ * user belongs to (in grant order), and every implied-role rule with the
+ * implied role's name (roles.ts closes over them).
  */
-export async function directRoles(db: Db, userId: string, target: 'Project' | 'Domain' | 'System', targetId: string): Promise<RoleRow[]> {
+export async function roleGrants(
+  db: Db,
+  userId: string,
+  target: 'Project' | 'Domain' | 'System',
+  targetId: string,
+): Promise<{ direct: RoleRow[]; implied: { prior: string; role: RoleRow }[] }> {
   const rows = await select(
     db,
-    `SELECT DISTINCT r.id, r.name, r.domain_id, r.description, r.seq FROM assignment a JOIN role r ON r.id = a.role_id
-     WHERE a.target_id = ? AND a.inherited = 0 AND (
-       (a.type = ? AND a.actor_id = ?) OR
-       (a.type = ? AND a.actor_id IN (SELECT group_id FROM user_group_membership WHERE user_id = ?)))
-     ORDER BY r.seq`,
+    `(SELECT DISTINCT r.*, 0 AS is_implied, NULL AS prior_role_id FROM assignment a JOIN role r ON r.id = a.role_id
+       WHERE a.target_id = ? AND a.inherited = 0 AND (
+         (a.type = ? AND a.actor_id = ?) OR
+         (a.type = ? AND a.actor_id IN (SELECT group_id FROM user_group_membership WHERE user_id = ?))))
+     UNION ALL
+     (SELECT r.*, 1, ir.prior_role_id FROM implied_role ir JOIN role r ON r.id = ir.implied_role_id)
+     ORDER BY is_implied, seq`,
     [targetId, `User${target}`, userId, `Group${target}`, userId],
   );
-  return rows.map(toRole);
+  const direct: RoleRow[] = [];
+  const implied: { prior: string; role: RoleRow }[] = [];
+  for (const r of rows) {
+    const prior = sn(r, 'prior_role_id');
+    if (prior === null) direct.push(toRole(r));
+    else implied.push({ prior, role: toRole(r) });
+  }
+  return { direct, implied };
 }
 
 // ---------------------------------------------------------------- catalog
