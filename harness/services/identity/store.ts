@@ -202,6 +202,96 @@ async function exec(db: Db, sql: string, values: readonly Value[] = []): Promise
   return res.affectedRows;
 }
 
+/** One statement and its values: run alone (`run`) or with others in one round trip (`batch`). */
+export interface Statement {
+  readonly sql: string;
+  readonly values: readonly Value[];
+}
+const run = (db: Db, st: Statement): Promise<number> => exec(db, st.sql, st.values);
+
+/**
+ * Runs statements in one round trip (the connection allows multiple
+ * statements, db.ts); the server stops at the first that fails and that
+ * error is thrown. One result per statement: rows for a SELECT.
+ */
+export async function batch(conn: mysql.Connection, stmts: readonly Statement[]): Promise<unknown[]> {
+  if (stmts.length === 0) return [];
+  const [res] = await conn.query({ sql: stmts.map((st) => st.sql).join(';\n'), values: stmts.flatMap((st) => st.values), timeout: QUERY_TIMEOUT_MS });
+  return stmts.length === 1 ? [res] : (res as unknown[]);
+}
+
+/** The INSERTs of the rows keystone-manage bootstrap makes, as statements (bootstrap batches them). */
+export const inserts = {
+  domain: (d: DomainRow): Statement => ({ sql: 'INSERT INTO domain (id, name, description, enabled) VALUES (?, ?, ?, ?)', values: [d.id, d.name, d.description, d.enabled] }),
+  project: (p: ProjectRow): Statement => ({
+    sql: 'INSERT INTO project (id, name, domain_id, description, enabled, parent_id) VALUES (?, ?, ?, ?, ?, ?)',
+    values: [p.id, p.name, p.domain_id, p.description, p.enabled, p.parent_id],
+  }),
+  user: (u: UserRow): Statement => ({
+    sql: 'INSERT INTO user (id, name, domain_id, enabled, password_hash, default_project_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    values: [u.id, u.name, u.domain_id, u.enabled, u.password_hash, u.default_project_id, new Date()],
+  }),
+  role: (r: RoleRow): Statement => ({ sql: 'INSERT INTO role (id, name, domain_id, description) VALUES (?, ?, ?, ?)', values: [r.id, r.name, r.domain_id ?? NULL_DOMAIN, r.description] }),
+  impliedRole: (prior: string, implied: string): Statement => ({ sql: 'INSERT IGNORE INTO implied_role (prior_role_id, implied_role_id) VALUES (?, ?)', values: [prior, implied] }),
+  grant: (a: AssignmentRow): Statement => ({
+    sql: 'INSERT IGNORE INTO assignment (type, actor_id, target_id, role_id, inherited) VALUES (?, ?, ?, ?, 0)',
+    values: [a.type, a.actor_id, a.target_id, a.role_id],
+  }),
+  region: (r: RegionRow): Statement => ({ sql: 'INSERT INTO region (id, description, parent_region_id) VALUES (?, ?, ?)', values: [r.id, r.description, r.parent_region_id] }),
+  service: (r: ServiceRow): Statement => ({ sql: 'INSERT INTO service (id, type, name, description, enabled) VALUES (?, ?, ?, ?, ?)', values: [r.id, r.type, r.name, r.description, r.enabled] }),
+  endpoint: (e: EndpointRow): Statement => ({
+    sql: 'INSERT INTO endpoint (id, interface, service_id, url, region_id, enabled) VALUES (?, ?, ?, ?, ?, ?)',
+    values: [e.id, e.interface, e.service_id, e.url, e.region_id, e.enabled],
+  }),
+};
+
+/** What bootstrap finds before it creates, read in one round trip. */
+export interface BootstrapSnapshot {
+  readonly defaultDomain: DomainRow | null;
+  readonly project: ProjectRow | null;
+  /** Global roles of the names asked. */
+  readonly roles: readonly RoleRow[];
+  readonly implied: readonly { readonly prior: string; readonly implied: string }[];
+  readonly user: UserRow | null;
+  /** The user's assignments (none when there is no user). */
+  readonly grants: readonly AssignmentRow[];
+  readonly region: RegionRow | null;
+  /** Services of the types asked, in creation order. */
+  readonly services: readonly ServiceRow[];
+  /** Endpoints in the region. */
+  readonly endpoints: readonly EndpointRow[];
+}
+
+export async function readBootstrapSnapshot(
+  conn: mysql.Connection,
+  q: { readonly domainId: string; readonly projectName: string; readonly roleNames: readonly string[]; readonly username: string; readonly region: string; readonly serviceTypes: readonly string[] },
+): Promise<BootstrapSnapshot> {
+  const list = (xs: readonly string[]) => (xs.length ? xs.map(() => '?').join(', ') : 'NULL');
+  const rows = (await batch(conn, [
+    { sql: 'SELECT * FROM domain WHERE id = ?', values: [q.domainId] },
+    { sql: 'SELECT * FROM project WHERE domain_id = ? AND name = ?', values: [q.domainId, q.projectName] },
+    { sql: `SELECT * FROM role WHERE domain_id = ? AND name IN (${list(q.roleNames)}) ORDER BY seq`, values: [NULL_DOMAIN, ...q.roleNames] },
+    { sql: 'SELECT * FROM implied_role', values: [] },
+    { sql: 'SELECT * FROM user WHERE domain_id = ? AND name = ?', values: [q.domainId, q.username] },
+    { sql: 'SELECT a.* FROM assignment a JOIN user u ON u.id = a.actor_id WHERE u.domain_id = ? AND u.name = ? ORDER BY a.seq', values: [q.domainId, q.username] },
+    { sql: 'SELECT * FROM region WHERE id = ?', values: [q.region] },
+    { sql: `SELECT * FROM service WHERE type IN (${list(q.serviceTypes)}) ORDER BY seq`, values: [...q.serviceTypes] },
+    { sql: 'SELECT * FROM endpoint WHERE region_id = ? ORDER BY seq', values: [q.region] },
+  ])) as RowDataPacket[][];
+  const [domain, project, roles, implied, user, grants, region, services, endpoints] = rows as [RowDataPacket[], RowDataPacket[], RowDataPacket[], RowDataPacket[], RowDataPacket[], RowDataPacket[], RowDataPacket[], RowDataPacket[], RowDataPacket[]];
+  return {
+    defaultDomain: domain.map(toDomain)[0] ?? null,
+    project: project.map(toProject)[0] ?? null,
+    roles: roles.map(toRole),
+    implied: implied.map((r) => ({ prior: s(r, 'prior_role_id'), implied: s(r, 'implied_role_id') })),
+    user: user.map(toUser)[0] ?? null,
+    grants: grants.map(toAssignment),
+    region: region.map(toRegion)[0] ?? null,
+    services: services.map(toService),
+    endpoints: endpoints.map(toEndpoint),
+  };
+}
+
 const toDomain = (r: RowDataPacket): DomainRow => ({ id: s(r, 'id'), name: s(r, 'name'), description: s(r, 'description'), enabled: b(r, 'enabled') });
 const toProject = (r: RowDataPacket): ProjectRow => ({
   id: s(r, 'id'), name: s(r, 'name'), domain_id: s(r, 'domain_id'), description: s(r, 'description'), enabled: b(r, 'enabled'), parent_id: sn(r, 'parent_id'),
@@ -212,6 +302,7 @@ const toUser = (r: RowDataPacket): UserRow => ({
 const toGroup = (r: RowDataPacket): GroupRow => ({ id: s(r, 'id'), name: s(r, 'name'), domain_id: s(r, 'domain_id'), description: s(r, 'description') });
 const NULL_DOMAIN = '<<null>>';
 const toRole = (r: RowDataPacket): RoleRow => ({ id: s(r, 'id'), name: s(r, 'name'), domain_id: s(r, 'domain_id') === NULL_DOMAIN ? null : s(r, 'domain_id'), description: s(r, 'description') });
+const toAssignment = (r: RowDataPacket): AssignmentRow => ({ type: s(r, 'type') as AssignmentType, actor_id: s(r, 'actor_id'), target_id: s(r, 'target_id'), role_id: s(r, 'role_id') });
 const toRegion = (r: RowDataPacket): RegionRow => ({ id: s(r, 'id'), description: s(r, 'description'), parent_region_id: sn(r, 'parent_region_id') });
 const toService = (r: RowDataPacket): ServiceRow => ({ id: s(r, 'id'), type: s(r, 'type'), name: s(r, 'name'), description: s(r, 'description'), enabled: b(r, 'enabled') });
 const toEndpoint = (r: RowDataPacket): EndpointRow => ({
@@ -232,7 +323,7 @@ function where(filters: Readonly<Record<string, string | undefined>>): { sql: st
 // ---------------------------------------------------------------- domains, projects, users, groups
 
 export async function insertDomain(db: Db, d: DomainRow): Promise<void> {
-  await exec(db, 'INSERT INTO domain (id, name, description, enabled) VALUES (?, ?, ?, ?)', [d.id, d.name, d.description, d.enabled]);
+  await run(db, inserts.domain(d));
 }
 export async function getDomain(db: Db, id: string): Promise<DomainRow | null> {
   return (await select(db, 'SELECT * FROM domain WHERE id = ?', [id])).map(toDomain)[0] ?? null;
@@ -252,7 +343,7 @@ export async function deleteDomain(db: Db, id: string): Promise<boolean> {
 }
 
 export async function insertProject(db: Db, p: ProjectRow): Promise<void> {
-  await exec(db, 'INSERT INTO project (id, name, domain_id, description, enabled, parent_id) VALUES (?, ?, ?, ?, ?, ?)', [p.id, p.name, p.domain_id, p.description, p.enabled, p.parent_id]);
+  await run(db, inserts.project(p));
 }
 export async function getProject(db: Db, id: string): Promise<ProjectRow | null> {
   return (await select(db, 'SELECT * FROM project WHERE id = ?', [id])).map(toProject)[0] ?? null;
@@ -276,9 +367,7 @@ export async function deleteProject(db: Db, id: string): Promise<boolean> {
 }
 
 export async function insertUser(db: Db, u: UserRow): Promise<void> {
-  await exec(db, 'INSERT INTO user (id, name, domain_id, enabled, password_hash, default_project_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-    u.id, u.name, u.domain_id, u.enabled, u.password_hash, u.default_project_id, new Date(),
-  ]);
+  await run(db, inserts.user(u));
 }
 export async function getUser(db: Db, id: string): Promise<UserRow | null> {
   return (await select(db, 'SELECT * FROM user WHERE id = ?', [id])).map(toUser)[0] ?? null;
@@ -337,7 +426,7 @@ export async function groupsOfUser(db: Db, userId: string): Promise<GroupRow[]> 
 // ---------------------------------------------------------------- roles and assignments
 
 export async function insertRole(db: Db, r: RoleRow): Promise<void> {
-  await exec(db, 'INSERT INTO role (id, name, domain_id, description) VALUES (?, ?, ?, ?)', [r.id, r.name, r.domain_id ?? NULL_DOMAIN, r.description]);
+  await run(db, inserts.role(r));
 }
 export async function getRole(db: Db, id: string): Promise<RoleRow | null> {
   return (await select(db, 'SELECT * FROM role WHERE id = ?', [id])).map(toRole)[0] ?? null;
@@ -355,11 +444,11 @@ export async function deleteRole(db: Db, id: string): Promise<boolean> {
   return (await exec(db, 'DELETE FROM role WHERE id = ?', [id])) > 0;
 }
 export async function addImpliedRole(db: Db, prior: string, implied: string): Promise<void> {
-  await exec(db, 'INSERT IGNORE INTO implied_role (prior_role_id, implied_role_id) VALUES (?, ?)', [prior, implied]);
+  await run(db, inserts.impliedRole(prior, implied));
 }
 
 export async function grant(db: Db, a: AssignmentRow): Promise<void> {
-  await exec(db, 'INSERT IGNORE INTO assignment (type, actor_id, target_id, role_id, inherited) VALUES (?, ?, ?, ?, 0)', [a.type, a.actor_id, a.target_id, a.role_id]);
+  await run(db, inserts.grant(a));
 }
 export async function revokeGrant(db: Db, a: AssignmentRow): Promise<boolean> {
   return (await exec(db, 'DELETE FROM assignment WHERE type = ? AND actor_id = ? AND target_id = ? AND role_id = ?', [a.type, a.actor_id, a.target_id, a.role_id])) > 0;
@@ -369,12 +458,7 @@ export async function hasGrant(db: Db, a: AssignmentRow): Promise<boolean> {
 }
 export async function listAssignments(db: Db, f: { type?: AssignmentType; actor_id?: string; target_id?: string; role_id?: string } = {}): Promise<AssignmentRow[]> {
   const w = where(f);
-  return (await select(db, `SELECT * FROM assignment${w.sql} ORDER BY seq`, w.values)).map((r) => ({
-    type: s(r, 'type') as AssignmentType,
-    actor_id: s(r, 'actor_id'),
-    target_id: s(r, 'target_id'),
-    role_id: s(r, 'role_id'),
-  }));
+  return (await select(db, `SELECT * FROM assignment${w.sql} ORDER BY seq`, w.values)).map(toAssignment);
 }
 export async function deleteAssignmentsOnTarget(db: Db, targetId: string): Promise<void> {
   await exec(db, 'DELETE FROM assignment WHERE target_id = ?', [targetId]);
@@ -416,7 +500,7 @@ export async function roleGrants(
 // ---------------------------------------------------------------- catalog
 
 export async function insertRegion(db: Db, r: RegionRow): Promise<void> {
-  await exec(db, 'INSERT INTO region (id, description, parent_region_id) VALUES (?, ?, ?)', [r.id, r.description, r.parent_region_id]);
+  await run(db, inserts.region(r));
 }
 export async function getRegion(db: Db, id: string): Promise<RegionRow | null> {
   return (await select(db, 'SELECT * FROM region WHERE id = ?', [id])).map(toRegion)[0] ?? null;
@@ -429,7 +513,7 @@ export async function deleteRegion(db: Db, id: string): Promise<boolean> {
 }
 
 export async function insertService(db: Db, r: ServiceRow): Promise<void> {
-  await exec(db, 'INSERT INTO service (id, type, name, description, enabled) VALUES (?, ?, ?, ?, ?)', [r.id, r.type, r.name, r.description, r.enabled]);
+  await run(db, inserts.service(r));
 }
 export async function getService(db: Db, id: string): Promise<ServiceRow | null> {
   return (await select(db, 'SELECT * FROM service WHERE id = ?', [id])).map(toService)[0] ?? null;
@@ -444,7 +528,7 @@ export async function deleteService(db: Db, id: string): Promise<boolean> {
 }
 
 export async function insertEndpoint(db: Db, e: EndpointRow): Promise<void> {
-  await exec(db, 'INSERT INTO endpoint (id, interface, service_id, url, region_id, enabled) VALUES (?, ?, ?, ?, ?, ?)', [e.id, e.interface, e.service_id, e.url, e.region_id, e.enabled]);
+  await run(db, inserts.endpoint(e));
 }
 export async function getEndpoint(db: Db, id: string): Promise<EndpointRow | null> {
   return (await select(db, 'SELECT * FROM endpoint WHERE id = ?', [id])).map(toEndpoint)[0] ?? null;
@@ -454,8 +538,9 @@ export async function listEndpoints(db: Db, f: { service_id?: string; region_id?
   return (await select(db, `SELECT * FROM endpoint${w.sql} ORDER BY seq`, w.values)).map(toEndpoint);
 }
 export async function deleteEndpoint(db: Db, id: string): Promise<boolean> {
-  return (await exec(db, 'DELETE FROM endpoint WHERE id = ?', [id])) > 0;
+  return (await run(db, deleteEndpointStatement(id))) > 0;
 }
+export const deleteEndpointStatement = (id: string): Statement => ({ sql: 'DELETE FROM endpoint WHERE id = ?', values: [id] });
 
 /** Enabled services with their enabled endpoints, in creation order (one query). */
 export async function catalogRows(db: Db): Promise<{ service: ServiceRow; endpoint: EndpointRow | null }[]> {
