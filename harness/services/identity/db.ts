@@ -62,6 +62,11 @@ export async function openIdentityDatabase(s: DbSpec, connectionLimit = 6): Prom
   } finally {
     await c.end().catch(() => undefined);
   }
+  return identityPool(s, connectionLimit);
+}
+
+/** A pool on a database known to exist; it connects at first use. */
+export function identityPool(s: DbSpec, connectionLimit = 6): mysql.Pool {
   return mysql.createPool({ ...connectionOptions(s), database: s.database, connectionLimit, waitForConnections: true });
 }
 

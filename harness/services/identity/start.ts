@@ -10,7 +10,7 @@ import type mysql from 'mysql2/promise';
 import type { ServiceDefinition } from '../http.js';
 import { identityApi } from './api.js';
 import { bootstrap, type BootstrapOptions } from './bootstrap.js';
-import { describeDbSpec, isReadOnlyError, openIdentityDatabase, parseDbSpec, IDENTITY_DATABASE } from './db.js';
+import { describeDbSpec, isReadOnlyError, openIdentityDatabase, identityPool, parseDbSpec, IDENTITY_DATABASE } from './db.js';
 import { hashPassword } from './password.js';
 import { setupPkiKeys } from './pki.js';
 import { FernetProvider, PkiProvider, UuidProvider, type ProviderName, type TokenProvider } from './providers.js';
@@ -92,10 +92,12 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
   const readPool = await whileNotReady(`opening ${describeDbSpec(spec)}`, deadline, log, () => openIdentityDatabase(spec));
   let pool: mysql.Pool | SplitDb = readPool;
   try {
-    if (writeSpec) pool = new SplitDb(readPool, await whileNotReady(`opening ${describeDbSpec(writeSpec)}`, deadline, log, () => openIdentityDatabase(writeSpec)));
+    // The master holds the database its replica (our read side) has: no check connection across the WAN.
+    if (writeSpec) pool = new SplitDb(readPool, identityPool(writeSpec));
     const db = pool;
     await whileNotReady('schema check', deadline, log, async () => {
-      const missing = await missingTables(writer(db));
+      // Tables on the read side are replicated from the write side: look across the WAN only for what is missing here.
+      const missing = (await missingTables(db)).length === 0 ? [] : await missingTables(writer(db));
       if (missing.length === 0) return;
       try {
         await migrate(db);
