@@ -1,10 +1,12 @@
-// Runs planned scenario runs, N at a time, printing progress and each run's
+// Runs planned scenario runs, N slots at a time (an identity or DR run takes two:
+// engine/slots.ts), printing progress and each run's
 // verdicts: the loop behind `msh run` and `msh soak`. SIGINT/SIGTERM stop
 // every run in flight (each heals, tears down and writes its report so far).
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import pLimit from 'p-limit';
+import { Semaphore } from 'async-mutex';
 import { passed, runScenario, type RunResult } from '../engine/run.js';
+import { slots } from '../engine/slots.js';
 import type { HistoryEvent } from '../observe/history.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { verdictTable } from '../report/table.js';
@@ -47,7 +49,6 @@ export async function runMany<P extends PlannedRun>(planned: readonly P[], io: I
   // Each run has its own namespaces, address plan and containers (all named by
   // its run id), so independent runs can share the host; with more than one
   // at a time every text line carries its run's label.
-  const limit = pLimit(opts.jobs);
   const one = async ({ loaded, outDir, label }: PlannedRun): Promise<RunResult | undefined> => {
     if (abort.signal.aborted) return undefined;
     const name = loaded.scenario.name;
@@ -79,7 +80,7 @@ export async function runMany<P extends PlannedRun>(planned: readonly P[], io: I
         abort.abort();
         throw err;
       });
-    settled = await Promise.allSettled(planned.map((p) => limit(() => guarded(p))));
+    settled = await inSlots(planned, opts.jobs, (p) => slots(p.loaded.scenario), guarded);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -88,6 +89,16 @@ export async function runMany<P extends PlannedRun>(planned: readonly P[], io: I
   if (thrown) throw thrown.reason;
   const runs = settled.flatMap((r, k) => (r.status === 'fulfilled' && r.value ? [{ planned: planned[k]!, result: r.value }] : []));
   return { runs, aborted: abort.signal.aborted };
+}
+
+/**
+ * Runs `run` on every item, `capacity` slots shared: an item holds
+ * `weight(item)` of them (at most all) while it runs; items start in order,
+ * each waiting until its slots are free (a heavy one is not overtaken).
+ */
+export function inSlots<T, R>(items: readonly T[], capacity: number, weight: (item: T) => number, run: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const free = new Semaphore(capacity);
+  return Promise.allSettled(items.map((item) => free.runExclusive(() => run(item), Math.min(capacity, weight(item)))));
 }
 
 async function pointLatest(outDir: string): Promise<void> {
