@@ -431,9 +431,6 @@ export async function insertRole(db: Db, r: RoleRow): Promise<void> {
 export async function getRole(db: Db, id: string): Promise<RoleRow | null> {
   return (await select(db, 'SELECT * FROM role WHERE id = ?', [id])).map(toRole)[0] ?? null;
 }
-export async function roleByName(db: Db, name: string): Promise<RoleRow | null> {
-  return (await select(db, 'SELECT * FROM role WHERE name = ? AND domain_id = ?', [name, NULL_DOMAIN])).map(toRole)[0] ?? null;
-}
 export async function listRoles(db: Db, f: { name?: string } = {}): Promise<RoleRow[]> {
   const w = where(f);
   return (await select(db, `SELECT * FROM role${w.sql} ORDER BY seq`, w.values)).map(toRole);
