@@ -97,7 +97,8 @@ export async function startIdentity(o: IdentityOptions, siteSocket: string, log:
     const db = pool;
     await whileNotReady('schema check', deadline, log, async () => {
       // Tables on the read side are replicated from the write side: look across the WAN only for what is missing here.
-      const missing = (await missingTables(db)).length === 0 ? [] : await missingTables(writer(db));
+      let missing = await missingTables(db);
+      if (missing.length > 0 && db instanceof SplitDb) missing = await missingTables(writer(db));
       if (missing.length === 0) return;
       try {
         await migrate(db);
