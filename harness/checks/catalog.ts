@@ -23,7 +23,7 @@ export const CATALOG: readonly Requirement[] = [
     source: HARNESS_DOC,
     section: 'WAN emulation',
     statement:
-      'Heartbeat round trips measured across an emulated link are within the stated tolerance of twice the configured one-way latency, in every phase of the run (baseline and each impairment).',
+      "The delay the emulated WAN adds to the heartbeats' datagrams (from a datagram's arrival at the WAN emulator to its departure towards the other site, both read from a capture of the WAN bridge) has a median within the stated tolerance of the configured one-way latency, on every hop and in each direction, in every phase of the run (baseline and each impairment).",
   },
   {
     id: 'WAN-PARTITION-GAP',

@@ -89,7 +89,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     }
     const prepared = await prepareWorkloads(scenario, d, history);
     const capture = scenario.checks.some((c) => checkKind(c.kind).needs.capture)
-      ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), new Set(plan.links.flatMap((l) => [l.a.relayPort, l.b.relayPort])))
+      ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), plan.wanGateway, plan.links)
       : undefined;
 
     if (!signal.aborted) {
@@ -115,8 +115,8 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     // The guests' own events (their files outlive a lost site: the run dir is the host's).
     if (dr) for (const e of await dr.guestEvents()) history.append({ t: e.t, kind: 'op', process: e.process, type: 'info', f: e.f, value: e.value });
     if (capture) {
-      const { flows, stats } = await capture.stop();
-      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, stats, identityHttp: await capture.identityHttp(IDENTITY_PORT) });
+      const { flows, stats, wire } = await capture.stop();
+      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, stats, wire, identityHttp: await capture.identityHttp(IDENTITY_PORT) });
     }
 
     if (!signal.aborted) {

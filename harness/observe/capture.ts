@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wanTraffic, type FlowCount } from './wan-traffic.js';
 import { identityHttp, type IdentityHttp } from './identity-http.js';
+import { wireDelays, type WireFlow, type WireLink } from './wan-delay.js';
 
 /** Where a link's VXLAN runs on the WAN bridge: the relay's two UDP ports (no dissector knows them). */
 export interface RelayedLink {
@@ -51,12 +52,14 @@ export function parseCaptureStats(stderr: string): CaptureStats | null {
 }
 
 export interface Capture {
-  stop(): Promise<{ flows: FlowCount[]; stats: CaptureStats | null }>;
+  stop(): Promise<{ flows: FlowCount[]; stats: CaptureStats | null; wire: WireFlow[] }>;
   /** After stop: the HTTP requests to `port` that crossed the WAN, by connection. */
   identityHttp(port: number): Promise<IdentityHttp>;
 }
 
-export async function captureWan(ns: string, file: string, relayPorts: ReadonlySet<number>): Promise<Capture> {
+/** Captures the WAN bridge of namespace `ns` into `file`; `relay` is the relay's address there, `links` what it serves. */
+export async function captureWan(ns: string, file: string, relay: string, links: readonly WireLink[]): Promise<Capture> {
+  const relayPorts = new Set(links.flatMap((l) => [l.a.relayPort, l.b.relayPort]));
   const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'wanbr', '-w', file, '-U', '-s', String(SNAPLEN), '-n', 'udp'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -71,7 +74,8 @@ export async function captureWan(ns: string, file: string, relayPorts: ReadonlyS
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGINT');
       await exited;
-      return { flows: wanTraffic(await readFile(file), relayPorts), stats: parseCaptureStats(stderr) };
+      const pcap = await readFile(file);
+      return { flows: wanTraffic(pcap, relayPorts), stats: parseCaptureStats(stderr), wire: wireDelays(pcap, relay, links) };
     },
     async identityHttp(port) {
       return identityHttp(await readFile(file), relayPorts, port);

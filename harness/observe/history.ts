@@ -4,6 +4,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { FaultTarget, Proof } from '../faults/kind.js';
 import type { IdentityHttp } from './identity-http.js';
+import type { WireFlow } from './wan-delay.js';
 
 /** Wall-clock time in ms with sub-ms precision; all containers share this kernel clock. */
 export function now(): number {
@@ -73,6 +74,8 @@ export interface CaptureEvent {
   }[];
   /** tcpdump's counters at exit; null if it did not print them. */
   readonly stats: { readonly captured: number; readonly receivedByFilter: number; readonly droppedByKernel: number } | null;
+  /** How long the relay held each datagram whose innermost packet is UDP, per link direction (observe/wan-delay.ts). */
+  readonly wire?: readonly WireFlow[];
   /** The identity HTTP requests that crossed, and the packets of their connections (observe/identity-http.ts). */
   readonly identityHttp?: IdentityHttp;
 }

@@ -16,26 +16,39 @@ export interface FlowCount {
   bytes: number;
 }
 
+/** What a link VXLAN payload carries, innermost first: the tenant VNI if it is tenant VXLAN, the IP protocol and the lower port. */
+export interface Innermost {
+  readonly linkVni: number;
+  readonly tenantVni: number | null;
+  readonly proto: number; // -1: not IPv4
+  readonly port: number;
+}
+
+/** Decodes a datagram between a site and the relay down to the VM's packet; null when it is not link VXLAN. */
+export function innermost(relayed: Buffer): Innermost | null {
+  const link = vxlanOf(relayed);
+  if (!link) return null;
+  let inner = udpOf(link.frame);
+  let tenantVni: number | null = null;
+  if (inner && inner.proto === 17 && inner.dport === TENANT_VXLAN_PORT) {
+    const t = vxlanOf(inner.payload);
+    if (t) {
+      tenantVni = t.vni;
+      inner = udpOf(t.frame);
+    }
+  }
+  return { linkVni: link.vni, tenantVni, proto: inner?.proto ?? -1, port: inner ? Math.min(inner.sport, inner.dport) : 0 };
+}
+
 export function wanTraffic(pcap: Buffer, relayPorts: ReadonlySet<number>): FlowCount[] {
   const flows = new Map<string, FlowCount>();
   for (const r of readPcap(pcap)) {
     const outer = udpOf(r.data);
     if (!outer || outer.proto !== 17 || !(relayPorts.has(outer.dport) || relayPorts.has(outer.sport))) continue;
-    const link = vxlanOf(outer.payload);
-    if (!link) continue;
-    let inner = udpOf(link.frame);
-    let tenantVni: number | null = null;
-    if (inner && inner.proto === 17 && inner.dport === TENANT_VXLAN_PORT) {
-      const t = vxlanOf(inner.payload);
-      if (t) {
-        tenantVni = t.vni;
-        inner = udpOf(t.frame);
-      }
-    }
-    const proto = inner?.proto ?? -1;
-    const port = inner ? Math.min(inner.sport, inner.dport) : 0;
-    const key = `${link.vni}/${tenantVni}/${proto}/${port}`;
-    const f = flows.get(key) ?? { linkVni: link.vni, tenantVni, proto, port, packets: 0, bytes: 0 };
+    const i = innermost(outer.payload);
+    if (!i) continue;
+    const key = `${i.linkVni}/${i.tenantVni}/${i.proto}/${i.port}`;
+    const f = flows.get(key) ?? { ...i, packets: 0, bytes: 0 };
     f.packets += 1;
     f.bytes += r.wireLength; // not the captured length: the capture is cut at its snap length
     flows.set(key, f);

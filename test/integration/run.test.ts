@@ -18,6 +18,17 @@ describe('msh run, end to end', () => {
     expect(status(r, 'WAN-HEARTBEAT-CONTINUITY'), why).toBe('pass');
     expect(status(r, 'HARNESS-BASELINE-RESTORED'), why).toBe('pass');
     expect(passed(r)).toBe(true);
+    // The WAN's own delay, from the capture: measured 20.08-20.31 ms for 20 and 100.06-100.23 for 100, 52-132 datagrams a hop and phase.
+    type Fidelity = { rows: { phase: string; expectedMs: number; medianMs: number; samples: number }[]; roundTrips: { medianMs: number; wireMs: number | null }[] };
+    const fidelity = evidenceOf<Fidelity>(r, 'WAN-FIDELITY');
+    expect(fidelity.rows.map((x) => [x.phase, x.expectedMs])).toEqual([['baseline', 20], ['baseline', 20], ['baseline', 20], ['baseline', 20], ['slow', 100], ['slow', 100], ['baseline', 20], ['baseline', 20]]);
+    for (const x of fidelity.rows) {
+      expect(x.medianMs, why).toBeGreaterThanOrEqual(x.expectedMs - 0.5);
+      expect(x.medianMs, why).toBeLessThan(x.expectedMs * 1.05);
+      expect(x.samples, why).toBeGreaterThan(30);
+    }
+    // The heartbeats' round trips hold the wire and then the endpoints.
+    for (const t of fidelity.roundTrips) expect(t.medianMs, why).toBeGreaterThan(t.wireMs!);
 
     // The report files, and a history that holds what happened.
     const history = parseHistory(await readFile(join(r.outDir, 'history.jsonl'), 'utf8'));
@@ -46,6 +57,11 @@ describe('msh run, end to end', () => {
     const why = detail(r);
     expect(r.error, why).toBeUndefined();
     expect(status(r, 'WAN-FIDELITY'), why).toBe('fail');
+    // Heartbeats queue in the relay behind each other: measured medians 97-1029 ms a hop for 10 ms configured.
+    const rows = evidenceOf<{ rows: { expectedMs: number; medianMs: number; status: string }[] }>(r, 'WAN-FIDELITY').rows;
+    expect(rows.length, why).toBeGreaterThanOrEqual(2);
+    expect(rows.every((x) => x.expectedMs === 10 && x.status === 'fail' && x.medianMs > 50), why).toBe(true);
+    expect(Math.max(...rows.map((x) => x.medianMs)), why).toBeGreaterThan(300);
     expect(status(r, 'WAN-PARTITION-GAP'), why).toBe('fail');
     expect(passed(r)).toBe(false);
     expect(await leftovers(r.runId)).toEqual([]);

@@ -1,6 +1,7 @@
 // Literal histories for checker tests: what a heartbeat run would record,
 // generated from a simple model of the link, with no cluster.
 import type { HistoryEvent } from '../../harness/observe/history.js';
+import { wanCapture, wireFlow } from './capture.js';
 import { fault } from './faults.js';
 
 export interface Window {
@@ -19,12 +20,19 @@ export interface HeartbeatModel {
   /** one-way delay of a packet sent at t in a direction ('ab' east->west), or null if dropped */
   delay: (t: number, dir: 'ab' | 'ba') => number | null;
   windows?: Window[];
+  /** What the endpoints add to each one-way delay the heartbeats measure, on top of the link's (default 0): the capture does not see it. */
+  endpointMs?: number;
+  /** Record no WAN capture (a run without one). */
+  noCapture?: boolean;
 }
+
 
 /** Heartbeats of workload "hb" between east/hb and west/hb, as the agents would print them. */
 export function heartbeatHistory(m: HeartbeatModel): HistoryEvent[] {
   const ev: HistoryEvent[] = [];
   const procs = { ab: ['hb@east/hb', 'hb@west/hb'], ba: ['hb@west/hb', 'hb@east/hb'] } as const;
+  const wire = { ab: [] as [number, number][], ba: [] as [number, number][] };
+  const e = m.endpointMs ?? 0;
   for (const dir of ['ab', 'ba'] as const) {
     const [sender, receiver] = procs[dir];
     const back = dir === 'ab' ? 'ba' : 'ab';
@@ -32,13 +40,16 @@ export function heartbeatHistory(m: HeartbeatModel): HistoryEvent[] {
       ev.push({ t, kind: 'op', process: sender, type: 'invoke', f: 'send', value: { seq } });
       const d1 = m.delay(t, dir);
       if (d1 === null) continue;
-      ev.push({ t: t + d1, kind: 'op', process: receiver, type: 'info', f: 'recv', value: { seq, delayMs: d1 } });
+      wire[dir].push([t, d1]);
+      ev.push({ t: t + d1 + e, kind: 'op', process: receiver, type: 'info', f: 'recv', value: { seq, delayMs: d1 + e } });
       const d2 = m.delay(t + d1, back);
       if (d2 === null) continue;
-      ev.push({ t: t + d1 + d2, kind: 'op', process: sender, type: 'ok', f: 'ack', value: { seq, rttMs: d1 + d2 } });
+      wire[back].push([t + d1 + e, d2]);
+      ev.push({ t: t + d1 + d2 + 2 * e, kind: 'op', process: sender, type: 'ok', f: 'ack', value: { seq, rttMs: d1 + d2 + 2 * e } });
     }
   }
   for (const w of m.windows ?? []) ev.push(...fault({ kind: w.faultKind, link: w.link }, w.start, w.end, { name: w.fault, measured: w.applied }));
+  if (!m.noCapture) ev.push(wanCapture([], { wire: [wireFlow('aToB', wire.ab), wireFlow('bToA', wire.ba)], t: m.durationMs + 1 }));
   return ev.sort((a, b) => a.t - b.t);
 }
 

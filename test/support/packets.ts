@@ -39,8 +39,8 @@ export function vxlan(vni: number, frame: Buffer): Buffer {
   return Buffer.concat([h, frame]);
 }
 
-/** A classic pcap file: record i at 1_800_000_000 + i s and 500 µs; with `snap`, each record is cut to it as tcpdump -s does (orig_len stays the frame's). */
-export function pcap(frames: readonly Buffer[], snap = Infinity): Buffer {
+/** A classic pcap file: record i at `times[i]` (ms since the epoch, to the µs), else at 1_800_000_000 + i s and 500 µs; with `snap`, each record is cut to it as tcpdump -s does (orig_len stays the frame's). */
+export function pcap(frames: readonly Buffer[], snap = Infinity, times?: readonly number[]): Buffer {
   const g = Buffer.alloc(24);
   g.writeUInt32LE(0xa1b2c3d4, 0);
   g.writeUInt16LE(2, 4);
@@ -51,8 +51,9 @@ export function pcap(frames: readonly Buffer[], snap = Infinity): Buffer {
     g,
     ...frames.flatMap((f, i) => {
       const r = Buffer.alloc(16);
-      r.writeUInt32LE(1_800_000_000 + i, 0);
-      r.writeUInt32LE(500, 4);
+      const us = times ? Math.round(times[i]! * 1000) : (1_800_000_000 + i) * 1e6 + 500;
+      r.writeUInt32LE(Math.floor(us / 1e6), 0);
+      r.writeUInt32LE(us % 1e6, 4);
       const kept = f.subarray(0, Math.min(f.length, snap));
       r.writeUInt32LE(kept.length, 8);
       r.writeUInt32LE(f.length, 12);

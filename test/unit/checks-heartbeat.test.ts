@@ -40,25 +40,46 @@ describe('heartbeat checkers on literal histories', () => {
     expect(r.rtt!.status).toBe('pass');
     expect(r.gap!.status).toBe('pass');
     expect(r.cont!.status).toBe('pass');
-    const rows = r.rtt!.evidence.rows as { phase: string; expectedMs: number; medianMs: number }[];
-    expect(rows.map((x) => [x.phase, x.expectedMs])).toEqual([
-      ['baseline', 20],
-      ['baseline', 20],
-      ['slow', 200],
-      ['baseline', 20],
-    ]);
+    const rows = r.rtt!.evidence.rows as { phase: string; hop: string; expectedMs: number; medianMs: number; samples: number }[];
+    const hops = ['wan1 east->west', 'wan1 west->east'];
+    expect(rows.map((x) => [x.phase, x.hop, x.expectedMs, x.medianMs])).toEqual(
+      [['baseline', 10, 10.2], ['baseline', 10, 10.2], ['slow', 100, 100], ['baseline', 10, 10.2]].flatMap(([p, e, m]) => hops.map((h) => [p, h, e, m])),
+    );
+    // 0-5 s, margin 200+150 ms: east's heartbeats arriving at the relay at 0..4650 (94) and west's acks at 10.2..4610.2 (93).
+    expect(rows[0]!.samples).toBe(187);
   });
 
-  it('RTT fails when the link delays more than it was told to (a queueing bottleneck)', () => {
+  it('fails when the link delays more than it was told to (a queueing bottleneck)', () => {
     const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (faithful(t) === null ? null : faithful(t)! + 15), windows: [cut, slow] });
     const r = decide(h);
     expect(r.rtt!.status).toBe('fail');
-    expect(r.rtt!.summary).toMatch(/baseline: median 50\.4 ms vs 20 ms expected/);
+    expect(r.rtt!.summary).toMatch(/^baseline wan1 east->west: median 25\.2 ms vs 10 ms configured \(±1\); baseline wan1 west->east: median 25\.2 ms/);
   });
 
-  it('RTT fails when an impairment never took effect', () => {
+  it('fails when an impairment never took effect', () => {
     const h = heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (inWindow(cut, t) ? null : 10), windows: [cut, slow] });
-    expect(decide(h).rtt!.status).toBe('fail');
+    const r = decide(h);
+    expect(r.rtt!.status).toBe('fail');
+    expect(r.rtt!.summary).toBe('slow wan1 east->west: median 10 ms vs 100 ms configured (±10); slow wan1 west->east: median 10 ms vs 100 ms configured (±10)');
+  });
+
+  it("judges the WAN's delay, not the endpoints': their overhead neither fails a faithful WAN nor hides a short one", () => {
+    // 6 ms of agents and kernels each way: round trips 32.4 ms for 20 configured, yet the WAN is faithful.
+    const busy = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: faithful, windows: [cut, slow], endpointMs: 6 })).rtt!;
+    expect(busy.status).toBe('pass');
+    const trips = busy.evidence.roundTrips as { phase: string; expectedMs: number; medianMs: number; wireMs: number | null }[];
+    expect(trips[0]).toEqual({ phase: 'baseline', expectedMs: 20, medianMs: 32.4, samples: 188, wireMs: 20.4 });
+    expect(trips[2]).toMatchObject({ phase: 'slow', expectedMs: 200, medianMs: 212, wireMs: 200 });
+    // A WAN 20 % short (8 ms for 10), hidden in round trips by 2 ms of endpoints each way (20 ms: "on time").
+    const short = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: (t) => (inWindow(cut, t) ? null : inWindow(slow, t) ? 100 : 8), windows: [cut, slow], endpointMs: 2 })).rtt!;
+    expect(short.status).toBe('fail');
+    expect(short.summary).toMatch(/^baseline wan1 east->west: median 8 ms vs 10 ms configured \(±1\)/);
+    expect((short.evidence.roundTrips as { medianMs: number }[])[0]!.medianMs).toBe(20);
+  });
+
+  it('is unknown without a capture of the WAN', () => {
+    const r = decide(heartbeatHistory({ durationMs: 30000, intervalMs: 50, delay: faithful, windows: [cut, slow], noCapture: true })).rtt!;
+    expect(r).toMatchObject({ status: 'unknown', summary: 'no capture of the WAN was taken: the delay it added cannot be measured', evidence: { rows: [] } });
   });
 
   it('partition gap fails when the outage outlasts the injected partition', () => {

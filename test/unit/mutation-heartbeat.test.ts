@@ -10,6 +10,7 @@ import { partitionGap } from '../../harness/checks/kinds/partition-gap.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { planTopology } from '../../harness/topology/plan.js';
+import { wanCapture, wireFlow } from '../support/capture.js';
 import { fault } from '../support/faults.js';
 import { imp } from '../support/histories.js';
 
@@ -144,79 +145,149 @@ describe('heartbeat-continuity, edges', () => {
 });
 
 describe('heartbeat-rtt, edges', () => {
-  /** hb both ways, sends every 50 ms from 0 to `until`, each acknowledged after `rtt(t)`. */
-  const acks = (rtt: (t: number) => number | null, until = 6000) => [
-    ...beats('hb', 'east/hb', 'west/hb', every(0, until, 50), () => 10, rtt),
-    ...beats('hb', 'west/hb', 'east/hb', every(0, until, 50), () => 10, rtt),
-  ];
+  type Dir = 'aToB' | 'bToA';
+  /** What the capture records of workload hb's datagrams on `link`'s directions: one every 25 ms from 0 to `until`, each held `hold(t, dir)` ms (null: none). */
+  const onWire = (hold: (t: number, dir: Dir) => number | null, o: { until?: number; linkVni?: number; port?: number; tenantVni?: number } = {}) =>
+    (['aToB', 'bToA'] as const).map((dir) => ({
+      ...wireFlow(dir, every(0, o.until ?? 6000, 25).flatMap((t): [number, number][] => { const h = hold(t, dir); return h === null ? [] : [[t, h]]; }), o),
+      ...(o.tenantVni ? { tenantVni: o.tenantVni } : {}),
+    }));
+  const cap = (...flows: ReturnType<typeof onWire>[]) => [wanCapture([], { wire: flows.flat(), t: 7000 })];
+  const wan1 = (hold: (t: number, dir: Dir) => number | null) => cap(onWire(hold));
   const slow = (name: string, link: string, start: number, end: number, latencyMs = 50) =>
     fault({ kind: 'impair', link }, start, end, { name, measured: { aToB: imp(latencyMs), bToA: imp(latencyMs) } });
   const judge = (name: string, ...h: HistoryEvent[][]) => heartbeatRtt.check(byT(h.flat()), ctx(name));
-  it('holds the median to 10 % of the configured round trip by default, from sorted round trips', () => {
-    const spread = (m: number) => (t: number) => [m - 3, m + 4, m, m - 1, m + 1][(t / 50) % 5]!;
-    const ok = judge('rtt', acks(spread(22)));
+  const spread = (m: number) => (t: number) => [m - 3, m + 4, m, m - 1, m + 1][(t / 25) % 5]!;
+  const during = (a: number, b: number, x: number | null, y: number | null) => (t: number) => (t >= a && t < b ? x : y);
+  const rowsOf = (o: { evidence: Record<string, unknown> }, ...keys: string[]) => rows(o).map((r) => keys.map((k) => r[k]));
+
+  it("holds each hop's median delay to 10 % of its configured latency by default, from sorted delays", () => {
+    const ok = judge('rtt', wan1(spread(11)));
     expect(ok.status).toBe('pass');
-    expect(ok.summary).toBe('baseline: median 22 ms vs 20 ms expected (±2)');
-    expect(rows(ok)).toEqual([{ phase: 'baseline', expectedMs: 20, medianMs: 22, p99Ms: 26, samples: 242, allowedMs: 2, status: 'pass' }]);
-    const over = judge('rtt', acks(spread(22.5)));
+    expect(ok.summary).toBe('baseline wan1 east->west: median 11 ms vs 10 ms configured (±1); baseline wan1 west->east: median 11 ms vs 10 ms configured (±1)');
+    expect(rows(ok)[0]).toEqual({ phase: 'baseline', hop: 'wan1 east->west', expectedMs: 10, medianMs: 11, p99Ms: 15, samples: 241, allowedMs: 1, status: 'pass' });
+    expect(judge('rtt', wan1(() => 9)).status).toBe('pass');
+    const over = judge('rtt', wan1((t, d) => (d === 'bToA' ? spread(11.5)(t) : 10)));
     expect(over.status).toBe('fail');
-    expect(over.summary).toBe('baseline: median 22.5 ms vs 20 ms expected (±2)');
-    expect(judge('rtt', acks(() => 17.5)).status).toBe('fail');
+    expect(over.summary).toBe('baseline wan1 west->east: median 11.5 ms vs 10 ms configured (±1)');
+    expect(judge('rtt', wan1(() => 8.9)).status).toBe('fail');
   });
-  it('takes the tolerance a check gives', () => {
-    expect(judge('rtt50', acks(() => 30)).status).toBe('pass');
-    expect(judge('rtt50', acks(() => 30.5)).status).toBe('fail');
+  it('takes the tolerance a check gives, and never allows less than 1 ms', () => {
+    expect(judge('rtt50', wan1(() => 15)).status).toBe('pass');
+    expect(judge('rtt50', wan1(() => 15.5)).status).toBe('fail');
+    // 5 ms configured: 10 % is 0.5 ms, the floor 1 ms.
+    const five = (held: number) => judge('rtt', slow('s', 'wan1', 2000, 4000, 5), wan1(during(2000, 4000, held, 10)));
+    expect(rowsOf(five(5.9), 'phase', 'expectedMs', 'allowedMs', 'status')[2]).toEqual(['s', 5, 1, 'pass']);
+    expect(five(6.1).status).toBe('fail');
   });
   it('cuts the run into phases at each fault start and heal, judging each away from its edges', () => {
-    const h = [slow('slow', 'wan1', 2000, 4000), acks((t) => (t >= 2000 && t < 4000 ? 100 : 20))];
-    const o = judge('rtt', ...h);
+    const o = judge('rtt', slow('slow', 'wan1', 2000, 4000), wan1(during(2000, 4000, 50, 10)));
     expect(o.status, o.summary).toBe('pass');
     // Margin: the largest round trip expected (100 ms) plus 3 intervals (150 ms) from each edge.
-    expect(rows(o).map((r) => [r.phase, r.expectedMs, r.samples])).toEqual([['baseline', 20, 72], ['slow', 100, 62], ['baseline', 20, 72]]);
-    expect(o.summary).toBe('baseline: median 20 ms vs 20 ms expected (±2); slow: median 100 ms vs 100 ms expected (±10); baseline: median 20 ms vs 20 ms expected (±2)');
+    expect(rowsOf(o, 'phase', 'hop', 'expectedMs', 'samples')).toEqual([
+      ['baseline', 'wan1 east->west', 10, 71],
+      ['baseline', 'wan1 west->east', 10, 71],
+      ['slow', 'wan1 east->west', 50, 61],
+      ['slow', 'wan1 west->east', 50, 61],
+      ['baseline', 'wan1 east->west', 10, 71],
+      ['baseline', 'wan1 west->east', 10, 71],
+    ]);
+    // Delays near the edges are not judged: the phases hold whatever crossed within 250 ms of a change.
+    const edges = (t: number) => ((t >= 1750 && t < 2250) || (t >= 3750 && t < 4250) ? 500 : t >= 2000 && t < 4000 ? 50 : 10);
+    expect(judge('rtt', slow('slow', 'wan1', 2000, 4000), wan1(edges)).status).toBe('pass');
+    const inside = (t: number) => (t >= 1700 && t < 1750 ? 500 : edges(t));
+    expect(rowsOf(judge('rtt', slow('slow', 'wan1', 2000, 4000), wan1(inside)), 'p99Ms')[0]).toEqual([500]);
   });
   it('skips a phase cut in either direction, and does not cut phases at a pause', () => {
     const oneWay = fault({ kind: 'partition', link: 'wan1' }, 2000, 4000, { name: 'cut', measured: { aToB: imp(10, true), bToA: imp(10) } });
-    expect(rows(judge('rtt', oneWay, acks((t) => (t >= 2000 && t < 4000 ? null : 20)))).map((r) => r.phase)).toEqual(['baseline', 'baseline']);
-    expect(rows(judge('rtt', fault({ kind: 'pause-node', node: 'east/x' }, 2000, 4000), acks(() => 20))).map((r) => r.phase)).toEqual(['baseline']);
+    const held = wan1((t, d) => (d === 'aToB' && t >= 2000 && t < 4000 ? null : 10));
+    expect(rowsOf(judge('rtt', oneWay, held), 'phase')).toEqual([['baseline'], ['baseline'], ['baseline'], ['baseline']]);
+    expect(rowsOf(judge('rtt', fault({ kind: 'pause-node', node: 'east/x' }, 2000, 4000), wan1(() => 10)), 'phase')).toEqual([['baseline'], ['baseline']]);
     const back = fault({ kind: 'partition', link: 'wan1' }, 2000, 4000, { name: 'cut', measured: { aToB: imp(10), bToA: imp(10, true) } });
-    expect(rows(judge('rtt', back, acks((t) => (t >= 2000 && t < 4000 ? null : 20)))).map((r) => r.phase)).toEqual(['baseline', 'baseline']);
-    // A path of two hops: a fault on either names the phase.
-    const far = [slow('far', 'en', 2000, 4000), beats('hb3', 'west/hb', 'north/x', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 4000 ? 120 : 60)), beats('hb3', 'north/x', 'west/hb', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 4000 ? 120 : 60))];
-    expect(rows(heartbeatRtt.check(byT(far.flat()), ctx('rtt3'))).map((r) => [r.phase, r.expectedMs, r.status])).toEqual([['baseline', 60, 'pass'], ['far', 120, 'pass'], ['baseline', 60, 'pass']]);
+    expect(rowsOf(judge('rtt', back, held), 'phase')).toEqual([['baseline'], ['baseline'], ['baseline'], ['baseline']]);
+  });
+  it('judges every hop of a path of several, each against its own latency, both ways', () => {
+    // hb3 runs west -> east (wan1, VNI 1000, b to a) -> north (en, VNI 1001, a to b).
+    const far = judge('rtt3', slow('far', 'en', 2000, 4000), cap(onWire(() => 10), onWire(during(2000, 4000, 50, 20), { linkVni: 1001 })));
+    expect(far.status, far.summary).toBe('pass');
+    expect(rowsOf(far, 'phase', 'hop', 'expectedMs', 'medianMs')).toEqual([
+      ['baseline', 'wan1 west->east', 10, 10],
+      ['baseline', 'en east->north', 20, 20],
+      ['baseline', 'en north->east', 20, 20],
+      ['baseline', 'wan1 east->west', 10, 10],
+      ['far', 'wan1 west->east', 10, 10],
+      ['far', 'en east->north', 50, 50],
+      ['far', 'en north->east', 50, 50],
+      ['far', 'wan1 east->west', 10, 10],
+      ['baseline', 'wan1 west->east', 10, 10],
+      ['baseline', 'en east->north', 20, 20],
+      ['baseline', 'en north->east', 20, 20],
+      ['baseline', 'wan1 east->west', 10, 10],
+    ]);
+    const late = judge('rtt3', cap(onWire(() => 10), onWire((_t, d) => (d === 'bToA' ? 23 : 20), { linkVni: 1001 })));
+    expect(late.summary).toBe('baseline en north->east: median 23 ms vs 20 ms configured (±2)');
+  });
+  it("reads only the workload's own datagrams: its port, routed (no tenant VNI), on the hop's link", () => {
+    const others = [onWire(() => 10), onWire(() => 99, { port: 7001 }), onWire(() => 99, { tenantVni: 5001 }), onWire(() => 99, { linkVni: 1001 })];
+    const o = judge('rtt', cap(...others));
+    expect(o.status, o.summary).toBe('pass');
+    expect(rowsOf(o, 'samples', 'medianMs')).toEqual([[241, 10], [241, 10]]);
+    expect(judge('rtt', cap(onWire(() => 99, { port: 7001 }))).status).toBe('unknown');
   });
   it('names a phase by the faults on the path only, joined with +, and skips empty phases', () => {
-    const h = [slow('a', 'wan1', 2000, 4000), slow('b', 'wan1', 2000, 4000), slow('other', 'en', 2000, 4000, 300), acks((t) => (t >= 2000 && t < 4000 ? 100 : 20))];
+    const h = [slow('a', 'wan1', 2000, 4000), slow('b', 'wan1', 2000, 4000), slow('other', 'en', 2000, 4000, 300), wan1(during(2000, 4000, 50, 10))];
     const o = judge('rtt', ...h);
     expect(o.status, o.summary).toBe('pass');
-    expect(rows(o).map((r) => [r.phase, r.expectedMs])).toEqual([['baseline', 20], ['a+b', 100], ['baseline', 20]]);
-    const off = judge('rtt', slow('other', 'en', 2000, 4000), acks(() => 20));
-    expect(rows(off).map((r) => [r.phase, r.expectedMs])).toEqual([['baseline', 20], ['baseline', 20], ['baseline', 20]]);
+    expect(rowsOf(o, 'phase', 'expectedMs')).toEqual([['baseline', 10], ['baseline', 10], ['a+b', 50], ['a+b', 50], ['baseline', 10], ['baseline', 10]]);
+    const off = judge('rtt', slow('other', 'en', 2000, 4000), wan1(() => 10));
+    expect(rowsOf(off, 'phase')).toEqual([['baseline'], ['baseline'], ['baseline'], ['baseline'], ['baseline'], ['baseline']]);
   });
-  it('is unknown when a phase has fewer than 5 round trips, naming it; a failing phase decides first', () => {
-    // Phase slow (2000-2700 ms): sends from 2250 to 2450 count; only east's are acknowledged, up to `last`.
-    const h = (last: number, after = 20) => [
+  it('is unknown when a hop has fewer than 5 datagrams in a phase, naming it; a failing hop decides first', () => {
+    // Phase slow (2000-2700 ms, margin 250): datagrams from 2250 to 2450 count; east->west holds them only up to `last`.
+    const h = (last: number, after = 10) => [
       slow('slow', 'wan1', 2000, 2700),
-      beats('hb', 'east/hb', 'west/hb', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 2700 ? (t <= last ? 100 : null) : t > 2700 ? after : 20)),
-      beats('hb', 'west/hb', 'east/hb', every(0, 6000, 50), () => 10, (t) => (t >= 2000 && t < 2700 ? null : t > 2700 ? after : 20)),
+      wan1((t, d) => (t >= 2000 && t < 2700 ? (d === 'aToB' && t <= last ? 50 : d === 'bToA' ? 50 : null) : t >= 2700 ? after : 10)),
     ];
-    const five = judge('rtt', ...h(2450));
-    expect(rows(five).map((r) => [r.phase, r.samples, r.status])).toEqual([['baseline', 72, 'pass'], ['slow', 5, 'pass'], ['baseline', 124, 'pass']]);
-    const four = judge('rtt', ...h(2400));
-    expect(rows(four).map((r) => [r.phase, r.samples, r.status])).toEqual([['baseline', 72, 'pass'], ['slow', 4, 'unknown'], ['baseline', 124, 'pass']]);
-    expect(four).toMatchObject({ status: 'unknown', summary: 'too few samples in slow' });
-    const fails = judge('rtt', ...h(2400, 30));
+    const five = judge('rtt', ...h(2350));
+    expect(rowsOf(five, 'phase', 'hop', 'samples', 'status').slice(2, 4)).toEqual([['slow', 'wan1 east->west', 5, 'pass'], ['slow', 'wan1 west->east', 9, 'pass']]);
+    const four = judge('rtt', ...h(2325));
+    expect(rowsOf(four, 'samples', 'status')[2]).toEqual([4, 'unknown']);
+    expect(four).toMatchObject({ status: 'unknown', summary: 'too few heartbeat datagrams on the wire in slow wan1 east->west' });
+    const fails = judge('rtt', ...h(2325, 20));
     expect(fails.status).toBe('fail');
-    expect(fails.summary).toBe('baseline: median 30 ms vs 20 ms expected (±2)');
-    expect(Object.keys(fails.evidence)).toEqual(['rows']);
-    expect(rows(fails)).toHaveLength(3);
+    expect(fails.summary).toBe('baseline wan1 east->west: median 20 ms vs 10 ms configured (±1); baseline wan1 west->east: median 20 ms vs 10 ms configured (±1)');
+    expect(Object.keys(fails.evidence)).toEqual(['rows', 'roundTrips']);
+    expect(rows(fails)).toHaveLength(6);
+  });
+  it("reports the round trips of each phase beside the sum of the hops' median delays", () => {
+    const acks = (rtt: (t: number) => number | null) => [
+      ...beats('hb', 'east/hb', 'west/hb', every(0, 6000, 50), () => 10, rtt),
+      ...beats('hb', 'west/hb', 'east/hb', every(0, 6000, 50), () => 10, rtt),
+    ];
+    const o = judge('rtt', slow('slow', 'wan1', 2000, 4000), wan1(during(2000, 4000, 50, 10.5)), acks(during(2000, 4000, 104, 23)));
+    expect(o.status, o.summary).toBe('pass');
+    expect(o.evidence.roundTrips).toEqual([
+      { phase: 'baseline', expectedMs: 20, medianMs: 23, samples: 72, wireMs: 21 },
+      { phase: 'slow', expectedMs: 100, medianMs: 104, samples: 62, wireMs: 100 },
+      { phase: 'baseline', expectedMs: 20, medianMs: 23, samples: 72, wireMs: 21 },
+    ]);
+    // A hop with fewer than 5 datagrams: no sum.
+    const few = (n: number) => judge('rtt', wan1((t, d) => (d === 'aToB' || t < n * 25 ? 10 : null)), acks(() => 21)).evidence.roundTrips;
+    expect(few(4)).toEqual([{ phase: 'baseline', expectedMs: 20, medianMs: 21, samples: 242, wireMs: null }]);
+    expect(few(5)).toEqual([{ phase: 'baseline', expectedMs: 20, medianMs: 21, samples: 242, wireMs: 20 }]);
+  });
+  it('is unknown without a capture that measured the wire', () => {
+    const none = judge('rtt', slow('slow', 'wan1', 2000, 4000));
+    expect(none).toEqual({ status: 'unknown', summary: 'no capture of the WAN was taken: the delay it added cannot be measured', evidence: { rows: [] } });
+    expect(judge('rtt', [wanCapture([{ port: 7000, packets: 100 }])]).status).toBe('unknown');
+    expect(judge('rtt', cap()).summary).toBe('too few heartbeat datagrams on the wire in baseline wan1 east->west, baseline wan1 west->east');
   });
   it('rejects a tolerance that is not a percentage, in validation and in the check', () => {
     const spec = { ...ctx('rtt').spec, tolerance: '5ms' };
     expect(heartbeatRtt.validate!(spec as never, scenario)).toEqual([['tolerance', 'check "rtt" (heartbeat-rtt) takes a relative tolerance such as 10%, not "5ms"']]);
     expect(heartbeatRtt.validate!(ctx('rtt50').spec as never, scenario)).toEqual([]);
     expect(heartbeatRtt.validate!(ctx('rtt').spec as never, scenario)).toEqual([]);
-    expect(() => heartbeatRtt.check(acks(() => 20), { ...ctx('rtt'), spec })).toThrow('tolerance "5ms" is not a percentage');
+    expect(() => heartbeatRtt.check(wan1(() => 10), { ...ctx('rtt'), spec })).toThrow('tolerance "5ms" is not a percentage');
   });
 });
 

@@ -4,6 +4,7 @@ import { decodeAs, parseCaptureStats } from '../../harness/observe/capture.js';
 import { describe, expect, it } from 'vitest';
 import { readPcap } from '../../harness/observe/pcap.js';
 import { wanTraffic } from '../../harness/observe/wan-traffic.js';
+import { MAX_WIRE_SAMPLES, wireDelays } from '../../harness/observe/wan-delay.js';
 import { eth, ipv4, pcap, udp, vxlan } from '../support/packets.js';
 
 const ipv4udp = (src: string, dst: string, sport: number, dport: number, payload: Buffer): Buffer => ipv4(17, src, dst, udp(sport, dport, payload));
@@ -56,6 +57,66 @@ describe('WAN capture decoding', () => {
 
   it('rejects a file that is not a pcap', () => {
     expect(() => readPcap(Buffer.alloc(64, 7))).toThrow(/not a pcap/);
+  });
+});
+
+describe('how long the relay held each datagram', () => {
+  // Link VNI 1000: east (198.19.0.10) arrives on 40000, west (198.19.0.11) on 40001; the relay is 198.19.0.1.
+  const RELAY = '198.19.0.1';
+  const links = [{ vni: 1000, a: { relayPort: 40000 }, b: { relayPort: 40001 } }];
+  const site = (seq: number, port = 7000, body = `{"k":"hb","seq":${seq}}`) => eth(ipv4udp('198.18.1.5', '198.18.2.5', port, port, Buffer.from(body)));
+  /** East's datagram to the relay, and the relay's copy towards west (same VXLAN payload). */
+  const fromEast = (frame: Buffer, vni = 1000) => eth(ipv4udp('198.19.0.10', RELAY, 33000, 40000, vxlan(vni, frame)));
+  const toWest = (frame: Buffer, vni = 1000) => eth(ipv4udp(RELAY, '198.19.0.11', 40001, 40001, vxlan(vni, frame)));
+  const fromWest = (frame: Buffer) => eth(ipv4udp('198.19.0.11', RELAY, 33001, 40001, vxlan(1000, frame)));
+  const toEast = (frame: Buffer) => eth(ipv4udp(RELAY, '198.19.0.10', 40000, 40000, vxlan(1000, frame)));
+  const T = 1_800_000_000_000;
+
+  it('pairs each arrival with the departure carrying the same bytes, per link direction', () => {
+    const frames = [fromEast(site(1)), fromEast(site(2)), fromWest(site(1)), toWest(site(1)), toEast(site(1)), toWest(site(2))];
+    const times = [T, T + 50, T + 60, T + 20.25, T + 81.5, T + 70.125];
+    const flows = wireDelays(pcap(frames, Infinity, times), RELAY, links);
+    expect(flows).toEqual([
+      { linkVni: 1000, dir: 'aToB', tenantVni: null, port: 7000, samples: [[T, 20.25], [T + 50, 20.125]], unmatched: 0, dropped: 0 },
+      { linkVni: 1000, dir: 'bToA', tenantVni: null, port: 7000, samples: [[T + 60, 21.5]], unmatched: 0, dropped: 0 },
+    ]);
+  });
+
+  it('matches identical datagrams first in, first out, counts the ones never forwarded, and ignores departures it did not see arrive', () => {
+    const same = site(7, 7000, 'same');
+    const frames = [toWest(site(9)), fromEast(same), fromEast(same), fromEast(site(8)), toWest(same), toWest(same)];
+    const times = [T, T + 10, T + 30, T + 40, T + 25, T + 45];
+    const [flow] = wireDelays(pcap(frames, Infinity, times), RELAY, links);
+    expect(flow!.samples).toEqual([[T + 10, 15], [T + 30, 15]]);
+    expect(flow!.unmatched).toBe(1);
+  });
+
+  it('keeps tenant overlays and ports apart, and pairs only datagrams whose innermost packet is UDP', () => {
+    const tcpFrame = Buffer.from(site(1));
+    tcpFrame[14 + 9] = 6;
+    const frames = [fromEast(tenant(5001, site(1))), toWest(tenant(5001, site(1))), fromEast(site(1, 7100)), toWest(site(1, 7100)), fromEast(tcpFrame), toWest(tcpFrame)];
+    const flows = wireDelays(pcap(frames, Infinity, [T, T + 1, T + 2, T + 4, T + 5, T + 8]), RELAY, links);
+    expect(flows.map((f) => [f.tenantVni, f.port, f.samples])).toEqual([[5001, 7000, [[T, 1]]], [null, 7100, [[T + 2, 2]]]]);
+  });
+
+  it('ignores datagrams of other addresses, ports or VNIs than the relay serves', () => {
+    const stray = [
+      eth(ipv4udp('198.19.0.10', '198.19.0.12', 33000, 40000, vxlan(1000, site(1)))), // not to the relay
+      eth(ipv4udp('198.19.0.10', RELAY, 33000, 40005, vxlan(1000, site(1)))), // a port no link has
+      fromEast(site(1), 1001), // a VNI not this link's
+      toWest(site(1), 1001),
+    ];
+    expect(wireDelays(pcap(stray, Infinity, [T, T + 1, T + 2, T + 3]), RELAY, links)).toEqual([]);
+  });
+
+  it(`keeps at most ${MAX_WIRE_SAMPLES} samples a flow and counts the rest`, () => {
+    const n = MAX_WIRE_SAMPLES + 3;
+    const frames = Array.from({ length: n }, (_, i) => [fromEast(site(i)), toWest(site(i))]).flat();
+    const times = Array.from({ length: n }, (_, i) => [T + i, T + i + 0.5]).flat();
+    const [flow] = wireDelays(pcap(frames, 200, times), RELAY, links);
+    expect(flow!.samples).toHaveLength(MAX_WIRE_SAMPLES);
+    expect(flow!.dropped).toBe(3);
+    expect(flow!.samples[0]).toEqual([T, 0.5]);
   });
 });
 
