@@ -232,6 +232,8 @@ describe('heartbeat-rtt, edges', () => {
     const o = judge('rtt', cap(...others));
     expect(o.status, o.summary).toBe('pass');
     expect(rowsOf(o, 'samples', 'medianMs')).toEqual([[241, 10], [241, 10]]);
+    // Beside a capture with flows only (no wire measured): the one that measured it decides.
+    expect(rowsOf(judge('rtt', [wanCapture([{ port: 7000, packets: 9 }])], cap(...others)), 'samples', 'medianMs')).toEqual([[241, 10], [241, 10]]);
     expect(judge('rtt', cap(onWire(() => 99, { port: 7001 }))).status).toBe('unknown');
   });
   it('names a phase by the faults on the path only, joined with +, and skips empty phases', () => {
@@ -271,6 +273,9 @@ describe('heartbeat-rtt, edges', () => {
       { phase: 'slow', expectedMs: 100, medianMs: 104, samples: 62, wireMs: 100 },
       { phase: 'baseline', expectedMs: 20, medianMs: 23, samples: 72, wireMs: 21 },
     ]);
+    // The median of the sorted round trips (9, 10, 20, 100 ms in turn: unsorted, or sorted as text, it is another).
+    const mixed = judge('rtt', wan1(() => 10), acks((t) => [9, 10, 20, 100][(t / 50) % 4]!));
+    expect(mixed.evidence.roundTrips).toEqual([{ phase: 'baseline', expectedMs: 20, medianMs: 10, samples: 242, wireMs: 20 }]);
     // A hop with fewer than 5 datagrams: no sum.
     const few = (n: number) => judge('rtt', wan1((t, d) => (d === 'aToB' || t < n * 25 ? 10 : null)), acks(() => 21)).evidence.roundTrips;
     expect(few(4)).toEqual([{ phase: 'baseline', expectedMs: 20, medianMs: 21, samples: 242, wireMs: null }]);
@@ -279,7 +284,9 @@ describe('heartbeat-rtt, edges', () => {
   it('is unknown without a capture that measured the wire', () => {
     const none = judge('rtt', slow('slow', 'wan1', 2000, 4000));
     expect(none).toEqual({ status: 'unknown', summary: 'no capture of the WAN was taken: the delay it added cannot be measured', evidence: { rows: [] } });
-    expect(judge('rtt', [wanCapture([{ port: 7000, packets: 100 }])]).status).toBe('unknown');
+    // A capture from before the wire was measured (flows only) cannot tell either.
+    expect(judge('rtt', [wanCapture([{ port: 7000, packets: 100 }])])).toMatchObject({ status: 'unknown', summary: 'no capture of the WAN was taken: the delay it added cannot be measured' });
+    expect(heartbeatRtt.needs).toEqual({ capture: true, faults: true, workloads: ['heartbeat'] });
     expect(judge('rtt', cap()).summary).toBe('too few heartbeat datagrams on the wire in baseline wan1 east->west, baseline wan1 west->east');
   });
   it('rejects a tolerance that is not a percentage, in validation and in the check', () => {
