@@ -14,6 +14,8 @@ export type Probe = 'vip-arp' | 'wsrep';
 export interface CheckNeeds {
   /** The run must capture the WAN bridge (observe/capture.ts). */
   readonly capture?: boolean;
+  /** And pair its datagrams across the relay: how long the WAN held each (observe/wan-delay.ts; implies capture). */
+  readonly wire?: boolean;
   /** It reads fault windows: an unproven fault makes it unknown. */
   readonly faults?: boolean;
   /** Probes whose events it reads: vip-arp (who answers ARP for a VIP), wsrep (each Galera node's state). */

@@ -88,7 +88,8 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
     const prepared = await prepareWorkloads(scenario, d, history);
-    const capture = scenario.checks.some((c) => checkKind(c.kind).needs.capture)
+    const needs = scenario.checks.map((c) => checkKind(c.kind).needs);
+    const capture = needs.some((n) => n.capture || n.wire)
       ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), plan.wanGateway, plan.links)
       : undefined;
 
@@ -115,8 +116,8 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     // The guests' own events (their files outlive a lost site: the run dir is the host's).
     if (dr) for (const e of await dr.guestEvents()) history.append({ t: e.t, kind: 'op', process: e.process, type: 'info', f: e.f, value: e.value });
     if (capture) {
-      const { flows, stats, wire } = await capture.stop();
-      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, stats, wire, identityHttp: await capture.identityHttp(IDENTITY_PORT) });
+      const { flows, stats, wire } = await capture.stop({ wire: needs.some((n) => n.wire) });
+      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, stats, ...(wire ? { wire } : {}), identityHttp: await capture.identityHttp(IDENTITY_PORT) });
     }
 
     if (!signal.aborted) {

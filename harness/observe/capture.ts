@@ -52,7 +52,8 @@ export function parseCaptureStats(stderr: string): CaptureStats | null {
 }
 
 export interface Capture {
-  stop(): Promise<{ flows: FlowCount[]; stats: CaptureStats | null; wire: WireFlow[] }>;
+  /** Ends the capture; with `wire`, also pairs the datagrams across the relay (a check reads the WAN's delay). */
+  stop(o: { wire: boolean }): Promise<{ flows: FlowCount[]; stats: CaptureStats | null; wire?: WireFlow[] }>;
   /** After stop: the HTTP requests to `port` that crossed the WAN, by connection. */
   identityHttp(port: number): Promise<IdentityHttp>;
 }
@@ -70,12 +71,12 @@ export async function captureWan(ns: string, file: string, relay: string, links:
     throw new Error(`tcpdump did not start capturing on wanbr within 5 s: ${stderr.trim() || 'no output'}`);
   }
   return {
-    async stop() {
+    async stop(o) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGINT');
       await exited;
       const pcap = await readFile(file);
-      return { flows: wanTraffic(pcap, relayPorts), stats: parseCaptureStats(stderr), wire: wireDelays(pcap, relay, links) };
+      return { flows: wanTraffic(pcap, relayPorts), stats: parseCaptureStats(stderr), ...(o.wire ? { wire: wireDelays(pcap, relay, links) } : {}) };
     },
     async identityHttp(port) {
       return identityHttp(await readFile(file), relayPorts, port);

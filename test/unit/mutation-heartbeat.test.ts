@@ -286,7 +286,7 @@ describe('heartbeat-rtt, edges', () => {
     expect(none).toEqual({ status: 'unknown', summary: 'no capture of the WAN was taken: the delay it added cannot be measured', evidence: { rows: [] } });
     // A capture from before the wire was measured (flows only) cannot tell either.
     expect(judge('rtt', [wanCapture([{ port: 7000, packets: 100 }])])).toMatchObject({ status: 'unknown', summary: 'no capture of the WAN was taken: the delay it added cannot be measured' });
-    expect(heartbeatRtt.needs).toEqual({ capture: true, faults: true, workloads: ['heartbeat'] });
+    expect(heartbeatRtt.needs).toEqual({ wire: true, faults: true, workloads: ['heartbeat'] });
     expect(judge('rtt', cap()).summary).toBe('too few heartbeat datagrams on the wire in baseline wan1 east->west, baseline wan1 west->east');
   });
   it('rejects a tolerance that is not a percentage, in validation and in the check', () => {

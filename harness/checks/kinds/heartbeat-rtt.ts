@@ -116,7 +116,7 @@ function segmentLabel(windows: readonly FaultWindow[], t: number, hops: readonly
 export const heartbeatRtt: CheckKind<typeof options> = {
   options,
   requirements: ['WAN-FIDELITY'],
-  needs: { capture: true, faults: true, workloads: ['heartbeat'] },
+  needs: { wire: true, faults: true, workloads: ['heartbeat'] },
   validate: (c) =>
     c.tolerance !== undefined && parsePercent(String(c.tolerance)) === null
       ? [['tolerance', `check "${c.name}" (heartbeat-rtt) takes a relative tolerance such as 10%, not "${String(c.tolerance)}"`]]
