@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { bringUp, type BroughtUp } from '../engine/bring-up.js';
 import { awaitKeptActives, followKeptVnfs, KEPT_LOG_DIR, rolesText, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
 import { judge, newRunId, VNF_SETTLE_MS } from '../engine/run.js';
+import { captureForChecks, captureRecord } from '../engine/wan-capture.js';
 import { AGENT_DRAIN_MS } from '../engine/workload.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from '../engine/workloads.js';
 import { now, openHistory, type History, type OpEvent } from '../observe/history.js';
@@ -67,9 +68,8 @@ export function workloadSummary(events: readonly OpEvent[]): string[] {
  * The scenario's workloads on the topology left up, for `durationMs`, into
  * its history with the VNFs' events; then the scenario's checks judge that
  * history, faults injected by hand meanwhile included (other processes
- * append them to the same file), into a report under reports/by-hand/. What
- * a by-hand session lacks (no WAN capture) leaves the checks that need it
- * unknown.
+ * append them to the same file), into a report under reports/by-hand/. The
+ * WAN is captured while the workloads run when a check needs it, as in a run.
  */
 async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, docker: DockerRuntime, history: History, durationMs: number, io: Io, signal: AbortSignal): Promise<void> {
   const s = { ...loaded.scenario, duration: durationMs };
@@ -77,7 +77,10 @@ async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, docker: Docke
   const runtime = interruptible(docker, signal);
   const { plan } = up.d;
   const started = new Date();
+  const outDir = join(PROJECT_ROOT, 'reports', 'by-hand', `${reportStamp(started)}-${plan.scenario}-${plan.runId}`);
+  await mkdir(outDir, { recursive: true });
   const prepared = await prepareWorkloads(s, up.d, history);
+  const capture = await captureForChecks(s, plan, outDir);
   const t0 = now();
   history.append({ t: t0, kind: 'phase', phase: 'workload', detail: { durationMs } });
   println(io.stdout, `workloads: ${s.workload.map((w) => w.name).join(', ')} for ${(durationMs / 1000).toFixed(0)} s (msh fault ${plan.runId} ... meanwhile from another shell)`);
@@ -85,14 +88,13 @@ async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, docker: Docke
   await Promise.all(startWorkloads(s, up.d, runtime, history, prepared, up.overlays));
   if (!signal.aborted) await afterWorkloads(s, up.d, runtime, history, prepared);
   await vnfs;
+  await capture?.record(history);
   history.append({ t: now(), kind: 'phase', phase: 'workload-done', ...(signal.aborted ? { detail: { aborted: true } } : {}) });
   for (const line of workloadSummary(history.events().filter((e): e is OpEvent => e.kind === 'op'))) println(io.stdout, `  ${line}`);
 
   const events = (await readHistoryFile(join(up.d.stateDir, 'history.jsonl'))).sort((a, b) => a.t - b.t);
-  const outDir = join(PROJECT_ROOT, 'reports', 'by-hand', `${reportStamp(started)}-${plan.scenario}-${plan.runId}`);
-  await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'history.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  const result = { outDir, runId: plan.runId, ...judge(events, s, plan), aborted: signal.aborted, timings: { workloadMs: now() - t0 } };
+  const result = { outDir, runId: plan.runId, ...judge(events, s, plan), aborted: signal.aborted, timings: { workloadMs: now() - t0 }, ...captureRecord(events, plan) };
   await writeReport(result, { ...loaded, scenario: s }, { seed: s.seed, started, finished: new Date() });
   const counts = ['pass', 'fail', 'unknown'].map((st) => `${result.verdicts.filter((v) => v.status === st).length} ${st}`).join(', ');
   println(io.stdout, `judged${signal.aborted ? ' (interrupted: as far as it went)' : ''}: ${counts}; faults by hand: ${result.faults.map((f) => `${f.fault} (${f.proven ? 'proven' : 'NOT proven'})`).join(', ') || 'none'}`);

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { runChecks, verdicts } from '../checks/run-checks.js';
-import { checkKind } from '../checks/registry.js';
 import { faultWindows } from '../checks/series.js';
 import { compareSnapshots, snapshot, type Snapshot } from '../observe/baseline.js';
 import { now, openHistory, type HistoryEvent } from '../observe/history.js';
@@ -24,8 +23,8 @@ import { AGENT_DRAIN_MS, runAgent } from './workload.js';
 import { awaitActives, startVnfs } from './ha.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from './workloads.js';
 import { probeFreshTokens } from './tokens.js';
-import { IDENTITY_PORT, rotateFernetKeys } from '../topology/identity.js';
-import { captureWan, decodeAs } from '../observe/capture.js';
+import { rotateFernetKeys } from '../topology/identity.js';
+import { captureForChecks, captureRecord } from './wan-capture.js';
 import { join } from 'node:path';
 import type { DrRunner } from '../dr/runner.js';
 import { bringUp } from './bring-up.js';
@@ -88,10 +87,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
     const prepared = await prepareWorkloads(scenario, d, history);
-    const needs = scenario.checks.map((c) => checkKind(c.kind).needs);
-    const capture = needs.some((n) => n.capture || n.wire)
-      ? await captureWan(plan.wanNs, join(opts.outDir, 'wan.pcap'), plan.wanGateway, plan.links)
-      : undefined;
+    const capture = await captureForChecks(scenario, plan, opts.outDir);
 
     if (!signal.aborted) {
       phase('workload', { durationMs: scenario.duration });
@@ -115,10 +111,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     }
     // The guests' own events (their files outlive a lost site: the run dir is the host's).
     if (dr) for (const e of await dr.guestEvents()) history.append({ t: e.t, kind: 'op', process: e.process, type: 'info', f: e.f, value: e.value });
-    if (capture) {
-      const { flows, stats, wire } = await capture.stop({ wire: needs.some((n) => n.wire) });
-      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: 'wan.pcap', flows, stats, ...(wire ? { wire } : {}), identityHttp: await capture.identityHttp(IDENTITY_PORT) });
-    }
+    await capture?.record(history);
 
     if (!signal.aborted) {
       phase('verify-heal');
@@ -150,8 +143,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
   history.close();
 
   const events = history.events();
-  const captured = events.some((e) => e.kind === 'capture') ? { capture: { file: 'wan.pcap', decodeAs: decodeAs(plan.links).join(' ') } } : {};
-  const result: RunResult = { outDir: opts.outDir, runId, ...judge(events, scenario, plan), aborted: signal.aborted, ...(error ? { error } : {}), timings, ...captured };
+  const result: RunResult = { outDir: opts.outDir, runId, ...judge(events, scenario, plan), aborted: signal.aborted, ...(error ? { error } : {}), timings, ...captureRecord(events, plan) };
   await writeReport(result, loaded, { seed, started, finished: new Date() });
   return result;
 }

@@ -72,9 +72,12 @@ export async function captureWan(ns: string, file: string, relay: string, links:
   }
   return {
     async stop(o) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      await exited;
+      // A Ctrl-C at the terminal reaches tcpdump too (same process group): it may be gone already.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
       const pcap = await readFile(file);
       return { flows: wanTraffic(pcap, relayPorts), stats: parseCaptureStats(stderr), ...(o.wire ? { wire: wireDelays(pcap, relay, links) } : {}) };
     },

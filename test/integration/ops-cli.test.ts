@@ -141,7 +141,7 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
     expect(done.exitCode, done.stderr).toBe(0);
 
     // Judged like a run: the fault by hand proven, new calls served again by the survivor within 1 s, calls kept, one active.
-    expect(done.stdout).toMatch(/^judged: 3 pass, 0 fail, 1 unknown; faults by hand: lose-east \(proven\)$/m);
+    expect(done.stdout).toMatch(/^judged: 4 pass, 0 fail, 0 unknown; faults by hand: lose-east \(proven\)$/m);
     const report = /^report: (.*)\/report\.html$/m.exec(done.stdout)![1]!;
     const result = JSON.parse(await readFile(join(report, 'result.json'), 'utf8')) as { verdicts: { id: string; status: string; checks: { evidence: Record<string, unknown> }[] }[] };
     const newCalls = result.verdicts.find((v) => v.id === 'HA-NEW-CALLS-1S')!;
@@ -150,8 +150,12 @@ describe('msh up --workloads on an HA scenario: the VNF left running, a failover
     expect(row).toMatchObject({ fault: 'lose-east', lostActives: ['east/vnf-a'], servedBy: 'west-vnf-b' });
     expect(row.outageMs).toBeGreaterThan(0);
     expect(row.outageMs).toBeLessThan(1000);
-    // No WAN capture by hand: the overlay check says so instead of passing.
-    expect(result.verdicts.find((v) => v.id === 'HA-BACKUP-L2-OVERLAY')!.status).toBe('unknown');
+    // The WAN captured while the workloads ran, as in a run: the backup plane seen inside its overlay only.
+    const overlay = result.verdicts.find((v) => v.id === 'HA-BACKUP-L2-OVERLAY')!;
+    expect(overlay.status).toBe('pass');
+    const seen = overlay.checks[0]!.evidence as { onOverlay: number; elsewhere: unknown[] };
+    expect(seen.onOverlay).toBeGreaterThan(50);
+    expect(seen.elsewhere).toEqual([]);
     expect((await readFile(join(report, 'report.html'), 'utf8')).length).toBeGreaterThan(10_000);
     const calls = Number(/^ {2}calls@users\/client: (\d+) ok/m.exec(done.stdout)?.[1]);
     expect(calls).toBeGreaterThanOrEqual(20);
