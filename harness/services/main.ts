@@ -130,8 +130,17 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
+/** An unknown or malformed option is reported as usage (exit 2), not as a stack trace. */
+function usageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
 function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
+  const { values } = usageErrors(() => parseArgs({
     args: [...argv],
     options: {
       site: { type: 'string' },
@@ -183,7 +192,7 @@ function parseOptions(argv: readonly string[]): Options {
       ...VOLUME_FLAGS,
     },
     strict: true,
-  });
+  }));
   if (!values.site) fail('--site is required');
   const network = !values['no-network'];
   if (network && (!values.vtep || parseIp(values.vtep) === null)) fail('--vtep must be an IPv4 address');

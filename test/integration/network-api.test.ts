@@ -272,6 +272,13 @@ describe('site network API on a real controller container', () => {
     expect((await client.listNetworks()).map((n) => n.id)).toEqual([net.id]);
   });
 
+  it('reports an unknown option as usage (exit 2), not as a stack trace', async () => {
+    const r = await runtime.exec(name, ['node', `${MOUNT}/dist/services/main.js`, '--site', 'east', '--bogus']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^Unknown option '--bogus'.*\nusage: node dist\/services\/main\.js --site NAME/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('survives a restart of the service process: resources kept, kernel reconciled from the database', async () => {
     remote = await client.createRemotePort({ network_id: net.id, mac_address: 'fa:16:3e:00:30:01', fixed_ips: [{ ip_address: '10.10.0.30' }], tunnel_ip: REMOTE_A, host: 'west' });
     const before = { networks: await client.listNetworks(), ports: await client.listPorts() };
