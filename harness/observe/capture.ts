@@ -9,10 +9,7 @@ import { identityHttp, type IdentityHttp } from './identity-http.js';
 import { wireDelays, type WireFlow, type WireLink } from './wan-delay.js';
 
 /** Where a link's VXLAN runs on the WAN bridge: the relay's two UDP ports (no dissector knows them). */
-export interface RelayedLink {
-  readonly a: { readonly relayPort: number };
-  readonly b: { readonly relayPort: number };
-}
+export type RelayedLink = Pick<WireLink, 'a' | 'b'>;
 
 /** tshark's decode-as options for the links' VXLAN on their relay ports (Wireshark: Decode As..., those UDP ports -> VXLAN). */
 export function decodeAs(links: readonly RelayedLink[]): string[] {
