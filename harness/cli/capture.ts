@@ -4,12 +4,17 @@
 // no dissector knows, so Wireshark/tshark need a decode-as per port:
 //   tshark -r FILE -d udp.port==<a port>,vxlan -d udp.port==<b port>,vxlan
 // The command checks the file decodes that way (the link's VNI read back by
-// tshark) and prints the option.
+// tshark) and prints the option, and how long the WAN held the datagrams
+// it saw each way (observe/wan-delay.ts).
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile } from 'node:fs/promises';
+import { quantile, round } from '../checks/series.js';
 import { decodeAs, parseCaptureStats, tsharkVnis } from '../observe/capture.js';
+import { wireDelays, type WireFlow } from '../observe/wan-delay.js';
+import type { LinkPlan } from '../topology/plan.js';
 import { openRun } from '../ops/run-handle.js';
 import { MshError } from '../scenario/errors.js';
 import { suggest } from '../scenario/suggest.js';
@@ -49,5 +54,19 @@ export async function captureCommand(args: string[], io: Io): Promise<number> {
   if (vnis === null) println(io.stdout, 'tshark is not installed (scripts/setup-host.sh installs it): the decode below is not checked');
   else println(io.stdout, `tshark decodes ${vnis.filter((v) => v === link.vni).length} VXLAN frames of vni ${link.vni}${vnis.some((v) => v !== link.vni) ? ` (and ${vnis.filter((v) => v !== link.vni).length} of other VNIs: tenant overlays inside)` : ''}`);
   println(io.stdout, `decode with: tshark -r ${file} ${opts}   (Wireshark: Decode As..., UDP port ${link.a.relayPort} and ${link.b.relayPort} -> VXLAN)`);
+  println(io.stdout, heldLine(link, wireDelays(await readFile(file), h.plan.wanGateway, [link], () => true)));
   return 0;
+}
+
+/** How long the WAN held the captured datagrams, per direction (each paired by its bytes on both sides of the relay). */
+export function heldLine(link: LinkPlan, flows: readonly WireFlow[]): string {
+  const dirs = (['aToB', 'bToA'] as const).map((dir) => {
+    const [from, to] = dir === 'aToB' ? [link.a.site, link.b.site] : [link.b.site, link.a.site];
+    const mine = flows.filter((f) => f.dir === dir);
+    const held = mine.flatMap((f) => f.samples.map(([, ms]) => ms)).sort((a, b) => a - b);
+    const lost = mine.reduce((n, f) => n + f.unmatched, 0);
+    const stat = held.length === 0 ? 'nothing crossed' : `median ${round(quantile(held, 0.5))} ms, p99 ${round(quantile(held, 0.99))} ms (${held.length} datagrams)`;
+    return `${from}->${to} ${stat}${lost > 0 ? `, ${lost} never left (lost, cut or still held)` : ''}`;
+  });
+  return `held by the WAN (capture, both sides of the relay): ${dirs.join('; ')}`;
 }

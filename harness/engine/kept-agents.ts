@@ -83,13 +83,19 @@ export async function keptVnfRoles(s: Scenario, containers: ReadonlyMap<string, 
 /** `east/vnf-a active, west/vnf-b standby`. */
 export const rolesText = (v: KeptVnf): string => Object.entries(v.roles).map(([ref, role]) => `${ref} ${role ?? 'no role yet'}`).join(', ');
 
-/** Polls until every VNF has an active member; the last roles read, whether or not they got there. */
+/**
+ * Polls until every VNF has an active member and every member has reported
+ * a role (the standby's can come a moment after the active's: printing then
+ * said "no role yet"); the last roles read, whether or not they got there.
+ * `ok`: every VNF has an active member.
+ */
 export async function awaitKeptActives(s: Scenario, d: Deployment, runtime: Runtime, timeoutMs: number): Promise<{ ok: boolean; vnfs: KeptVnf[] }> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const vnfs = await keptVnfRoles(s, d.containers, runtime);
     const ok = vnfs.every((v) => Object.values(v.roles).includes('active'));
-    if (ok || performance.now() > deadline) return { ok, vnfs };
+    const settled = ok && vnfs.every((v) => Object.values(v.roles).every((r) => r !== null));
+    if (settled || performance.now() > deadline) return { ok, vnfs };
     await new Promise((r) => setTimeout(r, 200));
   }
 }

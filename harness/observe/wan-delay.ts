@@ -3,11 +3,12 @@
 // arriving from one site and the copy leaving towards the other carry the
 // same bytes; the time between the two kernel timestamps is the link's
 // one-way delay, free of both endpoints' overhead and independent of the
-// relay's own account. Only datagrams whose innermost packet is UDP are
-// paired: their bytes (sequence numbers, IP IDs) tell them apart, while a
-// bulk TCP flow would add thousands of samples no check reads.
+// relay's own account. A run pairs only datagrams whose innermost packet is
+// UDP (`innermostUdp`): their bytes (sequence numbers, IP IDs) tell them
+// apart, while a bulk TCP flow would add thousands of samples no check
+// reads; `msh capture` pairs everything on its one link.
 import { readPcap, udpOf, UDP } from './pcap.js';
-import { innermost } from './wan-traffic.js';
+import { innermost, type Innermost } from './wan-traffic.js';
 
 export type LinkDir = 'aToB' | 'bToA';
 
@@ -22,7 +23,8 @@ export interface WireFlow {
   readonly linkVni: number;
   readonly dir: LinkDir;
   readonly tenantVni: number | null;
-  readonly port: number; // innermost UDP port, the lower of the two
+  readonly proto: number; // innermost IP protocol
+  readonly port: number; // innermost UDP or TCP port, the lower of the two (0 for others)
   /** Per datagram forwarded: [when it reached the relay (ms since the epoch), how long until it left (ms)]. */
   readonly samples: [number, number][];
   /** Datagrams that reached the relay and never left it while the capture ran (lost, cut, or still held at the end). */
@@ -36,7 +38,10 @@ export const MAX_WIRE_SAMPLES = 20_000;
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-export function wireDelays(pcap: Buffer, relay: string, links: readonly WireLink[]): WireFlow[] {
+/** Which datagrams a run pairs: those whose innermost packet is UDP. */
+export const innermostUdp = (i: Innermost) => i.proto === UDP;
+
+export function wireDelays(pcap: Buffer, relay: string, links: readonly WireLink[], keep: (i: Innermost) => boolean = innermostUdp): WireFlow[] {
   const inbound = new Map<number, { vni: number; dir: LinkDir }>();
   const outbound = new Map<number, { vni: number; dir: LinkDir }>();
   for (const l of links) {
@@ -53,12 +58,12 @@ export function wireDelays(pcap: Buffer, relay: string, links: readonly WireLink
     const side = arriving ? inbound.get(o.dport) : o.src === relay ? outbound.get(o.sport) : undefined;
     if (!side) continue;
     const i = innermost(o.payload);
-    if (!i || i.proto !== UDP || i.linkVni !== side.vni) continue;
-    const fk = `${side.vni}/${side.dir}/${i.tenantVni}/${i.port}`;
+    if (!i || !keep(i) || i.linkVni !== side.vni) continue;
+    const fk = `${side.vni}/${side.dir}/${i.tenantVni}/${i.proto}/${i.port}`;
     const key = `${fk}/${r.wireLength}/${o.payload.toString('latin1')}`;
     if (arriving) {
       let flow = flows.get(fk);
-      if (!flow) flows.set(fk, (flow = { linkVni: side.vni, dir: side.dir, tenantVni: i.tenantVni, port: i.port, samples: [], unmatched: 0, dropped: 0 }));
+      if (!flow) flows.set(fk, (flow = { linkVni: side.vni, dir: side.dir, tenantVni: i.tenantVni, proto: i.proto, port: i.port, samples: [], unmatched: 0, dropped: 0 }));
       const h = held.get(key);
       if (h) h.times.push(r.t);
       else held.set(key, { flow, times: [r.t] });

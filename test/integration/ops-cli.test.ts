@@ -80,6 +80,15 @@ describe('msh ps, fault, heal, capture, logs on a run left up', () => {
     expect(vnis.length).toBeGreaterThan(20);
     expect(new Set(vnis)).toEqual(new Set([vni]));
     expect(cap.stdout).toContain(`tshark decodes ${vnis.length} VXLAN frames of vni ${vni}`);
+    // The pings paired across the relay: the link's 20 ms each way, measured from the capture alone
+    // (a ping or two still held in the relay when the capture stops never left).
+    const held = /held by the WAN \(capture, both sides of the relay\): east->west median ([\d.]+) ms, p99 [\d.]+ ms \((\d+) datagrams\)(?:, \d never left \(lost, cut or still held\))?; west->east median ([\d.]+) ms, p99 [\d.]+ ms \((\d+) datagrams\)/.exec(cap.stdout);
+    expect(held, cap.stdout).not.toBeNull();
+    for (const ms of [held![1], held![3]]) {
+      expect(Number(ms)).toBeGreaterThanOrEqual(19.5);
+      expect(Number(ms)).toBeLessThan(21);
+    }
+    for (const n of [held![2], held![4]]) expect(Number(n)).toBeGreaterThan(10);
   });
 
   it('logs prints what the container wrote', async () => {

@@ -20,7 +20,7 @@ export function wanCapture(flows: readonly Flow[], o: { stats?: CaptureEvent['st
   };
 }
 
-/** The relay's hold times of a heartbeat (port 7000, routed: no tenant VNI) on one direction of a link (VNI 1000: the first link). */
-export function wireFlow(dir: WireFlow['dir'], samples: [number, number][], o: { linkVni?: number; port?: number } = {}): WireFlow {
-  return { linkVni: o.linkVni ?? 1000, dir, tenantVni: null, port: o.port ?? 7000, samples, unmatched: 0, dropped: 0 };
+/** The relay's hold times of a heartbeat (UDP port 7000 unless said, routed: no tenant VNI) on one direction of a link (VNI 1000: the first link). */
+export function wireFlow(dir: WireFlow['dir'], samples: [number, number][], o: { linkVni?: number; port?: number; proto?: number } = {}): WireFlow {
+  return { linkVni: o.linkVni ?? 1000, dir, tenantVni: null, proto: o.proto ?? 17, port: o.port ?? 7000, samples, unmatched: 0, dropped: 0 };
 }

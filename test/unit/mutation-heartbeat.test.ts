@@ -147,7 +147,7 @@ describe('heartbeat-continuity, edges', () => {
 describe('heartbeat-rtt, edges', () => {
   type Dir = 'aToB' | 'bToA';
   /** What the capture records of workload hb's datagrams on `link`'s directions: one every 25 ms from 0 to `until`, each held `hold(t, dir)` ms (null: none). */
-  const onWire = (hold: (t: number, dir: Dir) => number | null, o: { until?: number; linkVni?: number; port?: number; tenantVni?: number } = {}) =>
+  const onWire = (hold: (t: number, dir: Dir) => number | null, o: { until?: number; linkVni?: number; port?: number; proto?: number; tenantVni?: number } = {}) =>
     (['aToB', 'bToA'] as const).map((dir) => ({
       ...wireFlow(dir, every(0, o.until ?? 6000, 25).flatMap((t): [number, number][] => { const h = hold(t, dir); return h === null ? [] : [[t, h]]; }), o),
       ...(o.tenantVni ? { tenantVni: o.tenantVni } : {}),
@@ -227,8 +227,8 @@ describe('heartbeat-rtt, edges', () => {
     const late = judge('rtt3', cap(onWire(() => 10), onWire((_t, d) => (d === 'bToA' ? 23 : 20), { linkVni: 1001 })));
     expect(late.summary).toBe('baseline en north->east: median 23 ms vs 20 ms configured (±2)');
   });
-  it("reads only the workload's own datagrams: its port, routed (no tenant VNI), on the hop's link", () => {
-    const others = [onWire(() => 10), onWire(() => 99, { port: 7001 }), onWire(() => 99, { tenantVni: 5001 }), onWire(() => 99, { linkVni: 1001 })];
+  it("reads only the workload's own datagrams: UDP on its port, routed (no tenant VNI), on the hop's link", () => {
+    const others = [onWire(() => 10), onWire(() => 99, { port: 7001 }), onWire(() => 99, { tenantVni: 5001 }), onWire(() => 99, { linkVni: 1001 }), onWire(() => 99, { proto: 6 })];
     const o = judge('rtt', cap(...others));
     expect(o.status, o.summary).toBe('pass');
     expect(rowsOf(o, 'samples', 'medianMs')).toEqual([[241, 10], [241, 10]]);

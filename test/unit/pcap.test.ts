@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readPcap } from '../../harness/observe/pcap.js';
 import { wanTraffic } from '../../harness/observe/wan-traffic.js';
 import { MAX_WIRE_SAMPLES, wireDelays } from '../../harness/observe/wan-delay.js';
+import { heldLine } from '../../harness/cli/capture.js';
 import { eth, ipv4, pcap, udp, vxlan } from '../support/packets.js';
 
 const ipv4udp = (src: string, dst: string, sport: number, dport: number, payload: Buffer): Buffer => ipv4(17, src, dst, udp(sport, dport, payload));
@@ -77,8 +78,8 @@ describe('how long the relay held each datagram', () => {
     const times = [T, T + 50, T + 60, T + 20.25, T + 81.5, T + 70.125];
     const flows = wireDelays(pcap(frames, Infinity, times), RELAY, links);
     expect(flows).toEqual([
-      { linkVni: 1000, dir: 'aToB', tenantVni: null, port: 7000, samples: [[T, 20.25], [T + 50, 20.125]], unmatched: 0, dropped: 0 },
-      { linkVni: 1000, dir: 'bToA', tenantVni: null, port: 7000, samples: [[T + 60, 21.5]], unmatched: 0, dropped: 0 },
+      { linkVni: 1000, dir: 'aToB', tenantVni: null, proto: 17, port: 7000, samples: [[T, 20.25], [T + 50, 20.125]], unmatched: 0, dropped: 0 },
+      { linkVni: 1000, dir: 'bToA', tenantVni: null, proto: 17, port: 7000, samples: [[T + 60, 21.5]], unmatched: 0, dropped: 0 },
     ]);
   });
 
@@ -96,7 +97,10 @@ describe('how long the relay held each datagram', () => {
     tcpFrame[14 + 9] = 6;
     const frames = [fromEast(tenant(5001, site(1))), toWest(tenant(5001, site(1))), fromEast(site(1, 7100)), toWest(site(1, 7100)), fromEast(tcpFrame), toWest(tcpFrame)];
     const flows = wireDelays(pcap(frames, Infinity, [T, T + 1, T + 2, T + 4, T + 5, T + 8]), RELAY, links);
-    expect(flows.map((f) => [f.tenantVni, f.port, f.samples])).toEqual([[5001, 7000, [[T, 1]]], [null, 7100, [[T + 2, 2]]]]);
+    expect(flows.map((f) => [f.tenantVni, f.proto, f.port, f.samples])).toEqual([[5001, 17, 7000, [[T, 1]]], [null, 17, 7100, [[T + 2, 2]]]]);
+    // Everything, as msh capture pairs its one link: the TCP segment too, a flow of its own.
+    const all = wireDelays(pcap(frames, Infinity, [T, T + 1, T + 2, T + 4, T + 5, T + 8]), RELAY, links, () => true);
+    expect(all.map((f) => [f.tenantVni, f.proto, f.port, f.samples])).toEqual([[5001, 17, 7000, [[T, 1]]], [null, 17, 7100, [[T + 2, 2]]], [null, 6, 7000, [[T + 5, 3]]]]);
   });
 
   it('ignores datagrams of other addresses, ports or VNIs than the relay serves', () => {
@@ -107,6 +111,13 @@ describe('how long the relay held each datagram', () => {
       toWest(site(1), 1001),
     ];
     expect(wireDelays(pcap(stray, Infinity, [T, T + 1, T + 2, T + 3]), RELAY, links)).toEqual([]);
+  });
+
+  it('msh capture prints the hold times per direction, and what never left', () => {
+    const link = { name: 'ew', index: 0, vni: 1000, a: { site: 'east', device: 'v', address: 'x', relayPort: 40000 }, b: { site: 'west', device: 'v', address: 'y', relayPort: 40001 }, baseline: { latencyMs: 20, jitterMs: 0, lossPct: 0, bandwidthKbit: null, down: false } };
+    const frames = [fromEast(site(1)), toWest(site(1)), fromEast(site(2)), toWest(site(2)), fromEast(site(3)), fromEast(site(4))];
+    const flows = wireDelays(pcap(frames, Infinity, [T, T + 20, T + 50, T + 71, T + 100, T + 150]), RELAY, links, () => true);
+    expect(heldLine(link, flows)).toBe('held by the WAN (capture, both sides of the relay): east->west median 20 ms, p99 21 ms (2 datagrams), 2 never left (lost, cut or still held); west->east nothing crossed');
   });
 
   it(`keeps at most ${MAX_WIRE_SAMPLES} samples a flow and counts the rest`, () => {

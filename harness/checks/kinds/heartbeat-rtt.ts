@@ -19,6 +19,7 @@ import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, tolerance, workload } from '../options.js';
 import type { Status } from '../verdict.js';
 import type { CaptureEvent, HistoryEvent } from '../../observe/history.js';
+import { UDP } from '../../observe/pcap.js';
 import { faultWindows, ops, quantile, round, type FaultWindow } from '../series.js';
 
 const options = z.strictObject({
@@ -43,7 +44,7 @@ function wireSamples(history: readonly HistoryEvent[], hop: Hop, port: number): 
   return history
     .filter((e): e is CaptureEvent => e.kind === 'capture')
     .flatMap((c) => c.wire ?? [])
-    .filter((f) => f.linkVni === hop.link.vni && f.dir === hop.dir && f.port === port && f.tenantVni === null)
+    .filter((f) => f.linkVni === hop.link.vni && f.dir === hop.dir && f.proto === UDP && f.port === port && f.tenantVni === null)
     .flatMap((f) => f.samples);
 }
 
