@@ -25,8 +25,8 @@ export async function captureForChecks(s: Scenario, plan: Plan, outDir: string):
   const capture = await captureWan(plan.wanNs, join(outDir, WAN_PCAP), plan.wanGateway, plan.links);
   return {
     async record(history) {
-      const { flows, stats, wire } = await capture.stop({ wire: needs.some((n) => n.wire) });
-      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: WAN_PCAP, flows, stats, ...(wire ? { wire } : {}), identityHttp: await capture.identityHttp(IDENTITY_PORT) });
+      const { flows, stats, wire, identityHttp } = await capture.stop({ wire: needs.some((n) => n.wire), identityPort: IDENTITY_PORT });
+      history.append({ t: now(), kind: 'capture', source: 'wan bridge', file: WAN_PCAP, flows, stats, ...(wire ? { wire } : {}), identityHttp });
     },
   };
 }

@@ -49,10 +49,12 @@ export function parseCaptureStats(stderr: string): CaptureStats | null {
 }
 
 export interface Capture {
-  /** Ends the capture; with `wire`, also pairs the datagrams across the relay (a check reads the WAN's delay). */
-  stop(o: { wire: boolean }): Promise<{ flows: FlowCount[]; stats: CaptureStats | null; wire?: WireFlow[] }>;
-  /** After stop: the HTTP requests to `port` that crossed the WAN, by connection. */
-  identityHttp(port: number): Promise<IdentityHttp>;
+  /**
+   * Ends the capture and decodes it once: the flows, tcpdump's counters, the
+   * HTTP requests to `identityPort` that crossed the WAN (by connection) and,
+   * with `wire`, the datagrams paired across the relay (a check reads the WAN's delay).
+   */
+  stop(o: { wire: boolean; identityPort: number }): Promise<{ flows: FlowCount[]; stats: CaptureStats | null; identityHttp: IdentityHttp; wire?: WireFlow[] }>;
 }
 
 /** Captures the WAN bridge of namespace `ns` into `file`; `relay` is the relay's address there, `links` what it serves. */
@@ -76,10 +78,12 @@ export async function captureWan(ns: string, file: string, relay: string, links:
         await exited;
       }
       const pcap = await readFile(file);
-      return { flows: wanTraffic(pcap, relayPorts), stats: parseCaptureStats(stderr), ...(o.wire ? { wire: wireDelays(pcap, relay, links) } : {}) };
-    },
-    async identityHttp(port) {
-      return identityHttp(await readFile(file), relayPorts, port);
+      return {
+        flows: wanTraffic(pcap, relayPorts),
+        stats: parseCaptureStats(stderr),
+        identityHttp: identityHttp(pcap, relayPorts, o.identityPort),
+        ...(o.wire ? { wire: wireDelays(pcap, relay, links) } : {}),
+      };
     },
   };
 }
