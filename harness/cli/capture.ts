@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { quantile, round } from '../checks/series.js';
 import { decodeAs, parseCaptureStats, tsharkVnis } from '../observe/capture.js';
 import { wireDelays, type WireFlow } from '../observe/wan-delay.js';
-import type { LinkPlan } from '../topology/plan.js';
+import { hopSites, type LinkPlan } from '../topology/plan.js';
 import { openRun } from '../ops/run-handle.js';
 import { MshError } from '../scenario/errors.js';
 import { suggest } from '../scenario/suggest.js';
@@ -61,7 +61,7 @@ export async function captureCommand(args: string[], io: Io): Promise<number> {
 /** How long the WAN held the captured datagrams, per direction (each paired by its bytes on both sides of the relay). */
 export function heldLine(link: LinkPlan, flows: readonly WireFlow[]): string {
   const dirs = (['aToB', 'bToA'] as const).map((dir) => {
-    const [from, to] = dir === 'aToB' ? [link.a.site, link.b.site] : [link.b.site, link.a.site];
+    const [from, to] = hopSites({ link, dir });
     const mine = flows.filter((f) => f.dir === dir);
     const held = mine.flatMap((f) => f.samples.map(([, ms]) => ms)).sort((a, b) => a - b);
     const lost = mine.reduce((n, f) => n + f.unmatched, 0);

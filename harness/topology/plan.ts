@@ -171,6 +171,11 @@ export interface Hop {
   readonly dir: 'aToB' | 'bToA';
 }
 
+/** The sites a hop goes from and to. */
+export function hopSites(h: Hop): readonly [from: string, to: string] {
+  return h.dir === 'aToB' ? [h.link.a.site, h.link.b.site] : [h.link.b.site, h.link.a.site];
+}
+
 /** The links a packet crosses from one site to another, in order and in which direction. */
 export function path(plan: Plan, from: string, to: string): Hop[] {
   const prev = new Map<string, { site: string; hop: Hop }>();
@@ -180,7 +185,7 @@ export function path(plan: Plan, from: string, to: string): Hop[] {
     const cur = queue.shift()!;
     for (const l of plan.links) {
       const hop: Hop | undefined = l.a.site === cur ? { link: l, dir: 'aToB' } : l.b.site === cur ? { link: l, dir: 'bToA' } : undefined;
-      const peer = hop && (hop.dir === 'aToB' ? l.b.site : l.a.site);
+      const peer = hop && hopSites(hop)[1];
       if (hop && peer !== undefined && !seen.has(peer)) {
         seen.add(peer);
         prev.set(peer, { site: cur, hop });

@@ -11,7 +11,7 @@
 // trips stay in the evidence, beside the sum of the hops' median delays.
 import { z } from 'zod';
 import { parsePercent } from '../../scenario/units.js';
-import type { Hop } from '../../topology/plan.js';
+import { hopSites, type Hop } from '../../topology/plan.js';
 import type { Impairment } from '../../wan/impairment.js';
 import type { Checker } from '../context.js';
 import { ends, MIN_SAMPLES, proc } from '../heartbeat-history.js';
@@ -71,11 +71,13 @@ const check: Checker<SpecOf<typeof options>> = (history, ctx) => {
   // Away from each edge: the largest round trip expected plus 3 intervals.
   const margin = Math.max(...segments.map((x) => x.expectedRtt)) + 3 * w.interval;
   const acks = dirs.flatMap((d) => ops(history, proc(w, d.from), 'ack'));
+  const onWire = new Map(allHops.map((h) => [h, wireSamples(history, h, w.port)]));
   const judged = segments.map((seg) => {
     const inside = (t: number) => t >= seg.s + margin && t <= seg.e - margin;
     const hops = dirs.flatMap((d) =>
       d.hops.map((hop) => {
-        const delays = wireSamples(history, hop, w.port)
+        const delays = onWire
+          .get(hop)!
           .filter(([t]) => inside(t))
           .map(([, ms]) => ms)
           .sort((a, b) => a - b);
@@ -107,7 +109,7 @@ const check: Checker<SpecOf<typeof options>> = (history, ctx) => {
   return { status: 'pass', summary: rows.map(describe).join('; '), evidence };
 };
 
-const hopLabel = (h: Hop) => (h.dir === 'aToB' ? `${h.link.name} ${h.link.a.site}->${h.link.b.site}` : `${h.link.name} ${h.link.b.site}->${h.link.a.site}`);
+const hopLabel = (h: Hop) => `${h.link.name} ${hopSites(h).join('->')}`;
 
 function segmentLabel(windows: readonly FaultWindow[], t: number, hops: readonly Hop[]): string {
   const active = windows.filter((f) => t >= f.start && t < f.end && hops.some((h) => f.target.link === h.link.name));
