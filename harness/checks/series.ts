@@ -1,6 +1,6 @@
 // Small statistics and history views shared by the checkers.
 import type { FaultTarget } from '../faults/kind.js';
-import type { FaultEvent, HistoryEvent, OpEvent } from '../observe/history.js';
+import type { FaultCaptureEvent, FaultEvent, HistoryEvent, OpEvent } from '../observe/history.js';
 
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -46,7 +46,8 @@ export interface FaultWindow {
   readonly stopped: Readonly<Record<string, number>>;
 }
 
-function windowOf(s: FaultEvent, heal: FaultEvent | undefined): FaultWindow {
+function windowOf(s: FaultEvent, heal: FaultEvent | undefined, byCapture: FaultCaptureEvent | undefined): FaultWindow {
+  const proofs = [s.proof, ...(heal ? [heal.proof] : []), ...(byCapture ? [byCapture.proof] : [])];
   return {
     fault: s.fault,
     faultKind: s.faultKind,
@@ -54,27 +55,30 @@ function windowOf(s: FaultEvent, heal: FaultEvent | undefined): FaultWindow {
     injectedAt: s.t,
     start: s.proof.from ?? s.t,
     end: heal?.t ?? Infinity,
-    proven: s.proof.ok && (heal?.proof.ok ?? true),
-    proof: [s.proof.summary, ...(heal ? [heal.proof.summary] : [])].join('; '),
+    proven: proofs.every((p) => p.ok),
+    proof: proofs.map((p) => p.summary).join('; '),
     measured: s.proof.measured,
     stopped: s.proof.stopped ?? {},
   };
 }
 
-/** Fault windows as they really happened (recorded start and heal times, with their proofs). */
+/** Fault windows as they really happened (recorded start and heal times, with their proofs, the capture's included). */
 export function faultWindows(h: readonly HistoryEvent[]): FaultWindow[] {
+  const key = (fault: string, injectedAt: number) => `${injectedAt} ${fault}`;
+  const byCapture = new Map(h.flatMap((e) => (e.kind === 'fault-capture' ? [[key(e.fault, e.injectedAt), e] as const] : [])));
   const open = new Map<string, FaultEvent>();
   const out: FaultWindow[] = [];
+  const close = (s: FaultEvent, heal: FaultEvent | undefined) => out.push(windowOf(s, heal, byCapture.get(key(s.fault, s.t))));
   for (const e of h) {
     if (e.kind !== 'fault') continue;
     if (e.type === 'start') open.set(e.fault, e);
     else {
       const s = open.get(e.fault);
-      if (s) out.push(windowOf(s, e));
+      if (s) close(s, e);
       open.delete(e.fault);
     }
   }
-  for (const s of open.values()) out.push(windowOf(s, undefined));
+  for (const s of open.values()) close(s, undefined);
   return out.sort((a, b) => a.start - b.start);
 }
 

@@ -117,6 +117,7 @@ function progress(io: Io, prefix: string): (e: HistoryEvent) => void {
   return (e) => {
     if (e.kind === 'phase') println(io.stdout, `${elapsed()} ${e.phase}${e.detail ? ' ' + JSON.stringify(e.detail) : ''}`);
     else if (e.kind === 'fault') println(io.stdout, `${elapsed()} fault ${e.fault} ${e.type} (${e.faultKind} ${e.target.key}): ${e.proof.ok ? '' : 'NOT PROVEN: '}${e.proof.summary}`);
+    else if (e.kind === 'fault-capture') println(io.stdout, `${elapsed()} fault ${e.fault} seen in the WAN capture (${e.faultKind}): ${e.proof.ok ? '' : 'NOT PROVEN: '}${e.proof.summary}`);
     else if (e.kind === 'baseline' && e.type === 'compare') println(io.stdout, `${elapsed()} baseline ${e.differences.length === 0 ? 'restored' : `differs: ${e.differences.join('; ')}`}`);
     else if (e.kind === 'op') {
       ops += 1;

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { bringUp, type BroughtUp } from '../engine/bring-up.js';
 import { awaitKeptActives, followKeptVnfs, KEPT_LOG_DIR, rolesText, startKeptVnfs, type KeptVnf } from '../engine/kept-agents.js';
 import { judge, newRunId, VNF_SETTLE_MS } from '../engine/run.js';
-import { captureForChecks, captureRecord } from '../engine/wan-capture.js';
+import { captureForRun, captureProofs, captureRecord } from '../engine/wan-capture.js';
 import { AGENT_DRAIN_MS } from '../engine/workload.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from '../engine/workloads.js';
 import { now, openHistory, type History, type OpEvent } from '../observe/history.js';
@@ -80,7 +80,7 @@ async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, docker: Docke
   const outDir = join(PROJECT_ROOT, 'reports', 'by-hand', `${reportStamp(started)}-${plan.scenario}-${plan.runId}`);
   await mkdir(outDir, { recursive: true });
   const prepared = await prepareWorkloads(s, up.d, history);
-  const capture = await captureForChecks(s, plan, outDir);
+  const capture = await captureForRun(s, plan, outDir);
   const t0 = now();
   history.append({ t: t0, kind: 'phase', phase: 'workload', detail: { durationMs } });
   println(io.stdout, `workloads: ${s.workload.map((w) => w.name).join(', ')} for ${(durationMs / 1000).toFixed(0)} s (msh fault ${plan.runId} ... meanwhile from another shell)`);
@@ -92,7 +92,9 @@ async function runWorkloads(loaded: LoadedScenario, up: BroughtUp, docker: Docke
   history.append({ t: now(), kind: 'phase', phase: 'workload-done', ...(signal.aborted ? { detail: { aborted: true } } : {}) });
   for (const line of workloadSummary(history.events().filter((e): e is OpEvent => e.kind === 'op'))) println(io.stdout, `  ${line}`);
 
-  const events = (await readHistoryFile(join(up.d.stateDir, 'history.jsonl'))).sort((a, b) => a.t - b.t);
+  const recorded = (await readHistoryFile(join(up.d.stateDir, 'history.jsonl'))).sort((a, b) => a.t - b.t);
+  // Faults by hand are in the file (other processes appended them), not in this process's history.
+  const events = [...recorded, ...captureProofs(recorded, plan)];
   await writeFile(join(outDir, 'history.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   const result = { outDir, runId: plan.runId, ...judge(events, s, plan), aborted: signal.aborted, timings: { workloadMs: now() - t0 }, ...captureRecord(events, plan) };
   await writeReport(result, { ...loaded, scenario: s }, { seed: s.seed, started, finished: new Date() });

@@ -24,7 +24,7 @@ import { awaitActives, startVnfs } from './ha.js';
 import { afterWorkloads, prepareWorkloads, startWorkloads } from './workloads.js';
 import { probeFreshTokens } from './tokens.js';
 import { rotateFernetKeys } from '../topology/identity.js';
-import { captureForChecks, captureRecord } from './wan-capture.js';
+import { captureForRun, captureProofs, captureRecord } from './wan-capture.js';
 import { join } from 'node:path';
 import type { DrRunner } from '../dr/runner.js';
 import { bringUp } from './bring-up.js';
@@ -87,7 +87,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
       if (!(await awaitActives(scenario, history, VNF_SETTLE_MS, signal))) throw new Error(`no VNF member became active within ${VNF_SETTLE_MS} ms`);
     }
     const prepared = await prepareWorkloads(scenario, d, history);
-    const capture = await captureForChecks(scenario, plan, opts.outDir);
+    const capture = await captureForRun(scenario, plan, opts.outDir);
 
     if (!signal.aborted) {
       phase('workload', { durationMs: scenario.duration });
@@ -112,6 +112,7 @@ export async function runScenario(loaded: LoadedScenario, runtime: Runtime, opts
     // The guests' own events (their files outlive a lost site: the run dir is the host's).
     if (dr) for (const e of await dr.guestEvents()) history.append({ t: e.t, kind: 'op', process: e.process, type: 'info', f: e.f, value: e.value });
     await capture?.record(history);
+    for (const e of captureProofs(history.events(), plan)) history.append(e);
 
     if (!signal.aborted) {
       phase('verify-heal');

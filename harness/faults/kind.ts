@@ -5,6 +5,7 @@
 // dead, a read-back), never the request. A fault whose proof is not ok makes
 // every check that reads fault windows unknown, and the run fails.
 import type { z } from 'zod';
+import type { WireFlow } from '../observe/wan-delay.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { LinkPlan, Plan } from '../topology/plan.js';
@@ -88,6 +89,14 @@ export interface FaultKind<O extends z.ZodObject = z.ZodObject> {
   /** Problems with the scenario this fault would act on: [its field, or null for the whole fault; message]. */
   validate(f: z.output<O>, s: Scenario): Issue[];
   inject(f: z.output<O>, env: FaultEnv): Promise<Injected>;
+  /**
+   * A second proof, from the WAN capture, for kinds whose own proof is the
+   * relay's account of what it did: what the capture saw the WAN do between
+   * the injection (what its proof measured) and `healAt` (Infinity: never
+   * healed), on the history clock. null when the capture saw too little of
+   * the window to say.
+   */
+  byCapture?(measured: Proof['measured'], healAt: number, wire: readonly WireFlow[], plan: Plan): Proof | null;
 }
 
 

@@ -23,7 +23,12 @@ export type FaultSpec = z.output<typeof faultOptions>;
 
 /** The kind of a fault, typed loosely at this one boundary: every kind takes its own options. */
 export function faultKind(f: FaultSpec): FaultKind {
-  const k = KINDS.find((x) => x.options.shape.kind.value === f.kind);
+  const k = faultKindNamed(f.kind);
   if (!k) throw new Error(`unknown fault kind ${f.kind}`);
-  return k as unknown as FaultKind;
+  return k;
+}
+
+/** The kind a history's fault event names (`faultKind`); undefined for a name no kind has. */
+export function faultKindNamed(name: string): FaultKind | undefined {
+  return KINDS.find((x) => x.options.shape.kind.value === name) as unknown as FaultKind | undefined;
 }

@@ -36,6 +36,17 @@ export interface FaultEvent {
   readonly tookMs?: number;
 }
 
+/** The WAN capture's account of a fault's window, appended once the capture ended: a second proof, independent of the relay's own (FaultKind.byCapture). */
+export interface FaultCaptureEvent {
+  readonly t: number;
+  readonly kind: 'fault-capture';
+  readonly fault: string;
+  readonly faultKind: string;
+  /** Its injection's time (the fault event's `t`): which window of the fault it proves. */
+  readonly injectedAt: number;
+  readonly proof: Proof;
+}
+
 export interface PhaseEvent {
   readonly t: number;
   readonly kind: 'phase';
@@ -80,7 +91,7 @@ export interface CaptureEvent {
   readonly identityHttp?: IdentityHttp;
 }
 
-export type HistoryEvent = OpEvent | FaultEvent | PhaseEvent | BaselineEvent | LogEvent | CaptureEvent;
+export type HistoryEvent = OpEvent | FaultEvent | FaultCaptureEvent | PhaseEvent | BaselineEvent | LogEvent | CaptureEvent;
 
 export interface History {
   append(e: HistoryEvent): void;

@@ -40,6 +40,16 @@ describe('msh run, end to end', () => {
     const slowHeal = faults[3]!;
     const meanDelay = slowHeal.kind === 'fault' && (slowHeal.proof.measured.effect as { aToB: { meanDelayMs: number } }).aToB.meanDelayMs;
     expect(meanDelay).toBeGreaterThan(45);
+    // The capture proves it again, from both sides of the relay: how long the WAN held each datagram while impaired.
+    const byCapture = history.filter((e) => e.kind === 'fault-capture');
+    expect(byCapture.map((e) => e.kind === 'fault-capture' && [e.fault, e.injectedAt, e.proof.ok])).toEqual([['slow', faults[2]!.t, true]]);
+    const held = byCapture[0]!.kind === 'fault-capture' ? (byCapture[0]!.proof.measured as Record<'aToB' | 'bToA', { datagrams: number; medianMs: number }>) : undefined;
+    for (const d of [held!.aToB, held!.bToA]) {
+      expect(d.medianMs, why).toBeGreaterThanOrEqual(99.5);
+      expect(d.medianMs, why).toBeLessThan(105);
+      expect(d.datagrams, why).toBeGreaterThan(30);
+    }
+    expect(r.faults.find((f) => f.fault === 'slow')!.proof).toMatch(/; capture: east->west: the WAN held \d+ datagrams a median 1\d\d(\.\d+)? ms; west->east: /);
     expect(history.filter((e) => e.kind === 'op').length).toBeGreaterThan(500);
 
     const result = JSON.parse(await readFile(join(r.outDir, 'result.json'), 'utf8')) as { scenario: { name: string }; verdicts: { id: string; status: string; source: string; section: string }[] };

@@ -2,7 +2,9 @@
 // on counters or engine states built by hand, both ways.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FaultEnv } from '../../harness/faults/kind.js';
-import { impairProof } from '../../harness/faults/kinds/impair.js';
+import { captureProof, impairProof, MIN_CAPTURE_SAMPLES } from '../../harness/faults/kinds/impair.js';
+import { now } from '../../harness/observe/history.js';
+import type { WireFlow } from '../../harness/observe/wan-delay.js';
 import { directionEffect, inFlightMs } from '../../harness/faults/kinds/link-effect.js';
 import { cutProof } from '../../harness/faults/kinds/partition.js';
 import { faultKind, faultOptions, type FaultSpec } from '../../harness/faults/registry.js';
@@ -63,6 +65,66 @@ describe('impair proof', () => {
     expect(impairProof('a->b', imp({ bandwidthKbit: 1000 }), seen({ received: 900, forwarded: 900, meanDelayMs: 40, bytesForwarded: 1_000_000 }), 4000).text).toMatch(/2000 kbit\/s forwarded > 1000 kbit\/s asked/);
     expect(impairProof('a->b', imp({ bandwidthKbit: 2000 }), seen({ received: 900, forwarded: 900, meanDelayMs: 40, bytesForwarded: 1_000_000 }), 4000).ok).toBe(true);
     expect(impairProof('a->b', imp(), seen({}), 4000)).toEqual({ ok: false, text: 'a->b: no packet crossed while impaired, so nothing shows the impairment' });
+  });
+});
+
+describe('impair proof from the capture', () => {
+  const held = (n: number, ms: number) => Array.from({ length: n }, () => ms);
+  it('holds when the WAN held datagrams the latency asked, and says nothing with fewer than five', () => {
+    expect(MIN_CAPTURE_SAMPLES).toBe(5);
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), [100.2, 100.1, 100.4, 100.3, 99.9])).toEqual({ ok: true, text: 'a->b: the WAN held 5 datagrams a median 100.2 ms', datagrams: 5, medianMs: 100.2 });
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), held(4, 5))).toBeNull();
+  });
+  it('takes the median, the mean of the middle two for an even count', () => {
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), [100, 300, 101, 102, 99, 100.5])!.text).toBe('a->b: the WAN held 6 datagrams a median 100.75 ms');
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), [5, 5, 100, 101, 102, 103, 104])!.text).toMatch(/median 101 ms$/);
+  });
+  it('fails a WAN that held datagrams for less than the latency minus the jitter, by over 1 ms', () => {
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), held(9, 99))?.ok).toBe(true);
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), held(9, 98.9))).toEqual({ ok: false, text: 'a->b: the WAN held 9 datagrams a median 98.9 ms: median 98.9 ms < 100 ms asked', datagrams: 9, medianMs: 98.9 });
+    expect(captureProof('a->b', imp({ latencyMs: 100, jitterMs: 30 }), held(9, 69))?.ok).toBe(true);
+    expect(captureProof('a->b', imp({ latencyMs: 100, jitterMs: 30 }), held(9, 68.9))?.ok).toBe(false);
+  });
+  it('fails a WAN that held them over latency + jitter + 20 ms, unless a bandwidth limit queues them', () => {
+    expect(captureProof('a->b', imp({ latencyMs: 100, jitterMs: 10 }), held(9, 130))?.ok).toBe(true);
+    expect(captureProof('a->b', imp({ latencyMs: 100, jitterMs: 10 }), held(9, 130.1))).toMatchObject({ ok: false, text: 'a->b: the WAN held 9 datagrams a median 130.1 ms: median 130.1 ms > 100 + 10 ms asked' });
+    expect(captureProof('a->b', imp({ latencyMs: 100, bandwidthKbit: 1000 }), held(9, 900))?.ok).toBe(true);
+  });
+});
+
+describe('impair by the capture', () => {
+  const kind = () => faultKind(spec({ kind: 'impair', link: 'ew', latency: 100 }));
+  const plan = () => planTopology(SCENARIO, 'abcdef');
+  const vni = () => plan().links[0]!.vni;
+  const flow = (dir: 'aToB' | 'bToA', samples: [number, number][], o: Partial<WireFlow> = {}): WireFlow => ({ linkVni: vni(), dir, tenantVni: null, proto: 17, port: 7000, samples, unmatched: 0, dropped: 0, ...o });
+  const every = (from: number, n: number, ms: number): [number, number][] => Array.from({ length: n }, (_, i) => [from + i * 10, ms]);
+  const measured = { link: 'ew', aToB: imp({ latencyMs: 100 }), bToA: imp({ latencyMs: 100 }), appliedAt: 1000 };
+
+  it('judges each direction on the datagrams that reached the relay between the injection and the heal', () => {
+    const wire = [flow('aToB', [...every(900, 10, 5), ...every(1000, 10, 100.5), ...every(2000, 10, 5)]), flow('bToA', every(1500, 6, 101))];
+    expect(kind().byCapture!(measured, 2000, wire, plan())).toEqual({
+      ok: true,
+      summary: 'capture: east->west: the WAN held 10 datagrams a median 100.5 ms; west->east: the WAN held 6 datagrams a median 101 ms',
+      measured: { link: 'ew', from: 1000, to: 2000, aToB: { datagrams: 10, medianMs: 100.5 }, bToA: { datagrams: 6, medianMs: 101 } },
+    });
+  });
+  it('pools every flow of the link in a direction, and leaves out other links and the other direction', () => {
+    const wire = [flow('aToB', every(1000, 3, 100)), flow('aToB', every(1100, 3, 100), { port: 5000, tenantVni: 5001 }), flow('aToB', every(1000, 9, 5), { linkVni: vni() + 1 }), flow('bToA', every(1000, 4, 5))];
+    expect(kind().byCapture!(measured, 2000, wire, plan())).toMatchObject({ ok: true, summary: 'capture: east->west: the WAN held 6 datagrams a median 100 ms', measured: { bToA: null } });
+  });
+  it('is not proven when the WAN did not hold what the relay says it did', () => {
+    const wire = [flow('aToB', every(1000, 10, 100)), flow('bToA', every(1000, 10, 20))];
+    const p = kind().byCapture!(measured, 2000, wire, plan())!;
+    expect(p.ok).toBe(false);
+    expect(p.summary).toBe('capture: east->west: the WAN held 10 datagrams a median 100 ms; west->east: the WAN held 10 datagrams a median 20 ms: median 20 ms < 100 ms asked');
+  });
+  it('says nothing with too few datagrams in the window, an unknown link or a proof of another shape', () => {
+    expect(kind().byCapture!(measured, 2000, [flow('aToB', every(1000, 4, 100)), flow('bToA', every(2000, 9, 100))], plan())).toBeNull();
+    expect(kind().byCapture!({ ...measured, link: 'nope' }, 2000, [flow('aToB', every(1000, 9, 100))], plan())).toBeNull();
+    expect(kind().byCapture!({ link: 'ew', error: 'relay down' }, 2000, [flow('aToB', every(1000, 9, 100))], plan())).toBeNull();
+  });
+  it('runs to the end of the capture for a fault never healed', () => {
+    expect(kind().byCapture!(measured, Infinity, [flow('aToB', every(5000, 9, 100))], plan())).toMatchObject({ ok: true });
   });
 });
 
@@ -402,6 +464,7 @@ describe('fault kinds at the edges', () => {
     const slow = dir({ received: 150, forwarded: 150, meanDelayMs: 100.4, bytesForwarded: 500_000 });
     const { env } = fakeEnv({ counters: [[dir(), dir()], [slow, dir()]] });
     let done = false;
+    const injectedAt = now();
     const pending = faultKind(f).inject(f, env).then((r) => ((done = true), r));
     // Baseline 5 ms waits 55 ms; 100 ms behind a bandwidth limit waits the whole queue.
     const early = inFlightMs(imp({ latencyMs: 5 })) + 10;
@@ -410,7 +473,8 @@ describe('fault kinds at the edges', () => {
     await vi.advanceTimersByTimeAsync(inFlightMs(imp({ latencyMs: 100, bandwidthKbit: 1000 })) - early);
     const r = await pending;
     const applied = { latencyMs: 100, jitterMs: 0, lossPct: 0, bandwidthKbit: 1000, down: false };
-    expect(r.proof.measured).toEqual({ link: 'ew', aToB: applied, bToA: applied });
+    // Applied before the in-flight wait: datagrams reaching the relay from then on are held on the new terms.
+    expect(r.proof.measured).toEqual({ link: 'ew', aToB: applied, bToA: applied, appliedAt: injectedAt });
     await vi.advanceTimersByTimeAsync(4000);
     const healed = await r.heal!();
     // 500 kB in 4 s is 1000 kbit/s: within the limit.

@@ -92,6 +92,19 @@ describe('faultWindows', () => {
     const w = faultWindows(fault({ kind: 'partition', link: 'ew' }, 100, 200, { name: 'cut', healOk: false }));
     expect(w.map((x) => [x.proven, x.proof])).toEqual([[false, 'proven (test); heal not proven (test)']]);
   });
+  it("adds the capture's proof to the window it names (fault and injection time), and is unproven when that one is not", () => {
+    const seen = (ok: boolean, injectedAt: number): HistoryEvent => ({ t: 900, kind: 'fault-capture', fault: 'slow', faultKind: 'impair', injectedAt, proof: { ok, summary: `capture ${ok ? 'agrees' : 'disagrees'}`, measured: {} } });
+    const h = [...fault({ kind: 'impair', link: 'ew' }, 100, 200, { name: 'slow' }), ...fault({ kind: 'impair', link: 'ew' }, 300, 400, { name: 'slow' })];
+    expect(faultWindows([...h, seen(false, 300)]).map((x) => [x.injectedAt, x.proven, x.proof])).toEqual([
+      [100, true, 'proven (test); healed (test)'],
+      [300, false, 'proven (test); healed (test); capture disagrees'],
+    ]);
+    expect(faultWindows([...h, seen(true, 100)]).map((x) => [x.proven, x.proof])).toEqual([
+      [true, 'proven (test); healed (test); capture agrees'],
+      [true, 'proven (test); healed (test)'],
+    ]);
+    expect(faultWindows([...h, seen(false, 150)]).every((x) => x.proven)).toBe(true);
+  });
 });
 
 describe('gaps', () => {

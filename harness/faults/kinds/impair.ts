@@ -3,8 +3,14 @@
 // delay no less than the latency asked (and, without a bandwidth limit, no
 // more than latency + jitter + 20 ms), losses seen when enough packets crossed
 // to expect at least three, the forwarded byte rate within the bandwidth.
+// Those are the relay's own counters; when the WAN is captured, the capture's
+// account of the same window is a second proof (byCapture): how long the
+// WAN held each datagram, both sides of the relay on one kernel clock.
 import { z } from 'zod';
+import { now } from '../../observe/history.js';
+import type { WireFlow } from '../../observe/wan-delay.js';
 import { impairmentFields, name, timing } from '../../scenario/fields.js';
+import { ImpairmentSchema } from '../../wan/control.js';
 import type { Impairment } from '../../wan/impairment.js';
 import { sleep, type FaultKind, type Proof } from '../kind.js';
 import { linkExists } from './targets.js';
@@ -34,6 +40,37 @@ export function impairProof(label: string, want: Impairment, e: DirectionEffect,
   return problems.length ? { ok: false, text: `${seen}: ${problems.join(', ')}` } : { ok: true, text: seen };
 }
 
+/** Fewer datagrams than this in a direction's window say nothing either way. */
+export const MIN_CAPTURE_SAMPLES = 5;
+
+/**
+ * Whether what the capture saw the WAN hold in one direction contradicts the
+ * impairment (pure, exported for tests); null with too few datagrams. The
+ * median, against bounds a faithful relay cannot cross whatever the draw:
+ * never below latency - jitter (uniform jitter), and without a bandwidth
+ * limit never above latency + jitter, with the relay proof's 1 ms and 20 ms.
+ */
+export function captureProof(label: string, want: Impairment, delays: readonly number[]): { ok: boolean; text: string; datagrams: number; medianMs: number } | null {
+  if (delays.length < MIN_CAPTURE_SAMPLES) return null;
+  const sorted = [...delays].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = Math.round((sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
+  const problems: string[] = [];
+  if (median < want.latencyMs - want.jitterMs - 1) problems.push(`median ${median} ms < ${want.latencyMs} ms asked`);
+  if (want.bandwidthKbit === null && median > want.latencyMs + want.jitterMs + 20) problems.push(`median ${median} ms > ${want.latencyMs} + ${want.jitterMs} ms asked`);
+  const seen = `${label}: the WAN held ${delays.length} datagrams a median ${median} ms`;
+  const counted = { datagrams: delays.length, medianMs: median };
+  return problems.length ? { ok: false, text: `${seen}: ${problems.join(', ')}`, ...counted } : { ok: true, text: seen, ...counted };
+}
+
+/** What the injection's proof records: the link, the impairment applied, and when (history clock). */
+const Applied = z.object({ link: z.string(), aToB: ImpairmentSchema, appliedAt: z.number() });
+
+/** The datagrams of one direction of a link that reached the relay within [from, to): how long each was held. */
+function heldIn(wire: readonly WireFlow[], vni: number, dir: WireFlow['dir'], from: number, to: number): number[] {
+  return wire.filter((w) => w.linkVni === vni && w.dir === dir).flatMap((w) => w.samples.filter(([t]) => t >= from && t < to).map(([, d]) => d));
+}
+
 export const impair: FaultKind<typeof options> = {
   options,
   heals: true,
@@ -55,11 +92,13 @@ export const impair: FaultKind<typeof options> = {
       down: false,
     };
     await env.setLink(link, changed, changed);
+    // Every datagram reaching the relay from here on is held on the new terms.
+    const appliedAt = now();
     await sleep(Math.max(inFlightMs(link.baseline), inFlightMs(changed)));
     const before = await env.linkStats(link);
     const from = performance.now();
     return {
-      proof: { ok: true, summary: `relay set ${JSON.stringify(changed)} on ${link.name}`, measured: { link: link.name, aToB: changed, bToA: changed } },
+      proof: { ok: true, summary: `relay set ${JSON.stringify(changed)} on ${link.name}`, measured: { link: link.name, aToB: changed, bToA: changed, appliedAt } },
       heal: async (): Promise<Proof> => {
         const after = await env.linkStats(link);
         const windowMs = performance.now() - from;
@@ -72,5 +111,17 @@ export const impair: FaultKind<typeof options> = {
         return { ok, summary: judged.map((j) => j.text).join('; '), measured: { link: link.name, applied: changed, effect, windowMs: Math.round(windowMs) } };
       },
     };
+  },
+  byCapture: (measured, healAt, wire, plan) => {
+    const applied = Applied.safeParse(measured);
+    const link = applied.success ? plan.links.find((l) => l.name === applied.data.link) : undefined;
+    if (!applied.success || !link) return null;
+    const { aToB: want, appliedAt } = applied.data;
+    const aToB = captureProof(`${link.a.site}->${link.b.site}`, want, heldIn(wire, link.vni, 'aToB', appliedAt, healAt));
+    const bToA = captureProof(`${link.b.site}->${link.a.site}`, want, heldIn(wire, link.vni, 'bToA', appliedAt, healAt));
+    const judged = [aToB, bToA].filter((j) => j !== null);
+    if (judged.length === 0) return null;
+    const counted = (j: typeof aToB) => j && { datagrams: j.datagrams, medianMs: j.medianMs };
+    return { ok: judged.every((j) => j.ok), summary: `capture: ${judged.map((j) => j.text).join('; ')}`, measured: { link: link.name, from: appliedAt, to: Number.isFinite(healAt) ? healAt : null, aToB: counted(aToB), bToA: counted(bToA) } };
   },
 };
