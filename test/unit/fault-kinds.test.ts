@@ -75,8 +75,9 @@ describe('impair proof from the capture', () => {
     expect(captureProof('a->b', imp({ latencyMs: 100 }), [100.2, 100.1, 100.4, 100.3, 99.9])).toEqual({ ok: true, text: 'a->b: the WAN held 5 datagrams a median 100.2 ms', datagrams: 5, medianMs: 100.2 });
     expect(captureProof('a->b', imp({ latencyMs: 100 }), held(4, 5))).toBeNull();
   });
-  it('takes the median, the mean of the middle two for an even count', () => {
-    expect(captureProof('a->b', imp({ latencyMs: 100 }), [100, 300, 101, 102, 99, 100.5])!.text).toBe('a->b: the WAN held 6 datagrams a median 100.75 ms');
+  it('takes the median, the lower of the middle two for an even count', () => {
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), [100, 300, 101, 102, 99, 100.5])!.text).toBe('a->b: the WAN held 6 datagrams a median 100.5 ms');
+    expect(captureProof('a->b', imp({ latencyMs: 100 }), [100.123, 100.126, 100.124, 100.125, 100.127])!.medianMs).toBe(100.13);
     expect(captureProof('a->b', imp({ latencyMs: 100 }), [5, 5, 100, 101, 102, 103, 104])!.text).toMatch(/median 101 ms$/);
   });
   it('fails a WAN that held datagrams for less than the latency minus the jitter, by over 1 ms', () => {

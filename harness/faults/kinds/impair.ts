@@ -7,6 +7,7 @@
 // account of the same window is a second proof (byCapture): how long the
 // WAN held each datagram, both sides of the relay on one kernel clock.
 import { z } from 'zod';
+import { quantile, round } from '../../checks/series.js';
 import { now } from '../../observe/history.js';
 import type { WireFlow } from '../../observe/wan-delay.js';
 import { impairmentFields, name, timing } from '../../scenario/fields.js';
@@ -46,15 +47,13 @@ export const MIN_CAPTURE_SAMPLES = 5;
 /**
  * Whether what the capture saw the WAN hold in one direction contradicts the
  * impairment (pure, exported for tests); null with too few datagrams. The
- * median, against bounds a faithful relay cannot cross whatever the draw:
+ * median (as the checks take it: the lower of the middle two), against bounds a faithful relay cannot cross whatever the draw:
  * never below latency - jitter (uniform jitter), and without a bandwidth
  * limit never above latency + jitter, with the relay proof's 1 ms and 20 ms.
  */
 export function captureProof(label: string, want: Impairment, delays: readonly number[]): { ok: boolean; text: string; datagrams: number; medianMs: number } | null {
   if (delays.length < MIN_CAPTURE_SAMPLES) return null;
-  const sorted = [...delays].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = Math.round((sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
+  const median = round(quantile([...delays].sort((a, b) => a - b), 0.5));
   const problems: string[] = [];
   if (median < want.latencyMs - want.jitterMs - 1) problems.push(`median ${median} ms < ${want.latencyMs} ms asked`);
   if (want.bandwidthKbit === null && median > want.latencyMs + want.jitterMs + 20) problems.push(`median ${median} ms > ${want.latencyMs} + ${want.jitterMs} ms asked`);
