@@ -104,6 +104,9 @@ describe('faultWindows', () => {
       [true, 'proven (test); healed (test)'],
     ]);
     expect(faultWindows([...h, seen(false, 150)]).every((x) => x.proven)).toBe(true);
+    // The capture's proof of a window never healed comes after its start: it is no heal.
+    const open = fault({ kind: 'impair', link: 'ew' }, 300, undefined, { name: 'slow' });
+    expect(faultWindows([...open, seen(true, 300)]).map((x) => [x.end, x.proof])).toEqual([[Infinity, 'proven (test); capture agrees']]);
   });
 });
 
