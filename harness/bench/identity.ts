@@ -22,6 +22,8 @@ import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { FAST_BRINGUP_TIMERS, GALERA_LAYOUT, isoMs } from '../db/galera.js';
+import { hostPath } from '../db/sql.js';
 import { newRunId } from '../engine/run.js';
 import { now, openHistory } from '../observe/history.js';
 import { MOUNT, PROJECT_ROOT, imageRef } from '../paths.js';
@@ -306,8 +308,13 @@ export interface IdentityBringUp {
   readonly servicesMs: number;
   /** Per region: its Keystone's bootstrap (ms, from its log) and the runs its transaction took. */
   readonly bootstraps: readonly { readonly region: string; readonly ms: number; readonly runs: number }[];
+  /** Galera members whose log says the EVS install timer expired while the cluster formed (a merge that stalled one install timeout). */
+  readonly installTimeouts: number;
   readonly seeded: boolean;
 }
+
+/** Whether a Galera member's log shows a membership round that ended on the install timer. */
+export const installTimedOut = (log: string) => log.includes('install timer expired');
 
 /** "identity: bootstrap in 412 ms ... ; 2 runs of its transaction" from a services log. */
 export function bootstrapFromLog(log: string): { ms: number; runs: number } | null {
@@ -359,6 +366,8 @@ export async function identityBringUpBench(runtime: Runtime, file: string, runs:
         }),
       );
       const seeded = (dbDetail['clusters'] as { seeded: boolean }[] | undefined)?.some((c) => c.seeded) ?? false;
+      const members = s.identity?.database === 'galera' ? regions : [];
+      const galeraLogs = await Promise.all(members.map((region) => readFile(hostPath(join(up.d.stateDir, 'sites', region), GALERA_LAYOUT.log), 'utf8').catch(() => '')));
       out.push({
         totalMs: up.ms,
         deployMs: t('bring-up:identity-db') - t0,
@@ -366,6 +375,7 @@ export async function identityBringUpBench(runtime: Runtime, file: string, runs:
         keysMs: t('bring-up:site-services') - t('bring-up:identity-db'),
         servicesMs: t('bring-up:site-services-ready') - t('bring-up:site-services'),
         bootstraps,
+        installTimeouts: galeraLogs.filter(installTimedOut).length,
         seeded,
       });
     } finally {
@@ -417,6 +427,7 @@ async function bringUpRows(runtime: Runtime, runs: number): Promise<[string, str
     const med = (f: (x: IdentityBringUp) => number) => median(r.map(f)).toFixed(0);
     const boot = r.flatMap((x) => x.bootstraps);
     const retried = boot.filter((x) => x.runs > 1).length;
+    const stalled = r.filter((x) => x.installTimeouts > 0).length;
     rows.push(
       [
         `bring-up: identity topology, ${b.label} (${b.file}: Galera all Synced, Keystone per region answering, Fernet keys distributed), median of ${r.length}`,
@@ -426,7 +437,8 @@ async function bringUpRows(runtime: Runtime, runs: number): Promise<[string, str
         `  ${b.label}: where it goes (medians)`,
         `deploy ${med((x) => x.deployMs)} ms, then side by side: identity DB ${med((x) => x.dbMs)} ms | keys ${med((x) => x.keysMs)} ms + site services ${med((x) => x.servicesMs)} ms` +
           ` (of which Keystone bootstrap p50 ${median(boot.map((x) => x.ms)).toFixed(0)} ms, max ${Math.max(...boot.map((x) => x.ms)).toFixed(0)} ms;` +
-          ` ${retried} of ${boot.length} bootstraps ran their transaction again after another region's commit)`,
+          ` ${retried} of ${boot.length} bootstraps ran their transaction again after another region's commit;` +
+          ` ${stalled} of ${r.length} bring-ups waited for Galera's install timer, ${isoMs(String(FAST_BRINGUP_TIMERS['evs.install_timeout'])) / 1000} s, in a membership round)`,
       ],
       [`  ${b.label}: host load average (1, 5, 15 min) before / after`, `${before} / ${await loadavg()}`],
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapFromLog } from '../../harness/bench/identity.js';
+import { bootstrapFromLog, installTimedOut } from '../../harness/bench/identity.js';
 import { inTransaction, isConflict, type TxConnection } from '../../harness/services/identity/transaction.js';
 
 /** A connection that records its statements; `fail` decides which throw. */
@@ -114,5 +114,14 @@ describe('isNotReadyYet (a Keystone waits for its database)', () => {
     expect([1045, 1290, 1213, 1146].map((n) => isNotReadyYet(err(n)))).toEqual([false, false, false, false]);
     expect(isNotReadyYet(code('ER_ACCESS_DENIED_ERROR'))).toBe(false);
     expect(isNotReadyYet(undefined)).toBe(false);
+  });
+});
+
+describe('installTimedOut', () => {
+  it("finds a membership round that ended on Galera's install timer in a member's log", () => {
+    const stalled = '2026-12-03 19:19:40 0 [Note] WSREP: evs::proto(7a2800db-81a3, GATHER, view_id(REG,7a2800db-81a3,3)) install timer expired\n';
+    expect(installTimedOut(`2026-12-03 19:19:37 0 [Note] WSREP: Start replication\n${stalled}`)).toBe(true);
+    expect(installTimedOut("2026-12-03 19:19:02 0 [Warning] WSREP: last inactive check more than PT1.5S ago (PT1.55682S), skipping check\n")).toBe(false);
+    expect(installTimedOut('')).toBe(false);
   });
 });
