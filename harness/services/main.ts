@@ -362,6 +362,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  // Swift needs nothing else here and takes the longest to start (four Python
+  // servers): it starts first, and is waited for where its turn comes.
+  const swiftStart = o.objectStore ? startSwift({ log: log.line }) : null;
+  swiftStart?.catch(() => undefined); // handled where awaited; not an unhandled rejection meanwhile
   try {
     // The site's MariaDB holds neutron, and keystone unless --identity-db names another server.
     if (o.network || (o.identity && o.identity.db === null) || o.computeImage.image) {
@@ -417,8 +421,8 @@ async function main(): Promise<void> {
       served.push(await serve(networkApi(network, auth ? { auth } : {}), { host: o.host, port: o.port, socketPath: join(o.runDir, 'network.sock') }, log.line));
       ready.push(`network on ${o.host}:${o.port} and ${join(o.runDir, 'network.sock')}`);
     }
-    if (o.objectStore) {
-      const swift = await startSwift({ log: log.line });
+    if (swiftStart) {
+      const swift = await swiftStart;
       ready.push(`object store (Swift) on 0.0.0.0:${PROXY_PORT}${swift.started.length ? ` (started in ${swift.ms.toFixed(0)} ms)` : ''}`);
     }
     const volume = o.volume

@@ -42,6 +42,11 @@ const SERVERS = [
 ] as const;
 const MEMCACHED_PORT = 11211;
 
+// Every address in the image's Swift config (rings, memcache) is numeric, so
+// eventlet's green DNS resolver is never used; not importing it (dnspython)
+// saves ~60 ms of each server's ~250 ms of imports (`python3 -X importtime`).
+const SERVER_ENV = { ...process.env, EVENTLET_NO_GREENDNS: 'yes' };
+
 export interface SwiftOptions {
   /** How long to wait for everything to answer (default 60 s: Swift's Python start takes 5-15 s on a loaded host). */
   readonly timeoutMs?: number;
@@ -98,9 +103,9 @@ function tail(file: string, lines = 10): string {
 }
 
 /** Spawns a daemon detached with its output to logFile; the returned getter says why it died, if it did. */
-function daemon(cmd: string, args: string[], logFile: string): () => string | null {
+function daemon(cmd: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): () => string | null {
   const fd = openSync(logFile, 'a');
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   let exited: string | null = null;
   child.once('exit', (code, signal) => {
@@ -141,7 +146,7 @@ export async function startSwift(opts: SwiftOptions = {}): Promise<SwiftStatus> 
       log(`swift: ${s.name} server listens on ${s.port} but its healthcheck does not answer yet; waiting for it`);
       continue;
     }
-    deaths.push(daemon(`swift-${s.name}-server`, [`/etc/swift/${s.name}-server.conf`], join(SWIFT_DIR, `${s.name}.log`)));
+    deaths.push(daemon(`swift-${s.name}-server`, [`/etc/swift/${s.name}-server.conf`], join(SWIFT_DIR, `${s.name}.log`), SERVER_ENV));
     started.push(s.name);
   }
   if (started.length > 0) log(`swift: starting ${started.join(', ')}`);
@@ -156,7 +161,7 @@ export async function startSwift(opts: SwiftOptions = {}): Promise<SwiftStatus> 
       const down = SERVERS.filter((_, i) => !up[i]).map((s) => `${s.name} (:${s.port})`);
       throw new Error(`swift not ready within ${timeoutMs} ms: ${down.length ? `no healthcheck from ${down.join(', ')}` : `tempauth gives no token (memcached?)`}; ${join(SWIFT_DIR, 'swift.log')}:\n${tail(join(SWIFT_DIR, 'swift.log'))}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
   const ms = performance.now() - t0;
   log(started.length > 0 ? `swift ready in ${ms.toFixed(0)} ms (proxy on 0.0.0.0:${PROXY_PORT})` : 'swift already running');
