@@ -208,6 +208,24 @@ describe('write-availability, edges', () => {
     const o = check('writes', all(), audit({}, ['east', 'north']));
     expect(o.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (west)');
   });
+  it('is unknown when the audit read nothing back: skipped (controller gone) or its last read failed; missing writes it listed do not count', () => {
+    const skipped: HistoryEvent = { t: 30000, kind: 'op', process: 'identity@harness', type: 'info', f: 'audit', value: { region: 'west', skipped: 'its controller is gone' } };
+    const s = check('writes', all(), audit({}, ['east', 'north']), [skipped]);
+    expect(s.status).toBe('unknown');
+    expect(s.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (west: its controller is gone)');
+    expect(rows(s)[1]).toMatchObject({ region: 'west', audited: false, auditFailed: 'its controller is gone', missing: 0, status: 'unknown' });
+    expect(rows(s)[0]).not.toHaveProperty('auditFailed');
+    const failed: HistoryEvent = { t: 30000, kind: 'op', process: 'identity@harness', type: 'info', f: 'audit', value: { region: 'north', acked: 10, missing: ['a', 'b'], error: 'connect ECONNREFUSED' } };
+    const f = check('writes', all(), audit({}, ['east', 'west']), [failed]);
+    expect(f.status).toBe('unknown');
+    expect(f.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (north: connect ECONNREFUSED)');
+    expect(rows(f)[2]).toMatchObject({ region: 'north', audited: false, missing: 0, problems: [] });
+    const bare: HistoryEvent = { t: 30000, kind: 'op', process: 'identity@harness', type: 'info', f: 'audit', value: { region: 'north' } };
+    expect(check('writes', all(), audit({}, ['east', 'west']), [bare]).summary).toBe('too few writes, or no read-back audit of the acknowledged writes (north: no read-back)');
+    // Other problems still fail the region.
+    const bad = check('writes', all((r, t) => (r === 'north' && t === 5000 ? 500 : 201)), audit({}, ['east', 'west']), [failed]);
+    expect(bad.status).toBe('fail');
+  });
   it('does not judge a region while its own site is lost, and needs no audit from a site lost for good', () => {
     const lost = fault({ kind: 'site-loss', site: 'north' }, 4000);
     const o = check('writes', lost, all((r, t) => (r === 'north' && t >= 4000 ? 'ECONNREFUSED' : 201)), audit({}, ['east', 'west']));

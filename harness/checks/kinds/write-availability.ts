@@ -53,7 +53,10 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     const resumedMs = Number.isFinite(lastHeal) ? (firstOkAfter ? round(firstOkAfter.e.t - lastHeal) : null) : 0;
     const lostForGood = own.some((f) => !Number.isFinite(f.end));
     const audit = audits.get(region);
-    const missing = audit && Array.isArray(audit.missing) ? (audit.missing as string[]) : [];
+    // Only an audit that read the users back backs a pass: one skipped (the
+    // controller gone) or whose last read failed says nothing of what was kept.
+    const readBack = audit !== undefined && Array.isArray(audit.missing) && audit.error === undefined;
+    const missing = readBack ? (audit.missing as string[]) : [];
     const refusals = [...new Set(during.filter((r) => r.e.type === 'fail').map((r) => String(r.e.value?.status ?? r.e.value?.error)))];
     const problems = [
       ...(unclean.length ? [`${unclean.length} write(s) not refused cleanly (${[...new Set(unclean.map((r) => String(r.e.value?.status ?? r.e.value?.error)))].join(', ')})`] : []),
@@ -62,7 +65,7 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
       ...(missing.length ? [`${missing.length} acknowledged write(s) missing afterwards: ${missing.slice(0, 3).join(', ')}`] : []),
     ];
     // Acknowledged writes are only known kept once read back: without the audit, nothing backs a pass.
-    const status: Status = judged.length < MIN_REQUESTS ? 'unknown' : problems.length ? 'fail' : audit === undefined && !lostForGood ? 'unknown' : 'pass';
+    const status: Status = judged.length < MIN_REQUESTS ? 'unknown' : problems.length ? 'fail' : !readBack && !lostForGood ? 'unknown' : 'pass';
     return {
       region,
       writes: rs.length,
@@ -71,7 +74,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
       refusedCleanly: during.filter((r) => r.e.type === 'fail').length - unclean.length,
       refusals,
       resumedAfterHealMs: resumedMs,
-      audited: audit !== undefined,
+      audited: readBack,
+      ...(audit !== undefined && !readBack ? { auditFailed: String(audit.error ?? audit.skipped ?? 'no read-back') } : {}),
       missing: missing.length,
       problems,
       status,
@@ -81,7 +85,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     r.problems.length
       ? `${r.region}: ${r.problems.join('; ')}`
       : `${r.region}: ${r.ok}/${r.writes} ok, ${r.refusedCleanly} refused cleanly during faults and recovery${r.refusals.length ? ` (${r.refusals.join(', ')})` : ''}${r.resumedAfterHealMs ? `, resumed ${r.resumedAfterHealMs} ms after healing` : ''}`;
-  return outcome(rows, text, `too few writes, or no read-back audit of the acknowledged writes (${rows.filter((r) => r.status === 'unknown').map((r) => r.region).join(', ')})`);
+  const unknownWhy = (r: (typeof rows)[number]) => (r.auditFailed === undefined ? r.region : `${r.region}: ${r.auditFailed}`);
+  return outcome(rows, text, `too few writes, or no read-back audit of the acknowledged writes (${rows.filter((r) => r.status === 'unknown').map(unknownWhy).join(', ')})`);
 };
 
 export const writeAvailability: CheckKind<typeof options> = {
