@@ -4,7 +4,7 @@
 // assertion failed on a changed checker (mutation testing, docs/mutation.md).
 import { describe, expect, it } from 'vitest';
 import { ends, proc } from '../../harness/checks/heartbeat-history.js';
-import { heartbeatContinuity } from '../../harness/checks/kinds/heartbeat-continuity.js';
+import { heartbeatContinuity, unexcused } from '../../harness/checks/kinds/heartbeat-continuity.js';
 import { heartbeatRtt } from '../../harness/checks/kinds/heartbeat-rtt.js';
 import { partitionGap } from '../../harness/checks/kinds/partition-gap.js';
 import type { HistoryEvent } from '../../harness/observe/history.js';
@@ -128,7 +128,26 @@ describe('heartbeat-continuity, edges', () => {
     it('not one that ends as the window starts, nor one that starts as the settling ends', () => {
       expect(judge(fault({ kind: 'partition', link: 'wan1' }, 460, 470, { name: 'cut' })).status).toBe('fail');
       expect(judge(fault({ kind: 'partition', link: 'wan1' }, -800, -740, { name: 'cut' })).status).toBe('fail');
-      expect(judge(fault({ kind: 'partition', link: 'wan1' }, -800, -739, { name: 'cut' })).status).toBe('pass');
+      // Settling until 350: only 350-460 (110 ms) is judged.
+      expect(judge(fault({ kind: 'partition', link: 'wan1' }, -800, -650, { name: 'cut' })).status).toBe('pass');
+      // Settling until 261: the 199 ms left of the gap are silence outside any window.
+      const o = judge(fault({ kind: 'partition', link: 'wan1' }, -800, -739, { name: 'cut' }));
+      expect(o.status).toBe('fail');
+      expect(o.summary).toMatch(/east\/hb -> west\/hb: worst gap 199 ms \(limit 150\), 1 over/);
+    });
+    it('judges the silence that goes on after a window\'s settling time, however the gap began', () => {
+      // Nothing arrives east -> west from 260 to the end (2950): a fault at 300-400 excuses only 300-1400.
+      const silent = hb((t) => (t >= 300 ? null : 10), undefined, 2950);
+      const o = heartbeatContinuity.check(byT([...silent, ...fault({ kind: 'partition', link: 'wan1' }, 300, 400, { name: 'cut' })]), ctx('cont'));
+      expect(o.status).toBe('fail');
+      expect(o.evidence.rows).toMatchObject([{ direction: 'east/hb -> west/hb', worstGapMs: 1550, gapsOverLimit: 1 }, { gapsOverLimit: 0 }]);
+    });
+    it('splits a gap around every window it overlaps', () => {
+      expect(unexcused({ from: 0, to: 100 }, [])).toEqual([{ from: 0, to: 100, ms: 100 }]);
+      expect(unexcused({ from: 0, to: 100 }, [{ from: 20, to: 30 }, { from: 50, to: 60 }])).toEqual([{ from: 0, to: 20, ms: 20 }, { from: 30, to: 50, ms: 20 }, { from: 60, to: 100, ms: 40 }]);
+      expect(unexcused({ from: 0, to: 100 }, [{ from: -10, to: 100 }])).toEqual([]);
+      expect(unexcused({ from: 0, to: 100 }, [{ from: 100, to: 200 }, { from: -50, to: 0 }])).toEqual([{ from: 0, to: 100, ms: 100 }]);
+      expect(unexcused({ from: 0, to: 100 }, [{ from: 40, to: Infinity }])).toEqual([{ from: 0, to: 40, ms: 40 }]);
     });
     it('excuses a pause of either end, or the loss of either end\'s site', () => {
       expect(judge(fault({ kind: 'pause-node', node: 'west/hb' }, 300, 400)).status).toBe('pass');

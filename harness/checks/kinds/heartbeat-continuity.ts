@@ -22,6 +22,19 @@ const options = z.strictObject({
 /** Time after a heal during which late or queued heartbeats are still expected. */
 const SETTLE_MS = 1000;
 
+type Span = { readonly from: number; readonly to: number };
+
+/**
+ * The parts of a gap outside every excused window (pure, exported for
+ * tests). A gap that began in a fault is excused only as far as the window
+ * reaches: silence that goes on after the settling time is judged.
+ */
+export function unexcused(gap: Span, windows: readonly Span[]): { from: number; to: number; ms: number }[] {
+  let parts: Span[] = [gap];
+  for (const w of windows) parts = parts.flatMap((p) => (p.to <= w.from || p.from >= w.to ? [p] : [{ from: p.from, to: w.from }, { from: w.to, to: p.to }].filter((x) => x.to > x.from)));
+  return parts.map((p) => ({ ...p, ms: p.to - p.from }));
+}
+
 const check: Checker<SpecOf<typeof options>> = (history, ctx) => {
   const { w, dirs } = ends(ctx);
   const limit = (ctx.spec.intervals ?? 3) * w.interval;
@@ -33,7 +46,8 @@ const check: Checker<SpecOf<typeof options>> = (history, ctx) => {
     const sent = ops(history, proc(w, d.from), 'send').map((e) => e.t);
     // Silence before the first heartbeat arrived and after the last one is silence too: count from the first send to the last.
     const edges = recv.length && sent.length ? [sent[0]!, ...recv, Math.max(sent.at(-1)!, recv.at(-1)!)] : recv;
-    const free = gaps(edges).filter((g) => !excluded.some((f) => g.to > f.start && g.from < f.end + SETTLE_MS));
+    const windows = excluded.map((f) => ({ from: f.start, to: f.end + SETTLE_MS }));
+    const free = gaps(edges).flatMap((g) => unexcused(g, windows));
     const worstMs = free.reduce((m, g) => Math.max(m, g.ms), 0);
     const over = free.filter((g) => g.ms > limit).length;
     return { direction: `${d.from} -> ${d.to}`, sent: sent.length, received: recv.length, worstGapMs: round(worstMs), limitMs: limit, gapsOverLimit: over };
