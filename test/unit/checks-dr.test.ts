@@ -187,6 +187,15 @@ describe('dr-incremental-backup', () => {
     expect(judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: three(), wireBytes: null }).status).toBe('unknown');
     expect(judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: three(), wireBytes: 0 }).summary).toContain('no packet to the object store');
   });
+
+  it('is unknown when only each volume\'s first (full) backup completed: nothing showed one incremental', () => {
+    const r = judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: [{}], wireBytes: 500_000 });
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toBe("only each volume's first backup completed (6): no later backup to show them incremental");
+    expect(r.evidence).toMatchObject({ wireBytes: 500_000 });
+    // One later backup is enough to judge.
+    expect(judge(drIncrementalBackup as CheckKind, 'incremental', { cycles: [{}, {}], wireBytes: 500_000 }).status).toBe('pass');
+  });
 });
 
 describe('dr-rpo and dr-rto', () => {
