@@ -79,6 +79,16 @@ describe('local-validation (ID-LOCAL-VALIDATION)', () => {
   it('is unknown when no validation succeeded (a dead service sends nothing anywhere)', () => {
     expect(localValidation.check([...validations(() => 503), capture(0)], ctx('local')).status).toBe('unknown');
   });
+  it('passes only when every region validated: one whose validations all failed showed nothing', () => {
+    const r = localValidation.check([...validations((region) => (region === 'west' ? 503 : 200)), capture(0)], ctx('local'));
+    expect(r.status).toBe('unknown');
+    expect(r.summary).toBe('no validation succeeded in west: where validation goes there was not seen');
+    expect(r.evidence).toMatchObject({ validations: 200 });
+    // Evidence of crossing still fails, whatever the other region showed.
+    expect(localValidation.check([...validations((region) => (region === 'west' ? 503 : 200)), capture(1200)], ctx('local')).status).toBe('fail');
+    // One success in a region is enough.
+    expect(localValidation.check([...validations((region, t) => (region === 'west' && t > 0 ? 503 : 200)), capture(0)], ctx('local')).status).toBe('pass');
+  });
 });
 
 describe('revocation (ID-REVOCATION)', () => {

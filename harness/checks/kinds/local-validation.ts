@@ -21,8 +21,13 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   if (!wan.ok) return { status: 'unknown', summary: wan.why, evidence: {} };
   const { captures } = wan;
   // Only validations that succeeded say where validation goes: a dead service fails locally.
-  const validations = validatingRegions(ctx, w).reduce((n, region) => n + results(h, `${w.name}@${region}`).filter((r) => r.e.type === 'ok').length, 0);
+  const perRegion = validatingRegions(ctx, w).map((region) => ({ region, ok: results(h, `${w.name}@${region}`).filter((r) => r.e.type === 'ok').length }));
+  const validations = perRegion.reduce((n, r) => n + r.ok, 0);
   if (validations === 0) return { status: 'unknown', summary: 'no validation succeeded', evidence: {} };
+  // A pass speaks for every region: one whose validations all failed showed nothing of where its validation goes.
+  const silent = perRegion.filter((r) => r.ok === 0).map((r) => r.region);
+  const passOr = (summary: string, evidence: Record<string, unknown>) =>
+    silent.length ? { status: 'unknown' as const, summary: `no validation succeeded in ${silent.join(', ')}: where validation goes there was not seen`, evidence } : { status: 'pass' as const, summary, evidence };
   const byProtocol = wanByProtocol(wan.flows, validations, 'Validations');
   const identity = byProtocol[0]!;
   const traffic = byProtocol.map((p) => `${p.protocol}: ${p.packetsPer1000} pkts / ${p.bytesPer1000} B`).join(', ');
@@ -41,18 +46,14 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   };
   if (byRequest && byRequest.validationPackets === 0 && byRequest.unexplainedPackets === 0) {
     const reqs = Object.entries(byRequest.requests).map(([k, n]) => `${n} ${k}`).join(', ');
-    return {
-      status: 'pass',
-      summary: `no validation crossed regions in ${validations} validations (0 validation packets per 1000); ${identity.packets} identity packets did, all on background requests (${reqs}), not per validation (per 1000 validations: ${traffic})`,
-      evidence,
-    };
+    return passOr(`no validation crossed regions in ${validations} validations (0 validation packets per 1000); ${identity.packets} identity packets did, all on background requests (${reqs}), not per validation (per 1000 validations: ${traffic})`, evidence);
   }
   if (byRequest) {
     const reqs = Object.entries(byRequest.requests).map(([k, n]) => `${n} ${k}`).join(', ');
     return { status: 'fail', summary: `${identity.packets} identity packets crossed regions for ${validations} validations: ${byRequest.validationPackets} on validation requests, ${byRequest.unexplainedPackets} unexplained (requests: ${reqs || 'none decoded'}; per 1000 validations: ${traffic})`, evidence };
   }
   if (identity.packets > 0) return { status: 'fail', summary: `${identity.packets} identity packets crossed regions for ${validations} validations (per 1000 validations: ${traffic})`, evidence };
-  return { status: 'pass', summary: `no identity packet crossed regions in ${validations} validations (per 1000 validations: ${traffic})`, evidence };
+  return passOr(`no identity packet crossed regions in ${validations} validations (per 1000 validations: ${traffic})`, evidence);
 };
 
 export const localValidation: CheckKind<typeof options> = {
