@@ -129,6 +129,11 @@ describe('split-brain, edges', () => {
     expect((blind.evidence.wire as { note: unknown }).note).toBe('arping: no reply socket');
     const none = splitBrain.check(sorted([role(0, 'east/vnf-a', 'active')]), ctx('brain'));
     expect(none).toMatchObject({ status: 'unknown', summary: 'no ARP probe of the VIP answered: the wire gives no account of who held it' });
+    // Probes sent but never answered by any MAC are no account either.
+    const deaf = Array.from({ length: 40 }, (_, i) => op(i * 100, 'vip-arp@vnf1', 'info', 'probe', { sent: i * 100, macs: [] }));
+    const unheard = splitBrain.check(sorted([role(0, 'east/vnf-a', 'active')], deaf), ctx('brain'));
+    expect(unheard).toMatchObject({ status: 'unknown', summary: 'no ARP probe of the VIP answered: the wire gives no account of who held it' });
+    expect(unheard.evidence.wire).toMatchObject({ probes: 40, unanswered: 40 });
   });
   it('is unknown when no member ever became active; reads the first VNF by default', () => {
     expect(splitBrain.check(sorted([role(0, 'east/vnf-a', 'standby')], wire(one)), ctx('brain'))).toEqual({ status: 'unknown', summary: 'no member ever became active', evidence: {} });

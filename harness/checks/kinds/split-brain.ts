@@ -95,7 +95,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     return { status: 'fail', summary: `split brain: two actives at once for ${Math.max(worst, wireWorst)} ms (${windows.length} window(s) reported by the members, ${total} ms in all; limit ${limit} ms, ${mode})${wireText}`, evidence };
   }
   if (unobservable) return { status: 'pass', summary: `${windows.length ? `two actives for at most ${worst} ms` : 'never two actives at once'} by the members' own account (limit ${limit} ms, ${mode}); the wire was not watched: ${String(unobservable.value?.error)}`, evidence };
-  if (answered.length === 0) return { status: 'unknown', summary: 'no ARP probe of the VIP answered: the wire gives no account of who held it', evidence };
+  // Probes that no MAC answered are no account of the wire either (a probe on the wrong device or source hears nothing).
+  if (answered.every((p) => p.macs.length === 0)) return { status: 'unknown', summary: 'no ARP probe of the VIP answered: the wire gives no account of who held it', evidence };
   if (wireUpper > limit) return { status: 'unknown', summary: `two MACs answered ARP for the VIP for ${wireWorst} to ${wireUpper} ms (probes every ${PROBE_INTERVAL_MS} ms): cannot tell it from the ${limit} ms limit${wireText}`, evidence };
   return { status: 'pass', summary: `${windows.length ? `two actives for at most ${worst} ms` : 'never two actives at once'} (limit ${limit} ms, ${mode})${wireText}`, evidence };
 };
