@@ -37,6 +37,7 @@ checks:
   - { name: order201, kind: dr-quiesce-order, order: [2, 0, 1], requirements: [DR-OPT1-QUIESCE-ORDER] }
   - { name: window, kind: dr-quiesce-window, limit: 100ms, requirements: [DR-OPT1-FAST-SNAPSHOT] }
   - { name: window0, kind: dr-quiesce-window, requirements: [DR-OPT1-FAST-SNAPSHOT] }
+  - { name: window2, kind: dr-quiesce-window, limit: 2s, requirements: [DR-OPT1-FAST-SNAPSHOT] }
   - { name: incremental, kind: dr-incremental-backup, requirements: [DR-INCREMENTAL-BACKUP] }
   - { name: manual, kind: dr-manual-trigger, requirements: [DR-MANUAL-TRIGGER] }
   - { name: clean, kind: dr-clean-restore, requirements: [DR-NO-PROPAGATED-FAULT] }
@@ -242,7 +243,7 @@ describe('dr-quiesce-window', () => {
     expect(judge(K, 'window', sorted(good()))).toEqual({
       status: 'pass',
       summary: '1 cycles, VNF held at most 70 ms (limit 100 ms), measured by the guests',
-      evidence: { limitMs: 100, windows: [{ cycle: 0, ms: 70, frozen: 3, thawed: 3, apiMs: 77 }], worstMs: 70 },
+      evidence: { limitMs: 100, windows: [{ cycle: 0, ms: 70, frozen: 3, thawed: 3, apiMs: 77 }], worstMs: 70, unmeasured: [] },
     });
   });
 
@@ -269,15 +270,33 @@ describe('dr-quiesce-window', () => {
     expect(judge(K, 'window', sorted(freezeAtEnd)).evidence['windows']).toMatchObject([{ frozen: 3 }]);
     const thawAtLimit = good({ thaw: rev3([1050, 1060, 2072]) });
     expect(judge(K, 'window0', sorted(thawAtLimit))).toMatchObject({ status: 'fail', evidence: { windows: [{ ms: 1072, thawed: 3 }] } });
+    // A guest still frozen a second after the last unquiesce was held at least until then (2072 - 1000).
     const thawLate = good({ thaw: rev3([1050, 1060, 2073]) });
-    expect(judge(K, 'window', sorted(thawLate)).status).toBe('unknown');
+    expect(judge(K, 'window', sorted(thawLate))).toMatchObject({
+      status: 'fail',
+      summary: '1 cycles left a VM frozen over 1 s after the last unquiesce: the VNF held at least 1072 ms (limit 100 ms)',
+      evidence: { windows: [], unmeasured: [{ cycle: 0, frozen: 3, thawed: 2, atLeastMs: 1072 }] },
+    });
+    // Under the limit that lower bound says nothing: unknown.
+    expect(judge(K, 'window2', sorted(thawLate))).toMatchObject({ status: 'unknown', summary: 'no cycle with every VM frozen and thawed by its guest: no window measured' });
+    // The primary lost before the thaws were due: its guests could record nothing more; the cycle is not judged.
+    expect(judge(K, 'window', sorted([...thawLate, ...fault({ kind: 'site-loss', site: 'primary' }, 2072)]))).toMatchObject({ status: 'unknown', evidence: { unmeasured: [] } });
+    expect(judge(K, 'window', sorted([...thawLate, ...fault({ kind: 'site-loss', site: 'primary' }, 2073)])).status).toBe('fail');
+  });
+
+  it('a cycle the guests did not fully record makes a pass unknown, and one held too long fails, whatever the other cycles', () => {
+    const next = (o: Partial<HandCycle> = {}) => good(o, 1).map((e) => (e.kind === 'op' && ['quiesce'].includes(e.f) ? e : ({ ...e, t: e.t + 3000 }) as HistoryEvent));
+    const q1 = { quiesce: [{ member: 0, t: 4001, started: 3995 }, { member: 1, t: 4011 }, { member: 2, t: 4021 }] };
+    const unrecorded = judge(K, 'window', sorted([...good(), ...next({ ...q1, freeze: m3([1000, 1010]) })]));
+    expect(unrecorded).toMatchObject({ status: 'unknown', summary: 'cycle(s) 1 completed without every guest recording its freeze and thaw: their hold is not measured', evidence: { windows: [{ cycle: 0 }], unmeasured: [{ cycle: 1, frozen: 2, thawed: 3, atLeastMs: null }] } });
+    const stuck = judge(K, 'window', sorted([...good(), ...next({ ...q1, thaw: rev3([1050, 1060]) })]));
+    expect(stuck).toMatchObject({ status: 'fail', evidence: { unmeasured: [{ cycle: 1, thawed: 2, atLeastMs: 1072 }] } });
   });
 
   it('a cycle cut short (a quiesce or unquiesce missing or failed) is left to the order check', () => {
     expect(judge(K, 'window', sorted(good({ quiesce: [{ member: 0, t: 1001, started: 995 }, { member: 1, t: 1011 }, { member: 2, t: 1021, type: 'fail' }] }))).status).toBe('unknown');
     expect(judge(K, 'window', sorted(good({ unquiesce: [{ member: 2, t: 1052 }, { member: 1, t: 1062 }] }))).status).toBe('unknown');
     expect(judge(K, 'window', sorted(good({ unquiesce: [{ member: 2, t: 1052 }, { member: 1, t: 1062 }, { member: 0, t: 1072, type: 'fail' }] }))).status).toBe('unknown');
-    expect(judge(K, 'window', sorted(good({ thaw: rev3([1050, 1060]) }))).status).toBe('unknown');
   });
 
   it("a thaw at or after the window's start counts, not one before it", () => {
