@@ -77,7 +77,7 @@ describe('local-validation (ID-LOCAL-VALIDATION)', () => {
     expect(localValidation.check([...validations(() => 200), capture(0, null)], ctx('local')).status).toBe('unknown');
   });
   it('is unknown when no validation succeeded (a dead service sends nothing anywhere)', () => {
-    expect(localValidation.check([...validations(() => 503), capture(0)], ctx('local')).status).toBe('unknown');
+    expect(localValidation.check([...validations(() => 503), capture(0)], ctx('local'))).toEqual({ status: 'unknown', summary: 'no validation succeeded', evidence: {} });
   });
   it('passes only when every region validated: one whose validations all failed showed nothing', () => {
     const r = localValidation.check([...validations((region) => (region === 'west' ? 503 : 200)), capture(0)], ctx('local'));

@@ -38,6 +38,7 @@ checks:
   - { name: window, kind: dr-quiesce-window, limit: 100ms, requirements: [DR-OPT1-FAST-SNAPSHOT] }
   - { name: window0, kind: dr-quiesce-window, requirements: [DR-OPT1-FAST-SNAPSHOT] }
   - { name: window2, kind: dr-quiesce-window, limit: 2s, requirements: [DR-OPT1-FAST-SNAPSHOT] }
+  - { name: window1072, kind: dr-quiesce-window, limit: 1072ms, requirements: [DR-OPT1-FAST-SNAPSHOT] }
   - { name: incremental, kind: dr-incremental-backup, requirements: [DR-INCREMENTAL-BACKUP] }
   - { name: manual, kind: dr-manual-trigger, requirements: [DR-MANUAL-TRIGGER] }
   - { name: clean, kind: dr-clean-restore, requirements: [DR-NO-PROPAGATED-FAULT] }
@@ -291,6 +292,14 @@ describe('dr-quiesce-window', () => {
     expect(unrecorded).toMatchObject({ status: 'unknown', summary: 'cycle(s) 1 completed without every guest recording its freeze and thaw: their hold is not measured', evidence: { windows: [{ cycle: 0 }], unmeasured: [{ cycle: 1, frozen: 2, thawed: 3, atLeastMs: null }] } });
     const stuck = judge(K, 'window', sorted([...good(), ...next({ ...q1, thaw: rev3([1050, 1060]) })]));
     expect(stuck).toMatchObject({ status: 'fail', evidence: { unmeasured: [{ cycle: 1, thawed: 2, atLeastMs: 1072 }] } });
+    // The longest lower bound is reported; one exactly at the limit is not over it.
+    const both = judge(K, 'window', sorted([...good({ thaw: rev3([1050, 1060]), freeze: m3([1000, 1010, 1020]) }), ...next({ ...q1, thaw: rev3([1050, 1060]), freeze: m3([1030, 1040, 1050]) })]));
+    expect(both.summary).toBe('2 cycles left a VM frozen over 1 s after the last unquiesce: the VNF held at least 1072 ms (limit 100 ms)');
+    expect(both.evidence['unmeasured']).toMatchObject([{ cycle: 0, atLeastMs: 1072 }, { cycle: 1, atLeastMs: 1042 }]);
+    expect(judge(K, 'window1072', sorted(good({ thaw: rev3([1050, 1060]) }))).status).toBe('unknown');
+    // Nothing recorded by the guests at all: no lower bound either.
+    const silent = judge(K, 'window', sorted(good({ freeze: [], thaw: [] })));
+    expect(silent).toMatchObject({ status: 'unknown', evidence: { unmeasured: [{ cycle: 0, frozen: 0, thawed: 0, atLeastMs: null }] } });
   });
 
   it('a cycle cut short (a quiesce or unquiesce missing or failed) is left to the order check', () => {
