@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { baselineRestored } from '../../harness/checks/kinds/baseline-restored.js';
 import { compareSnapshots } from '../../harness/observe/baseline.js';
 import type { CheckContext } from '../../harness/checks/context.js';
+import { fault } from '../support/faults.js';
 
 const ctx = {} as CheckContext; // the baseline checker reads only the history
 
@@ -36,6 +37,21 @@ describe('baseline-restored: evidence', () => {
   it('lists every difference of every comparison, the first three in the summary', () => {
     const r = baselineRestored.check([snapshot, { t: 1, kind: 'baseline', type: 'compare', differences: ['a', 'b'] }, { t: 2, kind: 'baseline', type: 'compare', differences: ['c', 'd'] }], ctx);
     expect(r).toEqual({ status: 'fail', summary: '4 difference(s) after healing: a; b; c', evidence: { differences: ['a', 'b', 'c', 'd'] } });
+  });
+  it('a node the comparison left out because it was found dead fails the check unless a site loss took its site', () => {
+    const compare = { t: 10, kind: 'baseline', type: 'compare', differences: [] } as const;
+    const lost = { t: 11, kind: 'phase', phase: 'verify-heal:excluded-lost-nodes', detail: { lost: ['east/ctl', 'west/vnf-b'] } } as const;
+    const died = baselineRestored.check([compare, lost], ctx);
+    expect(died).toEqual({
+      status: 'fail',
+      summary: '2 difference(s) after healing: node east/ctl is gone, and no site loss took it; node west/vnf-b is gone, and no site loss took it',
+      evidence: { differences: ['node east/ctl is gone, and no site loss took it', 'node west/vnf-b is gone, and no site loss took it'] },
+    });
+    const eastLost = fault({ kind: 'site-loss', site: 'east' }, 5);
+    expect(baselineRestored.check([...eastLost, compare, lost], ctx).summary).toBe('1 difference(s) after healing: node west/vnf-b is gone, and no site loss took it');
+    expect(baselineRestored.check([...eastLost, ...fault({ kind: 'site-loss', site: 'west' }, 6, undefined, { name: 'w' }), compare, lost], ctx).status).toBe('pass');
+    // Another fault kind on the site explains nothing.
+    expect(baselineRestored.check([...fault({ kind: 'revoke-token', site: 'east' }, 5), compare, { ...lost, detail: { lost: ['east/ctl'] } }], ctx).status).toBe('fail');
   });
   it('needs proven fault windows and decides HARNESS-BASELINE-RESTORED only', () => {
     expect(baselineRestored.needs).toEqual({ faults: true });
