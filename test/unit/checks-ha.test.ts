@@ -342,7 +342,7 @@ describe('call-continuity: the evidence and the edges', () => {
     const h = sorted(lose(8000, 'east'), calls(8000, 8300, { gap: 300 }), [op(8000, p, 'ok', 'call-setup', { call: 'late' }), op(8500, p, 'info', 'media-gap', { call: 'c45', gapMs: 5000 }), op(8500, p, 'info', 'media-gap', { call: 'c35' })]);
     const r = callContinuity.check(h, ctx('ongoing'));
     expect(r.status).toBe('pass');
-    expect(rowsOf(r)).toEqual([{ fault: 'lose', ongoingCalls: 9, dropped: [], unfinished: 0, maxMediaGapMs: 300, limitMs: 1000, status: 'pass' }]);
+    expect(rowsOf(r)).toEqual([{ fault: 'lose', ongoingCalls: 9, dropped: [], unfinished: 0, endedBeforeMediaCameBack: 0, maxMediaGapMs: 300, limitMs: 1000, status: 'pass' }]);
     expect(r.summary).toBe('lose: 9 ongoing calls, 0 dropped or lost state, longest media gap 300 ms (limit 1000)');
     expect(callContinuity.needs).toEqual({ faults: true, workloads: ['calls'] });
   });
@@ -368,6 +368,26 @@ describe('call-continuity: the evidence and the edges', () => {
     const idle = callContinuity.check(sorted(lose(8000, 'east'), calls(0, 30000)), ctx('ongoing'));
     expect(idle.status).toBe('unknown');
     expect(rowsOf(idle)[0]).toMatchObject({ ongoingCalls: 0, status: 'unknown' });
+  });
+  it('a call that hung up in a gap open since before the fault shows nothing: pass on the others, unknown when none is left', () => {
+    // c39 (set up 7800) hangs up at 8400 with no ack since 7950: its gap is open and began before the loss at 8000.
+    const endsIn = (id: string) => (e: HistoryEvent) => !(e.kind === 'op' && e.value?.call === id && (e.f === 'call-end' || e.f === 'media-gap'));
+    const quiet = (id: string, from: number, at: number) => [op(at, p, 'info', 'media-gap', { call: id, gapMs: at - from, from, to: at, open: true }), op(at, p, 'ok', 'call-end', { call: id })];
+    const one = sorted(lose(8000, 'east'), calls(8000, 8300).filter(endsIn('c39')), quiet('c39', 7950, 8400));
+    const r = callContinuity.check(one, ctx('ongoing'));
+    expect(r.status).toBe('pass');
+    expect(rowsOf(r)[0]).toMatchObject({ ongoingCalls: 9, endedBeforeMediaCameBack: 1 });
+    // An open gap that began after the fault (media came back, then stopped) is an ordinary gap.
+    const after = sorted(lose(8000, 'east'), calls(8000, 8300).filter(endsIn('c39')), quiet('c39', 8350, 8400));
+    expect(rowsOf(callContinuity.check(after, ctx('ongoing')))[0]).toMatchObject({ endedBeforeMediaCameBack: 0, status: 'pass' });
+    // Every call in progress hung up before its media came back: nothing shown.
+    const ids = ['c31', 'c32', 'c33', 'c34', 'c35', 'c36', 'c37', 'c38', 'c39'];
+    const all = sorted(lose(8000, 'east'), calls(8000, 8300).filter((e) => !(e.kind === 'op' && ids.includes(String(e.value?.call)) && (e.f === 'call-end' || e.f === 'media-gap'))), ...ids.map((id) => quiet(id, 7990, 8500)));
+    const none = callContinuity.check(all, ctx('ongoing'));
+    expect(none.status).toBe('unknown');
+    expect(none.summary).toMatch(/^no call was in progress across the fault, a call never ended, or every one ended before its media came back; lose: 9 ongoing calls/);
+    // One longer than the limit still fails.
+    expect(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300).filter(endsIn('c39')), quiet('c39', 6900, 8400)), ctx('ongoing')).status).toBe('fail');
   });
   it('judges partitions too, and skips a run with neither a site loss nor a partition', () => {
     expect(rowsOf(callContinuity.check(sorted(cut(8000, 9000), calls(30000, 30000)), ctx('ongoing')))).toMatchObject([{ fault: 'cut', ongoingCalls: 9, status: 'pass' }]);

@@ -35,14 +35,19 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     const lost = ended.filter((e) => e.type !== 'ok').map((e) => `${callId(e)} (${String(e.value?.reason ?? 'failed')})`);
     const unfinished = spanning.length - ended.length;
     const ids = new Set(spanning);
-    const maxGap = gaps.filter((g) => ids.has(callId(g))).reduce((m, g) => Math.max(m, Number(g.value?.gapMs ?? 0)), 0);
-    const status = spanning.length === 0 ? 'unknown' : lost.length > 0 || maxGap > limit ? 'fail' : unfinished > 0 ? 'unknown' : 'pass';
-    return { fault: f.fault, ongoingCalls: spanning.length, dropped: lost, unfinished, maxMediaGapMs: round(maxGap), limitMs: limit, status } as const;
+    const mine = gaps.filter((g) => ids.has(callId(g)));
+    const maxGap = mine.reduce((m, g) => Math.max(m, Number(g.value?.gapMs ?? 0)), 0);
+    // A call that hung up inside a gap open since before the fault (the agent marks it open) never had media after it:
+    // it ended well, but shows nothing of surviving the fault.
+    const silentSince = new Set(mine.filter((g) => g.value?.open === true && Number(g.value?.from) <= f.start).map(callId));
+    const shown = spanning.filter((id) => !silentSince.has(id)).length;
+    const status = spanning.length === 0 ? 'unknown' : lost.length > 0 || maxGap > limit ? 'fail' : unfinished > 0 || shown === 0 ? 'unknown' : 'pass';
+    return { fault: f.fault, ongoingCalls: spanning.length, dropped: lost, unfinished, endedBeforeMediaCameBack: silentSince.size, maxMediaGapMs: round(maxGap), limitMs: limit, status } as const;
   });
   if (rows.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
   const text = (r: (typeof rows)[number]) =>
     `${r.fault}: ${r.ongoingCalls} ongoing calls, ${r.dropped.length} dropped or lost state${r.dropped.length ? ` (${r.dropped.slice(0, 3).join(', ')})` : ''}, longest media gap ${r.maxMediaGapMs} ms (limit ${r.limitMs})`;
-  return summarize(rows, text, 'no call was in progress across the fault, or a call never ended');
+  return summarize(rows, text, 'no call was in progress across the fault, a call never ended, or every one ended before its media came back');
 };
 
 export const callContinuity: CheckKind<typeof options> = {
