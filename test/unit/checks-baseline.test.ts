@@ -50,6 +50,11 @@ describe('baseline-restored: evidence', () => {
     const eastLost = fault({ kind: 'site-loss', site: 'east' }, 5);
     expect(baselineRestored.check([...eastLost, compare, lost], ctx).summary).toBe('1 difference(s) after healing: node west/vnf-b is gone, and no site loss took it');
     expect(baselineRestored.check([...eastLost, ...fault({ kind: 'site-loss', site: 'west' }, 6, undefined, { name: 'w' }), compare, lost], ctx).status).toBe('pass');
+    // Only that phase's list counts: another phase, the phase without a list, other events.
+    expect(baselineRestored.check([compare, { ...lost, phase: 'verify-heal' }], ctx).status).toBe('pass');
+    expect(baselineRestored.check([compare, { t: 11, kind: 'phase', phase: 'verify-heal:excluded-lost-nodes' }], ctx).status).toBe('pass');
+    expect(baselineRestored.check([compare, { ...lost, detail: { lost: 'east/ctl' } }], ctx).status).toBe('pass');
+    expect(baselineRestored.check([compare, { t: 11, kind: 'op', process: 'x', type: 'info', f: 'verify-heal:excluded-lost-nodes', value: { lost: ['east/ctl'] } }], ctx).status).toBe('pass');
     // Another fault kind on the site explains nothing.
     expect(baselineRestored.check([...fault({ kind: 'revoke-token', site: 'east' }, 5), compare, { ...lost, detail: { lost: ['east/ctl'] } }], ctx).status).toBe('fail');
   });

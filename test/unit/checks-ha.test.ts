@@ -386,6 +386,11 @@ describe('call-continuity: the evidence and the edges', () => {
     const none = callContinuity.check(all, ctx('ongoing'));
     expect(none.status).toBe('unknown');
     expect(none.summary).toMatch(/^no call was in progress across the fault, a call never ended, or every one ended before its media came back; lose: 9 ongoing calls/);
+    // A closed gap from before the fault is an ordinary failover gap; an open one from the fault's very start shows nothing.
+    const closed = sorted(lose(8000, 'east'), calls(8000, 8300).filter(endsIn('c39')), [op(8400, p, 'info', 'media-gap', { call: 'c39', gapMs: 410, from: 7990, to: 8400, open: false }), op(8900, p, 'ok', 'call-end', { call: 'c39' })]);
+    expect(rowsOf(callContinuity.check(closed, ctx('ongoing')))[0]).toMatchObject({ endedBeforeMediaCameBack: 0, status: 'pass' });
+    const atStart = sorted(lose(8000, 'east'), calls(8000, 8300).filter(endsIn('c39')), quiet('c39', 8000, 8400));
+    expect(rowsOf(callContinuity.check(atStart, ctx('ongoing')))[0]).toMatchObject({ endedBeforeMediaCameBack: 1 });
     // One longer than the limit still fails.
     expect(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300).filter(endsIn('c39')), quiet('c39', 6900, 8400)), ctx('ongoing')).status).toBe('fail');
   });

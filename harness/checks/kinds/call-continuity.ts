@@ -41,7 +41,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     // it ended well, but shows nothing of surviving the fault.
     const silentSince = new Set(mine.filter((g) => g.value?.open === true && Number(g.value?.from) <= f.start).map(callId));
     const shown = spanning.filter((id) => !silentSince.has(id)).length;
-    const status = spanning.length === 0 ? 'unknown' : lost.length > 0 || maxGap > limit ? 'fail' : unfinished > 0 || shown === 0 ? 'unknown' : 'pass';
+    // No call in progress shows nothing either (shown is then 0).
+    const status = lost.length > 0 || maxGap > limit ? 'fail' : unfinished > 0 || shown === 0 ? 'unknown' : 'pass';
     return { fault: f.fault, ongoingCalls: spanning.length, dropped: lost, unfinished, endedBeforeMediaCameBack: silentSince.size, maxMediaGapMs: round(maxGap), limitMs: limit, status } as const;
   });
   if (rows.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
