@@ -518,6 +518,11 @@ describe('dr-server-snapshot', () => {
     expect(judge(K, 'snaps', sorted([...h, atLoss]), S)).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [1] } });
     expect(judge(K, 'snaps', sorted([...h, { ...atLoss, t: 10_002 } as HistoryEvent]), S)).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [] } });
     expect(judge(K, 'snaps', sorted([...h, { ...atLoss, type: 'ok' } as HistoryEvent]), S)).toMatchObject({ status: 'pass', evidence: { cutShortByLoss: [] } });
+    // A failure before the loss is the cycle's own: a later one does not excuse it.
+    const before = op(9_000, 'dr@primary', 'backup', { cycle: 1 }, 'fail');
+    expect(judge(K, 'snaps', sorted([...h, before, atLoss]), S)).toMatchObject({ evidence: { cutShortByLoss: [] } });
+    const lostSnap = edit(sorted([...h, atLoss]), isF('server-snapshot', (v) => v['cycle'] === 1 && v['member'] === 1), (_v, e) => ({ ...e, type: 'fail', t: 9_000 }) as HistoryEvent);
+    expect(judge(K, 'snaps', lostSnap, S)).toMatchObject({ status: 'fail', summary: 'cycle 1: 2 of 3 VMs were snapshotted through compute', evidence: { cutShortByLoss: [] } });
   });
 
   it('unknown with no cycle; skips the other options', () => {

@@ -23,7 +23,9 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   for (const [cycle, steps] of cycles(h)) {
     const snaps = steps.filter((e) => e.f === 'server-snapshot' && e.type === 'ok');
     // A cycle the primary's loss cut short: its images died with the site, nothing was left to clean.
-    if (steps.some((e) => e.type === 'fail' && e.t >= lossAt)) {
+    // Only if nothing had failed before the loss: a failure then is the cycle's own.
+    const failed = steps.filter((e) => e.type === 'fail');
+    if (failed.some((e) => e.t >= lossAt) && !failed.some((e) => e.t < lossAt)) {
       cutShort.push(cycle);
       continue;
     }
