@@ -2,9 +2,10 @@
 // check names, when each member considered itself active, when new calls
 // were served again after a fault, and per-fault rows folded into one outcome.
 import type { HistoryEvent, OpEvent } from '../observe/history.js';
-import type { CallsSpec, VnfSpec } from '../scenario/schema.js';
+import type { CallsSpec, Scenario, VnfSpec } from '../scenario/schema.js';
 import type { CheckContext } from './context.js';
-import { faultWindows, ops, round } from './series.js';
+import { faultWindows, ops, round, type FaultWindow } from './series.js';
+import { components } from './site-faults.js';
 import type { CheckOutcome } from './verdict.js';
 
 export const DEFAULT_LIMIT_MS = 1000;
@@ -48,6 +49,22 @@ export function activeIntervals(h: readonly HistoryEvent[], v: VnfSpec, end: num
     out.set(m, spans);
   }
   return out;
+}
+
+/**
+ * The members of `v` active when fault `f` was injected, and those of them it
+ * took away from the caller `from` (their site lost, or on the far side of
+ * the cut). `spans` from activeIntervals.
+ */
+export function activesTakenAway(scenario: Scenario, v: VnfSpec, from: string, spans: ReadonlyMap<string, readonly (readonly [number, number])[]>, f: FaultWindow): { activeAtFault: string[]; lost: string[] } {
+  const sites = scenario.sites.map((s) => s.name);
+  const takesAway = (m: string) =>
+    f.faultKind === 'site-loss'
+      ? f.target.sites.includes(siteOf(m))
+      : !components(scenario, new Set([f.target.link!]), sites).some((c) => c.includes(siteOf(m)) && c.includes(siteOf(from)));
+  // activeIntervals has an entry for every member.
+  const activeAtFault = v.members.filter((m) => spans.get(m)!.some(([a, b]) => a <= f.injectedAt && f.injectedAt < b));
+  return { activeAtFault, lost: activeAtFault.filter(takesAway) };
 }
 
 /**

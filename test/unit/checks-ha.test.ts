@@ -395,7 +395,16 @@ describe('call-continuity: the evidence and the edges', () => {
     expect(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300).filter(endsIn('c39')), quiet('c39', 6900, 8400)), ctx('ongoing')).status).toBe('fail');
   });
   it('judges partitions too, and skips a run with neither a site loss nor a partition', () => {
+    // Without role events nothing says who was active: the calls alone are judged.
     expect(rowsOf(callContinuity.check(sorted(cut(8000, 9000), calls(30000, 30000)), ctx('ongoing')))).toMatchObject([{ fault: 'cut', ongoingCalls: 9, status: 'pass' }]);
+    // A cut that leaves the active with the caller is no failover: skipped, and left out of the rows judged.
+    const kept = callContinuity.check(sorted(cut(8000, 9000), calls(30000, 30000), [role(0, 'east/vnf-a', 'active')]), ctx('ongoing'));
+    expect(kept).toEqual({ status: 'skip', summary: 'the active (east/vnf-a) was not taken away by cut (link ew): no failover to judge', evidence: { rows: [{ fault: 'cut', status: 'skip', why: 'the active (east/vnf-a) was not taken away by cut (link ew): no failover to judge' }] } });
+    const both = callContinuity.check(sorted(cut(6000, 7000), lose(8000, 'east'), calls(8000, 8300), [role(0, 'east/vnf-a', 'active'), role(8300, 'west/vnf-b', 'active')]), ctx('ongoing'));
+    expect(both.status).toBe('pass');
+    expect(both.summary).toBe('lose: 9 ongoing calls, 0 dropped or lost state, longest media gap 0 ms (limit 1000)');
+    // Taken away: the active's site lost.
+    expect(rowsOf(callContinuity.check(sorted(lose(8000, 'east'), calls(8000, 8300), [role(0, 'east/vnf-a', 'active')]), ctx('ongoing')))).toMatchObject([{ fault: 'lose', status: 'pass' }]);
     const slow = fault({ kind: 'impair', link: 'ew' }, 8000, 9000, { name: 'slow' });
     expect(callContinuity.check(sorted(slow, calls(30000, 30000)), ctx('ongoing'))).toEqual({ status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows: [] } });
   });

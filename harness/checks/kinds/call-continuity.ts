@@ -1,13 +1,13 @@
 // HA-ONGOING-CALLS (and HA-NWAY): calls in progress across a site loss or a
-// partition survive it: none dropped or losing its state, and no media gap
-// above the limit.
+// partition that took the active away from the caller survive the failover:
+// none dropped or losing its state, and no media gap above the limit.
 import { z } from 'zod';
 import type { HistoryEvent, OpEvent } from '../../observe/history.js';
 import type { Checker } from '../context.js';
 import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit, vnf, workload } from '../options.js';
 import { faultWindows, ops, round, type FaultWindow } from '../series.js';
-import { callId, callsOf, DEFAULT_LIMIT_MS, summarize, vnfOf } from '../vnf-history.js';
+import { activeIntervals, activesTakenAway, callId, callsOf, DEFAULT_LIMIT_MS, summarize, vnfOf } from '../vnf-history.js';
 
 const options = z.strictObject({
   ...checkFields('call-continuity'),
@@ -29,7 +29,11 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const setupOk = new Map(ops(h, proc, 'call-setup').filter((e) => e.type === 'ok').map((e) => [callId(e), e.t]));
   const ends = new Map(ops(h, proc, 'call-end').map((e) => [callId(e), e]));
   const gaps = ops(h, proc, 'media-gap');
+  const spans = activeIntervals(h, v, h.reduce((m, e) => Math.max(m, e.t), 0));
   const rows = disruptions(h).map((f) => {
+    // The requirement is about a failover: a fault that left the active with the caller has none to judge.
+    const { activeAtFault, lost: taken } = activesTakenAway(ctx.scenario, v, w.from, spans, f);
+    if (activeAtFault.length > 0 && taken.length === 0) return { fault: f.fault, status: 'skip', why: `the active (${activeAtFault.join(', ')}) was not taken away by ${f.fault} (${f.target.key}): no failover to judge` } as const;
     const spanning = [...setupOk].filter(([id, t]) => t < f.start && (ends.get(id)?.t ?? Infinity) > f.start).map(([id]) => id);
     const ended = spanning.map((id) => ends.get(id)).filter((e): e is OpEvent => e !== undefined);
     const lost = ended.filter((e) => e.type !== 'ok').map((e) => `${callId(e)} (${String(e.value?.reason ?? 'failed')})`);
@@ -46,9 +50,11 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     return { fault: f.fault, ongoingCalls: spanning.length, dropped: lost, unfinished, endedBeforeMediaCameBack: silentSince.size, maxMediaGapMs: round(maxGap), limitMs: limit, status } as const;
   });
   if (rows.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
-  const text = (r: (typeof rows)[number]) =>
+  const judged = rows.filter((r) => r.status !== 'skip');
+  if (judged.length === 0) return { status: 'skip', summary: rows.map((r) => r.why).join('; '), evidence: { rows } };
+  const text = (r: (typeof judged)[number]) =>
     `${r.fault}: ${r.ongoingCalls} ongoing calls, ${r.dropped.length} dropped or lost state${r.dropped.length ? ` (${r.dropped.slice(0, 3).join(', ')})` : ''}, longest media gap ${r.maxMediaGapMs} ms (limit ${r.limitMs})`;
-  return summarize(rows, text, 'no call was in progress across the fault, a call never ended, or every one ended before its media came back');
+  return summarize(judged, text, 'no call was in progress across the fault, a call never ended, or every one ended before its media came back');
 };
 
 export const callContinuity: CheckKind<typeof options> = {

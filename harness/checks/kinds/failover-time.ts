@@ -11,9 +11,8 @@ import type { OpEvent } from '../../observe/history.js';
 import type { Checker } from '../context.js';
 import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit, vnf, workload } from '../options.js';
-import { faultWindows, ops, round, type FaultWindow } from '../series.js';
-import { components } from '../site-faults.js';
-import { activeIntervals, callsOf, DEFAULT_LIMIT_MS, newCallsServed, outageVerdict, siteOf, summarize, vnfOf } from '../vnf-history.js';
+import { faultWindows, ops, round } from '../series.js';
+import { activeIntervals, activesTakenAway, callsOf, DEFAULT_LIMIT_MS, newCallsServed, outageVerdict, summarize, vnfOf } from '../vnf-history.js';
 
 const options = z.strictObject({
   ...checkFields('failover-time'),
@@ -31,17 +30,9 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const spans = activeIntervals(h, v, end);
   const windows = faultWindows(h);
   const disruptions = windows.filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'partition');
-  const sites = ctx.scenario.sites.map((s) => s.name);
-  /** Whether the fault takes member m away from the caller. */
-  const takesAway = (f: FaultWindow, m: string) =>
-    f.faultKind === 'site-loss'
-      ? f.target.sites.includes(siteOf(m))
-      : !components(ctx.scenario, new Set([f.target.link!]), sites).some((c) => c.includes(siteOf(m)) && c.includes(siteOf(w.from)));
 
   const rows = disruptions.map((f, i) => {
-    // activeIntervals has an entry for every member.
-    const activeAtFault = v.members.filter((m) => spans.get(m)!.some(([a, b]) => a <= f.injectedAt && f.injectedAt < b));
-    const lost = activeAtFault.filter((m) => takesAway(f, m));
+    const { activeAtFault, lost } = activesTakenAway(ctx.scenario, v, w.from, spans, f);
     // Up to the next disruption (or the end): what happens after belongs to it.
     const horizon = disruptions[i + 1]?.start ?? Infinity;
     const base = { fault: f.fault, limitMs: limit, activeAtFault, lostActives: lost };
