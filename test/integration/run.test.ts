@@ -49,7 +49,8 @@ describe('msh run, end to end', () => {
       expect(d.medianMs, why).toBeLessThan(105);
       expect(d.datagrams, why).toBeGreaterThan(30);
     }
-    expect(r.faults.find((f) => f.fault === 'slow')!.proof).toMatch(/; capture: east->west: the WAN held \d+ datagrams a median 1\d\d(\.\d+)? ms; west->east: /);
+    // The medians' bounds are asserted above (99.99 ms is a faithful 100): the text only has to carry them.
+    expect(r.faults.find((f) => f.fault === 'slow')!.proof).toMatch(/; capture: east->west: the WAN held \d+ datagrams a median \d+(\.\d+)? ms; west->east: /);
     expect(history.filter((e) => e.kind === 'op').length).toBeGreaterThan(500);
 
     const result = JSON.parse(await readFile(join(r.outDir, 'result.json'), 'utf8')) as { scenario: { name: string }; verdicts: { id: string; status: string; source: string; section: string }[] };
