@@ -241,6 +241,7 @@ interface FailoverResult {
   b: Agent;
   w: Agent | undefined;
   tKill: number;
+  tDown: number;
 }
 
 const failovers: Record<string, FailoverResult> = {};
@@ -259,6 +260,8 @@ async function failover(hbIntervalMs: number, withWitness: boolean): Promise<Fai
     a.kill('SIGKILL');
     await sh(['ip', '-n', topo.ns.a, 'link', 'set', 'ex0', 'down']);
     await sh(['ip', '-n', topo.ns.a, 'link', 'set', 'bk0', 'down']);
+    // A reply vnf-a sent just before the signal may still land after tKill; none can once its links are down.
+    const tDown = now();
     await Promise.race([client.exited, sleep(20_000)]);
     await stopAll(client, b, w);
     await a.exited;
@@ -280,6 +283,7 @@ async function failover(hbIntervalMs: number, withWitness: boolean): Promise<Fai
       b,
       w,
       tKill,
+      tDown,
     };
     const summary = client.of('summary')[0]?.value;
     console.log(
@@ -295,7 +299,7 @@ async function failover(hbIntervalMs: number, withWitness: boolean): Promise<Fai
 }
 
 function expectContinuity(r: FailoverResult) {
-  const { client, a, b, tKill } = r;
+  const { client, a, b, tKill, tDown } = r;
   const detail = JSON.stringify({ a: a.stderr, b: b.stderr, client: client.stderr });
   // The initial active served the calls placed before the kill.
   const before = client.of('call-setup', 'ok').filter((e) => e.t < tKill);
@@ -310,7 +314,9 @@ function expectContinuity(r: FailoverResult) {
   // Once new calls succeed again, they keep succeeding.
   const firstOkAfter = tKill + r.failoverMs;
   expect(client.of('call-setup', 'fail').filter((e) => e.t > firstOkAfter + 250)).toEqual([]);
-  expect(client.of('call-setup', 'ok').filter((e) => e.t > tKill).every((e) => e.value.by === 'vnf-b')).toBe(true);
+  const answeredAfterDown = client.of('call-setup', 'ok').filter((e) => e.t > tDown);
+  expect(answeredAfterDown.length).toBeGreaterThan(50);
+  expect(answeredAfterDown.filter((e) => e.value.by !== 'vnf-b')).toEqual([]);
   // Ongoing calls continued with their count: no drop, no state lost, anywhere.
   const ends = client.of('call-end');
   expect(ends.filter((e) => e.type === 'fail')).toEqual([]);
