@@ -51,17 +51,22 @@ export function activeIntervals(h: readonly HistoryEvent[], v: VnfSpec, end: num
   return out;
 }
 
+/** Faults that can take the active away from the caller: a lost site or a cut link. */
+export function disruptions(h: readonly HistoryEvent[]): FaultWindow[] {
+  return faultWindows(h).filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'partition');
+}
+
 /**
  * The members of `v` active when fault `f` was injected, and those of them it
  * took away from the caller `from` (their site lost, or on the far side of
  * the cut). `spans` from activeIntervals.
  */
 export function activesTakenAway(scenario: Scenario, v: VnfSpec, from: string, spans: ReadonlyMap<string, readonly (readonly [number, number])[]>, f: FaultWindow): { activeAtFault: string[]; lost: string[] } {
-  const sites = scenario.sites.map((s) => s.name);
-  const takesAway = (m: string) =>
+  const callerSide =
     f.faultKind === 'site-loss'
-      ? f.target.sites.includes(siteOf(m))
-      : !components(scenario, new Set([f.target.link!]), sites).some((c) => c.includes(siteOf(m)) && c.includes(siteOf(from)));
+      ? null
+      : components(scenario, new Set([f.target.link!]), scenario.sites.map((s) => s.name)).find((c) => c.includes(siteOf(from))) ?? [];
+  const takesAway = (m: string) => (callerSide === null ? f.target.sites.includes(siteOf(m)) : !callerSide.includes(siteOf(m)));
   // activeIntervals has an entry for every member.
   const activeAtFault = v.members.filter((m) => spans.get(m)!.some(([a, b]) => a <= f.injectedAt && f.injectedAt < b));
   return { activeAtFault, lost: activeAtFault.filter(takesAway) };

@@ -2,12 +2,12 @@
 // partition that took the active away from the caller survive the failover:
 // none dropped or losing its state, and no media gap above the limit.
 import { z } from 'zod';
-import type { HistoryEvent, OpEvent } from '../../observe/history.js';
+import type { OpEvent } from '../../observe/history.js';
 import type { Checker } from '../context.js';
 import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit, vnf, workload } from '../options.js';
-import { faultWindows, ops, round, type FaultWindow } from '../series.js';
-import { activeIntervals, activesTakenAway, callId, callsOf, DEFAULT_LIMIT_MS, summarize, vnfOf } from '../vnf-history.js';
+import { ops, round } from '../series.js';
+import { activeIntervals, activesTakenAway, callId, callsOf, DEFAULT_LIMIT_MS, disruptions, summarize, vnfOf } from '../vnf-history.js';
 
 const options = z.strictObject({
   ...checkFields('call-continuity'),
@@ -15,11 +15,6 @@ const options = z.strictObject({
   workload: workload('calls'),
   limit: limit('The longest media gap allowed in a call in progress across the fault (default 1s)'),
 });
-
-/** Faults that can take the active away: a lost site or a cut link. */
-function disruptions(h: readonly HistoryEvent[]): FaultWindow[] {
-  return faultWindows(h).filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'partition');
-}
 
 const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const v = vnfOf(ctx);

@@ -11,8 +11,8 @@ import type { OpEvent } from '../../observe/history.js';
 import type { Checker } from '../context.js';
 import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit, vnf, workload } from '../options.js';
-import { faultWindows, ops, round } from '../series.js';
-import { activeIntervals, activesTakenAway, callsOf, DEFAULT_LIMIT_MS, newCallsServed, outageVerdict, summarize, vnfOf } from '../vnf-history.js';
+import { ops, round } from '../series.js';
+import { activeIntervals, activesTakenAway, callsOf, DEFAULT_LIMIT_MS, disruptions, newCallsServed, outageVerdict, summarize, vnfOf } from '../vnf-history.js';
 
 const options = z.strictObject({
   ...checkFields('failover-time'),
@@ -28,13 +28,12 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const setups = ops(h, `${w.name}@${w.from}`, 'call-setup');
   const end = h.reduce((m, e) => Math.max(m, e.t), 0);
   const spans = activeIntervals(h, v, end);
-  const windows = faultWindows(h);
-  const disruptions = windows.filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'partition');
+  const faults = disruptions(h);
 
-  const rows = disruptions.map((f, i) => {
+  const rows = faults.map((f, i) => {
     const { activeAtFault, lost } = activesTakenAway(ctx.scenario, v, w.from, spans, f);
     // Up to the next disruption (or the end): what happens after belongs to it.
-    const horizon = disruptions[i + 1]?.start ?? Infinity;
+    const horizon = faults[i + 1]?.start ?? Infinity;
     const base = { fault: f.fault, limitMs: limit, activeAtFault, lostActives: lost };
     if (activeAtFault.length === 0) return { ...base, outageMs: null, status: 'unknown', why: `no member of ${v.name} was active when ${f.fault} began` } as const;
     if (lost.length === 0) {
@@ -52,7 +51,7 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     } as const;
   });
   const judged = rows.filter((r) => r.status !== 'skip');
-  if (disruptions.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
+  if (faults.length === 0) return { status: 'skip', summary: 'no site loss or partition in this run', evidence: { rows } };
   if (judged.length === 0) return { status: 'skip', summary: rows.map((r) => r.why).join('; '), evidence: { rows } };
   const text = (r: (typeof judged)[number]) =>
     r.status === 'unknown'
