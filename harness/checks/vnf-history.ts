@@ -62,10 +62,9 @@ export function disruptions(h: readonly HistoryEvent[]): FaultWindow[] {
  * the cut). `spans` from activeIntervals.
  */
 export function activesTakenAway(scenario: Scenario, v: VnfSpec, from: string, spans: ReadonlyMap<string, readonly (readonly [number, number])[]>, f: FaultWindow): { activeAtFault: string[]; lost: string[] } {
+  // The components partition every site, the caller's included.
   const callerSide =
-    f.faultKind === 'site-loss'
-      ? null
-      : components(scenario, new Set([f.target.link!]), scenario.sites.map((s) => s.name)).find((c) => c.includes(siteOf(from))) ?? [];
+    f.faultKind === 'site-loss' ? null : components(scenario, new Set([f.target.link!]), scenario.sites.map((s) => s.name)).find((c) => c.includes(siteOf(from)))!;
   const takesAway = (m: string) => (callerSide === null ? f.target.sites.includes(siteOf(m)) : !callerSide.includes(siteOf(m)));
   // activeIntervals has an entry for every member.
   const activeAtFault = v.members.filter((m) => spans.get(m)!.some(([a, b]) => a <= f.injectedAt && f.injectedAt < b));
