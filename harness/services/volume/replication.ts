@@ -29,10 +29,25 @@ export interface ReplicatorOptions {
   readonly timeoutMs?: number;
 }
 
-interface Shipped {
+export interface Shipped {
   readonly hashes: readonly string[];
-  /** The file's mtime and size when it was read: unchanged means nothing to ship. */
+  /** The file's mtime and size when it was read. */
   readonly stamp: string;
+  /** When that read began (wall clock, ms). */
+  readonly readAtMs: number;
+}
+
+/** File timestamps come from a coarse clock: one tick (at most 10 ms at HZ 100) behind the wall clock. */
+const TIMESTAMP_TICK_MS = 20;
+
+/**
+ * Whether the file still holds what was shipped: the same mtime and size,
+ * and that mtime older than the read (git's "racily clean" rule: a write in
+ * the read's own timestamp tick, landing after the read, leaves mtime and
+ * size as they were, and would never be shipped).
+ */
+export function unchangedSince(last: Shipped | undefined, mtimeMs: number, size: number): boolean {
+  return last !== undefined && last.stamp === `${mtimeMs}:${size}` && mtimeMs < last.readAtMs - TIMESTAMP_TICK_MS;
 }
 
 export class Replicator {
@@ -78,11 +93,11 @@ export class Replicator {
   }
 
   private async replicate(v: VolumeRec): Promise<void> {
-    const readAt = new Date().toISOString();
+    const readAtMs = Date.now();
+    const readAt = new Date(readAtMs).toISOString();
     const st = await stat(v.path);
-    const stamp = `${st.mtimeMs}:${st.size}`;
     const last = this.shipped.get(v.id);
-    if (last && last.stamp === stamp && v.replication_status === 'enabled' && v.replicated_at !== null) {
+    if (unchangedSince(last, st.mtimeMs, st.size) && v.replication_status === 'enabled' && v.replicated_at !== null) {
       // Nothing written since the last complete pass: the replica holds this state now.
       await this.svc.update(v.id, (x) => ({ ...x, replicated_at: readAt }));
       return;
@@ -109,7 +124,7 @@ export class Replicator {
       await this.svc.update(v.id, (x) => ({ ...x, replication_status: 'error' }));
       return;
     }
-    this.shipped.set(v.id, { hashes, stamp });
+    this.shipped.set(v.id, { hashes, stamp: `${st.mtimeMs}:${st.size}`, readAtMs });
     const ms = performance.now() - t0;
     if (changed.length > 0 || v.replication_status !== 'enabled') this.svc.log(`replication of ${v.id}: ${changed.length}/${hashes.length} blocks (${bytes} bytes) shipped in ${ms.toFixed(1)} ms`);
     await this.svc.update(v.id, (x) => {
