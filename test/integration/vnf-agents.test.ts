@@ -260,7 +260,7 @@ async function failover(hbIntervalMs: number, withWitness: boolean): Promise<Fai
     a.kill('SIGKILL');
     await sh(['ip', '-n', topo.ns.a, 'link', 'set', 'ex0', 'down']);
     await sh(['ip', '-n', topo.ns.a, 'link', 'set', 'bk0', 'down']);
-    // A reply vnf-a sent just before the signal may still land after tKill; none can once its links are down.
+    // Nothing offered from here on can reach vnf-a.
     const tDown = now();
     await Promise.race([client.exited, sleep(20_000)]);
     await stopAll(client, b, w);
@@ -311,12 +311,16 @@ function expectContinuity(r: FailoverResult) {
   expect(toActive?.value.reason).toBe('peer-lost');
   expect(b.of('garp').length).toBe(1);
   expect(r.failoverMs).toBeLessThan(1000);
-  // Once new calls succeed again, they keep succeeding.
-  const firstOkAfter = tKill + r.failoverMs;
-  expect(client.of('call-setup', 'fail').filter((e) => e.t > firstOkAfter + 250)).toEqual([]);
-  const answeredAfterDown = client.of('call-setup', 'ok').filter((e) => e.t > tDown);
-  expect(answeredAfterDown.length).toBeGreaterThan(50);
-  expect(answeredAfterDown.filter((e) => e.value.by !== 'vnf-b')).toEqual([]);
+  // Judged by when each call was offered (its reply's time minus its latency): a
+  // reply stamped later may have waited in the client's socket or event loop.
+  const offered = (e: Ev) => e.t - Number(e.value.latencyMs);
+  // Once new calls succeed again, they keep succeeding: no call offered after the first one vnf-b answered failed.
+  const firstByB = client.of('call-setup', 'ok').find((e) => e.t > tKill && e.value.by === 'vnf-b')!;
+  expect(client.of('call-setup', 'fail').filter((e) => offered(e) > offered(firstByB))).toEqual([]);
+  // No call offered once vnf-a's links were down was answered by anyone else than vnf-b.
+  const offeredAfterDown = client.of('call-setup', 'ok').filter((e) => offered(e) > tDown);
+  expect(offeredAfterDown.length).toBeGreaterThanOrEqual(40);
+  expect(offeredAfterDown.filter((e) => e.value.by !== 'vnf-b')).toEqual([]);
   // Ongoing calls continued with their count: no drop, no state lost, anywhere.
   const ends = client.of('call-end');
   expect(ends.filter((e) => e.type === 'fail')).toEqual([]);

@@ -313,22 +313,21 @@ describe('volume API on two real controller containers', () => {
     writeFileSync(fileOf(east, v.id), data);
     const written = Date.now();
     // The replica appears in west once a pass has shipped the whole state.
-    const r = await west.client.waitVolumeWhere(v.id, 'replica holds the written state', (x) => x['msh:replicated_at'] != null && Date.parse(x['msh:replicated_at']) >= written, 20_000).catch(async (e: unknown) => {
+    const r = await west.client.waitVolumeWhere(v.id, 'replica holds the written state', (x) => x['msh:replicated_at'] != null && Date.parse(x['msh:replicated_at']) > written, 20_000).catch(async (e: unknown) => {
       throw new Error(`${String(e)}; east says ${JSON.stringify(await east.client.getVolume(v.id))}`);
     });
     expect(r).toMatchObject({ status: 'available', replication_status: 'enabled', size: 4, volume_type: 'replicated', 'msh:replica_of': `east@file#file/${v.id}` });
     expect(sha(readFileSync(fileOf(west, v.id)))).toBe(sha(data));
-    const first = await east.client.waitVolumeWhere(v.id, 'east shipped the written state', (x) => x['msh:replication_stats'] != null && Date.parse(x['msh:replicated_at'] ?? '0') >= written);
+    const first = await east.client.waitVolumeWhere(v.id, 'east shipped the written state', (x) => x['msh:replication_stats'] != null && Date.parse(x['msh:replicated_at'] ?? '0') > written);
     console.log(`replication: first state (${first['msh:replication_stats']!.blocks} blocks, ${first['msh:replication_stats']!.bytes} bytes), lag now ${first['msh:replication_lag_ms']} ms`);
 
     // Two blocks change: exactly those two ship.
     const before = first['msh:replication_stats']!;
     writeAt(fileOf(east, v.id), 5 * BLOCK + 100, randomBytes(10));
     writeAt(fileOf(east, v.id), 77 * BLOCK, randomBytes(BLOCK));
-    const after = await east.client.waitVolumeWhere(v.id, 'the two changed blocks shipped', (x) => (x['msh:replication_stats']?.blocks ?? 0) > before.blocks);
+    // One pass or two (a pass may read between the two writes): two blocks in all, nothing else.
+    const after = await east.client.waitVolumeWhere(v.id, 'the two changed blocks shipped', (x) => (x['msh:replication_stats']?.blocks ?? 0) >= before.blocks + 2);
     const st = after['msh:replication_stats']!;
-    expect(st.last_blocks).toBe(2);
-    expect(st.last_bytes).toBe(2 * BLOCK);
     expect(st.blocks - before.blocks).toBe(2);
     expect(st.bytes - before.bytes).toBe(2 * BLOCK);
     await west.client.waitVolumeWhere(v.id, 'west equal to east', (x) => x['msh:replicated_at'] === after['msh:replicated_at'] || Date.parse(x['msh:replicated_at'] ?? '0') >= Date.parse(after['msh:replicated_at']!));
