@@ -195,7 +195,8 @@ describe('compute and image APIs on a real controller container', () => {
     }
     const cut = headers().map((h) => h.seq);
     expect(consistentCut(cut)).toBe(true);
-    for (const s of servers) expect(guestProc(s.id)?.state).toBe('T');
+    // SIGSTOP is sent, not awaited: a guest is seen stopped once the kernel has scheduled the stop.
+    for (const s of servers) await waitFor(`${s.id} stopped (T)`, () => guestProc(s.id)?.state === 'T', 2000);
     const heldMs = 1500;
     await sleep(heldMs);
     expect(headers().map((h) => h.seq)).toEqual(cut);

@@ -27,8 +27,8 @@ describe('msh ps, fault, heal, capture, logs on a run left up', () => {
     runId = /^run ([0-9a-f]{6})/m.exec(up.stdout)?.[1] ?? '';
     expect(up.exitCode, up.stderr).toBe(0);
     vni = Number(/^link wan1: .* vni (\d+)/m.exec(up.stdout)![1]);
-    // east's router namespace -> west/hb crosses wan1; 20 pings a second for the whole test.
-    ping = execa('ip', ['netns', 'exec', `msh-${runId}-east`, 'ping', '-n', '-q', '-i', '0.05', '-w', '25', '198.18.2.2'], { reject: false });
+    // east's router namespace -> west/hb crosses wan1; 20 pings a second for the whole test (afterAll kills it; -w bounds it if afterAll never runs).
+    ping = execa('ip', ['netns', 'exec', `msh-${runId}-east`, 'ping', '-n', '-q', '-i', '0.05', '-w', '100', '198.18.2.2'], { reject: false });
   }, 20_000);
 
   afterAll(async () => {

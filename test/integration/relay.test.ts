@@ -18,6 +18,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRelay, type LinkConfig, type LinkStats, type RelayClient } from '../../harness/wan/control.js';
 import { CLEAR, type Impairment } from '../../harness/wan/impairment.js';
+import { quantile } from '../../harness/checks/series.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
@@ -65,6 +66,8 @@ async function ping(from: 'a' | 'b', count: number, intervalS: number, waitS = 2
 }
 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+// A median, so one stall of this 2-core VM inside a short sample does not decide it (the relay's own per-datagram mean is asserted below).
+const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
 
 function diff(after: LinkStats, before: LinkStats | undefined, dir: 'aToB' | 'bToA', key: 'received' | 'forwarded' | 'droppedDown' | 'droppedLoss'): number {
   return after[dir][key] - (before ? before[dir][key] : 0);
@@ -182,23 +185,23 @@ describe.skipIf(!canRun)('WAN relay over real VXLAN', () => {
     expect(await rc().set(link(CLEAR, CLEAR))).toBe(true);
     const p = await ping('a', 5, 0.1);
     expect(p.exitCode, p.output).toBe(0);
-    const base = mean(p.rtts);
-    console.log(`baseline RTT over relay: mean ${base.toFixed(3)} ms (${p.rtts.join(', ')})`);
+    const base = median(p.rtts);
+    console.log(`baseline RTT over relay: median ${base.toFixed(3)} ms (${p.rtts.join(', ')})`);
     expect(base).toBeLessThan(5);
     // Endpoints are fixed once bound.
     await expect(rc().set({ ...link(CLEAR, CLEAR), b: { port: 40003, peer: VTEP.b } })).rejects.toThrow(/cannot change/);
   });
 
-  it('adds 20 ms each way: mean ping RTT within 10 % of 40 ms', async () => {
+  it('adds 20 ms each way: median ping RTT within 10 % of 40 ms', async () => {
     expect(await rc().set(link(delayed(20), delayed(20)))).toBe(false);
     await ping('a', 2, 0.1); // neighbour entries fresh, so no ARP round trip inside the sample
     const before = (await rc().stats()).wan1!;
     const p = await ping('a', 20, 0.05);
     expect(p.exitCode, p.output).toBe(0);
     expect(p.rtts).toHaveLength(20);
-    const m = mean(p.rtts);
+    const m = median(p.rtts);
     console.log(
-      `RTT with 20 ms/20 ms: mean ${m.toFixed(3)} ms, min ${Math.min(...p.rtts).toFixed(3)}, max ${Math.max(...p.rtts).toFixed(3)} (${p.rtts.join(', ')})`,
+      `RTT with 20 ms/20 ms: median ${m.toFixed(3)} ms, mean ${mean(p.rtts).toFixed(3)} ms, min ${Math.min(...p.rtts).toFixed(3)}, max ${Math.max(...p.rtts).toFixed(3)} (${p.rtts.join(', ')})`,
     );
     expect(Math.abs(m - 40) / 40).toBeLessThan(0.1);
 
