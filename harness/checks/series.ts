@@ -34,7 +34,7 @@ export interface FaultWindow {
   readonly target: FaultTarget;
   /** When injecting began. */
   readonly injectedAt: number;
-  /** When the effect began: measured where the kind measures it (a site's first death), else the injection. */
+  /** When the effect began: measured where the kind measures it (a site loss: the first of its links' cut and its nodes' deaths), else the injection. */
   readonly start: number;
   readonly end: number; // when healing began; Infinity if it never healed
   /** Both the injection's and the heal's proofs say the fault took effect as intended. */

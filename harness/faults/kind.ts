@@ -28,7 +28,7 @@ export interface Proof {
   /** One line: what was measured ("1834 packets dropped east->west, none forwarded"). */
   readonly summary: string;
   readonly measured: Readonly<Record<string, unknown>>;
-  /** When the effect began, measured (e.g. the first container's death), on the history clock; absent when it is the injection itself. */
+  /** When the effect began, measured (e.g. a site's links cut or its first container's death), on the history clock; absent when it is the injection itself. */
   readonly from?: number;
   /** Per node, when it stopped (site loss): a member's window ends at its own death. */
   readonly stopped?: Readonly<Record<string, number>>;
