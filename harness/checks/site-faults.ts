@@ -49,11 +49,19 @@ export function partitionCuts(windows: readonly FaultWindow[]): { links: Set<str
     .filter((c) => c.start < c.end);
 }
 
+/** Whether a fault stops a site's services: the site lost, or its controller paused (a paused VM leaves them running). */
+export function stopsSite(s: Scenario, f: FaultWindow): boolean {
+  if (f.faultKind === 'site-loss') return true;
+  if (f.faultKind !== 'pause-node') return false;
+  const [site, node] = f.target.node!.split('/');
+  return s.sites.find((x) => x.name === site)?.nodes.find((n) => n.name === node)?.role === 'controller';
+}
+
 /** What a fault does to the sites: stops some (lost or paused), or cuts some off from the largest group of connected sites. */
 export function faultedSites(s: Scenario, windows: readonly FaultWindow[]): { what: string; start: number; end: number; down: string[]; cutOff: string[] }[] {
   const sites = controllerSites(s);
   const lost = windows
-    .filter((f) => f.faultKind === 'site-loss' || f.faultKind === 'pause-node')
+    .filter((f) => stopsSite(s, f))
     .map((f) => ({ what: `${f.fault} (${f.faultKind})`, start: f.start, end: f.end, down: [...f.target.sites], cutOff: [] }));
   const cut = partitionCuts(windows).map((c) => {
     const comps = components(s, c.links, sites).sort((a, b) => b.length - a.length);

@@ -235,9 +235,9 @@ describe('dr-quiesce-window', () => {
   const good = (o: Partial<HandCycle> = {}, cycle = 0) =>
     handCycle({ cycle, quiesce: [{ member: 0, t: 1001, started: 995 }, { member: 1, t: 1011 }, { member: 2, t: 1021 }], unquiesce: [{ member: 2, t: 1052 }, { member: 1, t: 1062 }, { member: 0, t: 1072 }], freeze: m3([1000, 1010, 1020]), thaw: rev3([1050, 1060, 1070]), ...o });
 
-  it('decides DR-OPT1-FAST-SNAPSHOT and needs nothing', () => {
+  it('decides DR-OPT1-FAST-SNAPSHOT and needs its faults proven (the loss excuses cycles)', () => {
     expect(drQuiesceWindow.requirements).toEqual(['DR-OPT1-FAST-SNAPSHOT']);
-    expect(drQuiesceWindow.needs).toEqual({});
+    expect(drQuiesceWindow.needs).toEqual({ faults: true });
   });
 
   it('measures first freeze to last thaw as the guests saw it, and the API calls around them', () => {
@@ -451,9 +451,9 @@ describe('dr-server-snapshot', () => {
   const base = () => drHistory({ cycles: three(), option: S });
   const c0m1 = (v: Record<string, unknown>) => v['cycle'] === 0 && v['member'] === 1;
 
-  it('decides DR-OPT2-SERVER-SNAPSHOT and DR-OPT2-IMAGE-CLEANUP, needs nothing', () => {
+  it('decides DR-OPT2-SERVER-SNAPSHOT and DR-OPT2-IMAGE-CLEANUP, needs its faults proven (the loss excuses cycles)', () => {
     expect(drServerSnapshot.requirements).toEqual(['DR-OPT2-SERVER-SNAPSHOT', 'DR-OPT2-IMAGE-CLEANUP']);
-    expect(drServerSnapshot.needs).toEqual({});
+    expect(drServerSnapshot.needs).toEqual({ faults: true });
   });
 
   it('passes with a row per VM and cycle', () => {

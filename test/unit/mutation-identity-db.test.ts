@@ -157,11 +157,13 @@ describe('write-availability, edges', () => {
     expect([399, 400, 404, 499, 500, 502, 503, 504, undefined].map((s) => cleanRefusal(e(s)))).toEqual([false, true, true, true, false, false, true, false, false]);
     expect(cleanRefusal({ t: 0, kind: 'op', process: 'p', type: 'fail', f: 'write' })).toBe(false);
   });
-  it('passes without faults, saying nothing of healing, and reports each region', () => {
-    const o = check('writes', all(), audit());
+  it('skips a run without an outage; reports each region of a run with one', () => {
+    expect(check('writes', all(), audit())).toEqual({ status: 'skip', summary: 'no fault took the identity database away in this run (partition, impair, pause-node, site-loss): nothing to judge', evidence: {} });
+    const o = check('writes', partition(), all(), audit());
     expect(o.status, o.summary).toBe('pass');
-    expect(o.summary).toBe('east: 41/41 ok, 0 refused cleanly during faults and recovery; west: 41/41 ok, 0 refused cleanly during faults and recovery; north: 41/41 ok, 0 refused cleanly during faults and recovery');
-    expect(rows(o)[0]).toEqual({ region: 'east', writes: 41, ok: 41, duringFaults: 0, refusedCleanly: 0, refusals: [], resumedAfterHealMs: 0, audited: true, missing: 0, problems: [], status: 'pass' });
+    const each = '41/41 ok, 0 refused cleanly during faults and recovery, resumed 10 ms after healing';
+    expect(o.summary).toBe(`east: ${each}; west: ${each}; north: ${each}`);
+    expect(rows(o)[0]).toEqual({ region: 'east', writes: 41, ok: 41, duringFaults: 33, refusedCleanly: 0, refusals: [], resumedAfterHealMs: 10, audited: true, missing: 0, problems: [], status: 'pass' });
   });
   it('allows clean refusals until the limit after healing, and reports them and the resumption', () => {
     const o = check('writes', partition(), all((r, t) => (r === 'east' && t >= 4000 && t < 17000 ? (t < 10000 ? 503 : 409) : 201)), audit());
@@ -194,37 +196,49 @@ describe('write-availability, edges', () => {
     const o = check('writes', partition(), all((r, t) => (r === 'east' && t >= 4000 && t < 16000 ? 503 : 201)), audit());
     expect(rows(o)[0]).toMatchObject({ resumedAfterHealMs: 10 });
     const revoked = check('writes', fault({ kind: 'revoke-token', site: 'east' }, 5000, undefined, { name: 'revoke' }), all(), audit());
-    expect(revoked.status).toBe('pass');
-    expect(rows(revoked).map((r) => r.resumedAfterHealMs)).toEqual([0, 0, 0]);
+    expect(revoked.status).toBe('skip');
   });
   it('names at most three missing writes', () => {
-    const o = check('writes', all(), audit({ west: ['a', 'b', 'c', 'd'] }));
+    const o = check('writes', partition(), all(), audit({ west: ['a', 'b', 'c', 'd'] }));
     expect(o.summary).toBe('west: 4 acknowledged write(s) missing afterwards: a, b, c');
   });
   it('is unknown with fewer than 5 writes judged, or without an audit of the region, naming the regions', () => {
-    const few = check('writes', all(() => 201, [0, 500, 1000, 1500]), audit());
+    const blip = partition(100, 200);
+    const few = check('writes', blip, all(() => 201, [0, 500, 1000, 1500]), audit());
     expect(few.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (east, west, north)');
-    expect(check('writes', all(() => 201, [0, 500, 1000, 1500, 2000]), audit()).status).toBe('pass');
-    const o = check('writes', all(), audit({}, ['east', 'north']));
+    expect(check('writes', blip, all(() => 201, [0, 500, 1000, 1500, 2000]), audit()).status).toBe('pass');
+    const o = check('writes', blip, all(), audit({}, ['east', 'north']));
     expect(o.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (west)');
   });
   it('is unknown when the audit read nothing back: skipped (controller gone) or its last read failed; missing writes it listed do not count', () => {
     const skipped: HistoryEvent = { t: 30000, kind: 'op', process: 'identity@harness', type: 'info', f: 'audit', value: { region: 'west', skipped: 'its controller is gone' } };
-    const s = check('writes', all(), audit({}, ['east', 'north']), [skipped]);
+    const s = check('writes', partition(), all(), audit({}, ['east', 'north']), [skipped]);
     expect(s.status).toBe('unknown');
     expect(s.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (west: its controller is gone)');
     expect(rows(s)[1]).toMatchObject({ region: 'west', audited: false, auditFailed: 'its controller is gone', missing: 0, status: 'unknown' });
     expect(rows(s)[0]).not.toHaveProperty('auditFailed');
     const failed: HistoryEvent = { t: 30000, kind: 'op', process: 'identity@harness', type: 'info', f: 'audit', value: { region: 'north', acked: 10, missing: ['a', 'b'], error: 'connect ECONNREFUSED' } };
-    const f = check('writes', all(), audit({}, ['east', 'west']), [failed]);
+    const f = check('writes', partition(), all(), audit({}, ['east', 'west']), [failed]);
     expect(f.status).toBe('unknown');
     expect(f.summary).toBe('too few writes, or no read-back audit of the acknowledged writes (north: connect ECONNREFUSED)');
     expect(rows(f)[2]).toMatchObject({ region: 'north', audited: false, missing: 0, problems: [] });
     const bare: HistoryEvent = { t: 30000, kind: 'op', process: 'identity@harness', type: 'info', f: 'audit', value: { region: 'north' } };
-    expect(check('writes', all(), audit({}, ['east', 'west']), [bare]).summary).toBe('too few writes, or no read-back audit of the acknowledged writes (north: no read-back)');
+    expect(check('writes', partition(), all(), audit({}, ['east', 'west']), [bare]).summary).toBe('too few writes, or no read-back audit of the acknowledged writes (north: no read-back)');
     // Other problems still fail the region.
-    const bad = check('writes', all((r, t) => (r === 'north' && t === 5000 ? 500 : 201)), audit({}, ['east', 'west']), [failed]);
+    const bad = check('writes', partition(), all((r, t) => (r === 'north' && t === 5000 ? 500 : 201)), audit({}, ['east', 'west']), [failed]);
     expect(bad.status).toBe('fail');
+  });
+  it('takes a paused VM for no outage: it neither makes a run judged nor excuses failed writes', () => {
+    const withVm = parseScenario('idq-vm.yaml', yaml('galera').replace('{ name: north, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }] }', '{ name: north, subnet: 198.18.3.0/24, nodes: [{ name: ctl, role: controller }, { name: app }] }')).scenario;
+    const judge = (...h: HistoryEvent[][]) => writeAvailability.check(byT(h.flat()), { scenario: withVm, plan, spec: withVm.checks.find((c) => c.name === 'writes')! });
+    const vmPaused = fault({ kind: 'pause-node', node: 'north/app' }, 1000, 3000, { name: 'freeze-vm' });
+    const timeouts = all((r, t) => (r === 'north' && t >= 1000 && t < 3000 ? 'timeout' : 201));
+    expect(judge(vmPaused, timeouts, audit()).status).toBe('skip');
+    const o = judge(vmPaused, partition(), timeouts, audit());
+    expect(o.status).toBe('fail');
+    expect(o.summary).toBe('north: 4 write(s) failed outside faults');
+    const ctlPaused = fault({ kind: 'pause-node', node: 'north/ctl' }, 1000, 3000, { name: 'freeze-ctl' });
+    expect(judge(ctlPaused, partition(), timeouts, audit()).status).toBe('pass');
   });
   it('does not judge a region while its own site is lost, and needs no audit from a site lost for good', () => {
     const lost = fault({ kind: 'site-loss', site: 'north' }, 4000);

@@ -5,7 +5,7 @@
 // the checker tests let through).
 import { describe, expect, it } from 'vitest';
 import { faultWindows, type FaultWindow } from '../../harness/checks/series.js';
-import { components, controllerSites, faultedSites, partitionCuts } from '../../harness/checks/site-faults.js';
+import { components, controllerSites, faultedSites, partitionCuts, stopsSite } from '../../harness/checks/site-faults.js';
 import { parseScenario } from '../../harness/scenario/load.js';
 import { fault } from '../support/faults.js';
 
@@ -75,11 +75,25 @@ describe('partitionCuts', () => {
   });
 });
 
+describe('stopsSite', () => {
+  it('is a site loss, or a pause of a controller; never a paused VM, a cut or a slowed link', () => {
+    const w = (input: Parameters<typeof fault>[0]) => faultWindows(fault(input, 10, 20, { name: 'f' }))[0]!;
+    expect(stopsSite(S, w({ kind: 'site-loss', site: 'edge' }))).toBe(true);
+    expect(stopsSite(S, w({ kind: 'pause-node', node: 'west/ctl' }))).toBe(true);
+    expect(stopsSite(S, w({ kind: 'pause-node', node: 'west/hb' }))).toBe(false);
+    expect(stopsSite(S, w({ kind: 'pause-node', node: 'edge/hb' }))).toBe(false);
+    expect(stopsSite(S, w({ kind: 'partition', link: 'ew' }))).toBe(false);
+    expect(stopsSite(S, w({ kind: 'impair', link: 'ew' }))).toBe(false);
+  });
+});
+
 describe('faultedSites', () => {
   it('lists lost and paused sites and the sites a cut leaves outside the largest group, in order of start', () => {
     const h = [
       ...fault({ kind: 'site-loss', site: 'north' }, 900, undefined, { name: 'lose' }),
       ...fault({ kind: 'pause-node', node: 'west/ctl' }, 50, 80, { name: 'freeze' }),
+      // A paused VM leaves its site's services running: no site down.
+      ...fault({ kind: 'pause-node', node: 'east/hb' }, 60, 90, { name: 'freeze-vm' }),
       ...fault({ kind: 'partition', link: 'ne' }, 100, 300, { name: 'a' }),
       ...fault({ kind: 'partition', link: 'ew' }, 200, 400, { name: 'b' }),
       ...fault({ kind: 'impair', link: 'wn' }, 10, 20, { name: 'slow' }),

@@ -19,6 +19,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   if (!corruption) return { status: 'skip', summary: 'no corrupt data was written: no propagating fault to keep out', evidence: {} };
   const trigger = failoverOf(h);
   if (!trigger) return { status: 'skip', summary: 'no failover was triggered: nothing was restored', evidence: {} };
+  // Corruption written after the restore began could not have been carried over: the restore proves nothing about it.
+  if (corruption.start >= trigger.injectedAt) return { status: 'skip', summary: `the corrupt data was written ${Math.round(corruption.start - trigger.injectedAt)} ms after the failover was triggered: no propagating fault to keep out of the restore`, evidence: { corruptedAt: corruption.start, triggerAt: trigger.injectedAt } };
   const restored = guestEvents(h, 'restored', trigger.target.sites[0]!)[0];
   const flags = restored?.value?.['corrupt'];
   const evidence = { option: d.option, corruptedAt: corruption.start, corruptedVm: corruption.measured['member'] ?? null, restoredCorrupt: flags ?? null, restoredSeqs: restored?.value?.['seqs'] ?? null };

@@ -58,7 +58,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
 export const drQuiesceWindow: CheckKind<typeof options> = {
   options,
   requirements: ['DR-OPT1-FAST-SNAPSHOT'],
-  needs: {},
+  // The primary's loss excuses the cycles it cut short: only a loss proven to have happened may.
+  needs: { faults: true },
   validate: (c, s) => needsDr(c.name, s),
   check,
 };

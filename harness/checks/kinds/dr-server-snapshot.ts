@@ -59,7 +59,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
 export const drServerSnapshot: CheckKind<typeof options> = {
   options,
   requirements: ['DR-OPT2-SERVER-SNAPSHOT', 'DR-OPT2-IMAGE-CLEANUP'],
-  needs: {},
+  // The primary's loss excuses the cycles it cut short: only a loss proven to have happened may.
+  needs: { faults: true },
   validate: (c, s) => needsDr(c.name, s),
   check,
 };

@@ -94,7 +94,8 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   if (worst > limit || wireWorst > limit) {
     return { status: 'fail', summary: `split brain: two actives at once for ${Math.max(worst, wireWorst)} ms (${windows.length} window(s) reported by the members, ${total} ms in all; limit ${limit} ms, ${mode})${wireText}`, evidence };
   }
-  if (unobservable) return { status: 'pass', summary: `${windows.length ? `two actives for at most ${worst} ms` : 'never two actives at once'} by the members' own account (limit ${limit} ms, ${mode}); the wire was not watched: ${String(unobservable.value?.error)}`, evidence };
+  // The members' own account is what the wire is there to check (a dead member still answering ARP claims nothing).
+  if (unobservable) return { status: 'unknown', summary: `${windows.length ? `two actives for at most ${worst} ms` : 'never two actives at once'} by the members' own account (limit ${limit} ms, ${mode}), but the wire was not watched: ${String(unobservable.value?.error)}`, evidence };
   // Probes that no MAC answered are no account of the wire either (a probe on the wrong device or source hears nothing).
   if (answered.every((p) => p.macs.length === 0)) return { status: 'unknown', summary: 'no ARP probe of the VIP answered: the wire gives no account of who held it', evidence };
   if (wireUpper > limit) return { status: 'unknown', summary: `two MACs answered ARP for the VIP for ${wireWorst} to ${wireUpper} ms (probes every ${PROBE_INTERVAL_MS} ms): cannot tell it from the ${limit} ms limit${wireText}`, evidence };

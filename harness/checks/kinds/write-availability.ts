@@ -11,6 +11,8 @@ import type { CheckKind, SpecOf } from '../kind.js';
 import { checkFields, limit, workload } from '../options.js';
 import { answered, faultWindows, ops, round, type FaultWindow } from '../series.js';
 import type { Status } from '../verdict.js';
+import { stopsSite } from '../site-faults.js';
+import type { Scenario } from '../../scenario/schema.js';
 
 const options = z.strictObject({
   ...checkFields('write-availability'),
@@ -26,21 +28,24 @@ export function cleanRefusal(e: OpEvent): boolean {
   return (s >= 400 && s < 500) || s === 503;
 }
 
-/** Fault windows that take the region's own Keystone away (its node paused or its site lost). */
-function ownOutages(windows: readonly FaultWindow[], region: string): FaultWindow[] {
-  return windows.filter((f) => (f.faultKind === 'site-loss' || f.faultKind === 'pause-node') && f.target.sites.includes(region));
+/** Fault windows that take the region's own Keystone away (its controller paused or its site lost). */
+function ownOutages(scenario: Scenario, windows: readonly FaultWindow[], region: string): FaultWindow[] {
+  return windows.filter((f) => stopsSite(scenario, f) && f.target.sites.includes(region));
 }
 
 const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
   const w = requestsOf(ctx, 'writes');
   const limit = ctx.spec.limit ?? RESUME_LIMIT_MS;
-  const all = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind));
+  // A paused VM takes no database away; a paused controller does.
+  const all = faultWindows(h).filter((f) => OUTAGES.includes(f.faultKind) && (f.faultKind !== 'pause-node' || stopsSite(ctx.scenario, f)));
+  // The requirement is about writes while the database cannot take them: a run without such a fault says nothing of it.
+  if (all.length === 0) return { status: 'skip', summary: `no fault took the identity database away in this run (${OUTAGES.join(', ')}): nothing to judge`, evidence: {} };
   // A fault that never heals (a lost site) leaves the others to carry on: they must be writable again within the limit of its start.
   const windows = all.map((f) => (Number.isFinite(f.end) ? f : { ...f, end: f.start }));
   const audits = new Map(ops(h, 'identity@harness', 'audit').map((e) => [String(e.value?.region), e.value]));
   const rows = clientRegions(ctx.scenario, w).map((region) => {
     const rs = answered(h, `${w.name}@${region}`, 'write');
-    const own = ownOutages(all, region);
+    const own = ownOutages(ctx.scenario, all, region);
     // Its own Keystone gone, the region cannot answer at all: nothing to judge until it is back.
     const judged = rs.filter((r) => !overlaps(r, own));
     // Until `limit` after healing the database may still be rejoining: refusals are allowed there, if clean.
@@ -48,9 +53,9 @@ const check: Checker<SpecOf<typeof options>> = (h, ctx) => {
     const steady = judged.filter((r) => !overlaps(r, windows, limit));
     const unclean = during.filter((r) => r.e.type === 'fail' && !cleanRefusal(r.e));
     const steadyFailed = steady.filter((r) => r.e.type !== 'ok');
-    const lastHeal = Math.max(...windows.map((f) => f.end), -Infinity);
-    const firstOkAfter = Number.isFinite(lastHeal) ? judged.find((r) => r.sent >= lastHeal && r.e.type === 'ok') : undefined;
-    const resumedMs = Number.isFinite(lastHeal) ? (firstOkAfter ? round(firstOkAfter.e.t - lastHeal) : null) : 0;
+    const lastHeal = Math.max(...windows.map((f) => f.end));
+    const firstOkAfter = judged.find((r) => r.sent >= lastHeal && r.e.type === 'ok');
+    const resumedMs = firstOkAfter ? round(firstOkAfter.e.t - lastHeal) : null;
     const lostForGood = own.some((f) => !Number.isFinite(f.end));
     const audit = audits.get(region);
     // Only an audit that read the users back backs a pass: one skipped (the
