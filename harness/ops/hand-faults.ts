@@ -119,10 +119,11 @@ export async function healProofOf(h: HandFault, env: FaultEnv): Promise<Proof> {
       const id = env.container(ctl.ref);
       // The watcher runs as its own session (setsid); its `bridge monitor fdb` (matched
       // exactly, so not this shell's own command line) names the session to kill.
-      const kill = 'me=$(ps -o sid= -p $$ | tr -d " "); for p in $(pgrep -x -f "bridge monitor fdb"); do s=$(ps -o sid= -p $p | tr -d " "); [ "$s" != 1 ] && [ "$s" != "$me" ] && kill -TERM -"$s" 2>/dev/null; done; sleep 0.2; ! pgrep -x -f "bridge monitor fdb" >/dev/null';
+      // Exit 3: no watcher was running any more when the heal came.
+      const kill = 'pgrep -x -f "bridge monitor fdb" >/dev/null || exit 3; me=$(ps -o sid= -p $$ | tr -d " "); for p in $(pgrep -x -f "bridge monitor fdb"); do s=$(ps -o sid= -p $p | tr -d " "); [ "$s" != 1 ] && [ "$s" != "$me" ] && kill -TERM -"$s" 2>/dev/null; done; sleep 0.2; ! pgrep -x -f "bridge monitor fdb" >/dev/null';
       const r = await env.runtime.exec(id, ['sh', '-c', kill]);
       const log = await env.runtime.exec(id, ['cat', `/tmp/msh-break-l2pop-${f.name}.log`]);
-      return l2popHealProof(f.site, r.exitCode !== 0, remoteEntries(log.stdout));
+      return l2popHealProof(f.site, r.exitCode !== 3, r.exitCode !== 0 && r.exitCode !== 3, remoteEntries(log.stdout));
     }
     case 'leave-dirty': {
       const l = env.link(f.link);

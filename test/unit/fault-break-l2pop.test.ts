@@ -42,12 +42,18 @@ describe('proofs', () => {
     expect(dead.summary).toMatch(/not running/);
   });
 
-  it('healed only when the watcher is gone; what it removed is measured', () => {
-    const h = healProof('west', false, removed);
+  it('healed only when the watcher ran until the heal and is gone after; what it removed is measured', () => {
+    const h = healProof('west', true, false, removed);
     expect(h.ok).toBe(true);
-    expect(h.summary).toMatch(/removed 2 remote FDB entries/);
-    expect(h.measured['removed']).toEqual(removed);
-    expect(healProof('west', true, removed).ok).toBe(false);
+    expect(h.summary).toBe("watcher stopped in west's controller; it removed 2 remote FDB entries behind the API's back");
+    expect(h.measured).toEqual({ site: 'west', watcherRanThrough: true, watcherRunning: false, removed });
+    const stuck = healProof('west', true, true, removed);
+    expect(stuck.ok).toBe(false);
+    expect(stuck.summary).toBe("the watcher in west's controller still runs after the kill");
+    // Its monitor died mid-window: entries programmed after were never removed.
+    const died = healProof('west', false, false, removed);
+    expect(died.ok).toBe(false);
+    expect(died.summary).toBe("the watcher in west's controller had already exited when the window ended: L2 population was not broken throughout (it removed 2 remote FDB entries)");
   });
 });
 

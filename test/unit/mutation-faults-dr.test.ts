@@ -173,8 +173,8 @@ describe('break-l2pop: reading the FDB', () => {
     expect(injectProof('primary', true, four, [])).toEqual({ ok: false, summary: "4 remote FDB entries still in primary's kernel: m1 vxlan-1 dst d1, m2 vxlan-1 dst d2, m3 vxlan-1 dst d3", measured: { site: 'primary', watcherRunning: true, remoteEntries: four, removed: [] } });
     expect(injectProof('primary', false, four, [])).toMatchObject({ ok: false, summary: "the watcher in primary's controller is not running" });
     expect(injectProof('primary', true, [], four)).toEqual({ ok: true, summary: "read back from primary's kernel: no remote FDB entry on any tenant VXLAN device (4 removed so far)", measured: { site: 'primary', watcherRunning: true, remoteEntries: [], removed: four } });
-    expect(healProof('primary', true, four)).toEqual({ ok: false, summary: "the watcher in primary's controller still runs after the kill", measured: { site: 'primary', watcherRunning: true, removed: four } });
-    expect(healProof('primary', false, [])).toEqual({ ok: true, summary: "watcher stopped in primary's controller; it removed 0 remote FDB entries behind the API's back", measured: { site: 'primary', watcherRunning: false, removed: [] } });
+    expect(healProof('primary', true, true, four)).toEqual({ ok: false, summary: "the watcher in primary's controller still runs after the kill", measured: { site: 'primary', watcherRanThrough: true, watcherRunning: true, removed: four } });
+    expect(healProof('primary', true, false, [])).toEqual({ ok: true, summary: "watcher stopped in primary's controller; it removed 0 remote FDB entries behind the API's back", measured: { site: 'primary', watcherRanThrough: true, watcherRunning: false, removed: [] } });
   });
 });
 
@@ -220,7 +220,8 @@ describe('break-l2pop: injected through a fake controller', () => {
     expect(left.proof).toMatchObject({ ok: false, measured: { remoteEntries: [{ mac: 'fa:16:3e:00:00:01', dev: 'vxlan-7', dst: '198.18.2.2' }] } });
     const dead = await breakL2pop.inject(f, fakeEnv({ exec: controller({ alive: () => false }).exec }).env);
     expect(dead.proof).toMatchObject({ ok: false, measured: { watcherRunning: false } });
-    expect(await dead.heal!()).toMatchObject({ ok: true, measured: { watcherRunning: false } });
+    // Dead before the heal came: L2 population was not broken throughout the window.
+    expect(await dead.heal!()).toMatchObject({ ok: false, measured: { watcherRanThrough: false, watcherRunning: false } });
   });
 
   it('throws when the watcher does not start, with what the controller said (stderr, else stdout)', async () => {

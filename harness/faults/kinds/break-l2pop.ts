@@ -69,12 +69,21 @@ export function injectProof(site: string, alive: boolean, left: readonly RemoteE
   return { ok, summary, measured: { site, watcherRunning: alive, remoteEntries: left, removed } };
 }
 
-/** The proof of the heal: the watcher is gone; what it removed is measured, and nothing is restored. */
-export function healProof(site: string, alive: boolean, removed: readonly RemoteEntry[]): Proof {
+/**
+ * The proof of the heal: the watcher ran through the whole window (alive
+ * when the heal came: a monitor that died mid-window stopped breaking
+ * anything) and is gone after; what it removed is measured, and nothing is
+ * restored.
+ */
+export function healProof(site: string, ranThrough: boolean, alive: boolean, removed: readonly RemoteEntry[]): Proof {
   return {
-    ok: !alive,
-    summary: alive ? `the watcher in ${site}'s controller still runs after the kill` : `watcher stopped in ${site}'s controller; it removed ${removed.length} remote FDB entries behind the API's back`,
-    measured: { site, watcherRunning: alive, removed },
+    ok: ranThrough && !alive,
+    summary: !ranThrough
+      ? `the watcher in ${site}'s controller had already exited when the window ended: L2 population was not broken throughout (it removed ${removed.length} remote FDB entries)`
+      : alive
+        ? `the watcher in ${site}'s controller still runs after the kill`
+        : `watcher stopped in ${site}'s controller; it removed ${removed.length} remote FDB entries behind the API's back`,
+    measured: { site, watcherRanThrough: ranThrough, watcherRunning: alive, removed },
   };
 }
 
@@ -107,9 +116,10 @@ export const breakL2pop: FaultKind<typeof options> = {
     return {
       proof: injectProof(f.site, await alive(), await fdb(), await removed()),
       heal: async () => {
+        const ranThrough = await alive();
         // The watcher is its own session: the group holds the monitor and the loops.
         await env.runtime.exec(ctl, ['sh', '-c', `kill -TERM -${pid} 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.05; done; kill -KILL -${pid}`]);
-        return healProof(f.site, await alive(), await removed());
+        return healProof(f.site, ranThrough, await alive(), await removed());
       },
     };
   },
