@@ -71,8 +71,12 @@ export function faultWindows(h: readonly HistoryEvent[]): FaultWindow[] {
   const close = (s: FaultEvent, heal: FaultEvent | undefined) => out.push(windowOf(s, heal, byCapture.get(key(s.fault, s.t))));
   for (const e of h) {
     if (e.kind !== 'fault') continue;
-    if (e.type === 'start') open.set(e.fault, e);
-    else {
+    if (e.type === 'start') {
+      // A name started again before it healed (a by-hand injection that failed, then retried): the first stays a window, never healed.
+      const prev = open.get(e.fault);
+      if (prev) close(prev, undefined);
+      open.set(e.fault, e);
+    } else {
       const s = open.get(e.fault);
       if (s) close(s, e);
       open.delete(e.fault);

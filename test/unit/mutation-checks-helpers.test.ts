@@ -88,6 +88,16 @@ describe('faultWindows', () => {
       ['cut', 100, 100, {}],
     ]);
   });
+  it('keeps a start that a second start of the same name overtook before any heal, as a window never healed', () => {
+    // A by-hand injection that failed (unproven), then the same name injected again and healed.
+    const failed = fault({ kind: 'pause-node', node: 'east/ctl' }, 100, undefined, { name: 'p', ok: false });
+    const retried = fault({ kind: 'pause-node', node: 'east/ctl' }, 500, 900, { name: 'p' });
+    const w = faultWindows([...failed, ...retried]);
+    expect(w.map((x) => [x.injectedAt, x.end, x.proven])).toEqual([
+      [100, Infinity, false],
+      [500, 900, true],
+    ]);
+  });
   it('is unproven when the heal was not proven', () => {
     const w = faultWindows(fault({ kind: 'partition', link: 'ew' }, 100, 200, { name: 'cut', healOk: false }));
     expect(w.map((x) => [x.proven, x.proof])).toEqual([[false, 'proven (test); heal not proven (test)']]);
