@@ -53,8 +53,9 @@ export function partitionCuts(windows: readonly FaultWindow[]): { links: Set<str
 export function stopsSite(s: Scenario, f: FaultWindow): boolean {
   if (f.faultKind === 'site-loss') return true;
   if (f.faultKind !== 'pause-node') return false;
+  // Validation made sure the node exists.
   const [site, node] = f.target.node!.split('/');
-  return s.sites.find((x) => x.name === site)?.nodes.find((n) => n.name === node)?.role === 'controller';
+  return s.sites.find((x) => x.name === site)!.nodes.find((n) => n.name === node)!.role === 'controller';
 }
 
 /** What a fault does to the sites: stops some (lost or paused), or cuts some off from the largest group of connected sites. */

@@ -261,7 +261,7 @@ describe('dr-manual-trigger, dr-clean-restore, dr-server-snapshot', () => {
     expect(judge(drCleanRestore as CheckKind, 'clean', { corruptAt: 4000, restoredCorrupt: [false, true, false] }, 'replication')).toMatchObject({ status: 'fail', summary: 'the corrupt data written at the primary was restored in backup (VM 1): the replica carried the fault over' });
     expect(judge(drCleanRestore as CheckKind, 'clean', { cycles: three() }).status).toBe('skip');
     // Written after the failover was triggered (11 s): nothing a restore could have carried over.
-    expect(judge(drCleanRestore as CheckKind, 'clean', { corruptAt: 11_000, restoredCorrupt: [false, false, false] }, 'replication')).toMatchObject({ status: 'skip', summary: 'the corrupt data was written 0 ms after the failover was triggered: no propagating fault to keep out of the restore' });
+    expect(judge(drCleanRestore as CheckKind, 'clean', { corruptAt: 11_000, restoredCorrupt: [false, false, false] }, 'replication')).toMatchObject({ status: 'skip', summary: 'the corrupt data was written 0 ms after the failover was triggered: no propagating fault to keep out of the restore', evidence: { corruptedAt: 11_000, triggerAt: 11_000 } });
     expect(judge(drCleanRestore as CheckKind, 'clean', { corruptAt: 10_999, restoredCorrupt: [false, false, false] }, 'replication').status).toBe('pass');
   });
 

@@ -198,6 +198,12 @@ describe('write-availability, edges', () => {
     const revoked = check('writes', fault({ kind: 'revoke-token', site: 'east' }, 5000, undefined, { name: 'revoke' }), all(), audit());
     expect(revoked.status).toBe('skip');
   });
+  it('measures resumption from the last heal of several', () => {
+    const cuts = [...fault({ kind: 'partition', link: 'ew' }, 4000, 8000, { name: 'cut-ew' }), ...fault({ kind: 'partition', link: 'en' }, 4000, 16000, { name: 'cut-en' })];
+    const o = check('writes', cuts, all((r, t) => (r === 'east' && t >= 4000 && t < 16000 ? 503 : 201)), audit());
+    expect(o.status, o.summary).toBe('pass');
+    expect(rows(o)[0]).toMatchObject({ resumedAfterHealMs: 10 });
+  });
   it('names at most three missing writes', () => {
     const o = check('writes', partition(), all(), audit({ west: ['a', 'b', 'c', 'd'] }));
     expect(o.summary).toBe('west: 4 acknowledged write(s) missing afterwards: a, b, c');

@@ -84,6 +84,18 @@ describe('stopsSite', () => {
     expect(stopsSite(S, w({ kind: 'pause-node', node: 'edge/hb' }))).toBe(false);
     expect(stopsSite(S, w({ kind: 'partition', link: 'ew' }))).toBe(false);
     expect(stopsSite(S, w({ kind: 'impair', link: 'ew' }))).toBe(false);
+    // The node is looked up in its own site: the same name elsewhere is another node.
+    const twin = parseScenario('twin.yaml', `
+name: twin
+duration: 5s
+sites:
+  - { name: a, subnet: 198.18.1.0/24, nodes: [{ name: n, role: controller }] }
+  - { name: b, subnet: 198.18.2.0/24, nodes: [{ name: n }] }
+links:
+  - { name: ab, between: [a, b], latency: 5ms }
+`).scenario;
+    expect(stopsSite(twin, w({ kind: 'pause-node', node: 'a/n' }))).toBe(true);
+    expect(stopsSite(twin, w({ kind: 'pause-node', node: 'b/n' }))).toBe(false);
   });
 });
 
