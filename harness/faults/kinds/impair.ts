@@ -32,8 +32,10 @@ export function impairProof(label: string, want: Impairment, e: DirectionEffect,
   if (delay < want.latencyMs - 1) problems.push(`mean delay ${delay} ms < ${want.latencyMs} ms asked`);
   if (want.bandwidthKbit === null && delay > want.latencyMs + want.jitterMs + 20) problems.push(`mean delay ${delay} ms > ${want.latencyMs} + ${want.jitterMs} ms asked`);
   const lossPct = e.received > 0 ? (100 * e.droppedLoss) / e.received : 0;
-  // (received * lossPct / 100 >= 3 already means some loss was asked.)
-  if ((e.received * want.lossPct) / 100 >= 3 && e.droppedLoss === 0) problems.push(`no loss in ${e.received} packets at ${want.lossPct} % asked`);
+  // Loss asked and none seen is no evidence of it, however few packets crossed (too few to show it is still nothing shown).
+  if (want.lossPct > 0 && e.droppedLoss === 0) {
+    problems.push((e.received * want.lossPct) / 100 >= 3 ? `no loss in ${e.received} packets at ${want.lossPct} % asked` : `no loss seen: ${e.received} packets are too few to show ${want.lossPct} % loss`);
+  }
   if (want.lossPct === 0 && e.droppedLoss > 0) problems.push(`${e.droppedLoss} packets lost with no loss asked`);
   const kbit = windowMs > 0 ? (e.bytesForwarded * 8) / windowMs : 0;
   if (want.bandwidthKbit !== null && kbit > want.bandwidthKbit * 1.2) problems.push(`${Math.round(kbit)} kbit/s forwarded > ${want.bandwidthKbit} kbit/s asked`);
