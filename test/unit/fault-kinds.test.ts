@@ -247,11 +247,23 @@ describe('impair', () => {
     const slow = dir({ received: 150, forwarded: 150, meanDelayMs: 100.4 });
     const { env, asked } = fakeEnv({ counters: [[dir(), dir()], [slow, slow]] });
     const r = await faultKind(f).inject(f, env);
-    expect(r.proof).toMatchObject({ ok: true, summary: 'relay set {"latencyMs":100,"jitterMs":0,"lossPct":0,"bandwidthKbit":null,"down":false} on ew' });
+    expect(r.proof).toMatchObject({ ok: true, summary: 'relay set {"latencyMs":100,"jitterMs":0,"lossPct":0,"bandwidthKbit":null,"down":false} on ew (read back)' });
     const healed = await r.heal!();
     expect(healed.ok).toBe(true);
     expect(healed.summary).toBe('east->west: 150 forwarded, mean delay 100.4 ms, 0 % lost; west->east: 150 forwarded, mean delay 100.4 ms, 0 % lost');
     expect(asked).toEqual(['set up/up', 'set up/up']);
+  });
+  it('is not proven when the relay does not hold what was set, either way', async () => {
+    const ignored = await faultKind(f).inject(f, fakeEnv({ relayIgnores: true }).env);
+    expect(ignored.proof.ok).toBe(false);
+    const baseline = '{"latencyMs":5,"jitterMs":0,"lossPct":0,"bandwidthKbit":null,"down":false}';
+    expect(ignored.proof.summary).toBe(`relay settings for ew read back {"aToB":${baseline},"bToA":${baseline}}, not {"latencyMs":100,"jitterMs":0,"lossPct":0,"bandwidthKbit":null,"down":false} both ways`);
+    const oneWay = await faultKind(f).inject(f, fakeEnv({ relayHolds: (a) => ({ aToB: a, bToA: { ...a, latencyMs: 99 } }) }).env);
+    expect(oneWay.proof.ok).toBe(false);
+    for (const field of [{ jitterMs: 1 }, { lossPct: 1 }, { bandwidthKbit: 1000 }, { down: true }]) {
+      const off = await faultKind(f).inject(f, fakeEnv({ relayHolds: (a) => ({ aToB: { ...a, ...field }, bToA: a }) }).env);
+      expect(off.proof.ok, JSON.stringify(field)).toBe(false);
+    }
   });
   it('holds with traffic one way only, and fails when a direction contradicts the settings or nothing crossed', async () => {
     const slow = dir({ received: 150, forwarded: 150, meanDelayMs: 100.4 });

@@ -24,6 +24,10 @@ const options = z.strictObject({
   ...impairmentFields,
 });
 
+export function sameImpairment(a: Impairment, b: Impairment): boolean {
+  return a.latencyMs === b.latencyMs && a.jitterMs === b.jitterMs && a.lossPct === b.lossPct && a.bandwidthKbit === b.bandwidthKbit && a.down === b.down;
+}
+
 /** Whether the counters of one direction show the impairment (pure, exported for tests). */
 export function impairProof(label: string, want: Impairment, e: DirectionEffect, windowMs: number): { ok: boolean; text: string } {
   if (e.forwarded === 0) return { ok: false, text: `${label}: no packet crossed while impaired, so nothing shows the impairment` };
@@ -95,11 +99,17 @@ export const impair: FaultKind<typeof options> = {
     await env.setLink(link, changed, changed);
     // Every datagram reaching the relay from here on is held on the new terms.
     const appliedAt = now();
+    const held = await env.linkSettings(link);
+    const readBack = (['aToB', 'bToA'] as const).every((d) => sameImpairment(held[d], changed));
     await sleep(Math.max(inFlightMs(link.baseline), inFlightMs(changed)));
     const before = await env.linkStats(link);
     const from = performance.now();
     return {
-      proof: { ok: true, summary: `relay set ${JSON.stringify(changed)} on ${link.name}`, measured: { link: link.name, aToB: changed, bToA: changed, appliedAt } },
+      proof: {
+        ok: readBack,
+        summary: readBack ? `relay set ${JSON.stringify(changed)} on ${link.name} (read back)` : `relay settings for ${link.name} read back ${JSON.stringify(held)}, not ${JSON.stringify(changed)} both ways`,
+        measured: { link: link.name, aToB: changed, bToA: changed, appliedAt },
+      },
       heal: async (): Promise<Proof> => {
         const after = await env.linkStats(link);
         const windowMs = performance.now() - from;
