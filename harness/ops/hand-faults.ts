@@ -19,6 +19,7 @@ import { cutProof } from '../faults/kinds/partition.js';
 import { impairProof } from '../faults/kinds/impair.js';
 import { healProof as l2popHealProof, remoteEntries } from '../faults/kinds/break-l2pop.js';
 import { dirtyProof } from '../faults/kinds/leave-dirty.js';
+import { thaw } from '../faults/kinds/pause-node.js';
 import { windowEffect } from '../faults/kinds/link-effect.js';
 import { now, type History } from '../observe/history.js';
 import type { Impairment } from '../wan/impairment.js';
@@ -107,13 +108,8 @@ export async function healProofOf(h: HandFault, env: FaultEnv): Promise<Proof> {
       const back = restored ? `${link.name} back to baseline (read back: ${link.baseline.latencyMs} ms, up)` : `${link.name} read back ${JSON.stringify(held)}, not its baseline`;
       return { ok, summary: [back, ...judged.map((j) => j.text)].join('; '), measured: { link: link.name, effect, restored: held, windowMs: Math.round(windowMs) } };
     }
-    case 'pause-node': {
-      const id = env.container(f.node);
-      await env.runtime.unpause(id);
-      const st = await env.runtime.state(id);
-      const ok = st.running && !st.paused;
-      return { ok, summary: ok ? `${f.node} seen running again` : `${f.node} not running after unpause (paused: ${st.paused})`, measured: { node: f.node, ...st } };
-    }
+    case 'pause-node':
+      return thaw(env, f.node);
     case 'break-l2pop': {
       const ctl = env.plan.sites.find((s) => s.name === f.site)!.nodes.find((n) => n.role === 'controller')!;
       const id = env.container(ctl.ref);

@@ -280,10 +280,10 @@ describe('impair', () => {
 describe('pause-node', () => {
   const f = spec({ kind: 'pause-node', node: 'east/hb' });
   it('is proven by the engine reporting it paused, then running again', async () => {
-    const { env, asked } = fakeEnv({ states: (_r, n) => (n === 1 ? { running: true, paused: true } : { running: true, paused: false }) });
+    const { env, asked } = fakeEnv({ states: (_r, n) => (n <= 2 ? { running: true, paused: true } : { running: true, paused: false }) });
     const r = await faultKind(f).inject(f, env);
     expect(r.proof).toMatchObject({ ok: true, summary: 'east/hb seen paused' });
-    expect(await r.heal!()).toMatchObject({ ok: true, summary: 'east/hb seen running again' });
+    expect(await r.heal!()).toEqual({ ok: true, summary: 'east/hb seen running again', measured: { node: 'east/hb', pausedUntilHeal: true, running: true, paused: false } });
     expect(asked).toEqual(['pause east/hb', 'unpause east/hb']);
   });
   it('is not proven when the engine does not report the pause, or the thaw', async () => {
@@ -291,6 +291,13 @@ describe('pause-node', () => {
     expect(r.proof).toMatchObject({ ok: false, summary: 'east/hb not paused after docker pause (running: true)' });
     const stuck = await faultKind(f).inject(f, fakeEnv({ states: () => ({ running: true, paused: true }) }).env);
     expect(await stuck.heal!()).toMatchObject({ ok: false, summary: 'east/hb not running after unpause (paused: true)' });
+    // Thawed by something else during the window: the heal finds it running and does not unpause it.
+    const early = fakeEnv({ states: (_r, n) => (n === 1 ? { running: true, paused: true } : { running: true, paused: false }) });
+    const thawed = await faultKind(f).inject(f, early.env);
+    expect(await thawed.heal!()).toMatchObject({ ok: false, summary: 'east/hb was no longer paused when the heal came (running: true): not paused for the whole window' });
+    expect(early.asked).toEqual(['pause east/hb']);
+    const died = fakeEnv({ states: (_r, n) => (n === 1 ? { running: true, paused: true } : { running: false, paused: false }) });
+    expect(await (await faultKind(f).inject(f, died.env)).heal!()).toMatchObject({ ok: false, summary: 'east/hb was no longer paused when the heal came (running: false): not paused for the whole window' });
   });
 });
 
@@ -389,9 +396,9 @@ describe('fault kinds at the edges', () => {
 
   it('pause-node records the engine states it judged', async () => {
     const f = spec({ kind: 'pause-node', node: 'east/hb' });
-    const r = await faultKind(f).inject(f, fakeEnv({ states: (_r, n) => (n === 1 ? { running: true, paused: true } : { running: true, paused: false, finishedAt: 7 }) }).env);
+    const r = await faultKind(f).inject(f, fakeEnv({ states: (_r, n) => (n <= 2 ? { running: true, paused: true } : { running: true, paused: false, finishedAt: 7 }) }).env);
     expect(r.proof.measured).toEqual({ node: 'east/hb', running: true, paused: true });
-    expect((await r.heal!()).measured).toEqual({ node: 'east/hb', running: true, paused: false, finishedAt: 7 });
+    expect((await r.heal!()).measured).toEqual({ node: 'east/hb', pausedUntilHeal: true, running: true, paused: false, finishedAt: 7 });
   });
 
   it('site-loss acts on the site named, records what it measured, and refuses a site with no node', async () => {

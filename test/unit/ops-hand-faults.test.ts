@@ -98,6 +98,14 @@ describe('faults by hand', () => {
     const history = openHistory();
     const r = await injectByHand(parseFaultArgs(['pause-node', '--node', 'west/hb', '--name', 'frz']).spec, env, run, history);
     expect(r.proof.summary).toBe('west/hb seen paused');
-    expect(await healByHand((await readHandFaults(run))[0]!, env, run, history)).toMatchObject({ ok: true, summary: 'west/hb seen running again' });
+    expect(await healByHand((await readHandFaults(run))[0]!, env, run, history)).toMatchObject({ ok: true, summary: 'west/hb seen running again', measured: { pausedUntilHeal: true, running: true, paused: false } });
+  });
+  it('does not prove a pause that something thawed before the heal', async () => {
+    const env = fakeEnv({ counters: [stats({})] });
+    const history = openHistory();
+    await injectByHand(parseFaultArgs(['pause-node', '--node', 'west/hb', '--name', 'frz2']).spec, env, run, history);
+    await env.runtime.unpause(env.container('west/hb'));
+    const healed = await healByHand((await readHandFaults(run)).find((x) => x.spec.name === 'frz2')!, env, run, history);
+    expect(healed).toMatchObject({ ok: false, summary: 'west/hb was no longer paused when the heal came (running: true): not paused for the whole window' });
   });
 });

@@ -4,13 +4,28 @@
 import { z } from 'zod';
 import { nodeRef, timing } from '../../scenario/fields.js';
 import { suggest } from '../../scenario/suggest.js';
-import type { FaultKind } from '../kind.js';
+import type { FaultEnv, FaultKind, Proof } from '../kind.js';
 
 const options = z.strictObject({
   kind: z.literal('pause-node'),
   ...timing,
   node: nodeRef,
 });
+
+/** Thaws a paused node and proves the window: still paused when the heal came (nothing thawed it early), running after. */
+export async function thaw(env: FaultEnv, node: string): Promise<Proof> {
+  const id = env.container(node);
+  const before = await env.runtime.state(id);
+  if (before.paused) await env.runtime.unpause(id);
+  const after = await env.runtime.state(id);
+  const ok = before.paused && after.running && !after.paused;
+  const summary = !before.paused
+    ? `${node} was no longer paused when the heal came (running: ${before.running}): not paused for the whole window`
+    : ok
+      ? `${node} seen running again`
+      : `${node} not running after unpause (paused: ${after.paused})`;
+  return { ok, summary, measured: { node, pausedUntilHeal: before.paused, ...after } };
+}
 
 export const pauseNode: FaultKind<typeof options> = {
   options,
@@ -27,12 +42,7 @@ export const pauseNode: FaultKind<typeof options> = {
     const st = await env.runtime.state(id);
     return {
       proof: { ok: st.paused, summary: st.paused ? `${f.node} seen paused` : `${f.node} not paused after docker pause (running: ${st.running})`, measured: { node: f.node, ...st } },
-      heal: async () => {
-        await env.runtime.unpause(id);
-        const after = await env.runtime.state(id);
-        const ok = after.running && !after.paused;
-        return { ok, summary: ok ? `${f.node} seen running again` : `${f.node} not running after unpause (paused: ${after.paused})`, measured: { node: f.node, ...after } };
-      },
+      heal: () => thaw(env, f.node),
     };
   },
 };
