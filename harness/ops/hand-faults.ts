@@ -22,7 +22,7 @@ import { dirtyProof } from '../faults/kinds/leave-dirty.js';
 import { thaw } from '../faults/kinds/pause-node.js';
 import { windowEffect } from '../faults/kinds/link-effect.js';
 import { now, type History } from '../observe/history.js';
-import type { Impairment } from '../wan/impairment.js';
+import { sameImpairment, type Impairment } from '../wan/impairment.js';
 import type { LinkStats } from '../wan/control.js';
 
 /** What is kept of a fault injected by hand until it is healed. */
@@ -77,8 +77,6 @@ export async function injectByHand(spec: FaultSpec, env: FaultEnv, runDir: strin
   return { proof, heals: kind.heals };
 }
 
-const same = (a: Impairment, b: Impairment) => (Object.keys(a) as (keyof Impairment)[]).every((k) => a[k] === b[k]);
-
 /** The heal of a kept fault, re-derived from its kind (see the head of this file). */
 export async function healProofOf(h: HandFault, env: FaultEnv): Promise<Proof> {
   const f = h.spec;
@@ -90,7 +88,7 @@ export async function healProofOf(h: HandFault, env: FaultEnv): Promise<Proof> {
       const windowMs = now() - h.startedAt;
       await env.setLink(link, link.baseline, link.baseline);
       const held = await env.linkSettings(link);
-      const restored = same(held.aToB, link.baseline) && same(held.bToA, link.baseline);
+      const restored = sameImpairment(held.aToB, link.baseline) && sameImpairment(held.bToA, link.baseline);
       const effect = windowEffect(h.before ?? after, after);
       const names = { aToB: `${link.a.site}->${link.b.site}`, bToA: `${link.b.site}->${link.a.site}` };
       let judged: { ok: boolean; text: string }[];

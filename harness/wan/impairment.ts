@@ -22,6 +22,11 @@ export interface Impairment {
   down: boolean;
 }
 
+/** Whether two settings of a direction are the same (a read-back against what was set). */
+export function sameImpairment(a: Impairment, b: Impairment): boolean {
+  return a.latencyMs === b.latencyMs && a.jitterMs === b.jitterMs && a.lossPct === b.lossPct && a.bandwidthKbit === b.bandwidthKbit && a.down === b.down;
+}
+
 /** No impairment: the baseline a link must return to after every fault. */
 export const CLEAR: Readonly<Impairment> = Object.freeze({
   latencyMs: 0,

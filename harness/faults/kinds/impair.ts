@@ -12,7 +12,7 @@ import { now } from '../../observe/history.js';
 import type { WireFlow } from '../../observe/wan-delay.js';
 import { impairmentFields, name, timing } from '../../scenario/fields.js';
 import { ImpairmentSchema } from '../../wan/control.js';
-import type { Impairment } from '../../wan/impairment.js';
+import { sameImpairment, type Impairment } from '../../wan/impairment.js';
 import { sleep, type FaultKind, type Proof } from '../kind.js';
 import { linkExists } from './targets.js';
 import { inFlightMs, windowEffect, type DirectionEffect } from './link-effect.js';
@@ -23,10 +23,6 @@ const options = z.strictObject({
   link: name('link name'),
   ...impairmentFields,
 });
-
-export function sameImpairment(a: Impairment, b: Impairment): boolean {
-  return a.latencyMs === b.latencyMs && a.jitterMs === b.jitterMs && a.lossPct === b.lossPct && a.bandwidthKbit === b.bandwidthKbit && a.down === b.down;
-}
 
 /** Whether the counters of one direction show the impairment (pure, exported for tests). */
 export function impairProof(label: string, want: Impairment, e: DirectionEffect, windowMs: number): { ok: boolean; text: string } {
